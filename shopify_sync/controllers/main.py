@@ -1,0 +1,84 @@
+"""Shopify webhook endpoint: authenticate, record, hand over, answer fast.
+
+The request does no business work and makes no call to Shopify: it checks
+the signature once, then the delivery model records the event and enqueues
+its job in one short transaction.
+"""
+
+import json
+import logging
+
+import psycopg2
+
+from odoo import http
+from odoo.http import request
+
+from ..models.shopify_shop import WEBHOOK_ROUTE
+from ..services.topics import PayloadError
+from ..services.webhook_auth import verify_hmac
+
+_logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+REQUIRED_HEADERS = {
+    "topic": "X-Shopify-Topic",
+    "event_id": "X-Shopify-Event-Id",
+    "webhook_id": "X-Shopify-Webhook-Id",
+}
+OPTIONAL_HEADERS = {
+    "triggered_at": "X-Shopify-Triggered-At",
+    "api_version": "X-Shopify-API-Version",
+}
+
+
+def _reply(status, message):
+    return request.make_json_response({"status": status, "message": message}, status=status)
+
+
+class ShopifyWebhookController(http.Controller):
+    @http.route(WEBHOOK_ROUTE, type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
+    def receive(self):
+        try:
+            return self._receive()
+        except (psycopg2.OperationalError, psycopg2.InterfaceError, psycopg2.errors.QueryCanceled) as exc:
+            _logger.warning("Shopify webhook not recorded, database unavailable: %s", exc)
+            return _reply(503, "database unavailable, retry later")
+
+    def _receive(self):
+        httprequest = request.httprequest
+        headers = httprequest.headers
+        domain = (headers.get("X-Shopify-Shop-Domain") or "").strip().lower()
+        if not domain:
+            return _reply(400, "missing header X-Shopify-Shop-Domain")
+        shop = (
+            request.env["shopify.shop"].sudo().search([("domain", "=", domain), ("active", "=", True)], limit=1)
+        )
+        length = httprequest.content_length
+        max_bytes = shop.webhook_max_bytes if shop else DEFAULT_MAX_BYTES
+        if length is not None and length > max_bytes:
+            return _reply(413, f"body over {max_bytes} bytes")
+        if not shop or not shop.sync_enabled:
+            return _reply(404, "unknown or inactive shop")
+        body = httprequest.get_data(cache=False)
+        if len(body) > max_bytes:
+            return _reply(413, f"body over {max_bytes} bytes")
+        if not verify_hmac(body, headers.get("X-Shopify-Hmac-Sha256"), shop._webhook_secrets()):
+            return _reply(401, "invalid or missing HMAC")
+        values = {key: (headers.get(name) or "").strip() for key, name in REQUIRED_HEADERS.items()}
+        missing = [REQUIRED_HEADERS[key] for key, value in values.items() if not value]
+        if missing:
+            return _reply(400, f"missing header {', '.join(missing)}")
+        if any(len(value) > 255 for value in values.values()):
+            return _reply(400, "header value too long")
+        values.update({key: (headers.get(name) or "").strip()[:64] or None for key, name in OPTIONAL_HEADERS.items()})
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            return _reply(400, "body is not JSON")
+        if not isinstance(payload, dict):
+            return _reply(400, "body is not a JSON object")
+        try:
+            state = request.env["shopify.webhook.delivery"].sudo()._ingest(shop, values, body, payload)
+        except PayloadError as exc:
+            return _reply(400, str(exc))
+        return _reply(200, state)

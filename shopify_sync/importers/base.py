@@ -1,0 +1,89 @@
+"""Shared machinery of the resource handlers run by sync jobs."""
+
+from odoo.exceptions import ValidationError
+
+from ..services.errors import DataConflictError
+
+LABELS = {"created": "created", "updated": "updated", "skipped": "skipped", "linked": "linked"}
+
+
+class SyncResult:
+    """What one run did, for the sync job's record."""
+
+    def __init__(self, outcome, record=None, label=None, updated_at=None, note=None, warning=None):
+        self.outcome = outcome
+        self.record = record
+        self.label = label
+        self.updated_at = updated_at
+        self.note = note
+        self.warning = warning
+
+    def summary(self):
+        target = f"{self.record._name},{self.record.id}" if self.record else "no record"
+        text = f"{self.outcome}: {target}"
+        return f"{text} ({self.note})" if self.note else text
+
+
+class ResourceHandler:
+    """Fetch one Shopify resource and bring it into Odoo.
+
+    Handlers run inside the job's transaction and savepoint; they raise the
+    classes of ``services.errors`` and never commit.
+    """
+
+    resource_type = None
+
+    def __init__(self, env, shop, sync_job=None):
+        self.env = env(context=dict(env.context, shopify_sync=True, tracking_disable=True))
+        self.shop = shop.with_env(self.env)
+        self.sync_job = sync_job
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = self.shop._graphql_client()
+        return self._client
+
+    def run(self, resource_id):
+        try:
+            return self._run(resource_id)
+        except ValidationError as exc:
+            raise DataConflictError(f"Odoo refused the data: {exc}") from exc
+        finally:
+            if self._client is not None:
+                self._client.close()
+
+    def _run(self, resource_id):
+        raise NotImplementedError
+
+    # -- helpers shared by handlers ----------------------------------------
+    def _write_unprotected(self, record, vals):
+        """Write ``vals`` except the shop's protected fields; return skipped names."""
+        skipped = []
+        for field in list(vals):
+            if self.shop._is_protected(record._name, field) and field in record._fields:
+                current = record[field]
+                current = current.id if hasattr(current, "_name") else current
+                if (current or False) != (vals[field] or False):
+                    skipped.append(field)
+                del vals[field]
+        if vals:
+            record.write(vals)
+        return skipped
+
+    def _country_state(self, vals):
+        """Replace country_code/state_code in ``vals`` by Odoo ids."""
+        country_code = vals.pop("country_code", False)
+        state_code = vals.pop("state_code", False)
+        country = country_code and self.env["res.country"].search([("code", "=", country_code)], limit=1)
+        vals["country_id"] = country.id if country else False
+        state = (
+            country
+            and state_code
+            and self.env["res.country.state"].search(
+                [("country_id", "=", country.id), ("code", "=", state_code)], limit=1
+            )
+        )
+        vals["state_id"] = state.id if state else False
+        return vals

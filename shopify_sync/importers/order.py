@@ -1,0 +1,193 @@
+"""Shopify orders -> sale.order: create, update, skip, link or cancel, never twice."""
+
+import json
+
+from ..mapping import order as omap
+from ..mapping.common import currency_of, parse_datetime
+from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError
+from ..services.gid import to_gid
+from ..services.queries import METAFIELD_KEY, METAFIELD_NAMESPACE, METAFIELDS_SET, ORDER_QUERY
+from .base import ResourceHandler, SyncResult
+from .customer import CustomerHandler
+from .order_lines import OrderLineBuilder
+
+
+class OrderHandler(ResourceHandler):
+    resource_type = "order"
+
+    def _run(self, resource_id):
+        node = self.client.fetch_node(ORDER_QUERY, to_gid("order", resource_id), "order")
+        orders = self.env["sale.order"].with_context(active_test=False)
+        shopify_id = node["legacyResourceId"]
+        updated_at = parse_datetime(node.get("updatedAt"))
+        label = node.get("name")
+        order = orders._shopify_find(self.shop, shopify_id)
+        linked = False
+        if not order:
+            order = self._order_from_metafield(node)
+            linked = bool(order)
+        if order and not linked:
+            stale = order.x_shopify_updated_at and updated_at and updated_at <= order.x_shopify_updated_at
+            if stale:
+                return SyncResult("skipped", order, label, updated_at, "Shopify version not newer than Odoo's.")
+        if node.get("cancelledAt"):
+            return self._cancel(node, order, label, updated_at)
+        customers = CustomerHandler(self.env, self.shop)
+        partner = customers.import_node(node["customer"]).record if node.get("customer") else (
+            customers.guest_partner(node)
+        )
+        shipping = node.get("shippingAddress")
+        delivery = customers.address_contact(partner, shipping, "delivery") if shipping else partner
+        builder = OrderLineBuilder(self, node)
+        line_vals = builder.lines()
+        header = {
+            "x_shopify_name": label,
+            "x_shopify_financial_status": node.get("displayFinancialStatus"),
+            "x_shopify_updated_at": updated_at,
+            "client_order_ref": label,
+        }
+        if not order:
+            order = self._create(node, partner, delivery, header, line_vals)
+            builder.check_total(order)
+            self._set_metafield(order)
+            outcome, warning = "created", None
+        else:
+            if linked:
+                header.update(orders._shopify_link_vals(self.shop, shopify_id, updated_at))
+            order.write(header)
+            warning = self._update_lines(order, line_vals, builder)
+            outcome = "linked" if linked else "updated"
+        self._apply_confirm_policy(order, node)
+        return SyncResult(outcome, order, label, updated_at, warning and str(warning), warning)
+
+    # -- create / update -----------------------------------------------------
+    def _create(self, node, partner, delivery, header, line_vals):
+        vals = dict(
+            header,
+            **self.env["sale.order"]._shopify_link_vals(self.shop, node["legacyResourceId"]),
+            partner_id=partner.id,
+            partner_invoice_id=partner.id,
+            partner_shipping_id=delivery.id,
+            company_id=self.shop.company_id.id,
+            date_order=parse_datetime(node.get("processedAt") or node.get("createdAt")),
+            note=node.get("note") or False,
+            order_line=[(0, 0, vals) for vals in line_vals],
+        )
+        pricelist = self._pricelist(currency_of(node.get("totalPriceSet")) or node.get("currencyCode"))
+        if pricelist:
+            vals["pricelist_id"] = pricelist.id
+        return self.env["sale.order"].with_company(self.shop.company_id).create(vals)
+
+    def _update_lines(self, order, line_vals, builder):
+        new_signature = omap.line_signature(
+            (v["product_id"], v["product_uom_qty"], v["price_unit"], v.get("discount", 0.0)) for v in line_vals
+        )
+        current = order.order_line.filtered(lambda line: not line.display_type and not line.is_downpayment)
+        old_signature = omap.line_signature(
+            (line.product_id.id, line.product_uom_qty, line.price_unit, line.discount)
+            for line in current
+            if line.product_id != self.shop.rounding_product_id
+        )
+        if new_signature == old_signature:
+            return None
+        if order.state != "draft" and self.shop._is_protected("sale.order", "order_line"):
+            return ProtectedFieldError(
+                f"Shopify changed the lines of {order.name} ({order.x_shopify_name}) after it was "
+                "confirmed in Odoo: the Odoo lines were kept.",
+                missing="a decision on the order lines",
+                retry_advice="Adjust the Odoo order by hand if needed; a retry keeps the lines as they are.",
+                fix_model="sale.order",
+            )
+        order.order_line = [(5, 0, 0)] + [(0, 0, vals) for vals in line_vals]
+        builder.check_total(order)
+        return None
+
+    def _apply_confirm_policy(self, order, node):
+        if order.state != "draft":
+            return
+        policy = self.shop.confirm_policy
+        if policy == "on_create" or (policy == "on_paid" and omap.is_paid(node)):
+            order.action_confirm()
+
+    def _cancel(self, node, order, label, updated_at):
+        if not order:
+            return SyncResult("skipped", None, label, updated_at, "Cancelled in Shopify before reaching Odoo.")
+        if order.state == "cancel":
+            return SyncResult("skipped", order, label, updated_at, "Already cancelled.")
+        delivered = order.picking_ids.filtered(lambda p: p.state == "done")
+        invoiced = order.invoice_ids.filtered(lambda m: m.state == "posted")
+        if delivered or invoiced:
+            raise DataConflictError(
+                f"Shopify cancelled {label} but Odoo order {order.name} is already "
+                f"{'delivered' if delivered else 'invoiced'}: it was not cancelled.",
+                missing="a manual return or credit note",
+                retry_advice="Handle the return or credit note in Odoo, then mark this job resolved.",
+                fix_model="sale.order",
+            )
+        order.write({"x_shopify_updated_at": updated_at, "x_shopify_financial_status": node.get("displayFinancialStatus")})
+        order._action_cancel()
+        return SyncResult("cancelled", order, label, updated_at, node.get("cancelReason"))
+
+    # -- metafield link -----------------------------------------------------
+    def _metafield_value(self, order):
+        return json.dumps({"id": order.id, "name": order.name, "database": self._database_uuid()})
+
+    def _database_uuid(self):
+        return self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+
+    def _order_from_metafield(self, node):
+        raw = (node.get("metafield") or {}).get("value")
+        if not raw:
+            return self.env["sale.order"]
+        try:
+            value = json.loads(raw)
+            order_id = int(value["id"])
+        except (ValueError, KeyError, TypeError):
+            return self.env["sale.order"]
+        if value.get("database") != self._database_uuid():
+            return self.env["sale.order"]
+        order = self.env["sale.order"].browse(order_id).exists()
+        if order and order.x_shopify_id and order.x_shopify_id != node["legacyResourceId"]:
+            raise DataConflictError(
+                f"Shopify order {node.get('name')} points to Odoo order {order.name}, which is linked "
+                f"to another Shopify order ({order.x_shopify_id}).",
+                missing="a consistent odoo.sale_order metafield",
+                fix_model="sale.order",
+            )
+        if order and order.company_id != self.shop.company_id:
+            return self.env["sale.order"]
+        return order
+
+    def _set_metafield(self, order):
+        self.client.mutate(
+            METAFIELDS_SET,
+            {
+                "metafields": [
+                    {
+                        "ownerId": to_gid("order", order.x_shopify_id),
+                        "namespace": METAFIELD_NAMESPACE,
+                        "key": METAFIELD_KEY,
+                        "type": "json",
+                        "value": self._metafield_value(order),
+                    }
+                ]
+            },
+            "metafieldsSet",
+        )
+
+    def _pricelist(self, currency_code):
+        company = self.shop.company_id
+        if not currency_code or currency_code == company.currency_id.name:
+            return None
+        pricelist = self.env["product.pricelist"].search(
+            [("currency_id.name", "=", currency_code), ("company_id", "in", [False, company.id])], limit=1
+        )
+        if not pricelist:
+            raise ConfigurationError(
+                f"The order is in {currency_code} but company {company.name} has no pricelist in {currency_code}.",
+                missing=f"a pricelist in {currency_code}",
+                fix_model="product.pricelist",
+            )
+        return pricelist
+
+

@@ -1,0 +1,116 @@
+"""Order lines: products by variant id, taxes by the shop's mapping, shipping, totals."""
+
+from ..mapping import order as omap
+from ..mapping.common import currency_of, money
+from ..services.errors import DataConflictError, MappingError
+from ..services.queries import PRODUCT_QUERY
+from .product import ProductHandler
+
+
+class OrderLineBuilder:
+    def __init__(self, handler, node):
+        self.handler = handler
+        self.env = handler.env
+        self.shop = handler.shop
+        self.node = node
+        self.country_code = ((node.get("shippingAddress") or node.get("billingAddress") or {}).get("countryCodeV2"))
+        self.taxes_included = bool(node.get("taxesIncluded"))
+        self._products = ProductHandler(self.env, self.shop)
+        self._products._client = handler.client
+
+    def lines(self):
+        vals = [self._product_line(line) for line in omap.order_lines(self.node)]
+        vals += [self._shipping_line(ship) for ship in omap.order_shipping(self.node)]
+        return vals
+
+    def _product_line(self, line):
+        product = self._product(line)
+        name = line["title"] + (f" - {line['variant_title']}" if line["variant_title"] else "")
+        return {
+            "product_id": product.id,
+            "name": name,
+            "product_uom_qty": line["quantity"],
+            "price_unit": line["price_unit"],
+            "discount": line["discount"],
+            "tax_ids": [(6, 0, self._taxes(line["taxes"]).ids)],
+        }
+
+    def _shipping_line(self, ship):
+        product = self.shop.shipping_product_id or self.env.ref("shopify_sync.product_shopify_shipping")
+        return {
+            "product_id": product.id,
+            "name": ship["title"],
+            "product_uom_qty": 1,
+            "price_unit": ship["price_unit"],
+            "tax_ids": [(6, 0, self._taxes(ship["taxes"]).ids)],
+        }
+
+    def _product(self, line):
+        Product = self.env["product.product"].with_context(active_test=False)
+        label = f"'{line['title']}" + (f" / {line['variant_title']}'" if line["variant_title"] else "'")
+        label += f" (SKU {line['sku']})" if line["sku"] else ""
+        if line["variant_id"]:
+            product = Product._shopify_find(self.shop, line["variant_id"])
+            if not product and line["product_id"]:
+                self._products.import_node(
+                    self._products.client.fetch_node(
+                        PRODUCT_QUERY, f"gid://shopify/Product/{line['product_id']}", "product"
+                    )
+                )
+                product = Product._shopify_find(self.shop, line["variant_id"])
+            if product:
+                return product
+        if line["sku"] and self.shop.match_product_by_sku:
+            product = self._products.find_by_sku(line["sku"], label)
+            if product:
+                return product
+        if self.shop.fallback_product_id:
+            return self.shop.fallback_product_id
+        raise MappingError(
+            f"Product variant {label} is not mapped to an Odoo product.",
+            missing=f"an Odoo product for {label}",
+            retry_advice="Retry is safe after linking the variant to an Odoo product "
+            "(or setting the shop's fallback product): one order is created.",
+            fix_model="product.product",
+            fix_hint={"default_code": line["sku"], "variant_id": line["variant_id"]},
+        )
+
+    def _taxes(self, tax_keys):
+        taxes = self.env["account.tax"]
+        mappings = self.env["shopify.tax.mapping"]
+        for rate, title in tax_keys:
+            mapping = mappings._find(self.shop, rate, self.taxes_included, self.country_code)
+            if not mapping:
+                kind = "included" if self.taxes_included else "excluded"
+                where = f" for {self.country_code}" if self.country_code else ""
+                raise MappingError(
+                    f"Tax {rate * 100:g}% ({kind}) '{title}' has no mapping{where}.",
+                    missing=f"a tax mapping for {rate * 100:g}% ({kind}){where}",
+                    retry_advice="Retry is safe after adding the tax mapping on the shop.",
+                    fix_model="shopify.tax.mapping",
+                    fix_hint={"rate": rate, "price_include": self.taxes_included, "country_code": self.country_code},
+                )
+            taxes |= mapping.tax_id
+        return taxes
+
+    def check_total(self, order):
+        """Verify Odoo's total against Shopify's; book a small difference on a rounding line."""
+        shopify_total = money(self.node.get("totalPriceSet"))
+        currency = currency_of(self.node.get("totalPriceSet")) or order.currency_id.name
+        difference = omap.rounding_difference(shopify_total, order.amount_total)
+        if not difference:
+            return
+        if abs(difference) > self.shop.total_tolerance:
+            raise DataConflictError(
+                f"Order total mismatch for {self.node.get('name')}: Odoo {order.amount_total:.2f} {currency}, "
+                f"Shopify {shopify_total} {currency} (difference {difference}, tolerance "
+                f"{self.shop.total_tolerance:.2f}).",
+                missing="tax mappings or prices that reproduce Shopify's total",
+                retry_advice="Check the tax mappings (included/excluded, rates), then retry: one order is created.",
+                fix_model="shopify.tax.mapping",
+            )
+        product = self.shop.rounding_product_id or self.env.ref("shopify_sync.product_shopify_rounding")
+        order.order_line = [
+            (0, 0, {"product_id": product.id, "name": "Rounding", "product_uom_qty": 1,
+                    "price_unit": float(difference), "tax_ids": [(5, 0, 0)]})
+        ]

@@ -1,0 +1,80 @@
+"""Shop-level and privacy topics: uninstall, data requests, redaction."""
+
+from ..services.errors import DataConflictError
+from .base import ResourceHandler, SyncResult
+
+ACTIVITY_TYPE = "shopify_sync.mail_activity_type_sync_failure"
+
+
+class AppUninstalledHandler(ResourceHandler):
+    resource_type = "shop"
+
+    def _run(self, resource_id):
+        self.shop.write({"sync_enabled": False})
+        self.shop.activity_schedule(
+            ACTIVITY_TYPE,
+            summary=f"Shopify app uninstalled from {self.shop.domain}",
+            note="Shopify reported that the app was uninstalled: sync is disabled for this shop. "
+            "Reinstall the app and enable sync on the shop to resume.",
+            user_id=(self.shop.user_id or self.env.user).id,
+        )
+        return SyncResult("handled", self.shop, self.shop.name, note="Sync disabled: app uninstalled.")
+
+
+class PrivacyRequestHandler(ResourceHandler):
+    """customers/data_request: staff must send the customer's data (30 days)."""
+
+    resource_type = "privacy_request"
+
+    def _run(self, resource_id):
+        partner = self.env["res.partner"]._shopify_find(self.shop, resource_id)
+        target = partner or self.shop
+        target.activity_schedule(
+            ACTIVITY_TYPE,
+            summary="Shopify customer data request",
+            note=f"Shopify customer {resource_id} asked for their data. Send it to the shop owner "
+            "within 30 days.",
+            user_id=(self.shop.user_id or self.env.user).id,
+        )
+        return SyncResult("handled", target, f"Data request {resource_id}", note="Activity raised for staff.")
+
+
+class CustomerRedactHandler(ResourceHandler):
+    """customers/redact: anonymise the partner unless accounting must keep it."""
+
+    resource_type = "customer_redact"
+
+    def _run(self, resource_id):
+        partner = self.env["res.partner"].with_context(active_test=False)._shopify_find(self.shop, resource_id)
+        if not partner:
+            return SyncResult("skipped", None, f"Redact {resource_id}", note="No Odoo contact for this customer.")
+        posted = self.env["account.move"].search_count(
+            [("commercial_partner_id", "=", partner.commercial_partner_id.id), ("state", "=", "posted")]
+        )
+        if posted:
+            raise DataConflictError(
+                f"Shopify asked to redact customer {resource_id} ({partner.display_name}), who has "
+                f"{posted} posted accounting document(s) that must be kept: not anonymised.",
+                missing="a decision on what legal retention allows to erase",
+                retry_advice="Anonymise by hand what the law allows, then mark this job resolved.",
+                fix_model="res.partner",
+            )
+        anonymous = {
+            "name": f"Redacted customer {resource_id}", "email": False, "phone": False,
+            "street": False, "street2": False, "city": False, "zip": False, "vat": False,
+            "comment": False, "active": False,
+        }
+        (partner | partner.child_ids).write(anonymous)
+        return SyncResult("handled", partner, f"Redact {resource_id}", note="Contact anonymised and archived.")
+
+
+class ShopRedactHandler(ResourceHandler):
+    """shop/redact: 48 h after uninstall, erase what the shop sent us."""
+
+    resource_type = "shop_redact"
+
+    def _run(self, resource_id):
+        deliveries = self.env["shopify.webhook.delivery"].search([("shop_id", "=", self.shop.id)])
+        deliveries.write({"raw_body": False})
+        self.shop.write({"sync_enabled": False, "active": False})
+        return SyncResult("handled", self.shop, self.shop.name, note="Raw webhook bodies erased, shop archived.")

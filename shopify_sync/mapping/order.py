@@ -1,0 +1,62 @@
+"""Shopify Order -> sale order values (amounts, discounts, tax keys)."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from .common import money, nodes
+
+
+def tax_keys(tax_lines):
+    """[(rate, title)] of a line's tax lines, rate as float fraction."""
+    return [(float(tax.get("rate") or 0.0), tax.get("title") or "") for tax in tax_lines or []]
+
+
+def line_values(line):
+    """Quantity, unit price and discount (percent) of a LineItem node."""
+    quantity = int(line.get("quantity") or 0)
+    unit_price = money(line.get("originalUnitPriceSet"))
+    discount_amount = money(line.get("totalDiscountSet"))
+    gross = unit_price * quantity
+    discount = Decimal("0")
+    if gross and discount_amount:
+        discount = (discount_amount / gross * 100).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+    return {
+        "quantity": quantity,
+        "price_unit": float(unit_price),
+        "discount": float(discount),
+        "taxes": tax_keys(line.get("taxLines")),
+        "sku": line.get("sku") or ((line.get("variant") or {}).get("sku")) or "",
+        "title": line.get("title") or line.get("name") or "",
+        "variant_title": line.get("variantTitle") or "",
+        "variant_id": ((line.get("variant") or {}).get("legacyResourceId")),
+        "product_id": (((line.get("variant") or {}).get("product") or {}).get("legacyResourceId")),
+    }
+
+
+def shipping_values(shipping_line):
+    price = money(shipping_line.get("discountedPriceSet") or shipping_line.get("originalPriceSet"))
+    return {
+        "title": shipping_line.get("title") or shipping_line.get("code") or "Shipping",
+        "price_unit": float(price),
+        "taxes": tax_keys(shipping_line.get("taxLines")),
+    }
+
+
+def order_lines(order):
+    return [line_values(line) for line in nodes(order.get("lineItems")) if int(line.get("quantity") or 0) > 0]
+
+
+def order_shipping(order):
+    return [shipping_values(s) for s in nodes(order.get("shippingLines"))]
+
+
+def rounding_difference(shopify_total, odoo_total):
+    return (Decimal(str(shopify_total)) - Decimal(str(odoo_total))).quantize(Decimal("0.01"))
+
+
+def is_paid(order):
+    return (order.get("displayFinancialStatus") or "").upper() in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
+
+
+def line_signature(lines):
+    """Comparable form of order lines: (product id, qty, price, discount)."""
+    return sorted((p, round(q, 3), round(pu, 2), round(d, 2)) for p, q, pu, d in lines)

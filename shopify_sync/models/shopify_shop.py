@@ -1,0 +1,242 @@
+import re
+from datetime import timedelta
+from urllib.parse import urlparse
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..services.errors import SyncError
+from ..services.graphql_client import ShopifyGraphQLClient
+from ..services.queries import SHOP_QUERY
+
+DEFAULT_API_VERSION = "2026-01"
+WEBHOOK_ROUTE = "/shopify_sync/webhook"
+_DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
+_API_VERSION_RE = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")
+SECRET_FIELDS = ("access_token", "client_secret", "previous_client_secret")
+DEFAULT_PROTECTED_FIELDS = (
+    "res.partner.name,res.partner.street,res.partner.street2,res.partner.city,"
+    "res.partner.zip,res.partner.state_id,res.partner.country_id,sale.order.order_line"
+)
+
+
+class ShopifyShop(models.Model):
+    _name = "shopify.shop"
+    _description = "Shopify Shop"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "name"
+
+    name = fields.Char(required=True, tracking=True)
+    domain = fields.Char(
+        string="Shop Domain", required=True, tracking=True,
+        help="The shop's permanent domain, e.g. my-store.myshopify.com.",
+    )
+    base_url = fields.Char(
+        string="API Base URL",
+        help="Only for a local or test endpoint: http(s)://host[:port]. "
+        "Leave empty for a real shop (https://<domain>).",
+    )
+    api_version = fields.Char(string="Admin API Version", required=True, default=DEFAULT_API_VERSION)
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
+    user_id = fields.Many2one(
+        "res.users", string="Responsible", default=lambda self: self.env.user,
+        help="Receives the activities raised by sync failures.",
+    )
+    active = fields.Boolean(default=True)
+    sync_enabled = fields.Boolean(
+        default=True, tracking=True,
+        help="Cleared when Shopify reports that the app was uninstalled.",
+    )
+    # Credentials: stored, readable only by managers, never sent back to a view.
+    access_token = fields.Char(string="Stored Access Token", groups="shopify_sync.group_shopify_manager", copy=False)
+    client_secret = fields.Char(string="Stored Client Secret", groups="shopify_sync.group_shopify_manager", copy=False)
+    previous_client_secret = fields.Char(groups="shopify_sync.group_shopify_manager", copy=False)
+    previous_secret_valid_until = fields.Datetime(groups="shopify_sync.group_shopify_manager", copy=False)
+    new_access_token = fields.Char(
+        string="Access Token", compute="_compute_secret_inputs", inverse="_inverse_new_access_token",
+        groups="shopify_sync.group_shopify_manager",
+    )
+    new_client_secret = fields.Char(
+        string="Client Secret", compute="_compute_secret_inputs", inverse="_inverse_new_client_secret",
+        groups="shopify_sync.group_shopify_manager",
+        help="The app's client secret, used to verify webhook signatures.",
+    )
+    access_token_hint = fields.Char(string="Saved Token", compute="_compute_secret_hints")
+    client_secret_hint = fields.Char(string="Saved Secret", compute="_compute_secret_hints")
+    webhook_url = fields.Char(compute="_compute_webhook_url")
+    # Webhook intake
+    webhook_max_bytes = fields.Integer(string="Max Webhook Size (bytes)", default=2 * 1024 * 1024)
+    keep_raw_body = fields.Boolean(string="Keep Raw Bodies", default=True)
+    delivery_retention_days = fields.Integer(default=30)
+    # Matching and mapping rules
+    match_partner_by_email = fields.Boolean(
+        help="Link a new Shopify customer to an existing Odoo contact with the same email. "
+        "Several matches are a failure for review, never a merge."
+    )
+    match_product_by_sku = fields.Boolean(
+        default=True,
+        help="Link a Shopify variant to an existing Odoo product with the same internal reference.",
+    )
+    create_products = fields.Boolean(
+        default=True, help="Create Odoo products for Shopify products that match nothing."
+    )
+    fallback_product_id = fields.Many2one(
+        "product.product", help="Used for order lines whose product is not mapped. Leave empty to fail instead."
+    )
+    shipping_product_id = fields.Many2one("product.product", string="Shipping Product")
+    rounding_product_id = fields.Many2one("product.product", string="Rounding Product")
+    total_tolerance = fields.Float(
+        string="Total Tolerance", default=0.05,
+        help="Differences up to this amount between Odoo's and Shopify's order total "
+        "are booked on a rounding line; larger ones fail for review.",
+    )
+    confirm_policy = fields.Selection(
+        [("on_create", "When created"), ("on_paid", "When paid"), ("never", "Never")],
+        default="on_paid", required=True,
+    )
+    tax_mapping_ids = fields.One2many("shopify.tax.mapping", "shop_id", string="Tax Mappings")
+    protected_fields = fields.Char(
+        default=DEFAULT_PROTECTED_FIELDS,
+        help="Comma-separated model.field names that sync never overwrites once the record exists.",
+    )
+    reconcile_overlap_hours = fields.Integer(default=2)
+    last_reconciled_at = fields.Datetime(readonly=True, copy=False)
+
+    _domain_company_uniq = models.UniqueIndex(
+        "(company_id, lower(domain))", "A shop with this domain already exists in this company."
+    )
+
+    # -- credentials --------------------------------------------------------
+    def _compute_secret_inputs(self):
+        for shop in self:
+            shop.new_access_token = False
+            shop.new_client_secret = False
+
+    def _inverse_new_access_token(self):
+        for shop in self.filtered("new_access_token"):
+            shop.access_token = shop.new_access_token.strip()
+
+    def _inverse_new_client_secret(self):
+        for shop in self.filtered("new_client_secret"):
+            old = shop.sudo().client_secret
+            new = shop.new_client_secret.strip()
+            if old and old != new:
+                shop.previous_client_secret = old
+                shop.previous_secret_valid_until = fields.Datetime.now() + timedelta(hours=1)
+            shop.client_secret = new
+
+    @api.depends_context("uid")
+    def _compute_secret_hints(self):
+        for shop in self:
+            secrets = shop.sudo().read(["access_token", "client_secret"])[0] if shop.id else {}
+            shop.access_token_hint = _mask(secrets.get("access_token"))
+            shop.client_secret_hint = _mask(secrets.get("client_secret"))
+
+    def _webhook_secrets(self):
+        """The secrets a webhook signature may use now (current, then previous)."""
+        self.ensure_one()
+        shop = self.sudo()
+        secrets = [shop.client_secret]
+        if shop.previous_client_secret and shop.previous_secret_valid_until and (
+            shop.previous_secret_valid_until > fields.Datetime.now()
+        ):
+            secrets.append(shop.previous_client_secret)
+        return [s for s in secrets if s]
+
+    # -- validation ---------------------------------------------------------
+    @api.constrains("domain", "base_url", "api_version")
+    def _check_connection_fields(self):
+        for shop in self:
+            if not _DOMAIN_RE.match((shop.domain or "").strip().lower()):
+                raise ValidationError(
+                    _("'%s' is not a Shopify shop domain: expected <name>.myshopify.com.", shop.domain)
+                )
+            if shop.base_url:
+                parsed = urlparse(shop.base_url)
+                if parsed.scheme not in ("http", "https") or not parsed.netloc or parsed.path not in ("", "/"):
+                    raise ValidationError(
+                        _("API Base URL must look like https://host[:port], got '%s'.", shop.base_url)
+                    )
+            if not _API_VERSION_RE.match(shop.api_version or ""):
+                raise ValidationError(
+                    _("Admin API version must look like 2026-01 (YYYY-01/04/07/10), got '%s'.", shop.api_version)
+                )
+
+    @api.constrains("protected_fields")
+    def _check_protected_fields(self):
+        for shop in self:
+            for spec in shop._protected_field_specs():
+                model, _sep, field = spec.rpartition(".")
+                if model not in self.env or field not in self.env[model]._fields:
+                    raise ValidationError(_("Protected field '%s' does not exist.", spec))
+
+    @api.constrains("webhook_max_bytes", "total_tolerance", "delivery_retention_days")
+    def _check_limits(self):
+        for shop in self:
+            if shop.webhook_max_bytes <= 0 or shop.total_tolerance < 0 or shop.delivery_retention_days < 1:
+                raise ValidationError(
+                    _("Max webhook size and retention must be positive, and the tolerance not negative.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("domain"):
+                vals["domain"] = vals["domain"].strip().lower()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("domain"):
+            vals["domain"] = vals["domain"].strip().lower()
+        return super().write(vals)
+
+    def _protected_field_specs(self):
+        self.ensure_one()
+        return [s.strip() for s in (self.protected_fields or "").split(",") if s.strip()]
+
+    def _is_protected(self, model, field):
+        return f"{model}.{field}" in self._protected_field_specs()
+
+    # -- Shopify API --------------------------------------------------------
+    def _graphql_endpoint(self):
+        self.ensure_one()
+        base = (self.base_url or f"https://{self.domain}").rstrip("/")
+        return f"{base}/admin/api/{self.api_version}/graphql.json"
+
+    def _graphql_client(self):
+        self.ensure_one()
+        return ShopifyGraphQLClient(self._graphql_endpoint(), self.sudo().access_token)
+
+    @api.depends("domain")
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for shop in self:
+            shop.webhook_url = f"{base.rstrip('/')}{WEBHOOK_ROUTE}"
+
+    def action_test_connection(self):
+        self.ensure_one()
+        if not self.sudo().access_token:
+            return _notify(_("No access token saved for %s.", self.name), "warning")
+        try:
+            with self._graphql_client() as client:
+                data = client.execute(SHOP_QUERY)
+        except SyncError as exc:
+            return _notify(str(exc), "danger")
+        except Exception as exc:  # noqa: BLE001 - never a traceback on this button
+            return _notify(_("Unexpected error while contacting Shopify: %s", exc), "danger")
+        name = (data.get("shop") or {}).get("name") or "?"
+        return _notify(_("Connected to %(name)s, API %(version)s", name=name, version=self.api_version), "success")
+
+
+def _mask(secret):
+    if not secret:
+        return False
+    return f"{'•' * 8}{secret[-4:]}" if len(secret) > 8 else "•" * 8
+
+
+def _notify(message, kind):
+    return {
+        "type": "ir.actions.client",
+        "tag": "display_notification",
+        "params": {"title": "Shopify", "message": message, "type": kind, "sticky": kind != "success"},
+    }

@@ -1,0 +1,302 @@
+import logging
+import math
+
+from psycopg2 import errors as pg_errors
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..importers import HANDLERS
+from ..services.db import advisory_key
+from ..services.errors import CATEGORIES, SyncError, TemporaryError
+from ..services.gid import to_gid
+from ..services.topics import RESOURCE_TYPES
+
+_logger = logging.getLogger(__name__)
+
+PENDING_JOB_STATES = ("wait_dependencies", "pending", "enqueued")
+JOB_STATES = [
+    ("pending", "Pending"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("ignored", "Resolved manually"),
+]
+OUTCOMES = [
+    ("created", "Created"),
+    ("updated", "Updated"),
+    ("skipped", "Skipped"),
+    ("linked", "Linked"),
+    ("cancelled", "Cancelled"),
+    ("handled", "Handled"),
+]
+CHANNELS = {
+    "order": "root.shopify.order",
+    "customer": "root.shopify.customer",
+    "product": "root.shopify.product",
+    "shop": "root.shopify.shop",
+    "privacy_request": "root.shopify.privacy",
+    "customer_redact": "root.shopify.privacy",
+    "shop_redact": "root.shopify.privacy",
+}
+ADMIN_PATHS = {"order": "orders", "customer": "customers", "product": "products"}
+
+
+class SyncFailed(UserError):
+    """A classified, recorded sync failure: the queue job ends as failed."""
+
+
+class ShopifySyncJob(models.Model):
+    """One line per Shopify resource: its sync history, state and open problem."""
+
+    _name = "shopify.sync.job"
+    _description = "Shopify Sync Job"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "last_seen desc, id desc"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, readonly=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    resource_type = fields.Selection(RESOURCE_TYPES, required=True, readonly=True, index=True)
+    resource_id = fields.Char(required=True, readonly=True)
+    resource_label = fields.Char(readonly=True, help="Order number, customer or product name in Shopify.")
+    identity_key = fields.Char(required=True, readonly=True, index=True)
+    shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url")
+    state = fields.Selection(JOB_STATES, default="pending", required=True, readonly=True, index=True, tracking=True)
+    outcome = fields.Selection(OUTCOMES, readonly=True)
+    outcome_note = fields.Text(readonly=True)
+    res_model = fields.Char(string="Odoo Model", readonly=True)
+    res_id = fields.Many2oneReference(string="Odoo Record ID", model_field="res_model", readonly=True)
+    # Open problem, if any: the four questions
+    category = fields.Selection(CATEGORIES, readonly=True, index=True)
+    message = fields.Text(string="What happened", readonly=True)
+    missing = fields.Char(string="What is missing", readonly=True)
+    retry_advice = fields.Char(string="Retry", readonly=True)
+    fix_model = fields.Char(readonly=True)
+    fix_hint = fields.Json(readonly=True)
+    needs_action = fields.Boolean(readonly=True, index=True)
+    resolution_note = fields.Text(readonly=True)
+    problem_activity_id = fields.Many2one("mail.activity", readonly=True, ondelete="set null")
+    # Counters and times
+    attempt_count = fields.Integer(readonly=True)
+    failure_count = fields.Integer(readonly=True)
+    first_seen = fields.Datetime(readonly=True, default=fields.Datetime.now)
+    last_seen = fields.Datetime(readonly=True, default=fields.Datetime.now)
+    last_success_at = fields.Datetime(readonly=True)
+    last_failed_at = fields.Datetime(readonly=True)
+    shopify_updated_at = fields.Datetime(string="Shopify Updated At", readonly=True)
+    lag_seconds = fields.Float(
+        readonly=True, aggregator="avg", help="Seconds between Shopify's updatedAt and the successful sync."
+    )
+    delivery_ids = fields.One2many("shopify.webhook.delivery", "sync_job_id", readonly=True)
+    delivery_count = fields.Integer(compute="_compute_counts")
+    queue_job_count = fields.Integer(compute="_compute_counts")
+    has_pending_job = fields.Boolean(compute="_compute_counts")
+
+    _resource_uniq = models.UniqueIndex(
+        "(shop_id, resource_type, resource_id)", "A sync job for this resource already exists."
+    )
+
+    @api.depends("resource_type", "resource_id", "resource_label")
+    def _compute_name(self):
+        labels = dict(RESOURCE_TYPES)
+        for job in self:
+            job.name = f"{labels.get(job.resource_type, job.resource_type)} {job.resource_label or job.resource_id}"
+
+    def _compute_shopify_admin_url(self):
+        for job in self:
+            path = ADMIN_PATHS.get(job.resource_type)
+            store = (job.shop_id.domain or "").removesuffix(".myshopify.com")
+            job.shopify_admin_url = (
+                f"https://admin.shopify.com/store/{store}/{path}/{job.resource_id}" if path else False
+            )
+
+    def _compute_counts(self):
+        jobs = self.env["queue.job"].sudo()
+        for job in self:
+            job.delivery_count = len(job.delivery_ids)
+            domain = [("identity_key", "=", job.identity_key)]
+            job.queue_job_count = jobs.search_count(domain)
+            job.has_pending_job = bool(jobs.search_count(domain + [("state", "in", PENDING_JOB_STATES)]))
+
+    @api.model
+    def _identity_key(self, shop, resource_type, resource_id):
+        return f"shopify_sync:{shop.id}:{resource_type}:{resource_id}"
+
+    # -- identity at the door ------------------------------------------------
+    @api.model
+    def _ensure(self, shop, resource_type, resource_id):
+        """The sync job row of a resource, inserted once whatever the concurrency."""
+        key = self._identity_key(shop, resource_type, resource_id)
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            """
+            INSERT INTO shopify_sync_job AS j
+                (shop_id, company_id, resource_type, resource_id, identity_key, name, state,
+                 attempt_count, failure_count, first_seen, last_seen,
+                 create_uid, write_uid, create_date, write_date)
+            VALUES (%(shop)s, %(company)s, %(rtype)s, %(rid)s, %(key)s, %(name)s, 'pending',
+                    0, 0, %(now)s, %(now)s, %(uid)s, %(uid)s, %(now)s, %(now)s)
+            ON CONFLICT (shop_id, resource_type, resource_id) DO NOTHING
+            RETURNING id
+            """,
+            {
+                "shop": shop.id, "company": shop.company_id.id, "rtype": resource_type,
+                "rid": resource_id, "key": key, "name": f"{resource_type} {resource_id}",
+                "now": now, "uid": self.env.uid,
+            },
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            self.env.cr.execute(
+                "SELECT id FROM shopify_sync_job WHERE shop_id=%s AND resource_type=%s AND resource_id=%s",
+                (shop.id, resource_type, resource_id),
+            )
+            row = self.env.cr.fetchone()
+        return self.browse(row[0])
+
+    def _enqueue(self, delivery_id=None, priority=None):
+        """Enqueue the sync of this resource unless a job is already waiting.
+
+        Callers for one resource are serialised by an advisory lock, and the
+        check reads committed state (READ COMMITTED at the door), so there is
+        never more than one waiting job per resource; a waiting job fetches
+        the newest state when it runs, so it serves every event it absorbs.
+        A job already started is not reused (its data may predate the event).
+        Returns ``(queue_job, created)``.
+        """
+        self.ensure_one()
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("door", self.identity_key),))
+        queue_jobs = self.env["queue.job"].sudo()
+        waiting = queue_jobs.search(
+            [("identity_key", "=", self.identity_key), ("state", "in", PENDING_JOB_STATES)], limit=1
+        )
+        if waiting:
+            return waiting, False
+        delayed = (
+            self.sudo()
+            .browse()
+            .with_delay(
+                channel=CHANNELS.get(self.resource_type, "root.shopify"),
+                identity_key=self.identity_key,
+                description=f"Shopify sync: {self.name}",
+                priority=priority,
+            )
+            .run_sync(self.shop_id.id, self.resource_type, self.resource_id, delivery_id)
+        )
+        if hasattr(delayed, "db_record"):
+            return delayed.db_record(), True
+        return queue_jobs, True  # executed at once (queue_job__no_delay)
+
+    # -- the job -----------------------------------------------------------
+    def run_sync(self, shop_id, resource_type, resource_id, delivery_id=None):
+        """Queue job: bring one Shopify resource into Odoo, exactly once.
+
+        Arguments are ids only; the data is fetched fresh from Shopify.
+        """
+        shop = self.env["shopify.shop"].with_context(active_test=False).browse(shop_id).exists()
+        if not shop:
+            return "Shop no longer exists: nothing to do."
+        sync_job = self.search(
+            [("shop_id", "=", shop.id), ("resource_type", "=", resource_type), ("resource_id", "=", resource_id)]
+        ) or self._ensure(shop, resource_type, resource_id)
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("run", sync_job.identity_key),)
+        )
+        if not self.env.cr.fetchone()[0]:
+            raise RetryableJobError(
+                f"{sync_job.name} is being synced by another job; retrying shortly.", seconds=3, ignore_retry=True
+            )
+        started = fields.Datetime.now()
+        handler = HANDLERS[resource_type](self.env, shop, sync_job)
+        try:
+            with self.env.cr.savepoint():
+                result = handler.run(resource_id)
+        except TemporaryError as err:
+            attempt, exhausted = self._current_attempt()
+            sync_job._record_failure(err, final=exhausted, attempt=attempt)
+            raise RetryableJobError(
+                str(err), seconds=math.ceil(err.retry_after) if err.retry_after else None
+            ) from err
+        except SyncError as err:
+            sync_job._record_failure(err, final=True)
+            raise SyncFailed(f"[{err.category}] {err}") from err
+        except (pg_errors.UniqueViolation, pg_errors.SerializationFailure) as err:
+            # Another transaction linked the same record meanwhile; the retry
+            # starts from a fresh snapshot and finds it.
+            raise RetryableJobError(
+                f"{sync_job.name} was written concurrently; retrying.", seconds=2, ignore_retry=True
+            ) from err
+        sync_job._record_success(result, started)
+        return result.summary()
+
+    def _current_attempt(self):
+        """(attempt number, whether it is the last one) for the running queue job."""
+        uuid = self.env.context.get("job_uuid")
+        job = uuid and self.env["queue.job"].sudo().search([("uuid", "=", uuid)], limit=1)
+        if not job:
+            return 1, True
+        attempt = job.retry + 1
+        return attempt, bool(job.max_retries) and attempt >= job.max_retries
+
+    # -- screens -----------------------------------------------------------
+    def action_retry(self):
+        """Enqueue again, with the same identity key: safe whatever the state."""
+        for job in self:
+            if not job.shop_id.active or not job.shop_id.sync_enabled:
+                raise UserError(_("Shop %s is inactive or its sync is disabled.", job.shop_id.name))
+            job.sudo()._enqueue()
+            job.sudo().write({"state": "pending", "needs_action": False})
+        return True
+
+    def action_open_record(self):
+        self.ensure_one()
+        if not self.res_model or not self.res_id:
+            raise UserError(_("No Odoo record is linked to %s yet.", self.name))
+        return {"type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id, "view_mode": "form"}
+
+    def action_fix_mapping(self):
+        """Open the screen where the cause of this failure is fixed."""
+        self.ensure_one()
+        hint = self.fix_hint or {}
+        if self.fix_model == "product.product":
+            action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_product_mapping")
+            if hint.get("default_code"):
+                action["domain"] = ["|", ("default_code", "=", hint["default_code"]), ("x_shopify_id", "=", False)]
+            return action
+        if self.fix_model == "shopify.tax.mapping":
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("Tax Mappings"),
+                "res_model": "shopify.tax.mapping",
+                "view_mode": "list",
+                "domain": [("shop_id", "=", self.shop_id.id)],
+                "context": {
+                    "default_shop_id": self.shop_id.id,
+                    "default_rate": hint.get("rate", 0.0),
+                    "default_price_include": hint.get("price_include", False),
+                    "default_country_code": hint.get("country_code") or False,
+                },
+            }
+        if self.fix_model == "shopify.shop":
+            return {"type": "ir.actions.act_window", "res_model": "shopify.shop", "res_id": self.shop_id.id,
+                    "view_mode": "form"}
+        if self.fix_model and self.res_model == self.fix_model and self.res_id:
+            return self.action_open_record()
+        if self.fix_model:
+            return {"type": "ir.actions.act_window", "res_model": self.fix_model, "view_mode": "list,form"}
+        raise UserError(_("This problem has no mapping to fix."))
+
+    def action_view_queue_jobs(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Queue Jobs"),
+            "res_model": "queue.job",
+            "view_mode": "list,form",
+            "domain": [("identity_key", "=", self.identity_key)],
+        }
+
+    def _gid(self):
+        return to_gid(self.resource_type, self.resource_id)

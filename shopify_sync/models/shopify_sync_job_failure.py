@@ -1,0 +1,128 @@
+"""The failure path of sync jobs: record the problem, tell a person, close it."""
+
+import logging
+
+from odoo import fields, models
+from odoo.tools import html_escape
+
+from ..services.db import independent_env
+from ..services.errors import TEMPORARY
+
+_logger = logging.getLogger(__name__)
+
+
+class ShopifySyncJob(models.Model):
+    _inherit = "shopify.sync.job"
+
+    def _record_failure(self, error, final, attempt=None):
+        """Record ``error`` on this sync job in a transaction of its own.
+
+        The job's own transaction is rolled back (nothing half-written), so
+        the record of the failure must not depend on it.  A failure that needs
+        a person (any final one) raises one activity, reused across retries.
+        """
+        self.ensure_one()
+        with independent_env(self.env, read_committed=False) as env:
+            job = env[self._name].browse(self.id)
+            needs_action = bool(final)
+            message = str(error)
+            if error.category == TEMPORARY and not final:
+                message = f"{message} (attempt {attempt}; retried automatically)"
+            elif error.category == TEMPORARY:
+                message = f"{message} (retries exhausted)"
+            job.write(
+                {
+                    "state": "failed" if final else job.state,
+                    "category": error.category,
+                    "message": message,
+                    "missing": error.missing,
+                    "retry_advice": error.retry_advice,
+                    "fix_model": error.fix_model,
+                    "fix_hint": error.fix_hint or False,
+                    "needs_action": needs_action,
+                    "attempt_count": job.attempt_count + 1,
+                    "failure_count": job.failure_count + 1,
+                    "last_seen": fields.Datetime.now(),
+                    "last_failed_at": fields.Datetime.now(),
+                }
+            )
+            if final:
+                job.delivery_ids.filtered(lambda d: d.state in ("queued", "duplicate"))._mark(
+                    "failed", message
+                )
+                job._raise_activity()
+        _logger.info("Shopify sync %s failed (%s, final=%s): %s", self.name, error.category, final, error)
+
+    def _record_success(self, result, started):
+        self.ensure_one()
+        now = fields.Datetime.now()
+        vals = {
+            "state": "done",
+            "outcome": result.outcome,
+            "outcome_note": result.note or False,
+            "category": False,
+            "message": False,
+            "missing": False,
+            "retry_advice": False,
+            "fix_model": False,
+            "needs_action": False,
+            "attempt_count": self.attempt_count + 1,
+            "last_seen": now,
+            "last_success_at": now,
+        }
+        if result.label:
+            vals["resource_label"] = result.label
+        if result.record:
+            vals.update(res_model=result.record._name, res_id=result.record.id)
+        if result.updated_at:
+            vals["shopify_updated_at"] = result.updated_at
+            vals["lag_seconds"] = max((now - result.updated_at).total_seconds(), 0.0)
+        warning = result.warning
+        if warning:
+            vals.update(
+                category=warning.category, message=str(warning), missing=warning.missing,
+                retry_advice=warning.retry_advice, fix_model=warning.fix_model, needs_action=True,
+            )
+        self.write(vals)
+        self.delivery_ids.filtered(
+            lambda d: d.state in ("queued", "duplicate", "failed") and d.received_at <= started
+        )._mark("done")
+        if warning:
+            self._raise_activity()
+        else:
+            self._close_activity(result)
+
+    # -- activities --------------------------------------------------------
+    def _activity_target(self):
+        record = self.res_model and self.res_id and self.env[self.res_model].browse(self.res_id).exists()
+        if record and "activity_ids" in record._fields:
+            return record
+        return self.shop_id
+
+    def _raise_activity(self):
+        """One activity per open problem, updated (not duplicated) on each retry."""
+        self.ensure_one()
+        note = (
+            f"<p><b>{html_escape(self.name)}</b>: {html_escape(self.message or '')}</p>"
+            f"<p>Missing: {html_escape(self.missing or '-')}</p>"
+            f"<p>{html_escape(self.retry_advice or '')}</p>"
+        )
+        activity = self.problem_activity_id
+        if activity.exists():
+            activity.write({"note": note})
+            return activity
+        target = self._activity_target()
+        activity = target.activity_schedule(
+            "shopify_sync.mail_activity_type_sync_failure",
+            summary=f"Shopify sync failed: {self.name}"[:250],
+            note=note,
+            user_id=(self.shop_id.user_id or self.env.ref("base.user_admin")).id,
+        )
+        self.problem_activity_id = activity
+        return activity
+
+    def _close_activity(self, result):
+        activity = self.problem_activity_id
+        if activity.exists():
+            activity.action_feedback(feedback=f"Resolved: the sync succeeded ({result.summary()}).")
+        self.problem_activity_id = False

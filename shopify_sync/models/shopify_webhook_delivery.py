@@ -1,0 +1,144 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..services.db import independent_env
+from ..services.gid import to_gid
+from ..services.topics import RESOURCE_TYPES, resource_of
+
+_logger = logging.getLogger(__name__)
+
+DELIVERY_STATES = [
+    ("queued", "Queued"),
+    ("duplicate", "Merged"),
+    ("ignored", "Ignored"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+]
+
+
+class ShopifyWebhookDelivery(models.Model):
+    """One Shopify event as received, however many times it was delivered."""
+
+    _name = "shopify.webhook.delivery"
+    _description = "Shopify Webhook Delivery"
+    _order = "received_at desc, id desc"
+    _rec_name = "event_id"
+
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, readonly=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    topic = fields.Char(required=True, readonly=True, index=True)
+    event_id = fields.Char(required=True, readonly=True)
+    webhook_id = fields.Char(readonly=True, help="X-Shopify-Webhook-Id of the first delivery.")
+    triggered_at = fields.Char(readonly=True)
+    api_version = fields.Char(readonly=True)
+    resource_type = fields.Selection(RESOURCE_TYPES, readonly=True, index=True)
+    resource_id = fields.Char(readonly=True)
+    resource_gid = fields.Char(compute="_compute_resource_gid")
+    received_at = fields.Datetime(readonly=True, index=True)
+    last_received_at = fields.Datetime(readonly=True)
+    receipt_count = fields.Integer(readonly=True, default=1, aggregator="sum")
+    state = fields.Selection(DELIVERY_STATES, required=True, default="queued", readonly=True, index=True)
+    sync_job_id = fields.Many2one("shopify.sync.job", readonly=True, index="btree_not_null", ondelete="set null")
+    queue_job_id = fields.Many2one("queue.job", readonly=True, ondelete="set null")
+    raw_body = fields.Text(readonly=True, help="Kept for audit only; jobs always fetch fresh data.")
+    note = fields.Char(readonly=True)
+
+    _shop_event_uniq = models.UniqueIndex("(shop_id, event_id)", "This event was already received.")
+
+    @api.depends("resource_type", "resource_id")
+    def _compute_resource_gid(self):
+        for delivery in self:
+            gid_types = ("order", "customer", "product", "fulfillment", "refund")
+            delivery.resource_gid = (
+                to_gid(delivery.resource_type, delivery.resource_id)
+                if delivery.resource_type in gid_types and delivery.resource_id
+                else False
+            )
+
+    # -- intake -------------------------------------------------------------
+    @api.model
+    def _ingest(self, shop, headers, body, payload):
+        """Record one authenticated delivery and hand it to exactly one job.
+
+        Runs in its own READ COMMITTED transaction so that concurrent copies of
+        one event wait for each other at the unique index and are counted,
+        never inserted twice.  Returns the delivery's state.  Raises
+        ``PayloadError`` when the body lacks the ids its topic needs.
+        """
+        topic = headers["topic"]
+        route = resource_of(topic, payload, headers["event_id"])
+        with independent_env(self.env) as env:
+            deliveries = env[self._name]
+            delivery_id, inserted = deliveries._upsert(shop, headers, body, route)
+            if not inserted:
+                return "duplicate"
+            delivery = deliveries.browse(delivery_id)
+            if route is None:
+                delivery.write({"state": "ignored", "note": f"Topic {topic} is not handled."})
+                return "ignored"
+            echo = env["shopify.echo"]._consume(shop, topic, payload) if "shopify.echo" in env else False
+            if echo:
+                delivery.write({"state": "ignored", "note": "Echo of a write made by this addon."})
+                return "ignored"
+            sync_job = env["shopify.sync.job"]._ensure(shop, *route)
+            queue_job, created = sync_job._enqueue(delivery_id=delivery_id)
+            delivery.write(
+                {
+                    "sync_job_id": sync_job.id,
+                    "queue_job_id": queue_job.id if queue_job else False,
+                    "state": "queued" if created else "duplicate",
+                }
+            )
+            return delivery.state
+
+    @api.model
+    def _upsert(self, shop, headers, body, route):
+        resource_type, resource_id = route or (None, None)
+        self.env.cr.execute(
+            """
+            INSERT INTO shopify_webhook_delivery AS d
+                (shop_id, company_id, topic, event_id, webhook_id, triggered_at, api_version,
+                 resource_type, resource_id, received_at, last_received_at, receipt_count,
+                 state, raw_body, create_uid, write_uid, create_date, write_date)
+            VALUES (%(shop)s, %(company)s, %(topic)s, %(event)s, %(webhook)s, %(triggered)s,
+                    %(version)s, %(rtype)s, %(rid)s, %(now)s, %(now)s, 1, 'queued', %(body)s,
+                    %(uid)s, %(uid)s, %(now)s, %(now)s)
+            ON CONFLICT (shop_id, event_id) DO UPDATE
+               SET receipt_count = d.receipt_count + 1,
+                   last_received_at = EXCLUDED.last_received_at
+            RETURNING id, (xmax = 0) AS inserted
+            """,
+            {
+                "shop": shop.id,
+                "company": shop.company_id.id,
+                "topic": headers["topic"],
+                "event": headers["event_id"],
+                "webhook": headers.get("webhook_id"),
+                "triggered": headers.get("triggered_at"),
+                "version": headers.get("api_version"),
+                "rtype": resource_type,
+                "rid": resource_id,
+                "now": fields.Datetime.now(),
+                "body": body.decode("utf-8", "replace") if shop.keep_raw_body else None,
+                "uid": self.env.uid,
+            },
+        )
+        return self.env.cr.fetchone()
+
+    def _mark(self, state, note=None):
+        vals = {"state": state}
+        if note is not None:
+            vals["note"] = note[:250]
+        self.write(vals)
+
+    # -- retention ----------------------------------------------------------
+    @api.model
+    def _cron_purge(self):
+        """Drop raw bodies, then whole deliveries, older than each shop's retention."""
+        for shop in self.env["shopify.shop"].with_context(active_test=False).search([]):
+            limit = fields.Datetime.now() - timedelta(days=shop.delivery_retention_days)
+            old = self.search([("shop_id", "=", shop.id), ("received_at", "<", limit)])
+            old.filtered(lambda d: d.state in ("done", "ignored", "duplicate")).unlink()
+            (old.exists()).write({"raw_body": False})

@@ -1,0 +1,1 @@
+"""Plain-Python building blocks with no ORM access: errors, ids, HMAC, GraphQL."""

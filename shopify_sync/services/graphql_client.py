@@ -1,0 +1,206 @@
+"""Transport to Shopify's GraphQL Admin API.
+
+One :class:`ShopifyGraphQLClient` per shop and per job.  It sends the access
+token, applies connect/read timeouts, paces itself with the cost-based rate
+limit Shopify reports in ``extensions.cost.throttleStatus``, and turns every
+failure into one of the classes of :mod:`.errors`.
+"""
+
+import json
+import logging
+import time
+
+import requests
+
+from .errors import ConfigurationError, ResourceGoneError, ShopifyUserError, TemporaryError
+
+_logger = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 10
+# Wait before a query when fewer points than this remain in the bucket.
+LOW_BUCKET_POINTS = 100
+# Throttled answers are retried in place this many times before the job is
+# postponed by queue_job's retry pattern.
+MAX_THROTTLE_WAITS = 3
+MAX_THROTTLE_SLEEP = 5.0
+
+
+class ShopifyGraphQLClient:
+    def __init__(self, endpoint, access_token, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), sleep=time.sleep):
+        self.endpoint = endpoint
+        self.timeout = timeout
+        self._sleep = sleep
+        self.session = requests.Session()
+        self.session.headers.update(
+            {
+                "X-Shopify-Access-Token": access_token or "",
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                "User-Agent": "odoo-shopify-sync",
+            }
+        )
+        self.throttle_status = None
+
+    def close(self):
+        self.session.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    # -- public API ---------------------------------------------------------
+    def execute(self, query, variables=None, operation_name=None):
+        """Run a query or mutation and return its ``data``.
+
+        Raises TemporaryError, ConfigurationError or ShopifyUserError-like
+        errors; never a requests exception.
+        """
+        payload = {"query": query, "variables": variables or {}}
+        if operation_name:
+            payload["operationName"] = operation_name
+        for attempt in range(MAX_THROTTLE_WAITS + 1):
+            self._pace()
+            body = self._post(payload)
+            errors = body.get("errors")
+            if errors and _is_throttled(errors):
+                wait = self._throttle_wait()
+                if attempt < MAX_THROTTLE_WAITS and wait <= MAX_THROTTLE_SLEEP:
+                    self._sleep(wait)
+                    continue
+                raise TemporaryError(
+                    "Shopify throttled the request (query cost budget exhausted).",
+                    retry_after=wait,
+                )
+            if errors:
+                raise _graphql_error(errors)
+            return body.get("data") or {}
+        raise TemporaryError("Shopify kept throttling the request.")  # pragma: no cover
+
+    def fetch_node(self, query, gid, root_field, variables=None):
+        """Run ``query`` with ``$id: gid`` and return ``data[root_field]``.
+
+        A ``null`` answer means Shopify no longer has the resource.
+        """
+        data = self.execute(query, dict(variables or {}, id=gid))
+        node = data.get(root_field)
+        if node is None:
+            raise ResourceGoneError(
+                f"Shopify has no {root_field} {gid}: it was deleted, or the token "
+                "cannot see it.",
+                retry_advice="Retry only if the resource exists again in Shopify.",
+            )
+        return node
+
+    def mutate(self, query, variables, root_field):
+        """Run a mutation; raise ShopifyUserError if it answers userErrors."""
+        data = self.execute(query, variables)
+        result = data.get(root_field) or {}
+        user_errors = result.get("userErrors") or []
+        if user_errors:
+            text = "; ".join(
+                f"{'.'.join(map(str, err.get('field') or [])) or root_field}: {err.get('message')}"
+                for err in user_errors
+            )
+            raise ShopifyUserError(f"Shopify refused {root_field}: {text}", user_errors=user_errors)
+        return result
+
+    # -- internals ----------------------------------------------------------
+    def _post(self, payload):
+        try:
+            response = self.session.post(self.endpoint, data=json.dumps(payload), timeout=self.timeout)
+        except requests.Timeout as exc:
+            raise TemporaryError(
+                f"Shopify did not answer within {self.timeout[1]} s ({type(exc).__name__})."
+            ) from exc
+        except requests.RequestException as exc:
+            raise TemporaryError(f"Shopify not reachable: {exc.__class__.__name__}: {exc}") from exc
+        status = response.status_code
+        if status == 429:
+            retry_after = _float(response.headers.get("Retry-After"), 2.0)
+            raise TemporaryError(
+                f"Shopify rate limit hit (HTTP 429), retry after {retry_after:g} s.",
+                retry_after=retry_after,
+            )
+        if status in (401, 403):
+            raise ConfigurationError(
+                f"Shopify rejected the access token (HTTP {status}).",
+                missing="a valid Admin API access token with the required scopes",
+                retry_advice="Retry is safe after a valid access token is saved on the shop.",
+                fix_model="shopify.shop",
+            )
+        if status == 404:
+            raise ConfigurationError(
+                f"Shopify answered HTTP 404 for {self.endpoint}: check the shop domain "
+                "and the Admin API version.",
+                missing="a valid shop domain and API version",
+                fix_model="shopify.shop",
+            )
+        if status >= 500:
+            raise TemporaryError(f"Shopify server error (HTTP {status}).")
+        if status >= 400:
+            raise ConfigurationError(f"Shopify refused the request (HTTP {status}).", fix_model="shopify.shop")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise TemporaryError("Shopify answered with malformed JSON.") from exc
+        if not isinstance(body, dict):
+            raise TemporaryError("Shopify answered with an unexpected JSON document.")
+        cost = (body.get("extensions") or {}).get("cost") or {}
+        self.throttle_status = cost.get("throttleStatus") or self.throttle_status
+        return body
+
+    def _pace(self):
+        status = self.throttle_status
+        if not status:
+            return
+        available = _float(status.get("currentlyAvailable"), 0.0)
+        if available >= LOW_BUCKET_POINTS:
+            return
+        restore = max(_float(status.get("restoreRate"), 50.0), 1.0)
+        wait = min((LOW_BUCKET_POINTS - available) / restore, MAX_THROTTLE_SLEEP)
+        _logger.debug("Shopify bucket low (%s points), waiting %.2f s", available, wait)
+        self._sleep(wait)
+
+    def _throttle_wait(self):
+        status = self.throttle_status or {}
+        restore = max(_float(status.get("restoreRate"), 50.0), 1.0)
+        available = _float(status.get("currentlyAvailable"), 0.0)
+        return max((LOW_BUCKET_POINTS - available) / restore, 0.5)
+
+
+def _float(value, default):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _is_throttled(errors):
+    if isinstance(errors, str):
+        return False
+    return any(((err.get("extensions") or {}).get("code") == "THROTTLED") for err in errors)
+
+
+def _graphql_error(errors):
+    if isinstance(errors, str):
+        # Shopify's REST-style error string, e.g. on an invalid token.
+        return ConfigurationError(f"Shopify refused the request: {errors}", fix_model="shopify.shop")
+    messages = "; ".join(str(err.get("message")) for err in errors)
+    codes = {(err.get("extensions") or {}).get("code") for err in errors}
+    if "ACCESS_DENIED" in codes or "access" in messages.lower() and "scope" in messages.lower():
+        return ConfigurationError(
+            f"Access token lacks a required scope: {messages}",
+            missing="an access scope (e.g. read_orders, read_products, read_customers)",
+            retry_advice="Retry is safe after the app is granted the scope and the token saved again.",
+            fix_model="shopify.shop",
+        )
+    if "INTERNAL_SERVER_ERROR" in codes:
+        return TemporaryError(f"Shopify internal error: {messages}")
+    return ConfigurationError(
+        f"Shopify rejected the query: {messages}",
+        retry_advice="The query does not match this API version: check the shop's API version.",
+        fix_model="shopify.shop",
+    )

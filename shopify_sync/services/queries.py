@@ -1,0 +1,97 @@
+"""GraphQL documents sent to the Admin API, in one place."""
+
+METAFIELD_NAMESPACE = "odoo"
+METAFIELD_KEY = "sale_order"
+
+SHOP_QUERY = "query ShopName { shop { name myshopifyDomain currencyCode } }"
+
+MONEY = "shopMoney { amount currencyCode }"
+
+ADDRESS_FIELDS = """
+    firstName lastName name company address1 address2 city
+    province provinceCode country countryCodeV2 zip phone
+"""
+
+CUSTOMER_FIELDS = f"""
+    id legacyResourceId firstName lastName displayName email phone note
+    createdAt updatedAt taxExempt
+    defaultAddress {{ {ADDRESS_FIELDS} }}
+"""
+
+CUSTOMER_QUERY = f"""
+query Customer($id: ID!) {{
+  customer(id: $id) {{ {CUSTOMER_FIELDS} }}
+}}
+"""
+
+PRODUCT_QUERY = """
+query Product($id: ID!) {
+  product(id: $id) {
+    id legacyResourceId title handle status productType vendor updatedAt
+    options(first: 3) { name position values }
+    variants(first: 100) {
+      nodes {
+        id legacyResourceId title sku barcode price position
+        selectedOptions { name value }
+        inventoryItem { id }
+      }
+    }
+  }
+}
+"""
+
+ORDER_QUERY = f"""
+query Order($id: ID!) {{
+  order(id: $id) {{
+    id legacyResourceId name email phone createdAt updatedAt processedAt
+    cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus
+    currencyCode taxesIncluded note
+    customer {{ {CUSTOMER_FIELDS} }}
+    billingAddress {{ {ADDRESS_FIELDS} }}
+    shippingAddress {{ {ADDRESS_FIELDS} }}
+    totalPriceSet {{ {MONEY} }}
+    lineItems(first: 250) {{
+      nodes {{
+        id name title variantTitle sku quantity
+        variant {{ id legacyResourceId sku product {{ id legacyResourceId }} }}
+        originalUnitPriceSet {{ {MONEY} }}
+        totalDiscountSet {{ {MONEY} }}
+        taxLines {{ title rate priceSet {{ {MONEY} }} }}
+      }}
+    }}
+    shippingLines(first: 10) {{
+      nodes {{
+        id title code
+        originalPriceSet {{ {MONEY} }}
+        discountedPriceSet {{ {MONEY} }}
+        taxLines {{ title rate priceSet {{ {MONEY} }} }}
+      }}
+    }}
+    metafield(namespace: "{METAFIELD_NAMESPACE}", key: "{METAFIELD_KEY}") {{ id value }}
+  }}
+}}
+"""
+
+METAFIELDS_SET = """
+mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
+  metafieldsSet(metafields: $metafields) {
+    metafields { id namespace key value }
+    userErrors { field message code }
+  }
+}
+"""
+
+UPDATED_SINCE = {
+    "order": "orders",
+    "customer": "customers",
+    "product": "products",
+}
+
+UPDATED_SINCE_QUERY = """
+query UpdatedSince($first: Int!, $after: String, $query: String) {
+  %(root)s(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    nodes { id legacyResourceId updatedAt }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""

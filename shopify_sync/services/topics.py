@@ -1,0 +1,67 @@
+"""Which webhook topics the addon handles, and what resource each names."""
+
+from .gid import numeric_id
+
+# topic -> (resource type, key in the payload that holds the resource id)
+TOPIC_RESOURCES = {
+    "orders/create": ("order", "id"),
+    "orders/updated": ("order", "id"),
+    "orders/paid": ("order", "id"),
+    "orders/cancelled": ("order", "id"),
+    "orders/fulfilled": ("order", "id"),
+    "customers/create": ("customer", "id"),
+    "customers/update": ("customer", "id"),
+    "products/create": ("product", "id"),
+    "products/update": ("product", "id"),
+    "app/uninstalled": ("shop", None),
+    "customers/data_request": ("privacy_request", None),
+    "customers/redact": ("customer_redact", None),
+    "shop/redact": ("shop_redact", None),
+}
+
+RESOURCE_TYPES = [
+    ("order", "Order"),
+    ("customer", "Customer"),
+    ("product", "Product"),
+    ("fulfillment", "Fulfillment"),
+    ("refund", "Refund"),
+    ("inventory_level", "Inventory level"),
+    ("shop", "Shop"),
+    ("privacy_request", "Customer data request"),
+    ("customer_redact", "Customer redaction"),
+    ("shop_redact", "Shop redaction"),
+]
+
+
+class PayloadError(ValueError):
+    """The webhook body lacks what its topic requires."""
+
+
+def resource_of(topic, payload, event_id):
+    """Return ``(resource_type, resource_id)`` for a handled topic, or None.
+
+    Privacy and shop topics have no Shopify resource id of their own: the
+    event id names the unit of work, so each request is handled once.
+    """
+    route = TOPIC_RESOURCES.get(topic)
+    if route is None:
+        return None
+    resource_type, key = route
+    if key is None:
+        if topic in ("customers/redact", "customers/data_request"):
+            customer = payload.get("customer") or {}
+            try:
+                return resource_type, numeric_id(customer.get("id"))
+            except ValueError as exc:
+                raise PayloadError(f"{topic} without a valid customer.id") from exc
+        return resource_type, str(event_id)[:64]
+    try:
+        rid = numeric_id(payload.get(key))
+    except ValueError as exc:
+        raise PayloadError(f"{topic} payload has no valid '{key}'") from exc
+    if resource_type == "inventory_level":
+        try:
+            return resource_type, f"{rid}-{numeric_id(payload.get('location_id'))}"
+        except ValueError as exc:
+            raise PayloadError("inventory_levels/update payload has no valid 'location_id'") from exc
+    return resource_type, rid

@@ -1,0 +1,1 @@
+from . import shopify_resolve_wizard

@@ -1,0 +1,21 @@
+from odoo import fields, models
+
+
+class ShopifyResolveWizard(models.TransientModel):
+    """Mark sync problems resolved by hand; a reason is required."""
+
+    _name = "shopify.resolve.wizard"
+    _description = "Resolve Shopify sync problems"
+
+    sync_job_ids = fields.Many2many("shopify.sync.job", required=True)
+    reason = fields.Text(required=True)
+
+    def action_resolve(self):
+        for job in self.sync_job_ids:
+            if job.problem_activity_id.exists():
+                job.problem_activity_id.action_feedback(feedback=f"Resolved by hand: {self.reason}")
+            job.write(
+                {"state": "ignored", "needs_action": False, "resolution_note": self.reason, "problem_activity_id": False}
+            )
+            job.message_post(body=f"Marked resolved: {self.reason}")
+        return {"type": "ir.actions.act_window_close"}
