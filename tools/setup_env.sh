@@ -98,7 +98,7 @@ setup_venv() {
     [ -x "$VENV/bin/python" ] || { log "creating virtualenv $VENV"; "$PYTHON" -m venv "$VENV"; }
     local stamp="$VENV/.shopify_sync_stamp"
     local want
-    want=$(cat "$odoo_src/requirements.txt" "$ROOT/requirements.txt" | sha1sum | cut -c1-12)":$odoo_src"
+    want=$(cat "$odoo_src/requirements.txt" "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)":$odoo_src"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         log "virtualenv up to date ($VENV)"
         return
@@ -113,6 +113,8 @@ setup_venv() {
     "${pip[@]}" --no-deps --no-build-isolation -e "$odoo_src" --config-settings editable_mode=compat
     log "installing the project's requirements"
     "${pip[@]}" -r "$ROOT/requirements.txt"
+    log "installing the local Shopify simulator (editable)"
+    "${pip[@]}" --no-deps -e "$ROOT"
     echo "$want" > "$stamp"
 }
 

@@ -50,9 +50,7 @@ class ShopifyWebhookController(http.Controller):
         domain = (headers.get("X-Shopify-Shop-Domain") or "").strip().lower()
         if not domain:
             return _reply(400, "missing header X-Shopify-Shop-Domain")
-        shop = (
-            request.env["shopify.shop"].sudo().search([("domain", "=", domain), ("active", "=", True)], limit=1)
-        )
+        shop = request.env["shopify.shop"].sudo().search([("domain", "=", domain), ("active", "=", True)], limit=1)
         length = httprequest.content_length
         max_bytes = shop.webhook_max_bytes if shop else DEFAULT_MAX_BYTES
         if length is not None and length > max_bytes:

@@ -33,8 +33,8 @@ class OrderHandler(ResourceHandler):
         if node.get("cancelledAt"):
             return self._cancel(node, order, label, updated_at)
         customers = CustomerHandler(self.env, self.shop)
-        partner = customers.import_node(node["customer"]).record if node.get("customer") else (
-            customers.guest_partner(node)
+        partner = (
+            customers.import_node(node["customer"]).record if node.get("customer") else (customers.guest_partner(node))
         )
         shipping = node.get("shippingAddress")
         delivery = customers.address_contact(partner, shipping, "delivery") if shipping else partner
@@ -124,7 +124,9 @@ class OrderHandler(ResourceHandler):
                 retry_advice="Handle the return or credit note in Odoo, then mark this job resolved.",
                 fix_model="sale.order",
             )
-        order.write({"x_shopify_updated_at": updated_at, "x_shopify_financial_status": node.get("displayFinancialStatus")})
+        order.write(
+            {"x_shopify_updated_at": updated_at, "x_shopify_financial_status": node.get("displayFinancialStatus")}
+        )
         order._action_cancel()
         return SyncResult("cancelled", order, label, updated_at, node.get("cancelReason"))
 
@@ -189,5 +191,3 @@ class OrderHandler(ResourceHandler):
                 fix_model="product.pricelist",
             )
         return pricelist
-
-

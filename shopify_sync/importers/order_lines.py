@@ -13,7 +13,7 @@ class OrderLineBuilder:
         self.env = handler.env
         self.shop = handler.shop
         self.node = node
-        self.country_code = ((node.get("shippingAddress") or node.get("billingAddress") or {}).get("countryCodeV2"))
+        self.country_code = (node.get("shippingAddress") or node.get("billingAddress") or {}).get("countryCodeV2")
         self.taxes_included = bool(node.get("taxesIncluded"))
         self._products = ProductHandler(self.env, self.shop)
         self._products._client = handler.client
@@ -111,6 +111,15 @@ class OrderLineBuilder:
             )
         product = self.shop.rounding_product_id or self.env.ref("shopify_sync.product_shopify_rounding")
         order.order_line = [
-            (0, 0, {"product_id": product.id, "name": "Rounding", "product_uom_qty": 1,
-                    "price_unit": float(difference), "tax_ids": [(5, 0, 0)]})
+            (
+                0,
+                0,
+                {
+                    "product_id": product.id,
+                    "name": "Rounding",
+                    "product_uom_qty": 1,
+                    "price_unit": float(difference),
+                    "tax_ids": [(5, 0, 0)],
+                },
+            )
         ]

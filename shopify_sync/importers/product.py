@@ -23,8 +23,12 @@ class ProductHandler(ResourceHandler):
         options = pmap.real_options(node)
         template = self._find_template(shopify_id, variants)
         linked = {v["legacyResourceId"]: Variant._shopify_find(self.shop, v["legacyResourceId"]) for v in variants}
-        if template and all(linked.values()) and all(
-            p.x_shopify_updated_at and updated_at and updated_at <= p.x_shopify_updated_at for p in linked.values()
+        if (
+            template
+            and all(linked.values())
+            and all(
+                p.x_shopify_updated_at and updated_at and updated_at <= p.x_shopify_updated_at for p in linked.values()
+            )
         ):
             return SyncResult("skipped", template, node.get("title"), updated_at, "Shopify version not newer.")
         outcome = "updated" if template else "linked"
@@ -33,14 +37,15 @@ class ProductHandler(ResourceHandler):
             if not template:
                 if not self.shop.create_products:
                     return SyncResult(
-                        "skipped", None, node.get("title"), updated_at,
+                        "skipped",
+                        None,
+                        node.get("title"),
+                        updated_at,
                         "No Odoo product matches and product creation is off for this shop.",
                     )
                 template = self._create_template(node, options)
                 outcome = "created"
-        template.write(
-            {"x_shopify_product_id": shopify_id, "x_shopify_product_shop_id": self.shop.id}
-        )
+        template.write({"x_shopify_product_id": shopify_id, "x_shopify_product_shop_id": self.shop.id})
         unmapped = []
         for variant in variants:
             product = linked.get(variant["legacyResourceId"]) or self._variant_of(template, variant, options)

@@ -32,8 +32,7 @@ class PrivacyRequestHandler(ResourceHandler):
         target.activity_schedule(
             ACTIVITY_TYPE,
             summary="Shopify customer data request",
-            note=f"Shopify customer {resource_id} asked for their data. Send it to the shop owner "
-            "within 30 days.",
+            note=f"Shopify customer {resource_id} asked for their data. Send it to the shop owner " "within 30 days.",
             user_id=(self.shop.user_id or self.env.user).id,
         )
         return SyncResult("handled", target, f"Data request {resource_id}", note="Activity raised for staff.")
@@ -60,9 +59,16 @@ class CustomerRedactHandler(ResourceHandler):
                 fix_model="res.partner",
             )
         anonymous = {
-            "name": f"Redacted customer {resource_id}", "email": False, "phone": False,
-            "street": False, "street2": False, "city": False, "zip": False, "vat": False,
-            "comment": False, "active": False,
+            "name": f"Redacted customer {resource_id}",
+            "email": False,
+            "phone": False,
+            "street": False,
+            "street2": False,
+            "city": False,
+            "zip": False,
+            "vat": False,
+            "comment": False,
+            "active": False,
         }
         (partner | partner.child_ids).write(anonymous)
         return SyncResult("handled", partner, f"Redact {resource_id}", note="Contact anonymised and archived.")

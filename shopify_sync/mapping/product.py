@@ -32,9 +32,7 @@ def variant_combination(variant, options):
     """[(option name, value)] of a variant, limited to the product's real options."""
     names = {name for name, _values in options}
     return [
-        (opt.get("name"), opt.get("value"))
-        for opt in variant.get("selectedOptions") or []
-        if opt.get("name") in names
+        (opt.get("name"), opt.get("value")) for opt in variant.get("selectedOptions") or [] if opt.get("name") in names
     ]
 
 

@@ -5,7 +5,10 @@ class ProductTemplate(models.Model):
     _inherit = "product.template"
 
     x_shopify_product_id = fields.Char(
-        string="Shopify Product ID", readonly=True, copy=False, index="btree_not_null",
+        string="Shopify Product ID",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
         help="Shopify's numeric id of the product; variants carry their own id.",
     )
     x_shopify_product_shop_id = fields.Many2one(

@@ -14,14 +14,19 @@ class ShopifyIdentityMixin(models.AbstractModel):
     _description = "Shopify identity"
 
     x_shopify_id = fields.Char(
-        string="Shopify ID", readonly=True, copy=False, index="btree_not_null",
+        string="Shopify ID",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
         help="Shopify's numeric id of this record (legacyResourceId).",
     )
     x_shopify_shop_id = fields.Many2one(
         "shopify.shop", string="Shopify Shop", readonly=True, copy=False, ondelete="restrict"
     )
     x_shopify_updated_at = fields.Datetime(
-        string="Shopify Updated At", readonly=True, copy=False,
+        string="Shopify Updated At",
+        readonly=True,
+        copy=False,
         help="Shopify's updatedAt of the last version synced: older events are skipped.",
     )
 

@@ -28,7 +28,9 @@ class ShopifyShop(models.Model):
 
     name = fields.Char(required=True, tracking=True)
     domain = fields.Char(
-        string="Shop Domain", required=True, tracking=True,
+        string="Shop Domain",
+        required=True,
+        tracking=True,
         help="The shop's permanent domain, e.g. my-store.myshopify.com.",
     )
     base_url = fields.Char(
@@ -39,12 +41,15 @@ class ShopifyShop(models.Model):
     api_version = fields.Char(string="Admin API Version", required=True, default=DEFAULT_API_VERSION)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     user_id = fields.Many2one(
-        "res.users", string="Responsible", default=lambda self: self.env.user,
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
         help="Receives the activities raised by sync failures.",
     )
     active = fields.Boolean(default=True)
     sync_enabled = fields.Boolean(
-        default=True, tracking=True,
+        default=True,
+        tracking=True,
         help="Cleared when Shopify reports that the app was uninstalled.",
     )
     # Credentials: stored, readable only by managers, never sent back to a view.
@@ -53,17 +58,22 @@ class ShopifyShop(models.Model):
     previous_client_secret = fields.Char(groups="shopify_sync.group_shopify_manager", copy=False)
     previous_secret_valid_until = fields.Datetime(groups="shopify_sync.group_shopify_manager", copy=False)
     new_access_token = fields.Char(
-        string="Access Token", compute="_compute_secret_inputs", inverse="_inverse_new_access_token",
+        string="Access Token",
+        compute="_compute_secret_inputs",
+        inverse="_inverse_new_access_token",
         groups="shopify_sync.group_shopify_manager",
     )
     new_client_secret = fields.Char(
-        string="Client Secret", compute="_compute_secret_inputs", inverse="_inverse_new_client_secret",
+        string="Client Secret",
+        compute="_compute_secret_inputs",
+        inverse="_inverse_new_client_secret",
         groups="shopify_sync.group_shopify_manager",
         help="The app's client secret, used to verify webhook signatures.",
     )
     access_token_hint = fields.Char(string="Saved Token", compute="_compute_secret_hints")
     client_secret_hint = fields.Char(string="Saved Secret", compute="_compute_secret_hints")
     webhook_url = fields.Char(compute="_compute_webhook_url")
+    api_timeout = fields.Integer(string="API Timeout (s)", default=10, help="Read timeout of calls to Shopify.")
     # Webhook intake
     webhook_max_bytes = fields.Integer(string="Max Webhook Size (bytes)", default=2 * 1024 * 1024)
     keep_raw_body = fields.Boolean(string="Keep Raw Bodies", default=True)
@@ -77,22 +87,21 @@ class ShopifyShop(models.Model):
         default=True,
         help="Link a Shopify variant to an existing Odoo product with the same internal reference.",
     )
-    create_products = fields.Boolean(
-        default=True, help="Create Odoo products for Shopify products that match nothing."
-    )
+    create_products = fields.Boolean(default=True, help="Create Odoo products for Shopify products that match nothing.")
     fallback_product_id = fields.Many2one(
         "product.product", help="Used for order lines whose product is not mapped. Leave empty to fail instead."
     )
-    shipping_product_id = fields.Many2one("product.product", string="Shipping Product")
-    rounding_product_id = fields.Many2one("product.product", string="Rounding Product")
+    shipping_product_id = fields.Many2one("product.product")
+    rounding_product_id = fields.Many2one("product.product")
     total_tolerance = fields.Float(
-        string="Total Tolerance", default=0.05,
+        default=0.05,
         help="Differences up to this amount between Odoo's and Shopify's order total "
         "are booked on a rounding line; larger ones fail for review.",
     )
     confirm_policy = fields.Selection(
         [("on_create", "When created"), ("on_paid", "When paid"), ("never", "Never")],
-        default="on_paid", required=True,
+        default="on_paid",
+        required=True,
     )
     tax_mapping_ids = fields.One2many("shopify.tax.mapping", "shop_id", string="Tax Mappings")
     protected_fields = fields.Char(
@@ -137,8 +146,10 @@ class ShopifyShop(models.Model):
         self.ensure_one()
         shop = self.sudo()
         secrets = [shop.client_secret]
-        if shop.previous_client_secret and shop.previous_secret_valid_until and (
-            shop.previous_secret_valid_until > fields.Datetime.now()
+        if (
+            shop.previous_client_secret
+            and shop.previous_secret_valid_until
+            and (shop.previous_secret_valid_until > fields.Datetime.now())
         ):
             secrets.append(shop.previous_client_secret)
         return [s for s in secrets if s]
@@ -170,10 +181,15 @@ class ShopifyShop(models.Model):
                 if model not in self.env or field not in self.env[model]._fields:
                     raise ValidationError(_("Protected field '%s' does not exist.", spec))
 
-    @api.constrains("webhook_max_bytes", "total_tolerance", "delivery_retention_days")
+    @api.constrains("webhook_max_bytes", "total_tolerance", "delivery_retention_days", "api_timeout")
     def _check_limits(self):
         for shop in self:
-            if shop.webhook_max_bytes <= 0 or shop.total_tolerance < 0 or shop.delivery_retention_days < 1:
+            if (
+                shop.webhook_max_bytes <= 0
+                or shop.total_tolerance < 0
+                or shop.delivery_retention_days < 1
+                or shop.api_timeout < 1
+            ):
                 raise ValidationError(
                     _("Max webhook size and retention must be positive, and the tolerance not negative.")
                 )
@@ -205,7 +221,9 @@ class ShopifyShop(models.Model):
 
     def _graphql_client(self):
         self.ensure_one()
-        return ShopifyGraphQLClient(self._graphql_endpoint(), self.sudo().access_token)
+        return ShopifyGraphQLClient(
+            self._graphql_endpoint(), self.sudo().access_token, timeout=(5, max(self.api_timeout, 1))
+        )
 
     @api.depends("domain")
     def _compute_webhook_url(self):

@@ -85,7 +85,7 @@ class ShopifySyncJob(models.Model):
     last_seen = fields.Datetime(readonly=True, default=fields.Datetime.now)
     last_success_at = fields.Datetime(readonly=True)
     last_failed_at = fields.Datetime(readonly=True)
-    shopify_updated_at = fields.Datetime(string="Shopify Updated At", readonly=True)
+    shopify_updated_at = fields.Datetime(readonly=True)
     lag_seconds = fields.Float(
         readonly=True, aggregator="avg", help="Seconds between Shopify's updatedAt and the successful sync."
     )
@@ -142,9 +142,14 @@ class ShopifySyncJob(models.Model):
             RETURNING id
             """,
             {
-                "shop": shop.id, "company": shop.company_id.id, "rtype": resource_type,
-                "rid": resource_id, "key": key, "name": f"{resource_type} {resource_id}",
-                "now": now, "uid": self.env.uid,
+                "shop": shop.id,
+                "company": shop.company_id.id,
+                "rtype": resource_type,
+                "rid": resource_id,
+                "key": key,
+                "name": f"{resource_type} {resource_id}",
+                "now": now,
+                "uid": self.env.uid,
             },
         )
         row = self.env.cr.fetchone()
@@ -201,9 +206,7 @@ class ShopifySyncJob(models.Model):
         sync_job = self.search(
             [("shop_id", "=", shop.id), ("resource_type", "=", resource_type), ("resource_id", "=", resource_id)]
         ) or self._ensure(shop, resource_type, resource_id)
-        self.env.cr.execute(
-            "SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("run", sync_job.identity_key),)
-        )
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("run", sync_job.identity_key),))
         if not self.env.cr.fetchone()[0]:
             raise RetryableJobError(
                 f"{sync_job.name} is being synced by another job; retrying shortly.", seconds=3, ignore_retry=True
@@ -216,9 +219,7 @@ class ShopifySyncJob(models.Model):
         except TemporaryError as err:
             attempt, exhausted = self._current_attempt()
             sync_job._record_failure(err, final=exhausted, attempt=attempt)
-            raise RetryableJobError(
-                str(err), seconds=math.ceil(err.retry_after) if err.retry_after else None
-            ) from err
+            raise RetryableJobError(str(err), seconds=math.ceil(err.retry_after) if err.retry_after else None) from err
         except SyncError as err:
             sync_job._record_failure(err, final=True)
             raise SyncFailed(f"[{err.category}] {err}") from err
@@ -254,7 +255,12 @@ class ShopifySyncJob(models.Model):
         self.ensure_one()
         if not self.res_model or not self.res_id:
             raise UserError(_("No Odoo record is linked to %s yet.", self.name))
-        return {"type": "ir.actions.act_window", "res_model": self.res_model, "res_id": self.res_id, "view_mode": "form"}
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.res_model,
+            "res_id": self.res_id,
+            "view_mode": "form",
+        }
 
     def action_fix_mapping(self):
         """Open the screen where the cause of this failure is fixed."""
@@ -280,8 +286,12 @@ class ShopifySyncJob(models.Model):
                 },
             }
         if self.fix_model == "shopify.shop":
-            return {"type": "ir.actions.act_window", "res_model": "shopify.shop", "res_id": self.shop_id.id,
-                    "view_mode": "form"}
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": "shopify.shop",
+                "res_id": self.shop_id.id,
+                "view_mode": "form",
+            }
         if self.fix_model and self.res_model == self.fix_model and self.res_id:
             return self.action_open_record()
         if self.fix_model:

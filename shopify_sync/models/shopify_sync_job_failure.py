@@ -47,9 +47,7 @@ class ShopifySyncJob(models.Model):
                 }
             )
             if final:
-                job.delivery_ids.filtered(lambda d: d.state in ("queued", "duplicate"))._mark(
-                    "failed", message
-                )
+                job.delivery_ids.filtered(lambda d: d.state in ("queued", "duplicate"))._mark("failed", message)
                 job._raise_activity()
         _logger.info("Shopify sync %s failed (%s, final=%s): %s", self.name, error.category, final, error)
 
@@ -80,8 +78,12 @@ class ShopifySyncJob(models.Model):
         warning = result.warning
         if warning:
             vals.update(
-                category=warning.category, message=str(warning), missing=warning.missing,
-                retry_advice=warning.retry_advice, fix_model=warning.fix_model, needs_action=True,
+                category=warning.category,
+                message=str(warning),
+                missing=warning.missing,
+                retry_advice=warning.retry_advice,
+                fix_model=warning.fix_model,
+                needs_action=True,
             )
         self.write(vals)
         self.delivery_ids.filtered(

@@ -16,7 +16,9 @@ class ShopifyTaxMapping(models.Model):
     country_code = fields.Char(help="ISO country code of the shipping address; empty matches any.")
     title = fields.Char(help="Shopify tax title, for reference.")
     tax_id = fields.Many2one(
-        "account.tax", string="Odoo Tax", required=True,
+        "account.tax",
+        string="Odoo Tax",
+        required=True,
         domain="[('type_tax_use', '=', 'sale'), ('company_id', 'parent_of', company_id)]",
     )
 

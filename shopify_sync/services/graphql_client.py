@@ -88,8 +88,7 @@ class ShopifyGraphQLClient:
         node = data.get(root_field)
         if node is None:
             raise ResourceGoneError(
-                f"Shopify has no {root_field} {gid}: it was deleted, or the token "
-                "cannot see it.",
+                f"Shopify has no {root_field} {gid}: it was deleted, or the token " "cannot see it.",
                 retry_advice="Retry only if the resource exists again in Shopify.",
             )
         return node
@@ -111,9 +110,12 @@ class ShopifyGraphQLClient:
     def _post(self, payload):
         try:
             response = self.session.post(self.endpoint, data=json.dumps(payload), timeout=self.timeout)
+        except requests.ConnectTimeout as exc:
+            raise TemporaryError(f"Shop not reachable: timeout after {self.timeout[0]} s.") from exc
         except requests.Timeout as exc:
             raise TemporaryError(
-                f"Shopify did not answer within {self.timeout[1]} s ({type(exc).__name__})."
+                f"Shopify did not answer within {self.timeout[1]} s (it may have done the work: "
+                "the retry re-reads before writing)."
             ) from exc
         except requests.RequestException as exc:
             raise TemporaryError(f"Shopify not reachable: {exc.__class__.__name__}: {exc}") from exc
@@ -133,8 +135,7 @@ class ShopifyGraphQLClient:
             )
         if status == 404:
             raise ConfigurationError(
-                f"Shopify answered HTTP 404 for {self.endpoint}: check the shop domain "
-                "and the Admin API version.",
+                f"Shopify answered HTTP 404 for {self.endpoint}: check the shop domain " "and the Admin API version.",
                 missing="a valid shop domain and API version",
                 fix_model="shopify.shop",
             )

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import _, fields, models
 
 
 class ShopifyResolveWizard(models.TransientModel):
@@ -15,7 +15,12 @@ class ShopifyResolveWizard(models.TransientModel):
             if job.problem_activity_id.exists():
                 job.problem_activity_id.action_feedback(feedback=f"Resolved by hand: {self.reason}")
             job.write(
-                {"state": "ignored", "needs_action": False, "resolution_note": self.reason, "problem_activity_id": False}
+                {
+                    "state": "ignored",
+                    "needs_action": False,
+                    "resolution_note": self.reason,
+                    "problem_activity_id": False,
+                }
             )
-            job.message_post(body=f"Marked resolved: {self.reason}")
+            job.message_post(body=_("Marked resolved: %s", self.reason))
         return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,20 @@
+# shopify_sync: the two commands a fresh machine needs, and a few more.
+.PHONY: setup test demo lint bench chaos clean
+
+setup:           ## venv, PostgreSQL and Odoo's requirements (idempotent)
+	tools/setup_env.sh
+
+test:            ## fresh test database + the whole suite (pytest-odoo, HTTP tests included)
+	tools/run_tests.sh
+
+demo:            ## Odoo + addon + local Shopify simulator, a scenario, a printed report
+	tools/run_demo.sh $(DEMO_ARGS)
+
+lint:            ## ruff and pylint-odoo, as pre-commit runs them
+	tools/setup_env.sh
+	.venv/bin/ruff check shopify_sync shopify_simulator tools
+	.venv/bin/ruff format --check shopify_sync shopify_simulator tools
+	.venv/bin/pylint --rcfile=.pylintrc shopify_sync
+
+clean:
+	rm -rf .cache

@@ -1,0 +1,313 @@
+import json
+import threading
+
+from odoo import SUPERUSER_ID, api
+from odoo.sql_db import db_connect
+from odoo.tests import tagged
+from odoo.tests.common import TransactionCase
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..services.queries import METAFIELDS_SET
+from .common import API_VERSION, SECRET, TOKEN, ShopifyHttpCase, ShopifyTransactionCase
+
+
+def orders_of(env, shop, shopify_id):
+    return env["sale.order"].search([("x_shopify_shop_id", "=", shop.id), ("x_shopify_id", "=", str(shopify_id))])
+
+
+@tagged("post_install", "-at_install")
+class TestOrderSync(ShopifyTransactionCase):
+    def test_order_created_with_customer_products_taxes(self):
+        seeded = self.seed_order()
+        self.sync("order", seeded["id"])
+        order = orders_of(self.env, self.shop, seeded["id"])
+        self.assertEqual(len(order), 1)
+        self.assertEqual(order.state, "sale", "confirm policy on_create")
+        self.assertEqual(order.x_shopify_name, seeded["name"])
+        self.assertAlmostEqual(order.amount_total, float(seeded["total_price"]), places=2)
+        self.assertEqual(order.partner_id.x_shopify_id, str(seeded["customer"]["id"]))
+        product_lines = order.order_line.filtered(lambda line: line.product_id.x_shopify_id)
+        self.assertEqual(len(product_lines), len(seeded["line_items"]))
+        self.assertEqual(product_lines.tax_ids, self.tax)
+        job = self.sync_job("order", seeded["id"])
+        self.assertEqual((job.state, job.outcome, job.res_id), ("done", "created", order.id))
+        metafields = self.simulator.mutations_named("metafieldsSet")
+        self.assertEqual(len(metafields), 1)
+        self.assertIn(f'"id": {order.id}', json.dumps(metafields[0]["variables"]))
+
+    def test_second_run_skips_and_stale_is_skipped(self):
+        seeded = self.seed_order()
+        self.sync("order", seeded["id"])
+        self.sync("order", seeded["id"])
+        self.assertEqual(len(orders_of(self.env, self.shop, seeded["id"])), 1)
+        self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "skipped")
+
+    def test_update_applied_when_newer(self):
+        self.shop.confirm_policy = "never"
+        seeded = self.seed_order()
+        self.sync("order", seeded["id"])
+        changed = dict(seeded, note="Leave at the door")
+        self.simulator.seed_order(changed)
+        self.simulator.touch("order", seeded["id"])
+        self.sync("order", seeded["id"])
+        order = orders_of(self.env, self.shop, seeded["id"])
+        self.assertEqual(len(order), 1)
+        self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "updated")
+
+    def test_link_by_metafield_instead_of_creating(self):
+        seeded = self.seed_order()
+        partner = self.env["res.partner"].create({"name": "Restored"})
+        existing = self.env["sale.order"].create({"partner_id": partner.id})
+        value = {"id": existing.id, "name": existing.name,
+                 "database": self.env["ir.config_parameter"].get_param("database.uuid")}
+        with self.shop._graphql_client() as client:
+            client.mutate(METAFIELDS_SET, {"metafields": [{
+                "ownerId": f"gid://shopify/Order/{seeded['id']}", "namespace": "odoo", "key": "sale_order",
+                "type": "json", "value": json.dumps(value)}]}, "metafieldsSet")
+        count = self.env["sale.order"].search_count([])
+        self.sync("order", seeded["id"])
+        self.assertEqual(self.env["sale.order"].search_count([]), count, "linked, not created")
+        self.assertEqual(existing.x_shopify_id, str(seeded["id"]))
+        self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "linked")
+
+    def test_metafield_of_another_database_is_ignored(self):
+        seeded = self.seed_order()
+        existing = self.env["sale.order"].create({"partner_id": self.env["res.partner"].create({"name": "X"}).id})
+        value = {"id": existing.id, "name": existing.name, "database": "another-db"}
+        with self.shop._graphql_client() as client:
+            client.mutate(METAFIELDS_SET, {"metafields": [{
+                "ownerId": f"gid://shopify/Order/{seeded['id']}", "namespace": "odoo", "key": "sale_order",
+                "type": "json", "value": json.dumps(value)}]}, "metafieldsSet")
+        self.sync("order", seeded["id"])
+        self.assertFalse(existing.x_shopify_id)
+        self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "created")
+
+    def test_guest_checkout_reuses_partner_by_email(self):
+        first = self.seed_order(customer=None, email="Guest@Example.com")
+        second = self.seed_order(customer=None, email="guest@example.com", seed=7)
+        self.sync("order", first["id"])
+        self.sync("order", second["id"])
+        partners = (orders_of(self.env, self.shop, first["id"]) | orders_of(self.env, self.shop, second["id"])).partner_id
+        self.assertEqual(len(partners), 1)
+        self.assertEqual(partners.x_shopify_id, "guest:guest@example.com")
+
+    def test_unmapped_tax_is_a_mapping_failure(self):
+        self.env["shopify.tax.mapping"].search([("shop_id", "=", self.shop.id)]).unlink()
+        seeded = self.seed_order()
+        with self.assertRaises(Exception):
+            self.sync("order", seeded["id"])
+        job = self.sync_job("order", seeded["id"])
+        self.assertEqual((job.state, job.category), ("failed", "mapping"))
+        self.assertIn("6% (excluded)", job.message)
+        self.assertFalse(orders_of(self.env, self.shop, seeded["id"]), "nothing half-written")
+
+    def test_total_mismatch_fails_with_both_amounts(self):
+        seeded = self.seed_order()
+        wrong_total = f"{float(seeded['total_price']) + 5:.2f}"
+        self.simulator.seed_order(dict(seeded, total_price=wrong_total))
+        with self.assertRaises(Exception):
+            self.sync("order", seeded["id"])
+        job = self.sync_job("order", seeded["id"])
+        self.assertEqual(job.category, "data_conflict")
+        self.assertIn(wrong_total, job.message)
+        self.assertIn(seeded["total_price"], job.message)
+
+    def test_small_difference_is_booked_on_rounding_line(self):
+        seeded = self.seed_order()
+        total = f"{float(seeded['total_price']) + 0.03:.2f}"
+        self.simulator.seed_order(dict(seeded, total_price=total))
+        self.sync("order", seeded["id"])
+        order = orders_of(self.env, self.shop, seeded["id"])
+        self.assertAlmostEqual(order.amount_total, float(total), places=2)
+        self.assertTrue(order.order_line.filtered(lambda line: line.name == "Rounding"))
+
+    def test_cancelled_order_is_cancelled(self):
+        self.shop.confirm_policy = "never"
+        seeded = self.seed_order()
+        self.sync("order", seeded["id"])
+        self.simulator.seed_order(dict(seeded, cancelled_at="2026-11-25T12:00:00Z", cancel_reason="customer"))
+        self.simulator.touch("order", seeded["id"])
+        self.sync("order", seeded["id"])
+        self.assertEqual(orders_of(self.env, self.shop, seeded["id"]).state, "cancel")
+
+    def test_deleted_order_is_a_visible_failure(self):
+        seeded = self.seed_order()
+        self.simulator.delete("order", seeded["id"])
+        with self.assertRaises(Exception):
+            self.sync("order", seeded["id"])
+        self.assertEqual(self.sync_job("order", seeded["id"]).category, "data_conflict")
+
+
+@tagged("post_install", "-at_install")
+class TestCustomerAndProductSync(ShopifyTransactionCase):
+    def test_customer_created_then_protected_name_kept(self):
+        data = self.simulator.generate(customers=1, products=0, orders=0)
+        customer = data["customers"][0]
+        self.sync("customer", customer["id"])
+        partner = self.env["res.partner"]._shopify_find(self.shop, customer["id"])
+        self.assertTrue(partner)
+        self.assertEqual(partner.email, customer["email"])
+        self.assertTrue(partner.child_ids.filtered(lambda c: c.type == "invoice"), "default address as invoice contact")
+        partner.name = "Name edited in Odoo"
+        self.simulator.seed_customer(dict(customer, first_name="Changed", email="new@example.com"))
+        self.simulator.touch("customer", customer["id"])
+        self.sync("customer", customer["id"])
+        self.assertEqual(partner.name, "Name edited in Odoo")
+        self.assertEqual(partner.email, "new@example.com")
+        job = self.sync_job("customer", customer["id"])
+        self.assertIn("name", job.outcome_note)
+
+    def test_email_match_links_or_fails_when_ambiguous(self):
+        self.shop.match_partner_by_email = True
+        data = self.simulator.generate(customers=2, products=0, orders=0)
+        first, second = data["customers"]
+        existing = self.env["res.partner"].create({"name": "Known", "email": first["email"]})
+        self.sync("customer", first["id"])
+        self.assertEqual(existing.x_shopify_id, str(first["id"]))
+        self.assertEqual(self.sync_job("customer", first["id"]).outcome, "linked")
+        self.env["res.partner"].create([{"name": "Twin A", "email": second["email"]},
+                                        {"name": "Twin B", "email": second["email"]}])
+        with self.assertRaises(Exception):
+            self.sync("customer", second["id"])
+        self.assertEqual(self.sync_job("customer", second["id"]).category, "data_conflict")
+
+    def test_product_with_options_creates_variants(self):
+        data = self.simulator.generate(customers=0, products=1, variants_per_product=3, orders=0)
+        product = data["products"][0]
+        self.sync("product", product["id"])
+        variants = self.env["product.product"].search([("x_shopify_shop_id", "=", self.shop.id)])
+        self.assertEqual(sorted(variants.mapped("x_shopify_id")), sorted(str(v["id"]) for v in product["variants"]))
+        self.assertEqual(len(variants.product_tmpl_id), 1)
+        self.assertEqual(variants.product_tmpl_id.x_shopify_product_id, str(product["id"]))
+        self.sync("product", product["id"])
+        self.assertEqual(self.sync_job("product", product["id"]).outcome, "skipped")
+
+    def test_product_linked_by_sku(self):
+        data = self.simulator.generate(customers=0, products=1, variants_per_product=1, orders=0)
+        product = data["products"][0]
+        sku = product["variants"][0]["sku"]
+        odoo_product = self.env["product.product"].create({"name": "Existing", "default_code": sku})
+        self.sync("product", product["id"])
+        self.assertEqual(odoo_product.x_shopify_id, str(product["variants"][0]["id"]))
+        self.assertEqual(self.sync_job("product", product["id"]).outcome, "linked")
+
+
+@tagged("post_install", "-at_install")
+class TestJobsThroughQueue(ShopifyHttpCase):
+    def test_duplicate_webhook_one_order(self):
+        seeded = self.seed_order()
+        payload = self.simulator.webhook_payload("orders/create", seeded["id"])
+        self.post_webhook("orders/create", payload)
+        self.post_webhook("orders/create", payload)
+        self.post_webhook("orders/updated", payload)
+        self.perform_jobs()
+        self.assertEqual(len(orders_of(self.env, self.shop, seeded["id"])), 1)
+        self.assertEqual(set(self.deliveries().mapped("state")), {"done"})
+
+    def test_timeout_after_work_then_retry_makes_no_second_order(self):
+        seeded = self.seed_order()
+        self.sync("product", seeded["line_items"][0]["product_id"])
+        self.sync("product", seeded["line_items"][1]["product_id"])
+        self.shop.api_timeout = 1
+        self.simulator.slow_next(1, 2.0, operation="SetMetafields")
+        self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
+        outcomes = [outcome for _uuid, outcome in self.perform_jobs()]
+        self.assertEqual(outcomes[0], "retry", "the timeout is temporary")
+        self.assertEqual(outcomes[-1], "done")
+        self.assertEqual(len(orders_of(self.env, self.shop, seeded["id"])), 1)
+        self.assertEqual(len(self.simulator.mutations_named("metafieldsSet")), 2, "the slow write was applied too")
+
+    def test_5xx_and_429_retried_then_success(self):
+        seeded = self.seed_order()
+        self.simulator.fail_next(2, status=502)
+        self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
+        outcomes = [outcome for _uuid, outcome in self.perform_jobs()]
+        self.assertEqual(outcomes, ["retry", "retry", "done"])
+        self.simulator.throttle_mode = "http429"
+        self.simulator.throttle_next(1)
+        self.simulator.touch("order", seeded["id"])
+        self.post_webhook("orders/updated", self.simulator.webhook_payload("orders/updated", seeded["id"]))
+        outcomes = [outcome for _uuid, outcome in self.perform_jobs()]
+        self.assertEqual(outcomes, ["retry", "done"])
+        self.assertEqual(len(orders_of(self.env, self.shop, seeded["id"])), 1)
+        job = self.sync_job("order", seeded["id"])
+        self.assertEqual((job.state, job.failure_count), ("done", 3))
+
+    def test_401_fails_at_once_without_retries(self):
+        seeded = self.seed_order()
+        self.simulator.revoke_token()
+        self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
+        outcomes = [outcome for _uuid, outcome in self.perform_jobs()]
+        self.assertEqual(outcomes, ["failed"])
+        job = self.sync_job("order", seeded["id"])
+        self.assertEqual((job.category, job.attempt_count, job.needs_action), ("configuration", 1, True))
+        self.assertIn("401", job.message)
+        self.assertEqual(self.deliveries().state, "failed")
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentJobs(TransactionCase):
+    """Two jobs for one order at once, each on its own committed cursor."""
+
+    def test_two_jobs_one_order(self):
+        from shopify_simulator import ShopifySimulator
+
+        dbname = self.env.cr.dbname
+        simulator = ShopifySimulator(shop_domain="race-shop.myshopify.com", access_token=TOKEN,
+                                     client_secret=SECRET, api_version=API_VERSION).start()
+        self.addCleanup(simulator.stop)
+        seeded = simulator.generate(customers=1, products=1, orders=1, lines_per_order=1)["orders"][0]
+        with db_connect(dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            shop = env["shopify.shop"].create({
+                "name": "Race", "domain": "race-shop.myshopify.com", "base_url": simulator.base_url,
+                "new_access_token": TOKEN, "new_client_secret": SECRET, "api_version": API_VERSION,
+            })
+            env["shopify.tax.mapping"].create({"shop_id": shop.id, "rate": 0.06, "tax_id": env["account.tax"].create(
+                {"name": "Race 6%", "amount": 6.0, "type_tax_use": "sale"}).id})
+            shop_id = shop.id
+        self.addCleanup(self._cleanup, dbname, shop_id)
+        simulator.slow_next(1, 1.0)  # the first job holds the lock while Shopify answers
+        outcomes = []
+
+        def run():
+            with db_connect(dbname).cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                try:
+                    outcomes.append(env["shopify.sync.job"].run_sync(shop_id, "order", str(seeded["id"])))
+                except RetryableJobError as err:
+                    cr.rollback()
+                    outcomes.append(f"retry: {err}")
+
+        threads = [threading.Thread(target=run) for _i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        self.assertEqual(len([o for o in outcomes if o.startswith("retry")]), 1, outcomes)
+        run()  # the retried job, after the first committed
+        with db_connect(dbname).cursor() as cr:
+            cr.execute("SELECT count(*) FROM sale_order WHERE x_shopify_shop_id=%s AND x_shopify_id=%s",
+                       (shop_id, str(seeded["id"])))
+            self.assertEqual(cr.fetchone()[0], 1)
+        self.assertTrue(outcomes[-1].startswith("skipped"), outcomes)
+
+    @staticmethod
+    def _cleanup(dbname, shop_id):
+        with db_connect(dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            shop = env["shopify.shop"].with_context(active_test=False).browse(shop_id)
+            orders = env["sale.order"].search([("x_shopify_shop_id", "=", shop_id)])
+            orders._action_cancel()
+            orders.unlink()
+            env["res.partner"].with_context(active_test=False).search([("x_shopify_shop_id", "=", shop_id)]).write(
+                {"x_shopify_shop_id": False, "x_shopify_id": False})
+            env["product.product"].with_context(active_test=False).search(
+                [("x_shopify_shop_id", "=", shop_id)]).write({"x_shopify_shop_id": False, "x_shopify_id": False})
+            env["product.template"].with_context(active_test=False).search(
+                [("x_shopify_product_shop_id", "=", shop_id)]).write({"x_shopify_product_shop_id": False})
+            env["shopify.sync.job"].search([("shop_id", "=", shop_id)]).unlink()
+            shop.unlink()
+
+

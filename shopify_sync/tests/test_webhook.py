@@ -1,0 +1,141 @@
+import json
+import uuid
+
+from odoo.tests import tagged
+
+from .common import SECRET, ShopifyHttpCase
+
+ORDER = {"id": 820982911946154508, "name": "#9999", "email": "jon@example.com", "total_price": "10.00"}
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookIntake(ShopifyHttpCase):
+    def test_bad_inputs_get_exact_statuses(self):
+        cases = [
+            ("no hmac", dict(headers={"X-Shopify-Hmac-Sha256": None}), 401),
+            ("bad hmac", dict(secret="wrong"), 401),
+            ("no topic", dict(headers={"X-Shopify-Topic": None}), 400),
+            ("no event id", dict(headers={"X-Shopify-Event-Id": None}), 400),
+            ("no webhook id", dict(headers={"X-Shopify-Webhook-Id": None}), 400),
+            ("no shop", dict(headers={"X-Shopify-Shop-Domain": None}), 400),
+            ("unknown shop", dict(headers={"X-Shopify-Shop-Domain": "other.myshopify.com"}), 404),
+            ("not json", dict(raw=b"{not json"), 400),
+            ("json array", dict(raw=b"[1, 2]"), 400),
+            ("order without id", dict(raw=json.dumps({"name": "#1"}).encode()), 400),
+        ]
+        for label, kwargs, status in cases:
+            with self.subTest(label):
+                response = self.post_webhook("orders/create", ORDER, **kwargs)
+                self.assertEqual(response.status_code, status, f"{label}: {response.text}")
+        self.assertFalse(self.deliveries(), "no bad request is recorded")
+
+    def test_body_over_cap_is_413(self):
+        self.shop.webhook_max_bytes = 1024
+        big = dict(ORDER, note="x" * 2000)
+        self.assertEqual(self.post_webhook("orders/create", big).status_code, 413)
+
+    def test_inactive_shop_is_404(self):
+        self.shop.sync_enabled = False
+        self.assertEqual(self.post_webhook("orders/create", ORDER).status_code, 404)
+
+    def test_accepted_delivery_is_recorded_with_one_job(self):
+        response = self.post_webhook("orders/create", ORDER)
+        self.assertEqual(response.status_code, 200, response.text)
+        delivery = self.deliveries()
+        self.assertEqual(len(delivery), 1)
+        self.assertEqual((delivery.topic, delivery.resource_type, delivery.resource_id),
+                         ("orders/create", "order", str(ORDER["id"])))
+        self.assertEqual(delivery.state, "queued")
+        job = self.shopify_jobs()
+        self.assertEqual(len(job), 1)
+        self.assertEqual(job.identity_key, f"shopify_sync:{self.shop.id}:order:{ORDER['id']}")
+        self.assertEqual(job.channel, "root.shopify.order")
+        self.assertEqual(job.args, [self.shop.id, "order", str(ORDER["id"]), delivery.id], "ids only")
+        self.assertEqual(delivery.queue_job_id, job)
+
+    def test_same_event_new_webhook_id_is_one_job(self):
+        event = str(uuid.uuid4())
+        for _copy in range(3):
+            response = self.post_webhook("orders/create", ORDER, headers={"X-Shopify-Event-Id": event})
+            self.assertEqual(response.status_code, 200)
+        delivery = self.deliveries()
+        self.assertEqual(len(delivery), 1)
+        self.assertEqual(delivery.receipt_count, 3)
+        self.assertEqual(len(self.shopify_jobs()), 1)
+
+    def test_concurrent_copies_one_record_one_job(self):
+        event = str(uuid.uuid4())
+        results = self.sender.send_concurrent("orders/create", ORDER, copies=20, event_id=event)
+        self.assertEqual(sorted({r.status_code for r in results}), [200])
+        delivery = self.deliveries()
+        self.assertEqual(len(delivery), 1)
+        self.assertEqual(delivery.receipt_count, 20)
+        self.assertEqual(len(self.shopify_jobs()), 1)
+
+    def test_two_events_same_order_one_pending_job(self):
+        self.post_webhook("orders/create", ORDER)
+        self.post_webhook("orders/updated", ORDER)
+        deliveries = self.deliveries()
+        self.assertEqual(len(deliveries), 2)
+        self.assertEqual(sorted(deliveries.mapped("state")), ["duplicate", "queued"])
+        self.assertEqual(len(self.shopify_jobs()), 1)
+        self.assertEqual(len(deliveries.sync_job_id), 1)
+
+    def test_unknown_topic_is_ignored(self):
+        response = self.post_webhook("carts/create", {"id": 1})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.deliveries().state, "ignored")
+        self.assertFalse(self.shopify_jobs())
+
+    def test_secret_rotation(self):
+        self.shop.new_client_secret = "whsec_rotated"
+        self.assertEqual(self.post_webhook("orders/create", ORDER, secret="whsec_rotated").status_code, 200)
+        self.assertEqual(self.post_webhook("orders/updated", ORDER, secret=SECRET).status_code, 200,
+                         "the previous secret still works during the rotation window")
+        self.shop.sudo().previous_secret_valid_until = "2000-01-01 00:00:00"
+        self.assertEqual(self.post_webhook("orders/paid", ORDER, secret=SECRET).status_code, 401)
+
+    def test_sender_signs_like_shopify(self):
+        response = self.sender.send("customers/create", {"id": 706405506930370084, "email": "bob@example.com"})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.deliveries().resource_type, "customer")
+
+    def test_privacy_topics(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Ana Privacy", "email": "ana@example.com", "street": "1 Main St",
+             "x_shopify_shop_id": self.shop.id, "x_shopify_id": "1111"}
+        )
+        payload = {"shop_id": 1, "shop_domain": self.shop.domain, "customer": {"id": 1111, "email": "ana@example.com"},
+                   "orders_to_redact": []}
+        self.assertEqual(self.post_webhook("customers/redact", payload).status_code, 200)
+        self.assertEqual(self.post_webhook("customers/data_request", payload).status_code, 200)
+        self.perform_jobs()
+        self.assertEqual(partner.with_context(active_test=False).name, "Redacted customer 1111")
+        self.assertFalse(partner.email)
+        self.assertFalse(partner.street)
+        activities = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        self.assertTrue(activities.filtered(lambda a: "data request" in (a.summary or "").lower()))
+
+    def test_redact_kept_when_accounting_documents_exist(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Kept Customer", "x_shopify_shop_id": self.shop.id, "x_shopify_id": "2222"}
+        )
+        invoice = self.env["account.move"].create(
+            {"move_type": "out_invoice", "partner_id": partner.id,
+             "invoice_line_ids": [(0, 0, {"name": "Item", "quantity": 1, "price_unit": 10.0})]}
+        )
+        invoice.action_post()
+        payload = {"shop_id": 1, "customer": {"id": 2222}, "orders_to_redact": []}
+        self.post_webhook("customers/redact", payload)
+        self.perform_jobs()
+        self.assertEqual(partner.name, "Kept Customer")
+        job = self.sync_job("customer_redact", "2222")
+        self.assertEqual((job.state, job.category, job.needs_action), ("failed", "data_conflict", True))
+        self.assertTrue(job.problem_activity_id)
+
+    def test_app_uninstalled_disables_sync(self):
+        self.post_webhook("app/uninstalled", {"id": 1, "domain": self.shop.domain})
+        self.perform_jobs()
+        self.assertFalse(self.shop.sync_enabled)
+        self.assertTrue(self.shop.activity_ids)
+        self.assertEqual(self.post_webhook("orders/create", ORDER).status_code, 404)
