@@ -1,13 +1,14 @@
-from . import (
-    product_product,
-    product_template,
-    res_config_settings,
-    res_partner,
-    sale_order,
-    shopify_identity_mixin,
-    shopify_shop,
-    shopify_sync_job,
-    shopify_sync_job_failure,
-    shopify_tax_mapping,
-    shopify_webhook_delivery,
-)
+# isort: skip_file
+# Order matters: the identity mixin and the base models load first.
+from . import shopify_identity_mixin
+from . import shopify_shop
+from . import shopify_shop_reconcile
+from . import shopify_tax_mapping
+from . import shopify_webhook_delivery
+from . import shopify_sync_job
+from . import shopify_sync_job_failure
+from . import res_partner
+from . import sale_order
+from . import product_product
+from . import product_template
+from . import res_config_settings

@@ -216,21 +216,26 @@ class ShopifySyncJob(models.Model):
         try:
             with self.env.cr.savepoint():
                 result = handler.run(resource_id)
+        except (pg_errors.UniqueViolation, pg_errors.SerializationFailure) as err:
+            # Another transaction linked the same record meanwhile: the retry
+            # starts from a fresh snapshot and finds it.
+            self._fail_temporarily(
+                sync_job, TemporaryError(f"{sync_job.name} was written concurrently ({err.pgcode}).")
+            )
         except TemporaryError as err:
-            attempt, exhausted = self._current_attempt()
-            sync_job._record_failure(err, final=exhausted, attempt=attempt)
-            raise RetryableJobError(str(err), seconds=math.ceil(err.retry_after) if err.retry_after else None) from err
+            self._fail_temporarily(sync_job, err)
         except SyncError as err:
             sync_job._record_failure(err, final=True)
             raise SyncFailed(f"[{err.category}] {err}") from err
-        except (pg_errors.UniqueViolation, pg_errors.SerializationFailure) as err:
-            # Another transaction linked the same record meanwhile; the retry
-            # starts from a fresh snapshot and finds it.
-            raise RetryableJobError(
-                f"{sync_job.name} was written concurrently; retrying.", seconds=2, ignore_retry=True
-            ) from err
         sync_job._record_success(result, started)
         return result.summary()
+
+    def _fail_temporarily(self, sync_job, error):
+        """Record a temporary failure and hand the retry to queue_job's retry pattern."""
+        attempt, exhausted = self._current_attempt()
+        sync_job._record_failure(error, final=exhausted, attempt=attempt)
+        seconds = math.ceil(error.retry_after) if error.retry_after else None
+        raise RetryableJobError(str(error), seconds=seconds) from error
 
     def _current_attempt(self):
         """(attempt number, whether it is the last one) for the running queue job."""

@@ -49,6 +49,8 @@ class ShopifySyncJob(models.Model):
             if final:
                 job.delivery_ids.filtered(lambda d: d.state in ("queued", "duplicate"))._mark("failed", message)
                 job._raise_activity()
+        # What the other cursor wrote is newer than this transaction's cache.
+        self.env.invalidate_all()
         _logger.info("Shopify sync %s failed (%s, final=%s): %s", self.name, error.category, final, error)
 
     def _record_success(self, result, started):

@@ -1,4 +1,1 @@
-from . import test_shop
-from . import test_webhook
-from . import test_sync_jobs
-from . import test_failures
+from . import test_failures, test_shop, test_sync_jobs, test_webhook

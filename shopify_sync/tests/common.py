@@ -55,7 +55,9 @@ class ShopifyTestMixin:
     # -- Shopify side ---------------------------------------------------------
     def seed_order(self, **overrides):
         """Seed one order (with its customer and products) in the simulator."""
-        data = self.simulator.generate(customers=1, products=2, orders=1, lines_per_order=2, seed=overrides.pop("seed", None))
+        data = self.simulator.generate(
+            customers=1, products=2, orders=1, lines_per_order=2, seed=overrides.pop("seed", None)
+        )
         order = data["orders"][0]
         order.update(overrides)
         if overrides:
@@ -69,8 +71,11 @@ class ShopifyTestMixin:
 
     def sync_job(self, resource_type, resource_id):
         return self.env["shopify.sync.job"].search(
-            [("shop_id", "=", self.shop.id), ("resource_type", "=", resource_type),
-             ("resource_id", "=", str(resource_id))]
+            [
+                ("shop_id", "=", self.shop.id),
+                ("resource_type", "=", resource_type),
+                ("resource_id", "=", str(resource_id)),
+            ]
         )
 
     def shopify_jobs(self, states=("pending", "enqueued")):
@@ -152,7 +157,10 @@ class ShopifyHttpCase(ShopifyTestMixin, HttpCase):
         }
         all_headers.update(headers or {})
         all_headers = {k: v for k, v in all_headers.items() if v is not None}
-        return self.url_open("/shopify_sync/webhook", data=body, headers=all_headers, timeout=20)
+        self.env.flush_all()
+        response = self.url_open("/shopify_sync/webhook", data=body, headers=all_headers, timeout=20)
+        self.env.invalidate_all()
+        return response
 
     def deliveries(self):
         return self.env["shopify.webhook.delivery"].search([("shop_id", "=", self.shop.id)])

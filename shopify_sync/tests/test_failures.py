@@ -105,5 +105,3 @@ class TestFailurePath(ShopifyHttpCase):
         wizard.save().action_resolve()
         self.assertEqual((job.state, job.needs_action), ("ignored", False))
         self.assertFalse(job.problem_activity_id)
-
-

@@ -1,3 +1,5 @@
+from psycopg2 import IntegrityError
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -13,7 +15,7 @@ class TestShop(ShopifyTransactionCase):
                 self.env["shopify.shop"].create({"name": "Bad", "domain": bad})
 
     def test_domain_unique_per_company(self):
-        with self.assertRaises(Exception), mute_logger("odoo.sql_db"), self.cr.savepoint():
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.cr.savepoint():
             self.env["shopify.shop"].create({"name": "Again", "domain": self.shop.domain.upper()})
         other = self.env["res.company"].create({"name": "Other Co"})
         twin = self.env["shopify.shop"].create({"name": "Twin", "domain": self.shop.domain, "company_id": other.id})

@@ -8,6 +8,7 @@ from odoo.tests.common import TransactionCase
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..models.shopify_sync_job import SyncFailed
 from ..services.queries import METAFIELDS_SET
 from .common import API_VERSION, SECRET, TOKEN, ShopifyHttpCase, ShopifyTransactionCase
 
@@ -59,12 +60,27 @@ class TestOrderSync(ShopifyTransactionCase):
         seeded = self.seed_order()
         partner = self.env["res.partner"].create({"name": "Restored"})
         existing = self.env["sale.order"].create({"partner_id": partner.id})
-        value = {"id": existing.id, "name": existing.name,
-                 "database": self.env["ir.config_parameter"].get_param("database.uuid")}
+        value = {
+            "id": existing.id,
+            "name": existing.name,
+            "database": self.env["ir.config_parameter"].get_param("database.uuid"),
+        }
         with self.shop._graphql_client() as client:
-            client.mutate(METAFIELDS_SET, {"metafields": [{
-                "ownerId": f"gid://shopify/Order/{seeded['id']}", "namespace": "odoo", "key": "sale_order",
-                "type": "json", "value": json.dumps(value)}]}, "metafieldsSet")
+            client.mutate(
+                METAFIELDS_SET,
+                {
+                    "metafields": [
+                        {
+                            "ownerId": f"gid://shopify/Order/{seeded['id']}",
+                            "namespace": "odoo",
+                            "key": "sale_order",
+                            "type": "json",
+                            "value": json.dumps(value),
+                        }
+                    ]
+                },
+                "metafieldsSet",
+            )
         count = self.env["sale.order"].search_count([])
         self.sync("order", seeded["id"])
         self.assertEqual(self.env["sale.order"].search_count([]), count, "linked, not created")
@@ -76,9 +92,21 @@ class TestOrderSync(ShopifyTransactionCase):
         existing = self.env["sale.order"].create({"partner_id": self.env["res.partner"].create({"name": "X"}).id})
         value = {"id": existing.id, "name": existing.name, "database": "another-db"}
         with self.shop._graphql_client() as client:
-            client.mutate(METAFIELDS_SET, {"metafields": [{
-                "ownerId": f"gid://shopify/Order/{seeded['id']}", "namespace": "odoo", "key": "sale_order",
-                "type": "json", "value": json.dumps(value)}]}, "metafieldsSet")
+            client.mutate(
+                METAFIELDS_SET,
+                {
+                    "metafields": [
+                        {
+                            "ownerId": f"gid://shopify/Order/{seeded['id']}",
+                            "namespace": "odoo",
+                            "key": "sale_order",
+                            "type": "json",
+                            "value": json.dumps(value),
+                        }
+                    ]
+                },
+                "metafieldsSet",
+            )
         self.sync("order", seeded["id"])
         self.assertFalse(existing.x_shopify_id)
         self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "created")
@@ -88,14 +116,16 @@ class TestOrderSync(ShopifyTransactionCase):
         second = self.seed_order(customer=None, email="guest@example.com", seed=7)
         self.sync("order", first["id"])
         self.sync("order", second["id"])
-        partners = (orders_of(self.env, self.shop, first["id"]) | orders_of(self.env, self.shop, second["id"])).partner_id
+        partners = (
+            orders_of(self.env, self.shop, first["id"]) | orders_of(self.env, self.shop, second["id"])
+        ).partner_id
         self.assertEqual(len(partners), 1)
         self.assertEqual(partners.x_shopify_id, "guest:guest@example.com")
 
     def test_unmapped_tax_is_a_mapping_failure(self):
         self.env["shopify.tax.mapping"].search([("shop_id", "=", self.shop.id)]).unlink()
         seeded = self.seed_order()
-        with self.assertRaises(Exception):
+        with self.assertRaises(SyncFailed):
             self.sync("order", seeded["id"])
         job = self.sync_job("order", seeded["id"])
         self.assertEqual((job.state, job.category), ("failed", "mapping"))
@@ -106,7 +136,7 @@ class TestOrderSync(ShopifyTransactionCase):
         seeded = self.seed_order()
         wrong_total = f"{float(seeded['total_price']) + 5:.2f}"
         self.simulator.seed_order(dict(seeded, total_price=wrong_total))
-        with self.assertRaises(Exception):
+        with self.assertRaises(SyncFailed):
             self.sync("order", seeded["id"])
         job = self.sync_job("order", seeded["id"])
         self.assertEqual(job.category, "data_conflict")
@@ -134,7 +164,7 @@ class TestOrderSync(ShopifyTransactionCase):
     def test_deleted_order_is_a_visible_failure(self):
         seeded = self.seed_order()
         self.simulator.delete("order", seeded["id"])
-        with self.assertRaises(Exception):
+        with self.assertRaises(SyncFailed):
             self.sync("order", seeded["id"])
         self.assertEqual(self.sync_job("order", seeded["id"]).category, "data_conflict")
 
@@ -166,9 +196,10 @@ class TestCustomerAndProductSync(ShopifyTransactionCase):
         self.sync("customer", first["id"])
         self.assertEqual(existing.x_shopify_id, str(first["id"]))
         self.assertEqual(self.sync_job("customer", first["id"]).outcome, "linked")
-        self.env["res.partner"].create([{"name": "Twin A", "email": second["email"]},
-                                        {"name": "Twin B", "email": second["email"]}])
-        with self.assertRaises(Exception):
+        self.env["res.partner"].create(
+            [{"name": "Twin A", "email": second["email"]}, {"name": "Twin B", "email": second["email"]}]
+        )
+        with self.assertRaises(SyncFailed):
             self.sync("customer", second["id"])
         self.assertEqual(self.sync_job("customer", second["id"]).category, "data_conflict")
 
@@ -254,18 +285,30 @@ class TestConcurrentJobs(TransactionCase):
         from shopify_simulator import ShopifySimulator
 
         dbname = self.env.cr.dbname
-        simulator = ShopifySimulator(shop_domain="race-shop.myshopify.com", access_token=TOKEN,
-                                     client_secret=SECRET, api_version=API_VERSION).start()
+        simulator = ShopifySimulator(
+            shop_domain="race-shop.myshopify.com", access_token=TOKEN, client_secret=SECRET, api_version=API_VERSION
+        ).start()
         self.addCleanup(simulator.stop)
         seeded = simulator.generate(customers=1, products=1, orders=1, lines_per_order=1)["orders"][0]
         with db_connect(dbname).cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
-            shop = env["shopify.shop"].create({
-                "name": "Race", "domain": "race-shop.myshopify.com", "base_url": simulator.base_url,
-                "new_access_token": TOKEN, "new_client_secret": SECRET, "api_version": API_VERSION,
-            })
-            env["shopify.tax.mapping"].create({"shop_id": shop.id, "rate": 0.06, "tax_id": env["account.tax"].create(
-                {"name": "Race 6%", "amount": 6.0, "type_tax_use": "sale"}).id})
+            shop = env["shopify.shop"].create(
+                {
+                    "name": "Race",
+                    "domain": "race-shop.myshopify.com",
+                    "base_url": simulator.base_url,
+                    "new_access_token": TOKEN,
+                    "new_client_secret": SECRET,
+                    "api_version": API_VERSION,
+                }
+            )
+            env["shopify.tax.mapping"].create(
+                {
+                    "shop_id": shop.id,
+                    "rate": 0.06,
+                    "tax_id": env["account.tax"].create({"name": "Race 6%", "amount": 6.0, "type_tax_use": "sale"}).id,
+                }
+            )
             shop_id = shop.id
         self.addCleanup(self._cleanup, dbname, shop_id)
         simulator.slow_next(1, 1.0)  # the first job holds the lock while Shopify answers
@@ -288,8 +331,10 @@ class TestConcurrentJobs(TransactionCase):
         self.assertEqual(len([o for o in outcomes if o.startswith("retry")]), 1, outcomes)
         run()  # the retried job, after the first committed
         with db_connect(dbname).cursor() as cr:
-            cr.execute("SELECT count(*) FROM sale_order WHERE x_shopify_shop_id=%s AND x_shopify_id=%s",
-                       (shop_id, str(seeded["id"])))
+            cr.execute(
+                "SELECT count(*) FROM sale_order WHERE x_shopify_shop_id=%s AND x_shopify_id=%s",
+                (shop_id, str(seeded["id"])),
+            )
             self.assertEqual(cr.fetchone()[0], 1)
         self.assertTrue(outcomes[-1].startswith("skipped"), outcomes)
 
@@ -302,12 +347,13 @@ class TestConcurrentJobs(TransactionCase):
             orders._action_cancel()
             orders.unlink()
             env["res.partner"].with_context(active_test=False).search([("x_shopify_shop_id", "=", shop_id)]).write(
-                {"x_shopify_shop_id": False, "x_shopify_id": False})
-            env["product.product"].with_context(active_test=False).search(
-                [("x_shopify_shop_id", "=", shop_id)]).write({"x_shopify_shop_id": False, "x_shopify_id": False})
+                {"x_shopify_shop_id": False, "x_shopify_id": False}
+            )
+            env["product.product"].with_context(active_test=False).search([("x_shopify_shop_id", "=", shop_id)]).write(
+                {"x_shopify_shop_id": False, "x_shopify_id": False}
+            )
             env["product.template"].with_context(active_test=False).search(
-                [("x_shopify_product_shop_id", "=", shop_id)]).write({"x_shopify_product_shop_id": False})
+                [("x_shopify_product_shop_id", "=", shop_id)]
+            ).write({"x_shopify_product_shop_id": False})
             env["shopify.sync.job"].search([("shop_id", "=", shop_id)]).unlink()
             shop.unlink()
-
-

@@ -43,8 +43,9 @@ class TestWebhookIntake(ShopifyHttpCase):
         self.assertEqual(response.status_code, 200, response.text)
         delivery = self.deliveries()
         self.assertEqual(len(delivery), 1)
-        self.assertEqual((delivery.topic, delivery.resource_type, delivery.resource_id),
-                         ("orders/create", "order", str(ORDER["id"])))
+        self.assertEqual(
+            (delivery.topic, delivery.resource_type, delivery.resource_id), ("orders/create", "order", str(ORDER["id"]))
+        )
         self.assertEqual(delivery.state, "queued")
         job = self.shopify_jobs()
         self.assertEqual(len(job), 1)
@@ -90,8 +91,11 @@ class TestWebhookIntake(ShopifyHttpCase):
     def test_secret_rotation(self):
         self.shop.new_client_secret = "whsec_rotated"
         self.assertEqual(self.post_webhook("orders/create", ORDER, secret="whsec_rotated").status_code, 200)
-        self.assertEqual(self.post_webhook("orders/updated", ORDER, secret=SECRET).status_code, 200,
-                         "the previous secret still works during the rotation window")
+        self.assertEqual(
+            self.post_webhook("orders/updated", ORDER, secret=SECRET).status_code,
+            200,
+            "the previous secret still works during the rotation window",
+        )
         self.shop.sudo().previous_secret_valid_until = "2000-01-01 00:00:00"
         self.assertEqual(self.post_webhook("orders/paid", ORDER, secret=SECRET).status_code, 401)
 
@@ -102,11 +106,20 @@ class TestWebhookIntake(ShopifyHttpCase):
 
     def test_privacy_topics(self):
         partner = self.env["res.partner"].create(
-            {"name": "Ana Privacy", "email": "ana@example.com", "street": "1 Main St",
-             "x_shopify_shop_id": self.shop.id, "x_shopify_id": "1111"}
+            {
+                "name": "Ana Privacy",
+                "email": "ana@example.com",
+                "street": "1 Main St",
+                "x_shopify_shop_id": self.shop.id,
+                "x_shopify_id": "1111",
+            }
         )
-        payload = {"shop_id": 1, "shop_domain": self.shop.domain, "customer": {"id": 1111, "email": "ana@example.com"},
-                   "orders_to_redact": []}
+        payload = {
+            "shop_id": 1,
+            "shop_domain": self.shop.domain,
+            "customer": {"id": 1111, "email": "ana@example.com"},
+            "orders_to_redact": [],
+        }
         self.assertEqual(self.post_webhook("customers/redact", payload).status_code, 200)
         self.assertEqual(self.post_webhook("customers/data_request", payload).status_code, 200)
         self.perform_jobs()
@@ -121,8 +134,11 @@ class TestWebhookIntake(ShopifyHttpCase):
             {"name": "Kept Customer", "x_shopify_shop_id": self.shop.id, "x_shopify_id": "2222"}
         )
         invoice = self.env["account.move"].create(
-            {"move_type": "out_invoice", "partner_id": partner.id,
-             "invoice_line_ids": [(0, 0, {"name": "Item", "quantity": 1, "price_unit": 10.0})]}
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_line_ids": [(0, 0, {"name": "Item", "quantity": 1, "price_unit": 10.0})],
+            }
         )
         invoice.action_post()
         payload = {"shop_id": 1, "customer": {"id": 2222}, "orders_to_redact": []}
