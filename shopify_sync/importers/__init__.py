@@ -1,8 +1,10 @@
 """Resource handlers run by sync jobs, one per Shopify resource type."""
 
 from .customer import CustomerHandler
+from .fulfillment import FulfillmentHandler
 from .order import OrderHandler
 from .product import ProductHandler
+from .refund import RefundHandler
 from .shop_events import (
     AppUninstalledHandler,
     CustomerRedactHandler,
@@ -16,6 +18,8 @@ HANDLERS = {
         CustomerHandler,
         ProductHandler,
         OrderHandler,
+        FulfillmentHandler,
+        RefundHandler,
         AppUninstalledHandler,
         PrivacyRequestHandler,
         CustomerRedactHandler,

@@ -12,3 +12,5 @@ from . import sale_order
 from . import product_product
 from . import product_template
 from . import res_config_settings
+from . import stock_picking
+from . import account_move

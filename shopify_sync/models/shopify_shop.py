@@ -103,6 +103,13 @@ class ShopifyShop(models.Model):
         default="on_paid",
         required=True,
     )
+    refund_policy = fields.Selection(
+        [("lines", "Refunded lines and shipping"), ("amount", "Refunded amount only")],
+        default="lines",
+        required=True,
+        help="Refunds become draft credit notes for review.",
+    )
+    refund_restock = fields.Boolean(string="Create returns for restocks")
     tax_mapping_ids = fields.One2many("shopify.tax.mapping", "shop_id", string="Tax Mappings")
     protected_fields = fields.Char(
         default=DEFAULT_PROTECTED_FIELDS,

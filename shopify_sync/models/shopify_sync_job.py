@@ -35,6 +35,8 @@ CHANNELS = {
     "order": "root.shopify.order",
     "customer": "root.shopify.customer",
     "product": "root.shopify.product",
+    "fulfillment": "root.shopify.fulfillment",
+    "refund": "root.shopify.refund",
     "shop": "root.shopify.shop",
     "privacy_request": "root.shopify.privacy",
     "customer_redact": "root.shopify.privacy",

@@ -95,3 +95,34 @@ query UpdatedSince($first: Int!, $after: String, $query: String) {
   }
 }
 """
+
+FULFILLMENT_QUERY = """
+query Fulfillment($id: ID!) {
+  fulfillment(id: $id) {
+    id legacyResourceId name status createdAt updatedAt
+    order { id legacyResourceId name }
+    trackingInfo(first: 5) { company number url }
+    fulfillmentLineItems(first: 250) {
+      nodes { id quantity lineItem { id sku variant { id legacyResourceId } } }
+    }
+  }
+}
+"""
+
+REFUND_QUERY = f"""
+query Refund($id: ID!) {{
+  refund(id: $id) {{
+    id legacyResourceId createdAt updatedAt note
+    order {{ id legacyResourceId name }}
+    totalRefundedSet {{ {MONEY} }}
+    refundLineItems(first: 250) {{
+      nodes {{
+        quantity restockType
+        lineItem {{ id sku variant {{ id legacyResourceId }} }}
+        subtotalSet {{ {MONEY} }}
+      }}
+    }}
+    refundShippingLines(first: 10) {{ nodes {{ subtotalAmountSet {{ {MONEY} }} }} }}
+  }}
+}}
+"""

@@ -1,0 +1,83 @@
+"""Shopify fulfillments -> validation of the sale order's delivery, exactly once."""
+
+from collections import defaultdict
+
+from ..mapping.common import nodes, parse_datetime
+from ..services.errors import DataConflictError, MappingError
+from ..services.gid import to_gid
+from ..services.queries import FULFILLMENT_QUERY
+from .base import ResourceHandler, SyncResult
+
+IGNORED_STATUSES = ("CANCELLED", "ERROR", "FAILURE")
+
+
+class FulfillmentHandler(ResourceHandler):
+    resource_type = "fulfillment"
+
+    def _run(self, resource_id):
+        node = self.client.fetch_node(FULFILLMENT_QUERY, to_gid("fulfillment", resource_id), "fulfillment")
+        label = node.get("name") or resource_id
+        updated_at = parse_datetime(node.get("updatedAt"))
+        pickings = self.env["stock.picking"].with_context(active_test=False)
+        done = pickings.search([("x_shopify_fulfillment_id", "=", str(resource_id))], limit=1)
+        if done:
+            return SyncResult("skipped", done, label, updated_at, "Fulfillment already validated in Odoo.")
+        if (node.get("status") or "").upper() in IGNORED_STATUSES:
+            return SyncResult("skipped", None, label, updated_at, f"Fulfillment status {node.get('status')}.")
+        order_id = (node.get("order") or {}).get("legacyResourceId")
+        order = self.env["sale.order"]._shopify_find(self.shop, order_id)
+        if not order:
+            raise MappingError(
+                f"Fulfillment {label} belongs to Shopify order {order_id}, which is not in Odoo yet.",
+                missing=f"the Odoo order for Shopify order {order_id}",
+                retry_advice="Retry once the order is synced: the fulfillment is validated once.",
+                fix_model="sale.order",
+            )
+        wanted = self._quantities(node, label)
+        picking = order.picking_ids.filtered(
+            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+        )[:1]
+        self._check_open_quantities(order, picking, wanted, label)
+        for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+            quantity = min(wanted.pop(move.product_id.id, 0.0), move.product_uom_qty)
+            move.quantity = quantity
+            move.picked = bool(quantity)
+        tracking = ", ".join(filter(None, (t.get("number") for t in node.get("trackingInfo") or [])))
+        picking.write({"x_shopify_fulfillment_id": str(resource_id), "x_shopify_tracking": tracking or False})
+        picking.with_context(cancel_backorder=False)._action_done()
+        backorder = order.picking_ids.filtered(lambda p: p.backorder_id == picking)
+        note = f"Validated {picking.name}" + (f", backorder {backorder.name}" if backorder else "")
+        return SyncResult("updated", picking, label, updated_at, note)
+
+    def _quantities(self, node, label):
+        products = self.env["product.product"]
+        wanted = defaultdict(float)
+        for item in nodes(node.get("fulfillmentLineItems")):
+            line = item.get("lineItem") or {}
+            variant_id = (line.get("variant") or {}).get("legacyResourceId")
+            product = variant_id and products._shopify_find(self.shop, variant_id)
+            if not product and line.get("sku"):
+                product = products.search([("default_code", "=", line["sku"])], limit=1)
+            if not product:
+                raise MappingError(
+                    f"Fulfillment {label}: line item {line.get('id')} (SKU {line.get('sku')}) has no Odoo product.",
+                    missing="the product mapping of the fulfilled line",
+                    fix_model="product.product",
+                )
+            wanted[product.id] += float(item.get("quantity") or 0)
+        return wanted
+
+    def _check_open_quantities(self, order, picking, wanted, label):
+        open_qty = defaultdict(float)
+        for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+            open_qty[move.product_id.id] += move.product_uom_qty
+        over = {pid: qty for pid, qty in wanted.items() if qty > open_qty.get(pid, 0.0) + 1e-6}
+        if not picking or over:
+            names = ", ".join(self.env["product.product"].browse(list(over)).mapped("display_name")) or "all lines"
+            raise DataConflictError(
+                f"Fulfillment {label} ships {names} of {order.name}, already delivered in Odoo: nothing was "
+                "validated twice.",
+                missing="an open delivery for the fulfilled quantities",
+                retry_advice="Check the delivery in Odoo; mark this job resolved if it is already correct.",
+                fix_model="stock.picking",
+            )

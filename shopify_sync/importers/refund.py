@@ -1,0 +1,91 @@
+"""Shopify refunds -> one draft credit note per refund, by refund id."""
+
+from ..mapping.common import money, nodes, parse_datetime
+from ..services.errors import MappingError
+from ..services.gid import to_gid
+from ..services.queries import REFUND_QUERY
+from .base import ResourceHandler, SyncResult
+
+
+class RefundHandler(ResourceHandler):
+    resource_type = "refund"
+
+    def _run(self, resource_id):
+        node = self.client.fetch_node(REFUND_QUERY, to_gid("refund", resource_id), "refund")
+        moves = self.env["account.move"]
+        updated_at = parse_datetime(node.get("updatedAt") or node.get("createdAt"))
+        label = f"Refund {resource_id}"
+        existing = moves.search(
+            [("x_shopify_shop_id", "=", self.shop.id), ("x_shopify_refund_id", "=", str(resource_id))], limit=1
+        )
+        if existing:
+            return SyncResult("skipped", existing, label, updated_at, "Credit note already exists.")
+        order_id = (node.get("order") or {}).get("legacyResourceId")
+        order = self.env["sale.order"]._shopify_find(self.shop, order_id)
+        if not order:
+            raise MappingError(
+                f"{label} belongs to Shopify order {order_id}, which is not in Odoo yet.",
+                missing=f"the Odoo order for Shopify order {order_id}",
+                retry_advice="Retry once the order is synced: one credit note is created.",
+                fix_model="sale.order",
+            )
+        if self.shop.refund_policy == "amount":
+            lines = [self._amount_line(order, money(node.get("totalRefundedSet")))]
+        else:
+            lines = [self._item_line(order, item) for item in nodes(node.get("refundLineItems"))]
+            lines += [
+                self._shipping_line(order, money(ship.get("subtotalAmountSet")))
+                for ship in nodes(node.get("refundShippingLines"))
+                if money(ship.get("subtotalAmountSet"))
+            ]
+        credit_note = moves.with_company(order.company_id).create(
+            {
+                "move_type": "out_refund",
+                "partner_id": order.partner_invoice_id.id,
+                "invoice_origin": order.name,
+                "ref": f"Shopify {label} ({order.x_shopify_name})",
+                "narration": node.get("note") or False,
+                "x_shopify_shop_id": self.shop.id,
+                "x_shopify_refund_id": str(resource_id),
+                "invoice_line_ids": [(0, 0, vals) for vals in lines if vals],
+            }
+        )
+        restock = [item for item in nodes(node.get("refundLineItems")) if item.get("restockType") == "RETURN"]
+        note = f"Draft credit note {credit_note.name or credit_note.id} for {order.name}"
+        if restock and not self.shop.refund_restock:
+            note += "; restock requested in Shopify, no return created (option off)"
+        return SyncResult("created", credit_note, label, updated_at, note)
+
+    def _order_line(self, order, item):
+        line = item.get("lineItem") or {}
+        variant_id = (line.get("variant") or {}).get("legacyResourceId")
+        product = variant_id and self.env["product.product"]._shopify_find(self.shop, variant_id)
+        return order.order_line.filtered(lambda sol: product and sol.product_id == product)[:1]
+
+    def _item_line(self, order, item):
+        quantity = float(item.get("quantity") or 0)
+        subtotal = float(money(item.get("subtotalSet")))
+        sale_line = self._order_line(order, item)
+        if not quantity:
+            return None
+        return {
+            "product_id": sale_line.product_id.id or False,
+            "name": sale_line.name or f"Refunded item {(item.get('lineItem') or {}).get('sku') or ''}",
+            "quantity": quantity,
+            "price_unit": subtotal / quantity,
+            "tax_ids": [(6, 0, sale_line.tax_ids.ids)],
+            "sale_line_ids": [(6, 0, sale_line.ids)],
+        }
+
+    def _shipping_line(self, order, amount):
+        product = self.shop.shipping_product_id or self.env.ref("shopify_sync.product_shopify_shipping")
+        return {
+            "product_id": product.id,
+            "name": "Shipping refund",
+            "quantity": 1,
+            "price_unit": float(amount),
+            "tax_ids": [(5, 0, 0)],
+        }
+
+    def _amount_line(self, order, amount):
+        return {"name": f"Refund on {order.name}", "quantity": 1, "price_unit": float(amount), "tax_ids": [(5, 0, 0)]}
