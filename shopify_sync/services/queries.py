@@ -29,7 +29,7 @@ query Product($id: ID!) {
   product(id: $id) {
     id legacyResourceId title handle status productType vendor updatedAt
     options(first: 3) { name position values }
-    variants(first: 100) {
+    variants(first: 50) {
       nodes {
         id legacyResourceId title sku barcode price position
         selectedOptions { name value }
@@ -50,7 +50,7 @@ query Order($id: ID!) {{
     billingAddress {{ {ADDRESS_FIELDS} }}
     shippingAddress {{ {ADDRESS_FIELDS} }}
     totalPriceSet {{ {MONEY} }}
-    lineItems(first: 250) {{
+    lineItems(first: 50) {{
       nodes {{
         id name title variantTitle sku quantity
         variant {{ id legacyResourceId sku product {{ id legacyResourceId }} }}
@@ -59,7 +59,7 @@ query Order($id: ID!) {{
         taxLines {{ title rate priceSet {{ {MONEY} }} }}
       }}
     }}
-    shippingLines(first: 10) {{
+    shippingLines(first: 5) {{
       nodes {{
         id title code
         originalPriceSet {{ {MONEY} }}
@@ -102,7 +102,7 @@ query Fulfillment($id: ID!) {
     id legacyResourceId name status createdAt updatedAt
     order { id legacyResourceId name }
     trackingInfo(first: 5) { company number url }
-    fulfillmentLineItems(first: 250) {
+    fulfillmentLineItems(first: 50) {
       nodes { id quantity lineItem { id sku variant { id legacyResourceId } } }
     }
   }
@@ -115,14 +115,14 @@ query Refund($id: ID!) {{
     id legacyResourceId createdAt updatedAt note
     order {{ id legacyResourceId name }}
     totalRefundedSet {{ {MONEY} }}
-    refundLineItems(first: 250) {{
+    refundLineItems(first: 50) {{
       nodes {{
         quantity restockType
         lineItem {{ id sku variant {{ id legacyResourceId }} }}
         subtotalSet {{ {MONEY} }}
       }}
     }}
-    refundShippingLines(first: 10) {{ nodes {{ subtotalAmountSet {{ {MONEY} }} }} }}
+    refundShippingLines(first: 5) {{ nodes {{ subtotalAmountSet {{ {MONEY} }} }} }}
   }}
 }}
 """
