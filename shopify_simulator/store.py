@@ -231,7 +231,7 @@ class Store:
     def _product(self, rng, variants_per_product):
         title = rng.choice(PRODUCTS)
         pid = self.next_id()
-        code = "".join(word[0] for word in title.split()).upper() + str(pid % 1000)
+        code = "".join(word[0] for word in title.split()).upper() + str(pid)[-7:]
         price = cents(rng.choice([12.5, 19.99, 24.0, 35.5, 49.95]))
         combos = [(color, size) for color in COLORS for size in SIZES][: max(variants_per_product, 1)]
         variants = []
@@ -268,9 +268,10 @@ class Store:
     def _order(self, rng, customer, catalogue, lines_per_order):
         oid = self.next_id()
         lines = []
-        for _n in range(lines_per_order):
-            product = rng.choice(catalogue)
-            variant = rng.choice(product["variants"])
+        pairs = [(product, variant) for product in catalogue for variant in product["variants"]]
+        chosen = rng.sample(pairs, min(lines_per_order, len(pairs)))
+        chosen += [rng.choice(pairs) for _extra in range(lines_per_order - len(chosen))]
+        for product, variant in chosen:
             quantity = rng.randint(1, 3)
             price = cents(variant["price"])
             discount = cents(price * quantity * Decimal("0.10")) if rng.random() < 0.3 else Decimal("0.00")

@@ -36,7 +36,9 @@ def _reply(status, message):
 
 
 class ShopifyWebhookController(http.Controller):
-    @http.route(WEBHOOK_ROUTE, type="http", auth="none", methods=["POST"], csrf=False, save_session=False)
+    @http.route(
+        WEBHOOK_ROUTE, type="http", auth="none", methods=["POST"], csrf=False, save_session=False, readonly=False
+    )
     def receive(self):
         try:
             return self._receive()

@@ -229,7 +229,7 @@ class ShopifyShop(models.Model):
     def _graphql_client(self):
         self.ensure_one()
         return ShopifyGraphQLClient(
-            self._graphql_endpoint(), self.sudo().access_token, timeout=(5, max(self.api_timeout, 1))
+            self._graphql_endpoint(), self.sudo().access_token, timeout=max(self.api_timeout, 1)
         )
 
     @api.depends("domain")

@@ -207,7 +207,15 @@ class ShopifySyncJob(models.Model):
             return "Shop no longer exists: nothing to do."
         sync_job = self.search(
             [("shop_id", "=", shop.id), ("resource_type", "=", resource_type), ("resource_id", "=", resource_id)]
-        ) or self._ensure(shop, resource_type, resource_id)
+        )
+        if not sync_job:
+            try:
+                with self.env.cr.savepoint():
+                    sync_job = self._ensure(shop, resource_type, resource_id)
+            except pg_errors.SerializationFailure as err:
+                raise RetryableJobError(
+                    "Sync job created concurrently; retrying.", seconds=2, ignore_retry=True
+                ) from err
         self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("run", sync_job.identity_key),))
         if not self.env.cr.fetchone()[0]:
             raise RetryableJobError(

@@ -16,18 +16,17 @@ from .errors import ConfigurationError, ResourceGoneError, ShopifyUserError, Tem
 
 _logger = logging.getLogger(__name__)
 
-CONNECT_TIMEOUT = 5
-READ_TIMEOUT = 10
+TIMEOUT = 10
 # Wait before a query when fewer points than this remain in the bucket.
 LOW_BUCKET_POINTS = 100
 # Throttled answers are retried in place this many times before the job is
 # postponed by queue_job's retry pattern.
 MAX_THROTTLE_WAITS = 3
-MAX_THROTTLE_SLEEP = 5.0
+MAX_THROTTLE_SLEEP = 10.0
 
 
 class ShopifyGraphQLClient:
-    def __init__(self, endpoint, access_token, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), sleep=time.sleep):
+    def __init__(self, endpoint, access_token, timeout=TIMEOUT, sleep=time.sleep):
         self.endpoint = endpoint
         self.timeout = timeout
         self._sleep = sleep
@@ -66,7 +65,7 @@ class ShopifyGraphQLClient:
             body = self._post(payload)
             errors = body.get("errors")
             if errors and _is_throttled(errors):
-                wait = self._throttle_wait()
+                wait = self._throttle_wait(body)
                 if attempt < MAX_THROTTLE_WAITS and wait <= MAX_THROTTLE_SLEEP:
                     self._sleep(wait)
                     continue
@@ -111,10 +110,10 @@ class ShopifyGraphQLClient:
         try:
             response = self.session.post(self.endpoint, data=json.dumps(payload), timeout=self.timeout)
         except requests.ConnectTimeout as exc:
-            raise TemporaryError(f"Shop not reachable: timeout after {self.timeout[0]} s.") from exc
+            raise TemporaryError(f"Shop not reachable: timeout after {self.timeout} s.") from exc
         except requests.Timeout as exc:
             raise TemporaryError(
-                f"Shopify did not answer within {self.timeout[1]} s (it may have done the work: "
+                f"Shopify did not answer within {self.timeout} s (it may have done the work: "
                 "the retry re-reads before writing)."
             ) from exc
         except requests.RequestException as exc:
@@ -165,11 +164,14 @@ class ShopifyGraphQLClient:
         _logger.debug("Shopify bucket low (%s points), waiting %.2f s", available, wait)
         self._sleep(wait)
 
-    def _throttle_wait(self):
-        status = self.throttle_status or {}
+    def _throttle_wait(self, body):
+        """Seconds until the bucket holds the throttled query's cost."""
+        cost = (body.get("extensions") or {}).get("cost") or {}
+        status = cost.get("throttleStatus") or self.throttle_status or {}
         restore = max(_float(status.get("restoreRate"), 50.0), 1.0)
         available = _float(status.get("currentlyAvailable"), 0.0)
-        return max((LOW_BUCKET_POINTS - available) / restore, 0.5)
+        needed = max(_float(cost.get("requestedQueryCost"), LOW_BUCKET_POINTS), LOW_BUCKET_POINTS)
+        return max((needed - available) / restore, 0.5)
 
 
 def _float(value, default):

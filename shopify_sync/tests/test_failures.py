@@ -29,8 +29,7 @@ class TestFailurePath(ShopifyHttpCase):
         self.assertEqual(activity.res_model, "shopify.shop", "no Odoo order yet: the shop holds the activity")
         self.assertEqual(activity.user_id, self.shop.user_id)
         # fix: give every Shopify SKU an Odoo product, then retry
-        for item in seeded["line_items"]:
-            self.env["product.product"].create({"name": item["title"], "default_code": item["sku"]})
+        self.map_skus(seeded["line_items"])
         job.action_retry()
         self.assertEqual([o for _u, o in self.perform_jobs()], ["done"])
         self.assertEqual(job.state, "done")
@@ -58,9 +57,9 @@ class TestFailurePath(ShopifyHttpCase):
         job.action_retry()
         self.perform_jobs()
         self.assertEqual(job.state, "done")
-        self.assertFalse(activities.exists(), "the activity is marked done (archived) on success")
         done = self.env["mail.activity"].with_context(active_test=False).search([("id", "in", activities.ids)])
-        self.assertTrue(all(not a.active for a in done))
+        self.assertFalse(done.filtered("active"), "the activity is marked done on success")
+        self.assertFalse(job.problem_activity_id)
 
     def test_temporary_failure_raises_activity_only_when_exhausted(self):
         seeded = self.seed_order()
@@ -83,14 +82,13 @@ class TestFailurePath(ShopifyHttpCase):
         jobs = self.env["shopify.sync.job"].search([("needs_action", "=", True)])
         self.assertEqual(len(jobs), 2)
         user = make_user(self.env, "shopify_ops", "base.group_user,shopify_sync.group_shopify_user")
-        for item in first["line_items"] + second["line_items"]:
-            self.env["product.product"].create({"name": item["title"], "default_code": item["sku"]})
+        self.map_skus(first["line_items"] + second["line_items"])
         self.env.ref("shopify_sync.action_shopify_sync_job_retry").with_user(user).with_context(
             active_model="shopify.sync.job", active_ids=jobs.ids
         ).run()
         self.assertEqual(len(self.shopify_jobs()), 2)
         self.perform_jobs()
-        self.assertEqual(set(jobs.mapped("state")), {"done"})
+        self.assertEqual(set(jobs.mapped("state")), {"done"}, jobs.mapped("message"))
         with self.assertRaises(AccessError):
             self.shop.with_user(user).write({"new_access_token": "stolen"})
 
