@@ -12,9 +12,11 @@ from odoo.tests.common import HttpCase, TransactionCase, new_test_user
 
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
-from odoo.addons.shopify_sync.models.shopify_sync_job import SyncFailed
 
 from shopify_simulator import ShopifySimulator, WebhookSender
+
+from ..models.shopify_sync_job import SyncFailed
+from ..services.webhook_auth import compute_hmac
 
 SHOP_DOMAIN = "test-shop.myshopify.com"
 TOKEN = "shpat_test_token"
@@ -181,8 +183,6 @@ class ShopifyHttpCase(ShopifyTestMixin, HttpCase):
 
     def post_webhook(self, topic, payload, headers=None, secret=SECRET, raw=None):
         """POST through Odoo's real HTTP stack, with Shopify's headers."""
-        from odoo.addons.shopify_sync.services.webhook_auth import compute_hmac
-
         body = raw if raw is not None else json.dumps(payload).encode()
         all_headers = {
             "Content-Type": "application/json",
