@@ -74,6 +74,10 @@ class CostBucket:
             self.available -= cost
             return True
 
+    def refund(self, points):
+        with self.lock:
+            self.available = min(self.maximum, self.available + max(points, 0))
+
     def status(self):
         with self.lock:
             self._refill()

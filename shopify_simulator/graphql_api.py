@@ -65,6 +65,15 @@ class GraphQLApi:
         return body, cost
 
     @staticmethod
+    def actual_cost(data):
+        """Shopify refunds the difference: 1 per object actually returned."""
+        if isinstance(data, dict):
+            return 1 + sum(GraphQLApi.actual_cost(value) for value in data.values())
+        if isinstance(data, list):
+            return sum(GraphQLApi.actual_cost(value) for value in data)
+        return 0
+
+    @staticmethod
     def _format_error(error):
         formatted = error.formatted
         code = "undefinedField" if "Cannot query field" in error.message else "GRAPHQL_ERROR"

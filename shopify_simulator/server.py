@@ -210,8 +210,10 @@ class ShopifySimulator:
             return 200, {}, json.dumps(body).encode()
         if cost and not self.bucket.spend(cost):
             return self._throttled(operation, query, variables, cost)
+        actual = min(self.api.actual_cost(body.get("data")), cost) if cost else 0
+        self.bucket.refund(cost - actual)
         body["extensions"] = {
-            "cost": {"requestedQueryCost": cost, "actualQueryCost": cost, "throttleStatus": self.bucket.status()}
+            "cost": {"requestedQueryCost": cost, "actualQueryCost": actual, "throttleStatus": self.bucket.status()}
         }
         self._record_call(operation, query, variables, 200)
         delay = self.faults.take_slowness(operation)
