@@ -25,6 +25,9 @@
         "views/res_config_settings_views.xml",
         "views/shopify_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],
+    },
     "installable": True,
     "application": True,
 }

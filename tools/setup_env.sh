@@ -93,8 +93,9 @@ setup_postgres() {
 setup_venv() {
     local odoo_src=$1
     command -v "$PYTHON" >/dev/null || PYTHON=python3
-    # Build dependencies of Odoo's requirements that have no wheels.
-    apt_install libpq-dev libldap2-dev libsasl2-dev
+    # Build dependencies of Odoo's requirements that have no wheels, and the
+    # browser the UI tour runs in.
+    apt_install libpq-dev libldap2-dev libsasl2-dev chromium
     [ -x "$VENV/bin/python" ] || { log "creating virtualenv $VENV"; "$PYTHON" -m venv "$VENV"; }
     local stamp="$VENV/.shopify_sync_stamp"
     local want

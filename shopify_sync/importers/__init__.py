@@ -2,6 +2,8 @@
 
 from .customer import CustomerHandler
 from .fulfillment import FulfillmentHandler
+from .fulfillment_push import FulfillmentPushHandler
+from .inventory_push import InventoryPushHandler
 from .order import OrderHandler
 from .product import ProductHandler
 from .refund import RefundHandler
@@ -20,6 +22,8 @@ HANDLERS = {
         OrderHandler,
         FulfillmentHandler,
         RefundHandler,
+        FulfillmentPushHandler,
+        InventoryPushHandler,
         AppUninstalledHandler,
         PrivacyRequestHandler,
         CustomerRedactHandler,

@@ -13,4 +13,8 @@ from . import product_product
 from . import product_template
 from . import res_config_settings
 from . import stock_picking
+from . import stock_move
+from . import shopify_echo
+from . import shopify_location_mapping
+from . import shopify_inventory_push
 from . import account_move

@@ -37,6 +37,8 @@ CHANNELS = {
     "product": "root.shopify.product",
     "fulfillment": "root.shopify.fulfillment",
     "refund": "root.shopify.refund",
+    "inventory_push": "root.shopify.inventory",
+    "picking_push": "root.shopify.fulfillment",
     "shop": "root.shopify.shop",
     "privacy_request": "root.shopify.privacy",
     "customer_redact": "root.shopify.privacy",
@@ -163,7 +165,7 @@ class ShopifySyncJob(models.Model):
             row = self.env.cr.fetchone()
         return self.browse(row[0])
 
-    def _enqueue(self, delivery_id=None, priority=None):
+    def _enqueue(self, delivery_id=None, priority=None, eta=None):
         """Enqueue the sync of this resource unless a job is already waiting.
 
         Callers for one resource are serialised by an advisory lock, and the
@@ -189,6 +191,7 @@ class ShopifySyncJob(models.Model):
                 identity_key=self.identity_key,
                 description=f"Shopify sync: {self.name}",
                 priority=priority,
+                eta=eta,
             )
             .run_sync(self.shop_id.id, self.resource_type, self.resource_id, delivery_id)
         )

@@ -5,7 +5,7 @@ from odoo import api, fields, models
 
 from ..services.db import independent_env
 from ..services.gid import to_gid
-from ..services.topics import RESOURCE_TYPES, resource_of
+from ..services.topics import DOOR_ONLY, RESOURCE_TYPES, resource_of
 
 _logger = logging.getLogger(__name__)
 
@@ -75,12 +75,11 @@ class ShopifyWebhookDelivery(models.Model):
             if not inserted:
                 return "duplicate"
             delivery = deliveries.browse(delivery_id)
-            if route is None:
-                delivery.write({"state": "ignored", "note": f"Topic {topic} is not handled."})
-                return "ignored"
-            echo = env["shopify.echo"]._consume(shop, topic, payload) if "shopify.echo" in env else False
-            if echo:
+            if env["shopify.echo"]._consume(shop, topic, payload):
                 delivery.write({"state": "ignored", "note": "Echo of a write made by this addon."})
+                return "ignored"
+            if topic in DOOR_ONLY or route is None:
+                delivery.write({"state": "ignored", "note": DOOR_ONLY.get(topic, f"Topic {topic} is not handled.")})
                 return "ignored"
             sync_job = env["shopify.sync.job"]._ensure(shop, *route)
             queue_job, created = sync_job._enqueue(delivery_id=delivery_id)

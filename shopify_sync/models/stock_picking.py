@@ -17,3 +17,13 @@ class StockPicking(models.Model):
         "(x_shopify_fulfillment_id) WHERE x_shopify_fulfillment_id IS NOT NULL",
         "This Shopify fulfillment is already recorded on another delivery.",
     )
+
+    def _action_done(self):
+        result = super()._action_done()
+        if not self.env.context.get("shopify_sync"):
+            for picking in self.filtered(lambda p: p.picking_type_code == "outgoing" and p.state == "done"):
+                shop = picking.sale_id.x_shopify_shop_id
+                if shop and shop.push_fulfillments and shop.sync_enabled and not picking.x_shopify_fulfillment_id:
+                    sync_job = self.env["shopify.sync.job"].sudo()._ensure(shop, "picking_push", str(picking.id))
+                    sync_job._enqueue()
+        return result

@@ -126,3 +126,46 @@ query Refund($id: ID!) {{
   }}
 }}
 """
+
+INVENTORY_LEVEL_QUERY = """
+query InventoryLevel($id: ID!, $locationId: ID!) {
+  inventoryItem(id: $id) {
+    id
+    inventoryLevel(locationId: $locationId) { quantities(names: ["available"]) { name quantity } }
+  }
+}
+"""
+
+INVENTORY_SET = """
+mutation SetInventory($input: InventorySetQuantitiesInput!, $key: String!) {
+  inventorySetQuantities(input: $input) @idempotent(key: $key) {
+    inventoryAdjustmentGroup { id changes { name delta quantityAfterChange } }
+    userErrors { field message code }
+  }
+}
+"""
+
+FULFILLMENT_ORDERS_QUERY = """
+query FulfillmentOrders($id: ID!) {
+  order(id: $id) {
+    id
+    fulfillmentOrders(first: 10) {
+      nodes {
+        id status
+        lineItems(first: 50) {
+          nodes { id remainingQuantity lineItem { id variant { id legacyResourceId } } }
+        }
+      }
+    }
+  }
+}
+"""
+
+FULFILLMENT_CREATE = """
+mutation CreateFulfillment($fulfillment: FulfillmentInput!, $key: String!) {
+  fulfillmentCreate(fulfillment: $fulfillment) @idempotent(key: $key) {
+    fulfillment { id legacyResourceId status }
+    userErrors { field message }
+  }
+}
+"""

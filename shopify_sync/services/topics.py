@@ -22,6 +22,11 @@ TOPIC_RESOURCES = {
     "shop/redact": ("shop_redact", None),
 }
 
+# Topics acknowledged at the door and never turned into a job.
+DOOR_ONLY = {
+    "inventory_levels/update": "Stock is managed in Odoo: a Shopify-side change is overwritten by the next push.",
+}
+
 RESOURCE_TYPES = [
     ("order", "Order"),
     ("customer", "Customer"),
@@ -29,6 +34,8 @@ RESOURCE_TYPES = [
     ("fulfillment", "Fulfillment"),
     ("refund", "Refund"),
     ("inventory_level", "Inventory level"),
+    ("inventory_push", "Inventory push"),
+    ("picking_push", "Delivery to Shopify"),
     ("shop", "Shop"),
     ("privacy_request", "Customer data request"),
     ("customer_redact", "Customer redaction"),

@@ -1,0 +1,31 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ShopifyLocationMapping(models.Model):
+    """Odoo stock location -> Shopify location, for inventory pushes."""
+
+    _name = "shopify.location.mapping"
+    _description = "Shopify Location Mapping"
+
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    location_id = fields.Many2one(
+        "stock.location",
+        string="Odoo Location",
+        required=True,
+        domain="[('usage', '=', 'internal')]",
+        help="Available quantity of this location and its children is pushed to Shopify.",
+    )
+    shopify_location_id = fields.Char(string="Shopify Location ID", required=True, help="Numeric id.")
+    name = fields.Char(string="Shopify Location Name")
+
+    _shop_location_uniq = models.UniqueIndex(
+        "(shop_id, shopify_location_id)", "This Shopify location is already mapped for the shop."
+    )
+
+    @api.constrains("shopify_location_id")
+    def _check_numeric(self):
+        for mapping in self:
+            if not (mapping.shopify_location_id or "").isdigit():
+                raise ValidationError(self.env._("Shopify location id must be numeric, e.g. 655441491."))

@@ -1,0 +1,36 @@
+import shutil
+
+from odoo.tests import tagged
+
+from .common import ShopifyHttpCase
+
+
+@tagged("post_install", "-at_install")
+class TestSyncJobsScreens(ShopifyHttpCase):
+    def test_fix_mapping_and_retry_from_the_screens(self):
+        if not shutil.which("chromium"):
+            self.skipTest("Debian chromium is not installed")
+        self.shop.write(
+            {"create_products": False, "match_product_by_sku": True, "user_id": self.env.ref("base.user_admin").id}
+        )
+        data = self.simulator.generate(customers=1, products=1, variants_per_product=1, orders=1, lines_per_order=1)
+        order, product = data["orders"][0], data["products"][0]
+        product["variants"][0]["sku"] = "TOUR-SKU-1"
+        self.simulator.seed_product(product)
+        order["line_items"][0]["sku"] = "TOUR-SKU-1"
+        self.simulator.seed_order(order)
+        self.env["product.product"].create({"name": "Tour product", "default_code": "NOT-YET"})
+        self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", order["id"]))
+        self.perform_jobs()
+        job = self.sync_job("order", order["id"])
+        self.assertEqual((job.category, job.needs_action), ("mapping", True))
+        self.env.flush_all()
+        self.start_tour("/odoo", "shopify_sync_fix_and_retry", login="admin")
+        self.env.invalidate_all()
+        self.assertEqual(job.state, "pending")
+        self.assertEqual([outcome for _uuid, outcome in self.perform_jobs()], ["done"])
+        self.assertEqual(len(self.env["sale.order"].search([("x_shopify_id", "=", str(order["id"]))])), 1)
+        self.env.flush_all()
+        self.start_tour(
+            f"/odoo/action-shopify_sync.action_shopify_sync_job/{job.id}", "shopify_sync_see_success", login="admin"
+        )
