@@ -78,6 +78,7 @@ class ShopifyShop(models.Model):
     webhook_max_bytes = fields.Integer(string="Max Webhook Size (bytes)", default=2 * 1024 * 1024)
     keep_raw_body = fields.Boolean(string="Keep Raw Bodies", default=True)
     delivery_retention_days = fields.Integer(default=30)
+    sync_job_retention_days = fields.Integer(default=90, help="Done sync jobs are forgotten after this many days.")
     # Matching and mapping rules
     match_partner_by_email = fields.Boolean(
         help="Link a new Shopify customer to an existing Odoo contact with the same email. "

@@ -1,8 +1,9 @@
 """The failure path of sync jobs: record the problem, tell a person, close it."""
 
 import logging
+from datetime import timedelta
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import html_escape
 
 from ..services.db import independent_env
@@ -95,6 +96,21 @@ class ShopifySyncJob(models.Model):
             self._raise_activity()
         else:
             self._close_activity(result)
+
+    # -- retention ---------------------------------------------------------
+    @api.model
+    def _cron_purge(self):
+        """Forget sync jobs that succeeded long ago; open problems are kept."""
+        for shop in self.env["shopify.shop"].with_context(active_test=False).search([]):
+            limit = fields.Datetime.now() - timedelta(days=shop.sync_job_retention_days)
+            self.search(
+                [
+                    ("shop_id", "=", shop.id),
+                    ("state", "in", ("done", "ignored")),
+                    ("needs_action", "=", False),
+                    ("last_seen", "<", limit),
+                ]
+            ).unlink()
 
     # -- activities --------------------------------------------------------
     def _activity_target(self):
