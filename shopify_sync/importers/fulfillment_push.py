@@ -18,26 +18,32 @@ class FulfillmentPushHandler(ResourceHandler):
             return SyncResult("skipped", picking, picking.name, note="Already fulfilled in Shopify.")
         order = picking.sale_id
         data = self.client.fetch_node(FULFILLMENT_ORDERS_QUERY, to_gid("order", order.x_shopify_id), "order")
-        remaining = {}
+        # Lines are allocated on the fulfillment orders' total quantities, not
+        # on what remains: a retry after a timeout (Shopify did the work)
+        # then sends the very same request under the same idempotency key,
+        # and Shopify answers with the fulfillment it already created.
+        capacity = {}
         for fulfillment_order in nodes(data.get("fulfillmentOrders")):
             for line in nodes(fulfillment_order.get("lineItems")):
                 variant = ((line.get("lineItem") or {}).get("variant") or {}).get("legacyResourceId")
-                if variant and line.get("remainingQuantity"):
-                    remaining.setdefault(variant, []).append((fulfillment_order["id"], line))
+                if variant:
+                    capacity.setdefault(variant, []).append(
+                        [fulfillment_order["id"], line["id"], int(line.get("totalQuantity") or 0)]
+                    )
         groups = {}
         for move in picking.move_ids.filtered(lambda m: m.state == "done" and m.quantity):
             quantity = int(move.quantity)
-            for fo_id, line in remaining.get(move.product_id.x_shopify_id, []):
-                take = min(quantity, line["remainingQuantity"])
+            for slot in capacity.get(move.product_id.x_shopify_id, []):
+                take = min(quantity, slot[2])
                 if take:
-                    groups.setdefault(fo_id, []).append({"id": line["id"], "quantity": take})
-                    line["remainingQuantity"] -= take
+                    groups.setdefault(slot[0], []).append({"id": slot[1], "quantity": take})
+                    slot[2] -= take
                     quantity -= take
             if quantity:
                 raise DataConflictError(
                     f"{picking.name} ships {move.product_id.display_name} that Shopify does not expect "
                     f"to fulfil for {order.x_shopify_name}: nothing was sent.",
-                    missing="open Shopify fulfillment order lines for the delivered products",
+                    missing="Shopify fulfillment order lines for the delivered products",
                     retry_advice="Check the order in Shopify; mark this job resolved if it was fulfilled there.",
                     fix_model="stock.picking",
                 )

@@ -103,7 +103,7 @@ class OrderLineBuilder:
         if abs(difference) > self.shop.total_tolerance:
             raise DataConflictError(
                 f"Order total mismatch for {self.node.get('name')}: Odoo {order.amount_total:.2f} {currency}, "
-                f"Shopify {shopify_total} {currency} (difference {difference}, tolerance "
+                f"Shopify {shopify_total:.2f} {currency} (difference {difference}, tolerance "
                 f"{self.shop.total_tolerance:.2f}).",
                 missing="tax mappings or prices that reproduce Shopify's total",
                 retry_advice="Check the tax mappings (included/excluded, rates), then retry: one order is created.",

@@ -149,11 +149,11 @@ FULFILLMENT_ORDERS_QUERY = """
 query FulfillmentOrders($id: ID!) {
   order(id: $id) {
     id
-    fulfillmentOrders(first: 10) {
+    fulfillmentOrders(first: 5) {
       nodes {
         id status
         lineItems(first: 50) {
-          nodes { id remainingQuantity lineItem { id variant { id legacyResourceId } } }
+          nodes { id totalQuantity remainingQuantity lineItem { id variant { id legacyResourceId } } }
         }
       }
     }

@@ -77,8 +77,10 @@ class TestPushesToShopify(ShopifyHttpCase):
     def test_own_inventory_write_echo_makes_no_job(self):
         product = self._synced_products()
         item = product.x_shopify_inventory_item_id
-        self._set_stock(product, 5)
-        self.perform_jobs()
+        self._set_stock(product, 7)
+        self.assertEqual([o for _u, o in self.perform_jobs()], ["done"])
+        push_job = self.sync_job("inventory_push", "all")
+        self.assertEqual(push_job.outcome_note, "1 quantities pushed, 0 already right.", push_job.message)
         payload = self.simulator.webhook_payload(
             "inventory_levels/update", inventory_item_id=int(item), location_id=SHOPIFY_LOCATION
         )
@@ -110,7 +112,7 @@ class TestPushesToShopify(ShopifyHttpCase):
         self.assertFalse(self.shopify_jobs())
 
     def test_odoo_delivery_creates_one_shopify_fulfillment_even_after_timeout(self):
-        self.shop.push_fulfillments = True
+        self.shop.write({"push_fulfillments": True, "push_inventory": False})
         seeded = self.seed_order()
         self.sync("order", seeded["id"])
         order = self.env["sale.order"]._shopify_find(self.shop, seeded["id"])
@@ -123,7 +125,7 @@ class TestPushesToShopify(ShopifyHttpCase):
         self.shop.api_timeout = 1
         self.simulator.slow_next(1, 11.0, operation="CreateFulfillment")
         outcomes = [outcome for _uuid, outcome in self.perform_jobs()]
-        self.assertEqual(outcomes, ["retry", "done"])
+        self.assertEqual(outcomes, ["retry", "done"], self.sync_job("picking_push", picking.id).message)
         fulfillments = [f for f in self.simulator.store.fulfillments.values() if f["order_id"] == seeded["id"]]
         self.assertEqual(len(fulfillments), 1)
         self.assertEqual(picking.x_shopify_fulfillment_id, str(fulfillments[0]["id"]))
