@@ -52,7 +52,8 @@ class ShopifyWebhookController(http.Controller):
         domain = (headers.get("X-Shopify-Shop-Domain") or "").strip().lower()
         if not domain:
             return _reply(400, "missing header X-Shopify-Shop-Domain")
-        shop = request.env["shopify.shop"].sudo().search([("domain", "=", domain), ("active", "=", True)], limit=1)
+        deliveries = request.env["shopify.webhook.delivery"].sudo()
+        shop = deliveries._door_shop(domain)
         length = httprequest.content_length
         max_bytes = shop.webhook_max_bytes if shop else DEFAULT_MAX_BYTES
         if length is not None and length > max_bytes:
@@ -62,7 +63,7 @@ class ShopifyWebhookController(http.Controller):
         body = httprequest.get_data(cache=False)
         if len(body) > max_bytes:
             return _reply(413, f"body over {max_bytes} bytes")
-        if not verify_hmac(body, headers.get("X-Shopify-Hmac-Sha256"), shop._webhook_secrets()):
+        if not verify_hmac(body, headers.get("X-Shopify-Hmac-Sha256"), shop.webhook_secrets()):
             return _reply(401, "invalid or missing HMAC")
         values = {key: (headers.get(name) or "").strip() for key, name in REQUIRED_HEADERS.items()}
         missing = [REQUIRED_HEADERS[key] for key, value in values.items() if not value]
@@ -78,7 +79,7 @@ class ShopifyWebhookController(http.Controller):
         if not isinstance(payload, dict):
             return _reply(400, "body is not a JSON object")
         try:
-            state = request.env["shopify.webhook.delivery"].sudo()._ingest(shop, values, body, payload)
+            state = deliveries._ingest(shop, values, body, payload)
         except PayloadError as exc:
             return _reply(400, str(exc))
         return _reply(200, state)

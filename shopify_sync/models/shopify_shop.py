@@ -149,19 +149,6 @@ class ShopifyShop(models.Model):
             shop.access_token_hint = _mask(secrets.get("access_token"))
             shop.client_secret_hint = _mask(secrets.get("client_secret"))
 
-    def _webhook_secrets(self):
-        """The secrets a webhook signature may use now (current, then previous)."""
-        self.ensure_one()
-        shop = self.sudo()
-        secrets = [shop.client_secret]
-        if (
-            shop.previous_client_secret
-            and shop.previous_secret_valid_until
-            and (shop.previous_secret_valid_until > fields.Datetime.now())
-        ):
-            secrets.append(shop.previous_client_secret)
-        return [s for s in secrets if s]
-
     # -- validation ---------------------------------------------------------
     @api.constrains("domain", "base_url", "api_version")
     def _check_connection_fields(self):

@@ -133,6 +133,7 @@ class ShopifySyncJob(models.Model):
     def _ensure(self, shop, resource_type, resource_id):
         """The sync job row of a resource, inserted once whatever the concurrency."""
         key = self._identity_key(shop, resource_type, resource_id)
+        company_id = getattr(shop.company_id, "id", shop.company_id)
         now = fields.Datetime.now()
         self.env.cr.execute(
             """
@@ -147,7 +148,7 @@ class ShopifySyncJob(models.Model):
             """,
             {
                 "shop": shop.id,
-                "company": shop.company_id.id,
+                "company": company_id,
                 "rtype": resource_type,
                 "rid": resource_id,
                 "key": key,
@@ -166,38 +167,51 @@ class ShopifySyncJob(models.Model):
         return self.browse(row[0])
 
     def _enqueue(self, delivery_id=None, priority=None, eta=None):
-        """Enqueue the sync of this resource unless a job is already waiting.
+        """Enqueue the sync of this resource unless a job is already waiting."""
+        self.ensure_one()
+        return self._enqueue_resource(
+            self.shop_id.id, self.resource_type, self.resource_id, delivery_id=delivery_id, priority=priority, eta=eta
+        )
+
+    @api.model
+    def _enqueue_resource(self, shop_id, resource_type, resource_id, delivery_id=None, priority=None, eta=None):
+        """Enqueue the sync of one resource unless a job is already waiting.
 
         Callers for one resource are serialised by an advisory lock, and the
         check reads committed state (READ COMMITTED at the door), so there is
         never more than one waiting job per resource; a waiting job fetches
         the newest state when it runs, so it serves every event it absorbs.
         A job already started is not reused (its data may predate the event).
-        Returns ``(queue_job, created)``.
+        Returns ``(queue job id, created)``. Plain SQL where it can: this runs
+        on every webhook.
         """
-        self.ensure_one()
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("door", self.identity_key),))
-        queue_jobs = self.env["queue.job"].sudo()
-        waiting = queue_jobs.search(
-            [("identity_key", "=", self.identity_key), ("state", "in", PENDING_JOB_STATES)], limit=1
+        key = f"shopify_sync:{shop_id}:{resource_type}:{resource_id}"
+        cr = self.env.cr
+        cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("door", key),))
+        cr.execute(
+            "SELECT id FROM queue_job WHERE identity_key = %s AND state IN %s LIMIT 1", (key, PENDING_JOB_STATES)
         )
-        if waiting:
-            return waiting, False
-        delayed = (
+        row = cr.fetchone()
+        if row:
+            return row[0], False
+        job = (
             self.sudo()
             .browse()
+            .with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
             .with_delay(
-                channel=CHANNELS.get(self.resource_type, "root.shopify"),
-                identity_key=self.identity_key,
-                description=f"Shopify sync: {self.name}",
+                channel=CHANNELS.get(resource_type, "root.shopify"),
+                identity_key=key,
+                description=f"Shopify sync: {resource_type} {resource_id}",
                 priority=priority,
                 eta=eta,
             )
-            .run_sync(self.shop_id.id, self.resource_type, self.resource_id, delivery_id)
+            .run_sync(shop_id, resource_type, resource_id, delivery_id)
         )
-        if hasattr(delayed, "db_record"):
-            return delayed.db_record(), True
-        return queue_jobs, True  # executed at once (queue_job__no_delay)
+        if not hasattr(job, "uuid"):
+            return None, True  # executed at once (queue_job__no_delay)
+        cr.execute("SELECT id FROM queue_job WHERE uuid = %s", (job.uuid,))
+        row = cr.fetchone()
+        return (row[0] if row else None), True
 
     # -- the job -----------------------------------------------------------
     def run_sync(self, shop_id, resource_type, resource_id, delivery_id=None):

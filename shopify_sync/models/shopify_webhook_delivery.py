@@ -1,4 +1,5 @@
 import logging
+from collections import namedtuple
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -8,6 +9,27 @@ from ..services.gid import to_gid
 from ..services.topics import DOOR_ONLY, RESOURCE_TYPES, resource_of
 
 _logger = logging.getLogger(__name__)
+
+
+class DoorShop(
+    namedtuple(
+        "DoorShop",
+        "id company_id client_secret previous_client_secret "
+        "previous_secret_valid_until webhook_max_bytes keep_raw_body sync_enabled",
+    )
+):
+    """A shop as the webhook door sees it: plain values, no ORM."""
+
+    def webhook_secrets(self):
+        secrets = [self.client_secret]
+        if (
+            self.previous_client_secret
+            and self.previous_secret_valid_until
+            and (self.previous_secret_valid_until > fields.Datetime.now())
+        ):
+            secrets.append(self.previous_client_secret)
+        return [secret for secret in secrets if secret]
+
 
 DELIVERY_STATES = [
     ("queued", "Queued"),
@@ -81,16 +103,31 @@ class ShopifyWebhookDelivery(models.Model):
             if topic in DOOR_ONLY or route is None:
                 delivery.write({"state": "ignored", "note": DOOR_ONLY.get(topic, f"Topic {topic} is not handled.")})
                 return "ignored"
-            sync_job = env["shopify.sync.job"]._ensure(shop, *route)
-            queue_job, created = sync_job._enqueue(delivery_id=delivery_id)
-            delivery.write(
-                {
-                    "sync_job_id": sync_job.id,
-                    "queue_job_id": queue_job.id if queue_job else False,
-                    "state": "queued" if created else "duplicate",
-                }
+            sync_jobs = env["shopify.sync.job"]
+            sync_job = sync_jobs._ensure(shop, *route)
+            queue_job_id, created = sync_jobs._enqueue_resource(shop.id, *route, delivery_id=delivery_id)
+            state = "queued" if created else "duplicate"
+            env.cr.execute(
+                "UPDATE shopify_webhook_delivery SET sync_job_id = %s, queue_job_id = %s, state = %s WHERE id = %s",
+                (sync_job.id, queue_job_id, state, delivery_id),
             )
-            return delivery.state
+            return state
+
+    @api.model
+    def _door_shop(self, domain):
+        """What the webhook door needs of a shop, in one query (None if unknown or archived)."""
+        self.env.cr.execute(
+            """
+            SELECT id, company_id, client_secret, previous_client_secret, previous_secret_valid_until,
+                   webhook_max_bytes, keep_raw_body, sync_enabled
+              FROM shopify_shop
+             WHERE lower(domain) = %s AND active
+             LIMIT 1
+            """,
+            (domain,),
+        )
+        row = self.env.cr.fetchone()
+        return DoorShop(*row) if row else None
 
     @api.model
     def _upsert(self, shop, headers, body, route):
@@ -111,7 +148,7 @@ class ShopifyWebhookDelivery(models.Model):
             """,
             {
                 "shop": shop.id,
-                "company": shop.company_id.id,
+                "company": shop.company_id,
                 "topic": headers["topic"],
                 "event": headers["event_id"],
                 "webhook": headers.get("webhook_id"),

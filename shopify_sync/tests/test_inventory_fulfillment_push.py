@@ -5,6 +5,11 @@ from .common import ShopifyHttpCase
 SHOPIFY_LOCATION = 655441491
 
 
+def _quantity(mutation):
+    """The first quantity of a recorded inventorySetQuantities call."""
+    return mutation["input"]["input"]["quantities"][0]
+
+
 @tagged("post_install", "-at_install")
 class TestPushesToShopify(ShopifyHttpCase):
     @classmethod
