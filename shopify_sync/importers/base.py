@@ -2,7 +2,8 @@
 
 from odoo.exceptions import ValidationError
 
-from ..services.errors import DataConflictError
+from ..services.errors import ConcurrentSyncError, DataConflictError
+from ..services.identity import identity_key, try_lock_resource
 
 LABELS = {"created": "created", "updated": "updated", "skipped": "skipped", "linked": "linked"}
 
@@ -58,6 +59,14 @@ class ResourceHandler:
         raise NotImplementedError
 
     # -- helpers shared by handlers ----------------------------------------
+    def _lock_related(self, resource_type, resource_id):
+        """Take the lock of a record this job also writes (a product or customer of an order)."""
+        key = identity_key(self.shop.id, resource_type, resource_id)
+        if self.sync_job and self.sync_job.identity_key == key:
+            return
+        if not try_lock_resource(self.env.cr, key):
+            raise ConcurrentSyncError(f"Shopify {resource_type} {resource_id} is being synced by another job.")
+
     def _write_unprotected(self, record, vals):
         """Write ``vals`` except the shop's protected fields; return skipped names."""
         skipped = []

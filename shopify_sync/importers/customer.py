@@ -18,6 +18,7 @@ class CustomerHandler(ResourceHandler):
     def import_node(self, node):
         partners = self.env["res.partner"]
         shopify_id = node["legacyResourceId"]
+        self._lock_related("customer", shopify_id)
         updated_at = parse_datetime(node.get("updatedAt"))
         vals = self._country_state(cmap.customer_vals(node))
         label = vals["name"]

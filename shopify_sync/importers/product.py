@@ -19,6 +19,7 @@ class ProductHandler(ResourceHandler):
         Variant = self.env["product.product"].with_context(active_test=False)
         updated_at = parse_datetime(node.get("updatedAt"))
         shopify_id = node["legacyResourceId"]
+        self._lock_related("product", shopify_id)
         variants = nodes(node.get("variants"))
         options = pmap.real_options(node)
         template = self._find_template(shopify_id, variants)

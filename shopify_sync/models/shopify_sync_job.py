@@ -9,9 +9,9 @@ from odoo.exceptions import UserError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..importers import HANDLERS
-from ..services.db import advisory_key
-from ..services.errors import CATEGORIES, SyncError, TemporaryError
+from ..services.errors import CATEGORIES, ConcurrentSyncError, SyncError, TemporaryError
 from ..services.gid import to_gid
+from ..services.identity import identity_key, lock_door, try_lock_resource
 from ..services.topics import RESOURCE_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -126,7 +126,7 @@ class ShopifySyncJob(models.Model):
 
     @api.model
     def _identity_key(self, shop, resource_type, resource_id):
-        return f"shopify_sync:{shop.id}:{resource_type}:{resource_id}"
+        return identity_key(shop.id, resource_type, resource_id)
 
     # -- identity at the door ------------------------------------------------
     @api.model
@@ -185,9 +185,9 @@ class ShopifySyncJob(models.Model):
         Returns ``(queue job id, created)``. Plain SQL where it can: this runs
         on every webhook.
         """
-        key = f"shopify_sync:{shop_id}:{resource_type}:{resource_id}"
+        key = identity_key(shop_id, resource_type, resource_id)
         cr = self.env.cr
-        cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("door", key),))
+        lock_door(cr, key)
         cr.execute(
             "SELECT id FROM queue_job WHERE identity_key = %s AND state IN %s LIMIT 1", (key, PENDING_JOB_STATES)
         )
@@ -233,8 +233,7 @@ class ShopifySyncJob(models.Model):
                 raise RetryableJobError(
                     "Sync job created concurrently; retrying.", seconds=2, ignore_retry=True
                 ) from err
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("run", sync_job.identity_key),))
-        if not self.env.cr.fetchone()[0]:
+        if not try_lock_resource(self.env.cr, sync_job.identity_key):
             raise RetryableJobError(
                 f"{sync_job.name} is being synced by another job; retrying shortly.", seconds=3, ignore_retry=True
             )
@@ -244,10 +243,10 @@ class ShopifySyncJob(models.Model):
             with self.env.cr.savepoint():
                 result = handler.run(resource_id)
         except (pg_errors.UniqueViolation, pg_errors.SerializationFailure) as err:
-            # Another transaction linked the same record meanwhile: the retry
+            # Another transaction wrote the same record meanwhile: the retry
             # starts from a fresh snapshot and finds it.
             self._fail_temporarily(
-                sync_job, TemporaryError(f"{sync_job.name} was written concurrently ({err.pgcode}).")
+                sync_job, ConcurrentSyncError(f"{sync_job.name} was written concurrently ({err.pgcode}).")
             )
         except TemporaryError as err:
             self._fail_temporarily(sync_job, err)
@@ -258,9 +257,14 @@ class ShopifySyncJob(models.Model):
         return result.summary()
 
     def _fail_temporarily(self, sync_job, error):
-        """Record a temporary failure and hand the retry to queue_job's retry pattern."""
+        """Record a temporary failure and hand the retry to queue_job's retry pattern.
+
+        A concurrent write is not a problem worth a line: it is retried within
+        seconds and only recorded once the retries run out.
+        """
         attempt, exhausted = self._current_attempt()
-        sync_job._record_failure(error, final=exhausted, attempt=attempt)
+        if exhausted or not isinstance(error, ConcurrentSyncError):
+            sync_job._record_failure(error, final=exhausted, attempt=attempt)
         seconds = math.ceil(error.retry_after) if error.retry_after else None
         raise RetryableJobError(str(error), seconds=seconds) from error
 

@@ -1,6 +1,5 @@
 """Cursor helpers for the few places that must not share the caller's transaction."""
 
-import hashlib
 from contextlib import contextmanager
 
 from odoo import SUPERUSER_ID, api
@@ -21,9 +20,3 @@ def independent_env(env, read_committed=True):
         if read_committed and isinstance(cr, Cursor):
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
         yield api.Environment(cr, SUPERUSER_ID, dict(env.context))
-
-
-def advisory_key(*parts):
-    """A stable signed 64-bit key for pg advisory locks, from text parts."""
-    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)

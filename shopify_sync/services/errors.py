@@ -57,6 +57,14 @@ class TemporaryError(SyncError):
         self.retry_after = retry_after
 
 
+class ConcurrentSyncError(TemporaryError):
+    """Another job is writing the same Shopify record right now: retry in a moment."""
+
+    def __init__(self, message, **kwargs):
+        kwargs.setdefault("retry_after", 2)
+        super().__init__(message, **kwargs)
+
+
 class ConfigurationError(SyncError):
     """Credentials, scopes or shop settings are wrong: no automatic retry."""
 
