@@ -2,7 +2,7 @@
 
 from odoo.exceptions import ValidationError
 
-from ..services.errors import ConcurrentSyncError, DataConflictError
+from ..services.errors import ConcurrentSyncError, DataConflictError, MappingError
 from ..services.identity import identity_key, try_lock_resource
 
 LABELS = {"created": "created", "updated": "updated", "skipped": "skipped", "linked": "linked"}
@@ -66,6 +66,19 @@ class ResourceHandler:
             return
         if not try_lock_resource(self.env.cr, key):
             raise ConcurrentSyncError(f"Shopify {resource_type} {resource_id} is being synced by another job.")
+
+    def _synced_order(self, node, label, outcome_once):
+        """The Odoo order of a Shopify node's ``order``; a mapping failure while it is not synced yet."""
+        order_id = (node.get("order") or {}).get("legacyResourceId")
+        order = self.env["sale.order"]._shopify_find(self.shop, order_id)
+        if not order:
+            raise MappingError(
+                f"{label} belongs to Shopify order {order_id}, which is not in Odoo yet.",
+                missing=f"the Odoo order for Shopify order {order_id}",
+                retry_advice=f"Retry once the order is synced: {outcome_once}.",
+                fix_model="sale.order",
+            )
+        return order
 
     def _write_unprotected(self, record, vals):
         """Write ``vals`` except the shop's protected fields; return skipped names."""

@@ -24,15 +24,7 @@ class FulfillmentHandler(ResourceHandler):
             return SyncResult("skipped", done, label, updated_at, "Fulfillment already validated in Odoo.")
         if (node.get("status") or "").upper() in IGNORED_STATUSES:
             return SyncResult("skipped", None, label, updated_at, f"Fulfillment status {node.get('status')}.")
-        order_id = (node.get("order") or {}).get("legacyResourceId")
-        order = self.env["sale.order"]._shopify_find(self.shop, order_id)
-        if not order:
-            raise MappingError(
-                f"Fulfillment {label} belongs to Shopify order {order_id}, which is not in Odoo yet.",
-                missing=f"the Odoo order for Shopify order {order_id}",
-                retry_advice="Retry once the order is synced: the fulfillment is validated once.",
-                fix_model="sale.order",
-            )
+        order = self._synced_order(node, f"Fulfillment {label}", "the fulfillment is validated once")
         wanted = self._quantities(node, label)
         picking = order.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")

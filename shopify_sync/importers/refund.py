@@ -1,7 +1,6 @@
 """Shopify refunds -> one draft credit note per refund, by refund id."""
 
 from ..mapping.common import money, nodes, parse_datetime
-from ..services.errors import MappingError
 from ..services.gid import to_gid
 from ..services.queries import REFUND_QUERY
 from .base import ResourceHandler, SyncResult
@@ -20,15 +19,7 @@ class RefundHandler(ResourceHandler):
         )
         if existing:
             return SyncResult("skipped", existing, label, updated_at, "Credit note already exists.")
-        order_id = (node.get("order") or {}).get("legacyResourceId")
-        order = self.env["sale.order"]._shopify_find(self.shop, order_id)
-        if not order:
-            raise MappingError(
-                f"{label} belongs to Shopify order {order_id}, which is not in Odoo yet.",
-                missing=f"the Odoo order for Shopify order {order_id}",
-                retry_advice="Retry once the order is synced: one credit note is created.",
-                fix_model="sale.order",
-            )
+        order = self._synced_order(node, label, "one credit note is created")
         if self.shop.refund_policy == "amount":
             lines = [self._amount_line(order, money(node.get("totalRefundedSet")))]
         else:

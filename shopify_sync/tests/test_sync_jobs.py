@@ -19,6 +19,18 @@ def orders_of(env, shop, shopify_id):
 
 @tagged("post_install", "-at_install")
 class TestOrderSync(ShopifyTransactionCase):
+    def _set_odoo_metafield(self, order_id, value):
+        """Write the order's odoo.sale_order metafield in the simulator, as a restored database left it."""
+        metafield = {
+            "ownerId": f"gid://shopify/Order/{order_id}",
+            "namespace": "odoo",
+            "key": "sale_order",
+            "type": "json",
+            "value": json.dumps(value),
+        }
+        with self.shop._graphql_client() as client:
+            client.mutate(METAFIELDS_SET, {"metafields": [metafield]}, "metafieldsSet")
+
     def test_order_created_with_customer_products_taxes(self):
         seeded = self.seed_order()
         self.sync("order", seeded["id"])
@@ -66,22 +78,7 @@ class TestOrderSync(ShopifyTransactionCase):
             "name": existing.name,
             "database": self.env["ir.config_parameter"].get_param("database.uuid"),
         }
-        with self.shop._graphql_client() as client:
-            client.mutate(
-                METAFIELDS_SET,
-                {
-                    "metafields": [
-                        {
-                            "ownerId": f"gid://shopify/Order/{seeded['id']}",
-                            "namespace": "odoo",
-                            "key": "sale_order",
-                            "type": "json",
-                            "value": json.dumps(value),
-                        }
-                    ]
-                },
-                "metafieldsSet",
-            )
+        self._set_odoo_metafield(seeded["id"], value)
         count = self.env["sale.order"].search_count([])
         self.sync("order", seeded["id"])
         self.assertEqual(self.env["sale.order"].search_count([]), count, "linked, not created")
@@ -92,22 +89,7 @@ class TestOrderSync(ShopifyTransactionCase):
         seeded = self.seed_order()
         existing = self.env["sale.order"].create({"partner_id": self.env["res.partner"].create({"name": "X"}).id})
         value = {"id": existing.id, "name": existing.name, "database": "another-db"}
-        with self.shop._graphql_client() as client:
-            client.mutate(
-                METAFIELDS_SET,
-                {
-                    "metafields": [
-                        {
-                            "ownerId": f"gid://shopify/Order/{seeded['id']}",
-                            "namespace": "odoo",
-                            "key": "sale_order",
-                            "type": "json",
-                            "value": json.dumps(value),
-                        }
-                    ]
-                },
-                "metafieldsSet",
-            )
+        self._set_odoo_metafield(seeded["id"], value)
         self.sync("order", seeded["id"])
         self.assertFalse(existing.x_shopify_id)
         self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "created")
