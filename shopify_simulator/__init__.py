@@ -1,7 +1,19 @@
-"""A local stand-in for Shopify: GraphQL Admin API subset, signed webhooks, faults."""
+"""A local stand-in for Shopify: a GraphQL Admin API subset, signed webhooks, faults.
+
+Used by shopify_sync's integration tests and by ``make demo``; it never imports Odoo.
+"""
 
 from .control import SimulatorControl
+from .generator import recompute_totals
 from .server import ShopifySimulator
-from .webhooks import SHOPIFY_RETRY_SCHEDULE, WebhookSender, sign
+from .webhooks import SHOPIFY_RETRY_SCHEDULE, Delivery, WebhookSender, sign
 
-__all__ = ["SHOPIFY_RETRY_SCHEDULE", "ShopifySimulator", "SimulatorControl", "WebhookSender", "sign"]
+__all__ = [
+    "SHOPIFY_RETRY_SCHEDULE",
+    "Delivery",
+    "ShopifySimulator",
+    "SimulatorControl",
+    "WebhookSender",
+    "recompute_totals",
+    "sign",
+]

@@ -1,59 +1,186 @@
-"""Control API (``/_sim/...``) so that another process can drive a running simulator."""
+"""Control API (``/_sim/...``) so that another process can drive a running simulator.
+
+All bodies are JSON. Routes (GET or POST unless noted):
+
+* ``GET /_sim/health``
+* ``POST /_sim/seed`` ``{"customers": [...], "products": [...], "orders": [...], "locations": [...],
+  "fulfillments": [{"order_id": ..., ...}], "refunds": [{"order_id": ..., ...}],
+  "inventory": [{"inventory_item_id": ..., "location_id": ..., "available": ...}]}``
+* ``POST /_sim/generate`` ``{"customers": N, "products": M, "orders": K, ...}``
+* ``POST /_sim/faults`` ``{"fail_next": 2, "status": 502, "slow_next": 1, "seconds": 5,
+  "malformed_next": 1, "throttle_next": 1, "throttle_mode": "http429", "revoke_token": true,
+  "restore_token": true, "delete": {"resource": "order", "id": 1}, "operation": "SetMetafields"}``;
+  ``GET /_sim/faults`` lists what is still queued
+* ``POST /_sim/reset`` ``{"records": false}``: faults (and, if asked, calls and mutations)
+* ``POST /_sim/touch`` / ``POST /_sim/delete`` ``{"resource": "order", "id": 1}``
+* ``POST /_sim/inventory`` ``{"inventory_item_id", "location_id", "available"}``;
+  ``GET /_sim/inventory?inventory_item_id=..&location_id=..``
+* ``POST /_sim/payload`` ``{"topic": "orders/create", "id": 1, "extra": {}}``
+* ``GET /_sim/resource?type=order&id=1``: the stored REST record
+* ``GET /_sim/mutations?name=..&applied=true``, ``GET /_sim/calls?operation=..``
+* ``POST /_sim/webhook`` ``{"url", "topic", "id" or "payload", "copies", "concurrent",
+  "event_id"}``: sign with the shop's client secret and deliver
+"""
 
 import json
 from urllib.parse import parse_qs, urlparse
 
 import requests
 
+from .webhooks import WebhookSender
+
+
+class NotFound(LookupError):
+    """An unknown route or resource: answered with HTTP 404."""
+
+
+def _flag(value):
+    return str(value).lower() in ("1", "true", "yes")
+
+
+def _faults(sim, params):
+    operation = params.get("operation")
+    if params.get("fail_next"):
+        sim.fail_next(int(params["fail_next"]), int(params.get("status", 500)), operation)
+    if params.get("slow_next"):
+        sim.slow_next(int(params["slow_next"]), float(params.get("seconds", 2.0)), operation)
+    if params.get("malformed_next"):
+        sim.malformed_next(int(params["malformed_next"]), operation)
+    if params.get("throttle_next"):
+        sim.throttle_next(int(params["throttle_next"]), operation)
+    if params.get("throttle_mode"):
+        if params["throttle_mode"] not in ("graphql", "http429"):
+            raise ValueError("throttle_mode is 'graphql' or 'http429'")
+        sim.throttle_mode = params["throttle_mode"]
+    if params.get("revoke_token"):
+        sim.revoke_token()
+    if params.get("restore_token"):
+        sim.restore_token()
+    if params.get("delete"):
+        sim.delete(params["delete"]["resource"], params["delete"]["id"])
+    return {"ok": True, "pending": sim.faults.pending(), "throttle_mode": sim.throttle_mode}
+
+
+def _seed(sim, params):
+    seeded = {}
+    for kind in ("locations", "customers", "products", "orders"):
+        seed = getattr(sim, f"seed_{kind[:-1]}")
+        seeded[kind] = [seed(record)["id"] for record in params.get(kind) or []]
+    for kind in ("fulfillments", "refunds"):
+        seed = getattr(sim, f"seed_{kind[:-1]}")
+        seeded[kind] = [seed(r["order_id"], r)["id"] for r in params.get(kind) or []]
+    for level in params.get("inventory") or []:
+        sim.set_inventory(level["inventory_item_id"], level["location_id"], level["available"])
+    return {"ok": True, "seeded": seeded}
+
+
+def _webhook(sim, params):
+    sender = WebhookSender(params["url"], sim.shop_domain, sim.client_secret, sim.api_version)
+    payload = params.get("payload") or sim.webhook_payload(
+        params["topic"], params.get("id"), **params.get("extra", {})
+    )
+    copies = int(params.get("copies", 1))
+    if _flag(params.get("concurrent", False)):
+        deliveries = sender.send_concurrent(
+            params["topic"], payload, copies=copies, event_id=params.get("event_id")
+        )
+    else:
+        deliveries = sender.send_duplicate(
+            params["topic"], payload, copies=copies, event_id=params.get("event_id")
+        )
+    return [d.as_dict() for d in deliveries]
+
 
 def handle_control(sim, method, path, raw):
+    """(status, JSON-able body) for one control request."""
     url = urlparse(path)
     route = url.path.removeprefix("/_sim/").strip("/")
-    params = json.loads(raw or b"{}") if method == "POST" else {k: v[-1] for k, v in parse_qs(url.query).items()}
+    try:
+        if method == "POST":
+            params = json.loads(raw or b"{}")
+        else:
+            params = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        return 200, _route(sim, method, route, params)
+    except NotFound as exc:
+        return 404, {"error": str(exc)}
+    except KeyError as exc:
+        return 400, {"error": f"missing or unknown parameter or resource: {exc}"}
+    except (ValueError, TypeError) as exc:
+        return 400, {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _route(sim, method, route, params):
+    if route not in ROUTES:
+        raise NotFound(f"unknown control route {route!r}")
     if route == "health":
-        return 200, {"ok": True, "shop": sim.shop_domain}
-    if route == "generate":
-        return 200, sim.generate(**params)
-    if route == "seed":
-        for kind in ("customers", "products", "orders"):
-            for record in params.get(kind) or []:
-                getattr(sim, f"seed_{kind[:-1]}")(record)
-        return 200, {"ok": True}
+        return {
+            "ok": True,
+            "shop": sim.shop_domain,
+            "graphql_url": sim.graphql_url(),
+            "api_version": sim.api_version,
+        }
     if route == "faults":
-        operation = params.get("operation")
-        if params.get("fail_next"):
-            sim.fail_next(int(params["fail_next"]), int(params.get("status", 500)), operation)
-        if params.get("slow_next"):
-            sim.slow_next(int(params["slow_next"]), float(params.get("seconds", 2.0)), operation)
-        if params.get("malformed_next"):
-            sim.malformed_next(int(params["malformed_next"]))
-        if params.get("throttle_next"):
-            sim.throttle_next(int(params["throttle_next"]))
-        if "throttle_mode" in params:
-            sim.throttle_mode = params["throttle_mode"]
-        if params.get("revoke_token"):
-            sim.revoke_token()
-        if params.get("restore_token"):
-            sim.restore_token()
-        if params.get("delete"):
-            sim.delete(params["delete"]["resource"], params["delete"]["id"])
-        return 200, {"ok": True}
+        return _faults(sim, params) if method == "POST" else {"pending": sim.faults.pending()}
     if route == "reset":
         sim.reset_faults()
-        return 200, {"ok": True}
-    if route == "touch":
-        return 200, sim.touch(params["resource"], params["id"])
-    if route == "payload":
-        return 200, sim.webhook_payload(params["topic"], params.get("id"), **params.get("extra", {}))
+        if _flag(params.get("records", False)):
+            sim.reset_records()
+        return {"ok": True}
+    if route == "inventory":
+        item, location = params["inventory_item_id"], params["location_id"]
+        if method == "POST":
+            sim.set_inventory(item, location, int(params["available"]))
+        return {
+            "inventory_item_id": int(item),
+            "location_id": int(location),
+            "available": sim.inventory(item, location),
+        }
     if route == "mutations":
-        return 200, sim.mutations_named(params["name"]) if params.get("name") else sim.mutations
+        applied = _flag(params["applied"]) if "applied" in params else None
+        return (
+            sim.mutations_named(params["name"], applied)
+            if params.get("name")
+            else list(sim.mutations)
+        )
     if route == "calls":
-        return 200, sim.calls
-    return 404, {"error": f"unknown control route {route}"}
+        return sim.calls_named(params["operation"]) if params.get("operation") else list(sim.calls)
+    if route == "resource":
+        record = sim.store.get(params["type"], params["id"])
+        if record is None:
+            raise NotFound(f"no {params['type']} {params['id']}")
+        return record
+    handlers = {
+        "seed": lambda: _seed(sim, params),
+        "generate": lambda: sim.generate(**params),
+        "touch": lambda: sim.touch(params["resource"], params["id"]),
+        "delete": lambda: {"deleted": sim.delete(params["resource"], params["id"])},
+        "payload": lambda: sim.webhook_payload(
+            params["topic"], params.get("id"), **params.get("extra", {})
+        ),
+        "webhook": lambda: _webhook(sim, params),
+    }
+    return handlers[route]()
+
+
+ROUTES = {
+    "health",
+    "faults",
+    "reset",
+    "inventory",
+    "mutations",
+    "calls",
+    "resource",
+    "seed",
+    "generate",
+    "touch",
+    "delete",
+    "payload",
+    "webhook",
+}
 
 
 class SimulatorControl:
-    """Client of the control API, with the same verbs as the in-process handle."""
+    """Client of the control API, with the verbs of the in-process ``ShopifySimulator``."""
 
     def __init__(self, base_url, timeout=30):
         self.base_url = base_url.rstrip("/")
@@ -61,38 +188,148 @@ class SimulatorControl:
         self.session = requests.Session()
 
     def _post(self, route, payload):
-        response = self.session.post(f"{self.base_url}/_sim/{route}", json=payload, timeout=self.timeout)
+        response = self.session.post(
+            f"{self.base_url}/_sim/{route}", json=payload, timeout=self.timeout
+        )
         response.raise_for_status()
         return response.json()
 
     def _get(self, route, **params):
-        response = self.session.get(f"{self.base_url}/_sim/{route}", params=params, timeout=self.timeout)
+        response = self.session.get(
+            f"{self.base_url}/_sim/{route}", params=params, timeout=self.timeout
+        )
         response.raise_for_status()
         return response.json()
 
+    def graphql_url(self, version=None):
+        return f"{self.base_url}/admin/api/{version or self.health()['api_version']}/graphql.json"
+
+    # -- data
     def health(self):
         return self._get("health")
 
     def generate(self, **kwargs):
         return self._post("generate", kwargs)
 
-    def seed(self, customers=(), products=(), orders=()):
-        return self._post("seed", {"customers": list(customers), "products": list(products), "orders": list(orders)})
+    def seed(
+        self,
+        customers=(),
+        products=(),
+        orders=(),
+        locations=(),
+        fulfillments=(),
+        refunds=(),
+        inventory=(),
+    ):
+        return self._post(
+            "seed",
+            {
+                "customers": list(customers),
+                "products": list(products),
+                "orders": list(orders),
+                "locations": list(locations),
+                "fulfillments": list(fulfillments),
+                "refunds": list(refunds),
+                "inventory": list(inventory),
+            },
+        )
 
-    def faults(self, **kwargs):
-        return self._post("faults", kwargs)
+    def seed_order(self, rest):
+        return self.seed(orders=[rest])
 
-    def reset(self):
-        return self._post("reset", {})
+    def seed_customer(self, rest):
+        return self.seed(customers=[rest])
+
+    def seed_product(self, rest):
+        return self.seed(products=[rest])
+
+    def seed_location(self, rest):
+        return self.seed(locations=[rest])
+
+    def seed_fulfillment(self, order_id, rest):
+        return self.seed(fulfillments=[dict(rest, order_id=order_id)])
+
+    def seed_refund(self, order_id, rest):
+        return self.seed(refunds=[dict(rest, order_id=order_id)])
+
+    def set_inventory(self, item_id, location_id, available):
+        body = {"inventory_item_id": item_id, "location_id": location_id, "available": available}
+        return self._post("inventory", body)["available"]
+
+    def inventory(self, item_id, location_id):
+        return self._get("inventory", inventory_item_id=item_id, location_id=location_id)[
+            "available"
+        ]
 
     def touch(self, resource, resource_id):
         return self._post("touch", {"resource": resource, "id": resource_id})
 
-    def payload(self, topic, resource_id=None, **extra):
+    def delete(self, resource, resource_id):
+        return self._post("delete", {"resource": resource, "id": resource_id})["deleted"]
+
+    def resource(self, resource, resource_id):
+        return self._get("resource", type=resource, id=resource_id)
+
+    def webhook_payload(self, topic, resource_id=None, **extra):
         return self._post("payload", {"topic": topic, "id": resource_id, "extra": extra})
 
+    payload = webhook_payload
+
+    def send_webhook(
+        self, url, topic, resource_id=None, payload=None, copies=1, concurrent=False, event_id=None
+    ):
+        body = {
+            "url": url,
+            "topic": topic,
+            "id": resource_id,
+            "payload": payload,
+            "copies": copies,
+            "concurrent": concurrent,
+            "event_id": event_id,
+        }
+        return self._post("webhook", body)
+
+    # -- faults
+    def faults(self, **kwargs):
+        return self._post("faults", kwargs)
+
+    def pending_faults(self):
+        return self._get("faults")["pending"]
+
+    def fail_next(self, n=1, status=500, operation=None):
+        return self.faults(fail_next=n, status=status, operation=operation)
+
+    def slow_next(self, n=1, seconds=2.0, operation=None):
+        return self.faults(slow_next=n, seconds=seconds, operation=operation)
+
+    def malformed_next(self, n=1, operation=None):
+        return self.faults(malformed_next=n, operation=operation)
+
+    def throttle_next(self, n=1, operation=None):
+        return self.faults(throttle_next=n, operation=operation)
+
+    def set_throttle_mode(self, mode):
+        return self.faults(throttle_mode=mode)
+
+    def revoke_token(self):
+        return self.faults(revoke_token=True)
+
+    def restore_token(self):
+        return self.faults(restore_token=True)
+
+    def reset(self, records=False):
+        return self._post("reset", {"records": records})
+
+    def reset_faults(self):
+        return self.reset()
+
+    # -- records
     def mutations(self, name=None):
         return self._get("mutations", **({"name": name} if name else {}))
 
-    def calls(self):
-        return self._get("calls")
+    def mutations_named(self, name, applied=None):
+        params = {"name": name} | ({"applied": str(applied).lower()} if applied is not None else {})
+        return self._get("mutations", **params)
+
+    def calls(self, operation=None):
+        return self._get("calls", **({"operation": operation} if operation else {}))

@@ -1,72 +1,73 @@
-"""Faults injected per test: errors, slowness, malformed bodies, throttling."""
+"""Per-test fault injection and Shopify's cost-based rate limit (a leaky bucket)."""
 
 import threading
+import time
 
 
 class Faults:
+    """Queued faults, each for the next ``n`` GraphQL calls (optionally one operation only)."""
+
     def __init__(self):
         self.lock = threading.Lock()
         self.reset()
 
     def reset(self):
         with self.lock:
-            self.fail = []  # [(remaining, status, operation)]
-            self.slow = []  # [(remaining, seconds, operation)]
-            self.malformed = 0
-            self.throttle = 0
+            self.fail = []  # [[remaining, status, operation]]
+            self.slow = []  # [[remaining, seconds, operation]]
+            self.malformed = []  # [[remaining, True, operation]]
+            self.throttle = []  # [[remaining, True, operation]]
+            self.before = []  # [[remaining, callback, operation]]: run just before executing
+            self.token_revoked = False
 
-    def _take(self, queue, operation):
+    def add(self, kind, n, value, operation=None):
+        if n > 0:
+            with self.lock:
+                getattr(self, kind).append([int(n), value, operation])
+
+    def take(self, kind, operation):
+        """The value of the first matching fault of ``kind``, consuming one use; else None."""
         with self.lock:
-            for index, (remaining, value, wanted) in enumerate(queue):
-                if wanted in (None, operation):
-                    if remaining <= 1:
+            queue = getattr(self, kind)
+            for index, entry in enumerate(queue):
+                if entry[2] in (None, operation):
+                    entry[0] -= 1
+                    if entry[0] <= 0:
                         queue.pop(index)
-                    else:
-                        queue[index] = (remaining - 1, value, wanted)
-                    return value
+                    return entry[1]
         return None
 
-    def take_failure(self, operation):
-        return self._take(self.fail, operation)
-
-    def take_slowness(self, operation):
-        return self._take(self.slow, operation)
-
-    def take_malformed(self):
+    def pending(self):
         with self.lock:
-            if self.malformed:
-                self.malformed -= 1
-                return True
-        return False
-
-    def take_throttle(self):
-        with self.lock:
-            if self.throttle:
-                self.throttle -= 1
-                return True
-        return False
+            return {
+                kind: [
+                    {"remaining": n, "value": v, "operation": op}
+                    for n, v, op in getattr(self, kind)
+                ]
+                for kind in ("fail", "slow", "malformed", "throttle")
+            } | {"token_revoked": self.token_revoked}
 
 
 class CostBucket:
-    """Shopify's leaky bucket of query cost points."""
+    """Shopify's leaky bucket: ``maximum`` cost points, refilled at ``restore_rate`` per second."""
 
-    def __init__(self, maximum=2000.0, restore_rate=100.0, clock=None):
-        import time
-
-        self.clock = clock or time.monotonic
+    def __init__(self, maximum=2000.0, restore_rate=100.0, clock=time.monotonic):
+        self.clock = clock
         self.maximum = float(maximum)
         self.restore_rate = float(restore_rate)
         self.available = float(maximum)
-        self.updated = self.clock()
+        self.updated = clock()
         self.lock = threading.Lock()
 
     def _refill(self):
         now = self.clock()
-        self.available = min(self.maximum, self.available + (now - self.updated) * self.restore_rate)
+        self.available = min(
+            self.maximum, self.available + (now - self.updated) * self.restore_rate
+        )
         self.updated = now
 
     def spend(self, cost):
-        """Take ``cost`` points; False when the bucket cannot pay."""
+        """Take ``cost`` points up front; False (nothing taken) when the bucket cannot pay."""
         with self.lock:
             self._refill()
             if cost > self.available:
@@ -75,18 +76,27 @@ class CostBucket:
             return True
 
     def refund(self, points):
+        """Give back what a query did not use (requested - actual)."""
         with self.lock:
+            self._refill()
             self.available = min(self.maximum, self.available + max(points, 0))
+
+    def reset(self):
+        with self.lock:
+            self.available, self.updated = self.maximum, self.clock()
 
     def status(self):
         with self.lock:
             self._refill()
             return {
                 "maximumAvailable": self.maximum,
-                "currentlyAvailable": round(self.available),
+                "currentlyAvailable": int(self.available),
                 "restoreRate": self.restore_rate,
             }
 
     def retry_after(self, cost):
+        """Seconds until ``cost`` points are available (at least 1, as Shopify's Retry-After)."""
         with self.lock:
-            return max((cost - self.available) / self.restore_rate, 1.0)
+            self._refill()
+            missing = max(cost - self.available, 0)
+            return max(missing / self.restore_rate if self.restore_rate else 60.0, 1.0)

@@ -1,312 +1,238 @@
-"""Executes Admin API GraphQL documents against the store: queries, mutations, cost."""
+"""Runs Admin API GraphQL documents against the store: validation, execution, cost, errors."""
 
-import json
 import re
+from functools import cached_property
 from pathlib import Path
 
-from graphql import build_schema, graphql_sync, parse, validate
+from graphql import build_schema, execute, parse, validate
 from graphql.error import GraphQLError
-from graphql.language import FieldNode, OperationDefinitionNode
+from graphql.utilities import get_operation_ast
 
-from .nodes import GID_TYPES, NodeFactory, connection, gid, parse_gid
+from .formatting import parse_gid
+from .mutations import Mutations
+from .nodes import NodeFactory
+from .pagination import check_page_size, connection
+from .query_cost import QueryCost
+from .search import search
 
-SCHEMA = build_schema((Path(__file__).parent / "schema.graphql").read_text())
-_UPDATED_FILTER = re.compile(r"updated_at:(>=|>|<=|<)'?([0-9T:\-Z.+]+)'?")
-SEARCH_ROOTS = {"orders": "order", "customers": "customer", "products": "product"}
+HERE = Path(__file__).parent
+SCHEMA = build_schema(
+    (HERE / "schema.graphql").read_text() + (HERE / "schema_enums.graphql").read_text()
+)
+
+# graphql-core's validation messages, rewritten to the text and codes Shopify answers.
+VALIDATION_MESSAGES = [
+    (
+        re.compile(r"Cannot query field '(?P<field>\w+)' on type '(?P<type>\w+)'"),
+        "Field '{field}' doesn't exist on type '{type}'",
+        "undefinedField",
+        lambda m: {"typeName": m["type"], "fieldName": m["field"]},
+    ),
+    (
+        re.compile(r"Unknown argument '(?P<arg>\w+)' on field '(?P<type>\w+)\.(?P<field>\w+)'"),
+        "Field '{field}' doesn't accept argument '{arg}'",
+        "argumentNotAccepted",
+        lambda m: {"name": m["field"], "typeName": "Field", "argumentName": m["arg"]},
+    ),
+    (
+        re.compile(r"Field '(?P<field>\w+)' argument '(?P<arg>\w+)' of type '[^']+' is required"),
+        "Field '{field}' is missing required arguments: {arg}",
+        "missingRequiredArguments",
+        lambda m: {"className": "Field", "name": m["field"], "arguments": m["arg"]},
+    ),
+    (
+        re.compile(r"Unknown type '(?P<type>\w+)'"),
+        "No such type {type}, so it can't be a fragment condition",
+        "undefinedType",
+        lambda m: {"typeName": m["type"]},
+    ),
+    (
+        re.compile(r"Variable '\$(?P<var>\w+)' is never used"),
+        "Variable ${var} is declared by {operation} but not used",
+        "variableNotUsed",
+        lambda m: {"variableName": m["var"]},
+    ),
+]
+ROOT_CONNECTIONS = {"orders": "order", "customers": "customer", "products": "product"}
+DEFAULT_SORT = {"order": "PROCESSED_AT", "customer": "ID", "product": "ID"}
 
 
-def query_cost(document):
-    """Shopify-like requested cost: 1 per object field, connections multiply by ``first``."""
+class Prepared:
+    """A parsed and validated request, with its requested cost, ready to run."""
 
-    def cost(selection_set, multiplier):
-        total = 0
-        for selection in selection_set.selections if selection_set else []:
-            if not isinstance(selection, FieldNode) or not selection.selection_set:
-                continue
-            first = next((a.value for a in selection.arguments or [] if a.name.value == "first"), None)
-            size = int(getattr(first, "value", 1) or 1) if first is not None else 1
-            total += multiplier + cost(selection.selection_set, multiplier * min(size, 250))
-        return total
+    def __init__(self, document=None, errors=None, cost=None, variables=None, operation_name=None):
+        self.document, self.errors, self.cost = document, errors, cost
+        self.variables, self.operation_name = variables or {}, operation_name
 
-    total = 0
-    for definition in document.definitions:
-        if isinstance(definition, OperationDefinitionNode):
-            base = 10 if definition.operation.value == "mutation" else 1
-            total += base + cost(definition.selection_set, 1)
-    return max(total, 1)
+    @cached_property
+    def requested_cost(self):
+        return self.cost.requested() if self.cost else 0
+
+    @property
+    def is_mutation(self):
+        return bool(self.cost and self.cost.is_mutation)
 
 
 class GraphQLApi:
-    def __init__(self, simulator):
-        self.sim = simulator
-        self.store = simulator.store
-        self.nodes = NodeFactory(self.store)
+    def __init__(self, store):
+        self.store = store
+        self.nodes = NodeFactory(store)
+        self.idempotent_results = {}  # (mutation name, key) -> {"fingerprint", "replay"}
+        self.mutations = Mutations(self)
+        self.root = self._root()
 
-    # -- entry point --------------------------------------------------------------
-    def execute(self, query, variables, operation_name):
-        """Return (body dict, requested cost). Raises GraphQLError on a syntax error."""
-        document = parse(query)
+    # -- entry points ---------------------------------------------------------------
+    def prepare(self, query, variables=None, operation_name=None):
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            return Prepared(errors=[_formatted(error)])
         errors = validate(SCHEMA, document)
         if errors:
-            return {"errors": [self._format_error(e) for e in errors]}, 0
-        cost = query_cost(document)
-        idempotency = _idempotency_key(document, variables or {})
-        with self.store.lock:
-            result = graphql_sync(
-                SCHEMA,
-                query,
-                root_value=self._root(idempotency),
-                variable_values=variables or {},
-                operation_name=operation_name,
+            operation = get_operation_ast(document, operation_name)
+            label = (
+                f"{operation.operation.value} '{operation.name.value}'"
+                if operation and operation.name
+                else "anonymous query"
             )
-        body = {"data": result.data}
+            return Prepared(errors=[self._validation_error(e, label) for e in errors])
+        if get_operation_ast(document, operation_name) is None:
+            message = (
+                f"No operation named '{operation_name}'"
+                if operation_name
+                else "An operation name is required"
+            )
+            return Prepared(
+                errors=[{"message": message, "extensions": {"code": "operationNotFound"}}]
+            )
+        cost = QueryCost(SCHEMA, document, variables, operation_name)
+        return Prepared(document, None, cost, variables, operation_name)
+
+    def run(self, prepared):
+        """Execute; return (body without extensions, actual cost, [mutation records])."""
+        context = {"pending": []}
+        with self.store.lock:
+            result = execute(
+                SCHEMA,
+                prepared.document,
+                root_value=self.root,
+                context_value=context,
+                variable_values=prepared.variables,
+                operation_name=prepared.operation_name,
+            )
+        body = {}
         if result.errors:
-            body["errors"] = [self._format_error(e) for e in result.errors]
-        return body, cost
+            body["errors"] = [_formatted(e) for e in result.errors]
+        body["data"] = result.data
+        for entry in context["pending"]:
+            entry["result"] = (result.data or {}).get(entry.pop("alias"))
+        actual = prepared.cost.actual(result.data) if result.data is not None else 0
+        return body, min(actual, prepared.requested_cost), context["pending"]
 
     @staticmethod
-    def actual_cost(data):
-        """Shopify refunds the difference: 1 per object actually returned."""
-        if isinstance(data, dict):
-            return 1 + sum(GraphQLApi.actual_cost(value) for value in data.values())
-        if isinstance(data, list):
-            return sum(GraphQLApi.actual_cost(value) for value in data)
-        return 0
-
-    @staticmethod
-    def _format_error(error):
-        formatted = error.formatted
-        code = "undefinedField" if "Cannot query field" in error.message else "GRAPHQL_ERROR"
-        formatted.setdefault("extensions", {})["code"] = code
+    def _validation_error(error, operation_label):
+        formatted = _formatted(error)
+        message = error.message.replace('"', "'")
+        for pattern, template, code, extra in VALIDATION_MESSAGES:
+            match = pattern.search(message)
+            if match:
+                formatted["message"] = template.format(
+                    operation=operation_label, **match.groupdict()
+                )
+                formatted["extensions"] = {"code": code, **extra(match)}
+                break
         return formatted
 
-    # -- roots -----------------------------------------------------------------------
-    def _root(self, idempotency):
-        n, store = self.nodes, self.store
+    # -- root fields ------------------------------------------------------------------
+    def _root(self):
+        nodes, store = self.nodes, self.store
 
-        def by_gid(kind, builder):
-            def resolve(_info, id):  # noqa: A002 - GraphQL argument name
+        def by_gid(kind, build):
+            def resolve(_info, id):
                 gid_kind, numeric = parse_gid(id)
-                if gid_kind != kind:
-                    return None
-                return builder(numeric)
+                return build(numeric) if gid_kind == kind and numeric is not None else None
 
             return resolve
 
-        return {
-            "shop": {
-                "id": gid("Shop", 1),
-                "name": self.sim.shop_name,
-                "myshopifyDomain": store.shop_domain,
-                "currencyCode": store.currency,
-                "ianaTimezone": "America/New_York",
-            },
-            "node": lambda _info, id: self._node(id),
-            "order": by_gid("Order", lambda i: n.order(store.orders.get(i))),
-            "customer": by_gid("Customer", lambda i: n.customer(store.customers.get(i))),
-            "product": by_gid("Product", lambda i: n.product(store.products.get(i))),
-            "productVariant": by_gid("ProductVariant", lambda i: n.variant(store.variants.get(i))),
-            "fulfillment": by_gid("Fulfillment", lambda i: n.fulfillment(store.fulfillments.get(i))),
+        root = {
+            "shop": lambda _info: nodes.shop(),
+            "node": lambda _info, id: nodes.by_gid(id),
+            "nodes": lambda _info, ids: [nodes.by_gid(i) for i in ids],
+            "order": by_gid("Order", lambda i: nodes.order(store.orders.get(i))),
+            "customer": by_gid("Customer", lambda i: nodes.customer(store.customers.get(i))),
+            "product": by_gid("Product", lambda i: nodes.product(store.products.get(i))),
+            "productVariant": by_gid(
+                "ProductVariant", lambda i: nodes.variant(store.variants.get(i))
+            ),
+            "fulfillment": by_gid(
+                "Fulfillment", lambda i: nodes.fulfillment(store.fulfillments.get(i))
+            ),
             "fulfillmentOrder": by_gid(
-                "FulfillmentOrder", lambda i: n.fulfillment_order(store.fulfillment_orders.get(i))
+                "FulfillmentOrder",
+                lambda i: nodes.fulfillment_order(store.fulfillment_orders.get(i)),
             ),
-            "refund": by_gid("Refund", lambda i: n.refund(store.refunds.get(i))),
-            "inventoryItem": by_gid("InventoryItem", lambda i: n.inventory_item({"inventory_item_id": i})),
-            "location": by_gid("Location", lambda i: n.location(i)),
-            "orders": self._search("order", n.order),
-            "customers": self._search("customer", n.customer),
-            "products": self._search("product", n.product),
-            "locations": lambda _info, first=None, after=None: connection(
-                [n.location(i) for i in store.locations], first, after
-            ),
-            "metafieldsSet": lambda _info, metafields: self._metafields_set(metafields),
-            "inventorySetQuantities": lambda _info, input: self._inventory_set(input, idempotency),  # noqa: A002
-            "fulfillmentCreate": lambda _info, fulfillment, message=None: self._fulfillment_create(
-                fulfillment, idempotency
-            ),
+            "refund": by_gid("Refund", lambda i: nodes.refund(store.refunds.get(i))),
+            "inventoryItem": by_gid("InventoryItem", nodes.inventory_item),
+            "inventoryLevel": lambda _info, id: nodes.by_gid(id)
+            if id.startswith("gid://shopify/InventoryLevel/")
+            else None,
+            "location": self._location,
+            "locations": self._locations,
         }
+        for field, resource in ROOT_CONNECTIONS.items():
+            root[field] = self._search(resource)
+        root.update(self.mutations.resolvers())
+        return root
 
-    def _node(self, value):
-        kind, numeric = parse_gid(value)
-        resource = GID_TYPES.get(kind)
-        if not resource:
-            return None
-        builder = getattr(self.nodes, resource if resource != "variant" else "variant")
-        record = self.store.collection(resource).get(numeric)
-        return builder(record) if record else None
+    def _location(self, _info, id=None):
+        """``location`` without an id is the shop's primary location."""
+        if id is None:
+            return self.nodes.location(self.store.first_location_id())
+        kind, numeric = parse_gid(id)
+        return self.nodes.location(numeric) if kind == "Location" else None
 
-    def _search(self, resource, builder):
-        def resolve(_info, first=None, after=None, query=None, sortKey=None, reverse=False):  # noqa: N803
+    def _search(self, resource):
+        build = getattr(self.nodes, resource)
+
+        def resolve(
+            _info,
+            first=None,
+            after=None,
+            last=None,
+            before=None,
+            reverse=False,
+            query=None,
+            sortKey=None,
+        ):
+            check_page_size(first, last)
             records = list(self.store.collection(resource).values())
-            for op, stamp in _UPDATED_FILTER.findall(query or ""):
-                stamp = stamp.replace(".000", "")
-                records = [r for r in records if _compare(r.get("updated_at") or "", op, stamp)]
-            key = "updated_at" if sortKey == "UPDATED_AT" else "id"
-            records.sort(
-                key=lambda r: (r.get(key) or "", r["id"]) if key == "updated_at" else r["id"], reverse=bool(reverse)
-            )
-            return connection([builder(r) for r in records], first, after)
+            found = search(resource, records, query, sortKey or DEFAULT_SORT[resource])
+            return connection(found, first, after, last, before, reverse, build=build)
 
         return resolve
 
-    # -- mutations -----------------------------------------------------------------
-    def _record(self, name, variables, key, result, applied):
-        self.sim.record_mutation(name, variables, key, result, applied)
-        return result
-
-    def _metafields_set(self, metafields):
-        saved, errors = [], []
-        for i, item in enumerate(metafields):
-            kind, numeric = parse_gid(item["ownerId"])
-            resource = GID_TYPES.get(kind)
-            if not resource or numeric not in self.store.collection(resource):
-                errors.append(
-                    {
-                        "field": ["metafields", str(i), "ownerId"],
-                        "message": "Owner does not exist",
-                        "code": "INVALID_VALUE",
-                    }
-                )
-                continue
-            now = self.store.tick()
-            namespace = item.get("namespace") or "app"
-            owner = self.store.metafields.setdefault(item["ownerId"], {})
-            previous = owner.get((namespace, item["key"]))
-            metafield = {
-                "id": previous["id"] if previous else gid("Metafield", self.store.next_id()),
-                "namespace": namespace,
-                "key": item["key"],
-                "type": item.get("type") or "single_line_text_field",
-                "value": item["value"],
-                "ownerType": kind.upper(),
-                "createdAt": previous["createdAt"] if previous else now,
-                "updatedAt": now,
-            }
-            owner[(namespace, item["key"])] = metafield
-            saved.append(metafield)
-        result = {"metafields": saved if not errors else None, "userErrors": errors}
-        return self._record("metafieldsSet", {"metafields": metafields}, None, result, not errors)
-
-    def _inventory_set(self, data, key):
-        if key and key in self.sim.idempotent_results:
-            return self._record("inventorySetQuantities", data, key, self.sim.idempotent_results[key], False)
-        changes, errors = [], []
-        for i, quantity in enumerate(data["quantities"]):
-            item = parse_gid(quantity["inventoryItemId"])[1]
-            location = parse_gid(quantity["locationId"])[1]
-            current = self.store.inventory.get((item, location))
-            if current is None:
-                errors.append(
-                    {
-                        "field": ["input", "quantities", str(i)],
-                        "message": "Item not stocked at location",
-                        "code": "ITEM_NOT_STOCKED_AT_LOCATION",
-                    }
-                )
-                continue
-            for field, code in (
-                ("changeFromQuantity", "CHANGE_FROM_QUANTITY_STALE"),
-                ("compareQuantity", "COMPARE_QUANTITY_STALE"),
-            ):
-                if quantity.get(field) is not None and int(quantity[field]) != current:
-                    errors.append(
-                        {
-                            "field": ["input", "quantities", str(i), field],
-                            "message": f"The {field} argument no longer matches the persisted quantity.",
-                            "code": code,
-                        }
-                    )
-            changes.append((item, location, int(quantity["quantity"]), current))
-        if errors:
-            result = {"inventoryAdjustmentGroup": None, "userErrors": errors}
-            return self._record("inventorySetQuantities", data, key, result, False)
-        applied = []
-        for item, location, new, current in changes:
-            self.store.inventory[(item, location)] = new
-            applied.append(
-                {
-                    "name": data.get("name") or "available",
-                    "delta": new - current,
-                    "quantityAfterChange": new,
-                    "item": self.nodes.inventory_item({"inventory_item_id": item}),
-                    "location": self.nodes.location(location),
-                }
-            )
-        result = {
-            "inventoryAdjustmentGroup": {
-                "id": gid("InventoryAdjustmentGroup", self.store.next_id()),
-                "reason": data["reason"],
-                "referenceDocumentUri": data.get("referenceDocumentUri"),
-                "changes": applied,
-            },
-            "userErrors": [],
-        }
-        if key:
-            self.sim.idempotent_results[key] = result
-        return self._record("inventorySetQuantities", data, key, result, True)
-
-    def _fulfillment_create(self, data, key):
-        if key and key in self.sim.idempotent_results:
-            return self._record("fulfillmentCreate", data, key, self.sim.idempotent_results[key], False)
-        lines, errors, order_id = [], [], None
-        for group in data["lineItemsByFulfillmentOrder"]:
-            fo = self.store.fulfillment_orders.get(parse_gid(group["fulfillmentOrderId"])[1])
-            if not fo:
-                errors.append({"field": ["fulfillment"], "message": "Fulfillment order does not exist"})
-                continue
-            order_id = fo["order_id"]
-            wanted = group.get("fulfillmentOrderLineItems") or [
-                {"id": gid("FulfillmentOrderLineItem", line["id"]), "quantity": line["remaining"]}
-                for line in fo["lines"]
-            ]
-            for item in wanted:
-                line = next((x for x in fo["lines"] if x["id"] == parse_gid(item["id"])[1]), None)
-                if not line or int(item["quantity"]) > line["remaining"]:
-                    errors.append({"field": ["fulfillment"], "message": "Invalid fulfillment order line item quantity"})
-                    continue
-                lines.append({"id": line["line_item_id"], "quantity": int(item["quantity"])})
-        if errors or not lines:
-            result = {"fulfillment": None, "userErrors": errors or [{"field": ["fulfillment"], "message": "Nothing"}]}
-            return self._record("fulfillmentCreate", data, key, result, False)
-        tracking = data.get("trackingInfo") or {}
-        rest = self.store.seed_fulfillment(
-            order_id,
-            {
-                "status": "success",
-                "tracking_company": tracking.get("company"),
-                "tracking_number": tracking.get("number"),
-                "line_items": lines,
-            },
-        )
-        result = {"fulfillment": self.nodes.fulfillment(rest), "userErrors": []}
-        if key:
-            self.sim.idempotent_results[key] = result
-        return self._record("fulfillmentCreate", data, key, result, True)
+    def _locations(
+        self,
+        _info,
+        first=None,
+        after=None,
+        last=None,
+        before=None,
+        reverse=False,
+        query=None,
+        includeInactive=False,
+    ):
+        check_page_size(first, last)
+        entries = [
+            (location_id, location_id, self.nodes.location(location_id))
+            for location_id, rest in sorted(self.store.locations.items())
+            if includeInactive or rest.get("active", True)
+        ]
+        return connection(entries, first, after, last, before, reverse)
 
 
-def _compare(value, op, stamp):
-    return {">": value > stamp, ">=": value >= stamp, "<": value < stamp, "<=": value <= stamp}[op]
-
-
-def _idempotency_key(document, variables):
-    """The ``@idempotent(key:)`` directive of the first mutation field, if any."""
-    for definition in document.definitions:
-        if not isinstance(definition, OperationDefinitionNode):
-            continue
-        for selection in definition.selection_set.selections:
-            for directive in getattr(selection, "directives", None) or []:
-                if directive.name.value != "idempotent":
-                    continue
-                for argument in directive.arguments:
-                    value = argument.value
-                    if value.kind == "variable":
-                        return variables.get(value.name.value)
-                    return value.value
-    return None
-
-
-def json_error(message, code):
-    return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
-
-
-__all__ = ["GraphQLApi", "GraphQLError", "SEARCH_ROOTS", "json_error", "query_cost"]
+def _formatted(error):
+    formatted = dict(error.formatted)
+    if not formatted.get("extensions"):
+        formatted.pop("extensions", None)
+    return formatted

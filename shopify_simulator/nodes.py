@@ -1,71 +1,111 @@
-"""REST records of the store -> GraphQL objects (dicts; callables take field arguments)."""
+"""REST records of the store -> GraphQL objects.
 
-from decimal import Decimal
+Objects are dicts; a callable value is a resolver that receives the field's
+arguments, so nested objects are only built when a query selects them.
+"""
 
-GID_TYPES = {
-    "Order": "order",
-    "Customer": "customer",
-    "Product": "product",
-    "ProductVariant": "variant",
-    "Fulfillment": "fulfillment",
-    "Refund": "refund",
-    "Location": "location",
+import hashlib
+import json
+from datetime import datetime
+
+from graphql import GraphQLError
+
+from .formatting import enum_value, gid, graphql_time, money_bag, parse_gid, rest_money
+from .order_nodes import OrderNodes
+from .pagination import paged
+
+QUANTITY_NAMES = {
+    "available",
+    "on_hand",
+    "committed",
+    "incoming",
+    "reserved",
+    "damaged",
+    "safety_stock",
+    "quality_control",
 }
+APP_NAMESPACE = "app--1"
 
 
-def gid(kind, numeric):
-    return f"gid://shopify/{kind}/{numeric}"
+def app_namespace(namespace):
+    """``None``/``$app`` -> the app-reserved namespace, as Shopify resolves it."""
+    if namespace in (None, "", "$app"):
+        return APP_NAMESPACE
+    if namespace.startswith("$app:"):
+        return f"{APP_NAMESPACE}--{namespace[5:]}"
+    return namespace
 
 
-def parse_gid(value):
+def split_tags(value):
+    if isinstance(value, list):
+        return value
+    return [tag.strip() for tag in (value or "").split(",") if tag.strip()]
+
+
+def level_gid(item_id, location_id):
+    return gid("InventoryLevel", f"{location_id}?inventory_item_id={item_id}")
+
+
+def parse_level_gid(value):
+    kind, location_id = parse_gid(value)
     try:
-        _prefix, kind, numeric = value.rsplit("/", 2)
-        return kind, int(numeric.split("?")[0])
-    except (ValueError, AttributeError):
+        item_id = int(value.split("inventory_item_id=", 1)[1].split("&", 1)[0])
+    except (IndexError, ValueError, AttributeError):
         return None, None
+    return (item_id, location_id) if kind == "InventoryLevel" else (None, None)
 
 
-def money(amount, currency):
-    value = {"amount": str(Decimal(str(amount or "0"))), "currencyCode": currency}
-    return {"shopMoney": value, "presentmentMoney": value}
-
-
-def connection(items, first=None, after=None):
-    start = int(after) if after and str(after).isdigit() else 0
-    size = first if first is not None else 50
-    page = items[start : start + size]
-    edges = [{"node": node, "cursor": str(start + i + 1)} for i, node in enumerate(page)]
-    return {
-        "nodes": page,
-        "edges": edges,
-        "pageInfo": {
-            "hasNextPage": start + size < len(items),
-            "hasPreviousPage": start > 0,
-            "startCursor": edges[0]["cursor"] if edges else None,
-            "endCursor": edges[-1]["cursor"] if edges else None,
-        },
-    }
-
-
-def paged(builder):
-    """A connection field: ``builder()`` gives the full list."""
-    return lambda _info, first=None, after=None, **_kw: connection(builder(), first, after)
-
-
-class NodeFactory:
+class NodeFactory(OrderNodes):
     def __init__(self, store):
         self.store = store
         self.currency = store.currency
 
-    def _money(self, amount):
-        return money(amount, self.currency)
+    def money(self, amount):
+        return money_bag(amount, self.currency)
 
-    def address(self, rest):
+    def by_gid(self, value):
+        """Any supported object from its GID, or None (unknown type, unknown or deleted id)."""
+        kind, numeric = parse_gid(value)
+        store = self.store
+        builders = {
+            "Order": lambda: self.order(store.orders.get(numeric)),
+            "Customer": lambda: self.customer(store.customers.get(numeric)),
+            "Product": lambda: self.product(store.products.get(numeric)),
+            "ProductVariant": lambda: self.variant(store.variants.get(numeric)),
+            "Fulfillment": lambda: self.fulfillment(store.fulfillments.get(numeric)),
+            "FulfillmentOrder": lambda: self.fulfillment_order(
+                store.fulfillment_orders.get(numeric)
+            ),
+            "Refund": lambda: self.refund(store.refunds.get(numeric)),
+            "InventoryItem": lambda: self.inventory_item(numeric),
+            "InventoryLevel": lambda: self.inventory_level(*parse_level_gid(value)),
+            "Location": lambda: self.location(numeric),
+            "Shop": lambda: self.shop() if numeric == store.shop_id else None,
+        }
+        builder = builders.get(kind)
+        return builder() if builder and numeric is not None else None
+
+    def shop(self):
+        store = self.store
+        return {
+            "__typename": "Shop",
+            "id": gid("Shop", store.shop_id),
+            "name": store.shop_name,
+            "email": f"owner@{store.shop_domain}",
+            "myshopifyDomain": store.shop_domain,
+            "currencyCode": store.currency,
+            "ianaTimezone": store.timezone,
+            "timezoneAbbreviation": datetime.now(store.zone).tzname() or "UTC",
+            "taxesIncluded": False,
+        }
+
+    def address(self, rest, model="Address"):
         if not rest:
             return None
         first, last = rest.get("first_name"), rest.get("last_name")
         return {
-            "id": gid("MailingAddress", rest.get("id") or 1),
+            "__typename": "MailingAddress",
+            "id": gid("MailingAddress", f"{rest.get('id') or 0}?model_name={model}"),
             "firstName": first,
             "lastName": last,
             "name": rest.get("name") or " ".join(filter(None, [first, last])) or None,
@@ -81,37 +121,108 @@ class NodeFactory:
             "phone": rest.get("phone"),
         }
 
-    def metafield_lookup(self, owner_gid):
-        def metafield(_info, key, namespace=None):
-            return self.store.metafields.get(owner_gid, {}).get((namespace or "app", key))
+    # -- metafields ----------------------------------------------------------------
+    def metafield(self, stored):
+        if not stored:
+            return None
+        value = stored["value"]
+        try:
+            json_value = (
+                json.loads(value)
+                if stored["type"] == "json" or stored["type"].startswith("number")
+                else value
+            )
+        except ValueError:
+            json_value = value
+        digest = hashlib.sha256(
+            f"{stored['id']}|{value}|{stored['updatedAt']}".encode()
+        ).hexdigest()
+        return dict(stored, __typename="Metafield", jsonValue=json_value, compareDigest=digest)
 
-        return metafield
+    def metafield_fields(self, owner_gid):
+        def one(_info, key, namespace=None):
+            found = self.store.metafields.get(owner_gid, {}).get((app_namespace(namespace), key))
+            return self.metafield(found)
 
+        def many(_info, namespace=None, keys=None, **page):
+            wanted = {tuple(k.split(".", 1)) for k in keys or [] if "." in k}
+            found = [
+                self.metafield(m)
+                for (ns, key), m in sorted(self.store.metafields.get(owner_gid, {}).items())
+                if (namespace is None or ns == app_namespace(namespace))
+                and (not keys or (ns, key) in wanted)
+            ]
+            return paged(lambda: found)(_info, **page)
+
+        return {"metafield": one, "metafields": many}
+
+    # -- customers -----------------------------------------------------------------
     def customer(self, rest):
         if not rest:
             return None
         cid = int(rest["id"])
+        if self.store.is_deleted("customer", cid):
+            return None
         rest = self.store.customers.get(cid, rest)
-        name = " ".join(filter(None, [rest.get("first_name"), rest.get("last_name")])) or rest.get("email") or ""
+        name = " ".join(filter(None, [rest.get("first_name"), rest.get("last_name")]))
         return {
             "__typename": "Customer",
             "id": gid("Customer", cid),
             "legacyResourceId": str(cid),
             "firstName": rest.get("first_name"),
             "lastName": rest.get("last_name"),
-            "displayName": name,
+            "displayName": name or rest.get("email") or rest.get("phone") or "",
             "email": rest.get("email"),
             "phone": rest.get("phone"),
             "note": rest.get("note"),
-            "createdAt": rest.get("created_at"),
-            "updatedAt": rest.get("updated_at"),
-            "state": (rest.get("state") or "enabled").upper(),
-            "tags": [t for t in (rest.get("tags") or "").split(",") if t],
+            "createdAt": graphql_time(rest.get("created_at")),
+            "updatedAt": graphql_time(rest.get("updated_at")),
+            "state": enum_value(
+                rest.get("state"), {"DECLINED", "DISABLED", "ENABLED", "INVITED"}, "DISABLED"
+            ),
+            "tags": split_tags(rest.get("tags")),
             "verifiedEmail": bool(rest.get("verified_email")),
             "taxExempt": bool(rest.get("tax_exempt")),
-            "defaultAddress": self.address(rest.get("default_address")),
-            "addresses": lambda _info, first=None: [self.address(a) for a in rest.get("addresses") or []][:first],
-            "metafield": self.metafield_lookup(gid("Customer", cid)),
+            "defaultAddress": self.address(rest.get("default_address"), "CustomerAddress"),
+            "addresses": lambda _info, first=None: [
+                self.address(a, "CustomerAddress") for a in rest.get("addresses") or []
+            ][:first],
+            **self.metafield_fields(gid("Customer", cid)),
+        }
+
+    # -- catalogue -----------------------------------------------------------------
+    def product(self, rest):
+        if not rest:
+            return None
+        pid = int(rest["id"])
+        options = rest.get("options") or [
+            {"id": 1, "name": "Title", "position": 1, "values": ["Default Title"]}
+        ]
+        return {
+            "__typename": "Product",
+            "id": gid("Product", pid),
+            "legacyResourceId": str(pid),
+            "title": rest.get("title") or "",
+            "handle": rest.get("handle") or str(pid),
+            "status": enum_value(
+                rest.get("status"), {"ACTIVE", "ARCHIVED", "DRAFT", "UNLISTED"}, "ACTIVE"
+            ),
+            "productType": rest.get("product_type") or "",
+            "vendor": rest.get("vendor") or "",
+            "tags": split_tags(rest.get("tags")),
+            "createdAt": graphql_time(rest.get("created_at")),
+            "updatedAt": graphql_time(rest.get("updated_at")),
+            "options": lambda _info, first=None: [
+                {
+                    "id": gid("ProductOption", option.get("id") or index),
+                    "name": option["name"],
+                    "position": option.get("position") or index,
+                    "values": list(option.get("values") or []),
+                }
+                for index, option in enumerate(options, start=1)
+            ][:first],
+            "variants": paged(lambda: [self.variant(v, rest) for v in rest.get("variants") or []]),
+            **self.metafield_fields(gid("Product", pid)),
         }
 
     def variant(self, rest, product=None):
@@ -125,322 +236,113 @@ class NodeFactory:
             for i, name in enumerate(option_names, start=1)
             if rest.get(f"option{i}")
         ]
+        title = rest.get("title") or "Default Title"
+        item_id = int(rest["inventory_item_id"])
         return {
             "__typename": "ProductVariant",
             "id": gid("ProductVariant", vid),
             "legacyResourceId": str(vid),
-            "title": rest.get("title") or "Default Title",
+            "title": title,
+            "displayName": f"{(product_rest or {}).get('title', '')} - {title}",
             "sku": rest.get("sku"),
             "barcode": rest.get("barcode"),
-            "price": str(rest.get("price") or "0"),
-            "compareAtPrice": rest.get("compare_at_price"),
-            "position": rest.get("position") or 1,
-            "taxable": rest.get("taxable", True),
+            "price": rest_money(rest.get("price")),
+            "compareAtPrice": rest_money(rest["compare_at_price"])
+            if rest.get("compare_at_price")
+            else None,
+            "position": int(rest.get("position") or 1),
+            "taxable": bool(rest.get("taxable", True)),
             "selectedOptions": selected or [{"name": "Title", "value": "Default Title"}],
             "product": lambda _info: self.product(product_rest),
-            "inventoryItem": lambda _info: self.inventory_item(rest),
-            "updatedAt": rest.get("updated_at") or (product_rest or {}).get("updated_at"),
+            "inventoryItem": lambda _info: self.inventory_item(item_id),
+            "inventoryQuantity": lambda _info: sum(
+                self.store.levels[(item_id, loc)]["available"]
+                for loc in self.store.locations
+                if (item_id, loc) in self.store.levels
+            ),
+            "createdAt": graphql_time(rest.get("created_at")),
+            "updatedAt": graphql_time(
+                rest.get("updated_at") or (product_rest or {}).get("updated_at")
+            ),
+            "metafield": self.metafield_fields(gid("ProductVariant", vid))["metafield"],
         }
 
-    def product(self, rest):
-        if not rest:
-            return None
-        pid = int(rest["id"])
-        options = rest.get("options") or [{"id": 1, "name": "Title", "position": 1, "values": ["Default Title"]}]
-        return {
-            "__typename": "Product",
-            "id": gid("Product", pid),
-            "legacyResourceId": str(pid),
-            "title": rest.get("title"),
-            "handle": rest.get("handle") or str(pid),
-            "status": (rest.get("status") or "active").upper(),
-            "productType": rest.get("product_type") or "",
-            "vendor": rest.get("vendor") or "",
-            "createdAt": rest.get("created_at"),
-            "updatedAt": rest.get("updated_at"),
-            "options": lambda _info, first=None: [
-                {
-                    "id": gid("ProductOption", o.get("id") or i),
-                    "name": o["name"],
-                    "position": o.get("position", i),
-                    "values": o.get("values") or [],
-                }
-                for i, o in enumerate(options, start=1)
-            ][:first],
-            "variants": paged(lambda: [self.variant(v, rest) for v in rest.get("variants") or []]),
-            "metafield": self.metafield_lookup(gid("Product", pid)),
-        }
-
+    # -- locations and inventory -----------------------------------------------------
     def location(self, location_id):
-        rest = self.store.locations.get(int(location_id))
+        rest = self.store.locations.get(int(location_id or 0))
         if not rest:
             return None
         return {
             "__typename": "Location",
             "id": gid("Location", rest["id"]),
             "legacyResourceId": str(rest["id"]),
-            "name": rest.get("name"),
-            "isActive": rest.get("active", True),
+            "name": rest.get("name") or "",
+            "isActive": bool(rest.get("active", True)),
+            "fulfillsOnlineOrders": True,
         }
 
-    def inventory_level(self, item_id, location_id):
-        key = (int(item_id), int(location_id))
-        if key not in self.store.inventory or int(location_id) not in self.store.locations:
+    def inventory_item(self, item_id):
+        if item_id is None:
             return None
-        return {
-            "__typename": "InventoryLevel",
-            "id": gid("InventoryLevel", f"{item_id}?inventory_item_id={location_id}"),
-            "item": lambda _info: self.inventory_item({"inventory_item_id": item_id}),
-            "location": lambda _info: self.location(location_id),
-            "quantities": lambda _info, names: [
-                {"name": n, "quantity": self.store.inventory[key] if n in ("available", "on_hand") else 0}
-                for n in names
-            ],
-            "updatedAt": self.store.tick(),
-        }
-
-    def inventory_item(self, variant_rest):
-        item_id = int(variant_rest["inventory_item_id"])
-        variant = next((v for v in self.store.variants.values() if int(v["inventory_item_id"]) == item_id), None)
+        item_id = int(item_id)
+        variant = self.store.variant_for_item(item_id)
         if variant is None:
             return None
-        levels = [loc for (item, loc) in self.store.inventory if item == item_id]
+        locations = [
+            loc for loc in sorted(self.store.locations) if (item_id, loc) in self.store.levels
+        ]
         return {
             "__typename": "InventoryItem",
             "id": gid("InventoryItem", item_id),
             "legacyResourceId": str(item_id),
             "sku": variant.get("sku"),
-            "tracked": True,
+            "tracked": variant.get("inventory_management", "shopify") == "shopify",
+            "requiresShipping": bool(variant.get("requires_shipping", True)),
             "variant": lambda _info: self.variant(variant),
-            "inventoryLevel": lambda _info, locationId: self.inventory_level(item_id, parse_gid(locationId)[1]),
-            "inventoryLevels": paged(lambda: [self.inventory_level(item_id, loc) for loc in levels]),
+            "createdAt": graphql_time(variant.get("created_at")),
+            "updatedAt": graphql_time(variant.get("updated_at")),
+            "inventoryLevel": lambda _info, locationId: self.inventory_level(
+                item_id, parse_gid(locationId)[1]
+            ),
+            "inventoryLevels": paged(
+                lambda: [
+                    lvl for lvl in (self.inventory_level(item_id, loc) for loc in locations) if lvl
+                ]
+            ),
         }
 
-    def tax_lines(self, rest_lines):
-        return [
-            {
-                "title": t.get("title") or "Tax",
-                "rate": float(t.get("rate") or 0),
-                "ratePercentage": float(t.get("rate") or 0) * 100,
-                "priceSet": self._money(t.get("price")),
-                "channelLiable": False,
-            }
-            for t in rest_lines or []
-        ]
-
-    def line_item(self, rest, order):
-        quantity = int(rest.get("quantity") or 0)
-        price = Decimal(str(rest.get("price") or "0"))
-        discount = Decimal(str(rest.get("total_discount") or "0"))
-        variant = self.store.variants.get(int(rest["variant_id"])) if rest.get("variant_id") else None
-        unit_discounted = (price * quantity - discount) / quantity if quantity else price
-        return {
-            "__typename": "LineItem",
-            "id": gid("LineItem", rest["id"]),
-            "name": " - ".join(filter(None, [rest.get("title"), rest.get("variant_title")])),
-            "title": rest.get("title") or "",
-            "variantTitle": rest.get("variant_title"),
-            "sku": rest.get("sku"),
-            "quantity": quantity,
-            "currentQuantity": quantity,
-            "requiresShipping": rest.get("requires_shipping", True),
-            "variant": self.variant(variant) if variant else None,
-            "product": self.product(self.store.products.get(int(rest.get("product_id") or 0))),
-            "originalUnitPriceSet": self._money(price),
-            "discountedUnitPriceSet": self._money(unit_discounted.quantize(Decimal("0.01"))),
-            "totalDiscountSet": self._money(discount),
-            "originalTotalSet": self._money(price * quantity),
-            "taxLines": self.tax_lines(rest.get("tax_lines")),
-        }
-
-    def order(self, rest):
-        if not rest:
+    def inventory_level(self, item_id, location_id):
+        if item_id is None or location_id is None:
             return None
-        oid = int(rest["id"])
-        lines = {int(li["id"]): li for li in rest.get("line_items") or []}
-        shipping_total = sum(
-            Decimal(str(s.get("discounted_price") or s.get("price") or 0)) for s in rest.get("shipping_lines") or []
-        )
-        financial = (rest.get("financial_status") or "pending").upper()
-        return {
-            "__typename": "Order",
-            "id": gid("Order", oid),
-            "legacyResourceId": str(oid),
-            "name": rest.get("name"),
-            "email": rest.get("email"),
-            "phone": rest.get("phone"),
-            "createdAt": rest.get("created_at"),
-            "updatedAt": rest.get("updated_at"),
-            "processedAt": rest.get("processed_at") or rest.get("created_at"),
-            "cancelledAt": rest.get("cancelled_at"),
-            "cancelReason": (rest.get("cancel_reason") or "").upper() or None,
-            "closed": bool(rest.get("closed_at")),
-            "displayFinancialStatus": financial,
-            "displayFulfillmentStatus": (rest.get("fulfillment_status") or "unfulfilled").upper(),
-            "currencyCode": rest.get("currency") or self.currency,
-            "taxesIncluded": bool(rest.get("taxes_included")),
-            "note": rest.get("note"),
-            "customer": self.customer(rest.get("customer")),
-            "billingAddress": self.address(rest.get("billing_address")),
-            "shippingAddress": self.address(rest.get("shipping_address")),
-            "totalPriceSet": self._money(rest.get("total_price")),
-            "subtotalPriceSet": self._money(rest.get("subtotal_price") or rest.get("total_price")),
-            "totalTaxSet": self._money(rest.get("total_tax")),
-            "totalDiscountsSet": self._money(rest.get("total_discounts")),
-            "totalShippingPriceSet": self._money(shipping_total),
-            "currentTotalPriceSet": self._money(rest.get("total_price")),
-            "lineItems": paged(lambda: [self.line_item(li, rest) for li in lines.values()]),
-            "shippingLines": paged(
-                lambda: [
-                    {
-                        "id": gid("ShippingLine", s.get("id") or 1),
-                        "title": s.get("title") or "Shipping",
-                        "code": s.get("code"),
-                        "source": s.get("source"),
-                        "originalPriceSet": self._money(s.get("price")),
-                        "discountedPriceSet": self._money(s.get("discounted_price") or s.get("price")),
-                        "taxLines": self.tax_lines(s.get("tax_lines")),
-                    }
-                    for s in rest.get("shipping_lines") or []
-                ]
-            ),
-            "taxLines": self.tax_lines(rest.get("tax_lines")),
-            "fulfillments": lambda _info, first=None: [
-                self.fulfillment(f) for f in self.store.fulfillments.values() if f["order_id"] == oid
-            ][:first],
-            "refunds": lambda _info, first=None: [
-                self.refund(r) for r in self.store.refunds.values() if r["order_id"] == oid
-            ][:first],
-            "fulfillmentOrders": paged(
-                lambda: [
-                    self.fulfillment_order(fo) for fo in self.store.fulfillment_orders.values() if fo["order_id"] == oid
-                ]
-            ),
-            "metafield": self.metafield_lookup(gid("Order", oid)),
-            "metafields": lambda _info, first=None, namespace=None, **_kw: {
-                "nodes": [
-                    m
-                    for (ns, _k), m in self.store.metafields.get(gid("Order", oid), {}).items()
-                    if namespace in (None, ns)
-                ][:first],
-                "pageInfo": {"hasNextPage": False, "hasPreviousPage": False},
-            },
-        }
-
-    def _order_line(self, order_id, line_item_id):
-        order = self.store.orders.get(int(order_id)) or {}
-        rest = next((li for li in order.get("line_items") or [] if int(li["id"]) == int(line_item_id)), None)
-        return self.line_item(rest, order) if rest else None
-
-    def fulfillment(self, rest):
-        if not rest:
+        level = self.store.levels.get((int(item_id), int(location_id)))
+        if level is None or int(location_id) not in self.store.locations:
             return None
-        fid = int(rest["id"])
-        numbers = rest.get("tracking_numbers") or ([rest["tracking_number"]] if rest.get("tracking_number") else [])
-        return {
-            "__typename": "Fulfillment",
-            "id": gid("Fulfillment", fid),
-            "legacyResourceId": str(fid),
-            "name": rest.get("name") or str(fid),
-            "status": (rest.get("status") or "success").upper(),
-            "createdAt": rest.get("created_at"),
-            "updatedAt": rest.get("updated_at"),
-            "order": lambda _info: self.order(self.store.orders.get(rest["order_id"])),
-            "trackingInfo": lambda _info, first=None: [
-                {"company": rest.get("tracking_company"), "number": n, "url": None} for n in numbers
-            ][:first],
-            "location": self.location(rest.get("location_id") or next(iter(self.store.locations))),
-            "fulfillmentLineItems": paged(
-                lambda: [
-                    {
-                        "id": gid("FulfillmentLineItem", li.get("fulfillment_line_item_id") or li["id"]),
-                        "quantity": int(li.get("quantity") or 0),
-                        "lineItem": self._order_line(rest["order_id"], li["id"]),
-                    }
-                    for li in rest.get("line_items") or []
-                ]
-            ),
-        }
-
-    def fulfillment_order(self, fo):
-        if not fo:
+        if self.store.variant_for_item(item_id) is None:
             return None
-        return {
-            "__typename": "FulfillmentOrder",
-            "id": gid("FulfillmentOrder", fo["id"]),
-            "status": fo.get("status", "OPEN"),
-            "assignedLocation": {"location": self.location(fo["location_id"]), "name": "Main warehouse"},
-            "order": lambda _info: self.order(self.store.orders.get(fo["order_id"])),
-            "lineItems": paged(
-                lambda: [
-                    {
-                        "id": gid("FulfillmentOrderLineItem", line["id"]),
-                        "totalQuantity": line["total"],
-                        "remainingQuantity": line["remaining"],
-                        "lineItem": self._order_line(fo["order_id"], line["line_item_id"]),
-                    }
-                    for line in fo["lines"]
-                ]
-            ),
-        }
 
-    def refund(self, rest):
-        if not rest:
-            return None
-        rid = int(rest["id"])
-        items = rest.get("refund_line_items") or []
-        shipping = [a for a in rest.get("order_adjustments") or [] if a.get("kind") == "shipping_refund"]
-        transactions = rest.get("transactions") or []
-        total = sum(
-            (Decimal(str(t.get("amount") or 0)) for t in transactions if t.get("kind") == "refund"), Decimal("0")
-        )
+        def quantities(_info, names):
+            unknown = [name for name in names if name not in QUANTITY_NAMES]
+            if unknown:
+                raise GraphQLError(f"Invalid quantity name(s): {', '.join(unknown)}.")
+            return [
+                {
+                    "id": gid(
+                        "InventoryQuantity",
+                        f"{location_id}?inventory_item_id={item_id}&name={name}",
+                    ),
+                    "name": name,
+                    "quantity": level["available"] if name in ("available", "on_hand") else 0,
+                    "updatedAt": graphql_time(level["updated_at"]),
+                }
+                for name in names
+            ]
+
         return {
-            "__typename": "Refund",
-            "id": gid("Refund", rid),
-            "legacyResourceId": str(rid),
-            "createdAt": rest.get("created_at"),
-            "updatedAt": rest.get("processed_at") or rest.get("created_at"),
-            "note": rest.get("note"),
-            "order": lambda _info: self.order(self.store.orders.get(rest["order_id"])),
-            "totalRefundedSet": self._money(total),
-            "refundLineItems": paged(
-                lambda: [
-                    {
-                        "id": gid("RefundLineItem", i.get("id") or n),
-                        "quantity": int(i.get("quantity") or 0),
-                        "restockType": (i.get("restock_type") or "no_restock").upper(),
-                        "restocked": (i.get("restock_type") or "no_restock") != "no_restock",
-                        "lineItem": self._order_line(rest["order_id"], i.get("line_item_id") or i["line_item"]["id"]),
-                        "location": None,
-                        "priceSet": self._money((i.get("line_item") or {}).get("price")),
-                        "subtotalSet": self._money(i.get("subtotal")),
-                        "totalTaxSet": self._money(i.get("total_tax")),
-                    }
-                    for n, i in enumerate(items, start=1)
-                ]
-            ),
-            "refundShippingLines": paged(
-                lambda: [
-                    {
-                        "id": None,
-                        "shippingLine": None,
-                        "subtotalAmountSet": self._money(-Decimal(str(a["amount"]))),
-                        "taxAmountSet": self._money(-Decimal(str(a.get("tax_amount") or 0))),
-                    }
-                    for a in shipping
-                ]
-            ),
-            "transactions": paged(
-                lambda: [
-                    {
-                        "id": gid("OrderTransaction", t.get("id") or n),
-                        "kind": (t.get("kind") or "refund").upper(),
-                        "status": (t.get("status") or "success").upper(),
-                        "gateway": t.get("gateway"),
-                        "amountSet": self._money(t.get("amount")),
-                        "processedAt": rest.get("created_at"),
-                    }
-                    for n, t in enumerate(transactions, start=1)
-                ]
-            ),
+            "__typename": "InventoryLevel",
+            "id": level_gid(item_id, location_id),
+            "item": lambda _info: self.inventory_item(item_id),
+            "location": lambda _info: self.location(location_id),
+            "quantities": quantities,
+            "createdAt": graphql_time(level["created_at"]),
+            "updatedAt": graphql_time(level["updated_at"]),
         }

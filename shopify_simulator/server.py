@@ -1,25 +1,33 @@
 """The simulator: an HTTP server speaking Shopify's GraphQL Admin API, plus a control API."""
 
+import itertools
 import json
 import re
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from graphql.error import GraphQLError
-
+from .admin_responses import (
+    INVALID_TOKEN,
+    RATE_LIMIT_TEXT,
+    failure_body,
+    max_cost_body,
+    throttled_body,
+)
+from .control import handle_control
 from .faults import CostBucket, Faults
+from .generator import Generator, recompute_totals
 from .graphql_api import GraphQLApi
-from .store import Store, recompute_total
-from .webhooks import webhook_payload
+from .payloads import webhook_payload
+from .query_cost import MAX_QUERY_COST
+from .store import Store
 
-GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>[0-9]{4}-[0-9]{2}|unstable)/graphql\.json$")
-MAX_QUERY_COST = 1000
-OPERATION = re.compile(r"^\s*(?:query|mutation)\s+(\w+)")
+GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>\d{4}-\d{2}|unstable)/graphql\.json$")
 
 
 class ShopifySimulator:
-    """Start with ``.start()``; ``base_url`` then points at it. Thread-safe."""
+    """Start with ``.start()`` (or ``with``); ``base_url`` then points at it. Thread-safe."""
 
     def __init__(
         self,
@@ -33,40 +41,48 @@ class ShopifySimulator:
         restore_rate=100,
         throttle_mode="graphql",
         shop_name=None,
+        currency="USD",
+        timezone="America/New_York",
     ):
-        self.shop_domain = shop_domain
-        self.shop_name = shop_name or shop_domain.split(".")[0].replace("-", " ").title()
-        self.access_token = access_token
-        self.client_secret = client_secret
-        self.api_version = api_version
-        self.host, self.port = host, port
-        self.throttle_mode = throttle_mode  # "graphql" (THROTTLED error) or "http429"
-        self.store = Store(shop_domain)
-        self.api = GraphQLApi(self)
+        self.shop_domain, self.access_token, self.client_secret = (
+            shop_domain,
+            access_token,
+            client_secret,
+        )
+        self.api_version, self.host, self.port = api_version, host, port
+        self.throttle_mode = (
+            throttle_mode  # "graphql": 200 + THROTTLED error; "http429": 429 + Retry-After
+        )
+        self.store = Store(shop_domain, currency=currency, timezone=timezone, shop_name=shop_name)
+        self.api = GraphQLApi(self.store)
         self.faults = Faults()
         self.bucket = CostBucket(bucket_size, restore_rate)
-        self.token_revoked = False
-        self.calls, self.mutations, self.idempotent_results = [], [], {}
+        self.calls, self.mutations = [], []
+        self._call_ids = itertools.count(1)
         self._log_lock = threading.Lock()
         self._server = None
+        self._stopping = threading.Event()
 
-    # -- lifecycle ---------------------------------------------------------------------
+    # -- lifecycle ----------------------------------------------------------------------
     def start(self):
         handler = type("Handler", (_Handler,), {"simulator": self})
-        self._server = ThreadingHTTPServer((self.host, self.port), handler)
-        self._server.daemon_threads = True
+        self._server = _Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, name="shopify-simulator", daemon=True).start()
+        self._stopping.clear()
+        thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        thread.name = f"shopify-simulator-{self.port}"
+        thread.start()
         return self
 
     def stop(self):
+        self._stopping.set()  # wakes requests held by slow_next
         if self._server:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
 
     def __enter__(self):
-        return self.start()
+        return self if self._server else self.start()
 
     def __exit__(self, *exc):
         self.stop()
@@ -78,7 +94,7 @@ class ShopifySimulator:
     def graphql_url(self, version=None):
         return f"{self.base_url}/admin/api/{version or self.api_version}/graphql.json"
 
-    # -- test handle: data -------------------------------------------------------------
+    # -- data -------------------------------------------------------------------------
     def seed_order(self, rest):
         return self.store.seed_order(rest)
 
@@ -98,166 +114,228 @@ class ShopifySimulator:
         return self.store.seed_location(rest)
 
     def set_inventory(self, item_id, location_id, available):
-        self.store.set_inventory(item_id, location_id, available)
+        return self.store.set_inventory(item_id, location_id, available)
 
     def inventory(self, item_id, location_id):
-        return self.store.inventory.get((int(item_id), int(location_id)))
+        """Available quantity of an inventory item at a location (None when not stocked there)."""
+        return self.store.available(item_id, location_id)
 
-    def generate(self, **kwargs):
-        return self.store.generate(**kwargs)
+    def generate(
+        self,
+        customers=0,
+        products=0,
+        variants_per_product=2,
+        orders=0,
+        lines_per_order=2,
+        seed=42,
+        tax_rate="0.06",
+    ):
+        """Seed realistic REST customers, products and orders; return them as seeded."""
+        generator = Generator(self.store, seed=seed, tax_rate=tax_rate)
+        return generator.run(customers, products, variants_per_product, orders, lines_per_order)
 
     def touch(self, resource, resource_id):
         return self.store.touch(resource, resource_id)
 
     def delete(self, resource, resource_id):
-        self.store.delete(resource, resource_id)
+        return self.store.delete(resource, resource_id)
 
     @staticmethod
     def recompute_total(order):
-        return recompute_total(order)
+        """Recompute a REST order's taxes and totals in place; return its total_price."""
+        return recompute_totals(order)
 
-    def webhook_payload(self, topic, resource_id=None, **kwargs):
-        return webhook_payload(self.store, topic, resource_id, **kwargs)
+    def webhook_payload(self, topic, resource_id=None, **extra):
+        return webhook_payload(self.store, topic, resource_id, **extra)
 
-    # -- test handle: faults -------------------------------------------------------------
+    # -- faults ---------------------------------------------------------------------------
     def fail_next(self, n=1, status=500, operation=None):
-        with self.faults.lock:
-            self.faults.fail.append((n, status, operation))
+        self.faults.add("fail", n, int(status), operation)
+
+    def before_next(self, operation, callback):
+        """Run ``callback()`` just before the next call of ``operation`` executes."""
+        self.faults.add("before", 1, callback, operation)
 
     def slow_next(self, n=1, seconds=2.0, operation=None):
-        with self.faults.lock:
-            self.faults.slow.append((n, seconds, operation))
+        self.faults.add("slow", n, float(seconds), operation)
 
-    def malformed_next(self, n=1):
-        with self.faults.lock:
-            self.faults.malformed += n
+    def malformed_next(self, n=1, operation=None):
+        self.faults.add("malformed", n, True, operation)
 
-    def throttle_next(self, n=1):
-        with self.faults.lock:
-            self.faults.throttle += n
+    def throttle_next(self, n=1, operation=None):
+        self.faults.add("throttle", n, True, operation)
 
     def revoke_token(self):
-        self.token_revoked = True
+        self.faults.token_revoked = True
 
     def restore_token(self):
-        self.token_revoked = False
+        self.faults.token_revoked = False
+
+    @property
+    def token_revoked(self):
+        return self.faults.token_revoked
 
     def reset_faults(self):
+        """Clear queued faults; restore the token, the default throttle mode and a full bucket."""
         self.faults.reset()
-        self.token_revoked = False
         self.throttle_mode = "graphql"
+        self.bucket.reset()
 
-    # -- records ---------------------------------------------------------------------
-    def record_mutation(self, name, variables, key, result, applied):
+    def reset_records(self):
         with self._log_lock:
-            self.mutations.append(
-                {
-                    "name": name,
-                    "variables": _jsonable(variables),
-                    "idempotency_key": key,
-                    "result": _jsonable(result),
-                    "applied": applied,
-                    "time": time.time(),
-                }
-            )
+            self.calls.clear()
+            self.mutations.clear()
 
+    # -- records ---------------------------------------------------------------------------
     def mutations_named(self, name, applied=None):
         with self._log_lock:
-            return [m for m in self.mutations if m["name"] == name and applied in (None, m["applied"])]
+            return [
+                m for m in self.mutations if m["name"] == name and applied in (None, m["applied"])
+            ]
 
-    def _record_call(self, operation, query, variables, status):
+    def calls_named(self, operation):
         with self._log_lock:
-            self.calls.append(
-                {"time": time.time(), "operation": operation, "query": query, "variables": variables, "status": status}
-            )
+            return [c for c in self.calls if c["operation"] == operation]
 
-    # -- request handling --------------------------------------------------------------
-    def handle_graphql(self, headers, raw):
+    def _record_call(self, call, status, **details):
+        call.update(status=status, **details)
+        with self._log_lock:
+            self.calls.append(call)
+        return call
+
+    # -- the Admin API ---------------------------------------------------------------------
+    def handle_graphql(self, headers, raw, version=None):
         """Return (status, headers, body bytes) for one Admin API call."""
-        if self.token_revoked or headers.get("X-Shopify-Access-Token") != self.access_token:
-            body = {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}
-            self._record_call(None, None, None, 401)
-            return 401, {}, json.dumps(body).encode()
+        version = version or self.api_version
+        out = {"X-Shopify-API-Version": version, "X-Request-Id": str(uuid.uuid4())}
+        call = {
+            "id": next(self._call_ids),
+            "time": time.time(),
+            "api_version": version,
+            "operation": None,
+            "query": None,
+            "variables": None,
+            "fault": None,
+        }
         try:
             request = json.loads(raw or b"{}")
-            query = request["query"]
+            query, variables = request["query"], request.get("variables") or {}
+            operation_name = request.get("operationName")
         except (ValueError, KeyError, TypeError):
-            return 400, {}, json.dumps({"errors": "Bad Request: body must be JSON with a query"}).encode()
-        variables = request.get("variables") or {}
-        match = OPERATION.match(query)
-        operation = request.get("operationName") or (match.group(1) if match else None)
-        status = self.faults.take_failure(operation)
+            query, variables, operation_name = None, None, None
+        prepared = (
+            self.api.prepare(query, variables, operation_name) if isinstance(query, str) else None
+        )
+        call.update(
+            query=query, variables=variables, operation=operation_name or _operation_name(prepared)
+        )
+        operation = call["operation"]
+        if self.faults.token_revoked or headers.get("X-Shopify-Access-Token") != self.access_token:
+            self._record_call(
+                call, 401, fault="token_revoked" if self.faults.token_revoked else None
+            )
+            return 401, out, json.dumps(INVALID_TOKEN).encode()
+        status = self.faults.take("fail", operation)
         if status:
-            self._record_call(operation, query, variables, status)
-            return status, {}, json.dumps({"errors": "Internal error"}).encode()
-        if self.faults.take_throttle():
-            return self._throttled(operation, query, variables, cost=self.bucket.maximum + 1)
-        try:
-            body, cost = self.api.execute(query, variables, operation)
-        except GraphQLError as exc:
-            body, cost = {"errors": [{"message": exc.message, "extensions": {"code": "PARSE_ERROR"}}]}, 0
-        if cost > MAX_QUERY_COST:
-            message = f"Query cost is {cost}, which exceeds the single query max cost limit ({MAX_QUERY_COST})."
-            body = {
-                "errors": [
-                    {
-                        "message": message,
-                        "extensions": {"code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": MAX_QUERY_COST},
-                    }
-                ]
-            }
-            self._record_call(operation, query, variables, 200)
-            return 200, {}, json.dumps(body).encode()
-        if cost and not self.bucket.spend(cost):
-            return self._throttled(operation, query, variables, cost)
-        actual = min(self.api.actual_cost(body.get("data")), cost) if cost else 0
-        self.bucket.refund(cost - actual)
-        body["extensions"] = {
-            "cost": {"requestedQueryCost": cost, "actualQueryCost": actual, "throttleStatus": self.bucket.status()}
-        }
-        self._record_call(operation, query, variables, 200)
-        delay = self.faults.take_slowness(operation)
+            self._record_call(call, status, fault=f"fail_next {status}")
+            return status, out, failure_body(status, out)
+        if prepared is None:
+            self._record_call(call, 400)
+            return (
+                400,
+                out,
+                json.dumps({"errors": {"query": "Required parameter missing or invalid"}}).encode(),
+            )
+        if prepared.errors:
+            body = {"errors": prepared.errors, "extensions": self._cost(0, 0)}
+            self._record_call(call, 200, requested_cost=0, actual_cost=0)
+            return 200, out, json.dumps(body).encode()
+        requested = prepared.requested_cost
+        if self.faults.take("throttle", operation):
+            return self._throttled(call, out, requested, fault="throttle_next")
+        if requested > MAX_QUERY_COST:
+            body = max_cost_body(requested)
+            body["extensions"] = self._cost(requested, None)
+            self._record_call(call, 200, requested_cost=requested)
+            return 200, out, json.dumps(body).encode()
+        if not self.bucket.spend(requested):
+            return self._throttled(call, out, requested)
+        hook = self.faults.take("before", operation)
+        if hook:
+            hook()  # e.g. a concurrent edit between the client's read and its write
+        body, actual, records = self.api.run(prepared)
+        self.bucket.refund(requested - actual)
+        body["extensions"] = self._cost(requested, actual)
+        self._record_call(call, 200, requested_cost=requested, actual_cost=actual)
+        self._record_mutations(call, records)
+        delay = self.faults.take("slow", operation)
         if delay:
-            time.sleep(delay)  # the work is done; only the answer is late
-        if self.faults.take_malformed():
-            return 200, {}, b'{"data": {"order": {"id": "gid://shopify/Or'
-        return 200, {}, json.dumps(body).encode()
+            call["fault"] = f"slow_next {delay}s"
+            self._stopping.wait(delay)  # the work is done; only the answer is late
+        encoded = json.dumps(body).encode()
+        if self.faults.take("malformed", operation):
+            call["fault"] = "malformed_next"
+            return 200, out, encoded[: max(len(encoded) // 2, 1)]
+        return 200, out, encoded
 
-    def _throttled(self, operation, query, variables, cost):
-        self._record_call(operation, query, variables, 429 if self.throttle_mode == "http429" else 200)
-        if self.throttle_mode == "http429":
-            retry = f"{self.bucket.retry_after(cost):.1f}"
-            return 429, {"Retry-After": retry}, json.dumps({"errors": "Exceeded 2 calls per second"}).encode()
-        body = {
-            "errors": [
-                {
-                    "message": "Throttled",
-                    "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage"},
-                }
-            ],
-            "extensions": {
-                "cost": {"requestedQueryCost": cost, "actualQueryCost": None, "throttleStatus": self.bucket.status()}
-            },
+    def _cost(self, requested, actual):
+        return {
+            "cost": {
+                "requestedQueryCost": requested,
+                "actualQueryCost": actual,
+                "throttleStatus": self.bucket.status(),
+            }
         }
-        return 200, {}, json.dumps(body).encode()
+
+    def _record_mutations(self, call, records):
+        with self._log_lock:
+            for record in records:
+                self.mutations.append(
+                    dict(
+                        record,
+                        operation=call["operation"],
+                        request_variables=call["variables"],
+                        time=call["time"],
+                        call_id=call["id"],
+                    )
+                )
+
+    def _throttled(self, call, headers, cost, fault=None):
+        if self.throttle_mode == "http429":
+            self._record_call(call, 429, requested_cost=cost, throttled=True, fault=fault)
+            headers = dict(headers, **{"Retry-After": f"{self.bucket.retry_after(cost):.1f}"})
+            return 429, headers, json.dumps({"errors": RATE_LIMIT_TEXT}).encode()
+        self._record_call(call, 200, requested_cost=cost, throttled=True, fault=fault)
+        return 200, headers, json.dumps(throttled_body(self._cost(cost, None))).encode()
 
 
-def _jsonable(value):
-    return json.loads(json.dumps(value, default=str))
+def _operation_name(prepared):
+    operation = getattr(getattr(prepared, "cost", None), "operation", None)
+    return operation.name.value if operation is not None and operation.name else None
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # bursts of concurrent clients must not wait for a SYN retry
 
 
 class _Handler(BaseHTTPRequestHandler):
     simulator = None
     protocol_version = "HTTP/1.1"
+    server_version = "ShopifySimulator/1.0"
+    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms stall
 
     def log_message(self, *_args):
         pass
 
     def _reply(self, status, body, headers=None):
+        headers = dict(headers or {})
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header(
+            "Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8")
+        )
         self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
+        for key, value in headers.items():
             self.send_header(key, value)
         self.end_headers()
         self.wfile.write(body)
@@ -268,20 +346,25 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self):  # noqa: N802 - http.server API
         raw = self._body()
-        if GRAPHQL_PATH.match(self.path):
-            status, headers, body = self.simulator.handle_graphql(self.headers, raw)
+        match = GRAPHQL_PATH.match(self.path.split("?", 1)[0])
+        if match:
+            try:
+                status, headers, body = self.simulator.handle_graphql(
+                    self.headers, raw, match["version"]
+                )
+            except Exception as exc:  # noqa: BLE001 - a server answers 500, it does not hang up
+                status, headers = 500, {}
+                body = json.dumps(
+                    {"errors": f"simulator error: {type(exc).__name__}: {exc}"}
+                ).encode()
             return self._reply(status, body, headers)
         if self.path.startswith("/_sim/"):
-            from .control import handle_control
-
             status, body = handle_control(self.simulator, "POST", self.path, raw)
             return self._reply(status, json.dumps(body, default=str).encode())
-        return self._reply(404, b'{"errors": "Not Found"}')
+        return self._reply(404, b'{"errors":"Not Found"}')
 
     def do_GET(self):  # noqa: N802 - http.server API
         if self.path.startswith("/_sim/"):
-            from .control import handle_control
-
             status, body = handle_control(self.simulator, "GET", self.path, b"")
             return self._reply(status, json.dumps(body, default=str).encode())
-        return self._reply(404, b'{"errors": "Not Found"}')
+        return self._reply(404, b'{"errors":"Not Found"}')

@@ -1,169 +1,106 @@
-"""In-memory shop data, seeded from the REST shape Shopify's webhooks deliver."""
+"""In-memory shop data, kept in the REST shape Shopify's webhooks deliver, keyed by numeric id."""
 
 import copy
 import itertools
-import random
 import threading
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+
+from .formatting import gid, parse_time, rest_time, shop_zone
+from .order_store import OrderActivity
 
 DEFAULT_LOCATION = {"id": 655441491, "name": "Main warehouse", "active": True}
-FIRST_NAMES = ["Ava", "Liam", "Maya", "Noah", "Zoe", "Ethan", "Iris", "Omar", "Lena", "Hugo", "Nora", "Theo"]
-LAST_NAMES = ["Walker", "Chen", "Garcia", "Okafor", "Larsen", "Dubois", "Kowalski", "Silva", "Haddad", "Novak"]
-CITIES = [("Austin", "TX", "78701"), ("Denver", "CO", "80202"), ("Portland", "OR", "97205"), ("Boston", "MA", "02108")]
-PRODUCTS = ["Organic Tee", "Trail Hoodie", "Canvas Tote", "Wool Beanie", "Rain Jacket", "Linen Shirt", "Cargo Shorts"]
-COLORS = [("Blue", "BL"), ("Black", "BK"), ("Green", "GR"), ("Sand", "SD")]
-SIZES = ["S", "M", "L", "XL"]
-TAX_RATE = Decimal("0.06")
-SHIPPING = Decimal("5.00")
+RESOURCE_NAMES = {
+    "order": "order",
+    "customer": "customer",
+    "product": "product",
+    "variant": "variant",
+    "product_variant": "variant",
+    "productvariant": "variant",
+    "fulfillment": "fulfillment",
+    "refund": "refund",
+    "location": "location",
+    "fulfillment_order": "fulfillment_order",
+    "fulfillmentorder": "fulfillment_order",
+}
+GRAPHQL_TYPES = {
+    "order": "Order",
+    "customer": "Customer",
+    "product": "Product",
+    "variant": "ProductVariant",
+    "fulfillment": "Fulfillment",
+    "refund": "Refund",
+    "location": "Location",
+    "fulfillment_order": "FulfillmentOrder",
+}
 
 
-def cents(value):
-    return Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+def resource_name(resource):
+    """'orders', 'Order', 'product_variant'... -> the store's singular name."""
+    name = str(resource).strip().lower()
+    name = RESOURCE_NAMES.get(name) or RESOURCE_NAMES.get(name.removesuffix("s"))
+    if not name:
+        raise KeyError(f"unknown resource type {resource!r}")
+    return name
 
 
-def iso(moment):
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+class Store(OrderActivity):
+    """Orders, customers, products, fulfillments, refunds, locations, inventory and metafields."""
 
-
-class Store:
-    """Orders, customers, products, fulfillments, refunds, inventory and metafields."""
-
-    def __init__(self, shop_domain, currency="USD"):
+    def __init__(
+        self,
+        shop_domain,
+        currency="USD",
+        timezone="America/New_York",
+        shop_id=548380009,
+        shop_name=None,
+    ):
         self.lock = threading.RLock()
-        self.shop_domain = shop_domain
-        self.currency = currency
+        self.shop_domain, self.currency, self.shop_id = shop_domain, currency, shop_id
+        self.shop_name = shop_name or shop_domain.split(".")[0].replace("-", " ").title()
+        self.timezone, self.zone = timezone, shop_zone(timezone)
         self.orders, self.customers, self.products, self.variants = {}, {}, {}, {}
         self.fulfillments, self.refunds, self.locations, self.fulfillment_orders = {}, {}, {}, {}
-        self.inventory = {}  # (item id, location id) -> available
-        self.metafields = {}  # owner gid -> {(namespace, key): metafield}
+        # (inventory item id, location id) -> {"available", "created_at", "updated_at"}
+        self.levels = {}
+        self.item_variants = {}  # inventory item id -> variant id
+        self.metafields = {}  # owner GID -> {(namespace, key): metafield dict (GraphQL shape)}
+        self.deleted = set()  # (resource, id) deleted after being seeded
         self._ids = itertools.count(7_000_000_001)
-        self._clock = datetime(2026, 11, 1, tzinfo=UTC)
+        self._order_numbers = itertools.count(1001)
+        self._last = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
         self.seed_location(DEFAULT_LOCATION)
 
+    # -- ids and clock -------------------------------------------------------------
     def next_id(self):
         return next(self._ids)
 
+    def next_order_number(self):
+        return next(self._order_numbers)
+
     def tick(self):
-        """A strictly increasing timestamp, never behind the wall clock."""
+        """A REST timestamp strictly later than any given before, never behind the wall clock."""
         with self.lock:
-            self._clock = max(self._clock + timedelta(seconds=1), datetime.now(UTC).replace(microsecond=0))
-            return iso(self._clock)
+            now = datetime.now(UTC).replace(microsecond=0)
+            self._last = max(self._last + timedelta(seconds=1), now)
+            return rest_time(self._last, self.zone)
 
-    # -- seeding from REST ----------------------------------------------------
-    def seed_customer(self, rest):
-        with self.lock:
-            customer = copy.deepcopy(rest)
-            customer.setdefault("created_at", self.tick())
-            customer["updated_at"] = customer.get("updated_at") or self.tick()
-            self.customers[int(customer["id"])] = customer
-            return customer
+    def _observe(self, stamp):
+        """Keep the clock ahead of a timestamp that came in with seeded data."""
+        moment = parse_time(stamp)
+        if moment and moment > self._last:
+            self._last = moment.astimezone(UTC).replace(microsecond=0)
 
-    def seed_product(self, rest):
-        with self.lock:
-            product = copy.deepcopy(rest)
-            product.setdefault("created_at", self.tick())
-            product["updated_at"] = product.get("updated_at") or self.tick()
-            for position, variant in enumerate(product.get("variants") or [], start=1):
-                variant.setdefault("product_id", product["id"])
-                variant.setdefault("position", position)
-                variant.setdefault("inventory_item_id", self.next_id())
-                variant.setdefault("updated_at", product["updated_at"])
-                self.variants[int(variant["id"])] = variant
-                self.inventory.setdefault((int(variant["inventory_item_id"]), DEFAULT_LOCATION["id"]), 0)
-            self.products[int(product["id"])] = product
-            return product
-
-    def seed_order(self, rest):
-        with self.lock:
-            order = copy.deepcopy(rest)
-            order.setdefault("created_at", self.tick())
-            order.setdefault("processed_at", order["created_at"])
-            order["updated_at"] = order.get("updated_at") or self.tick()
-            order.setdefault("currency", self.currency)
-            previous = self.orders.get(int(order["id"]))
-            if previous and order["updated_at"] <= previous["updated_at"]:
-                order["updated_at"] = self.tick()
-            if order.get("customer"):
-                known = self.customers.get(int(order["customer"]["id"]))
-                if not known:
-                    self.seed_customer(order["customer"])
-            for line in order.get("line_items") or []:
-                line.setdefault("id", self.next_id())
-            self.orders[int(order["id"])] = order
-            if not any(fo["order_id"] == int(order["id"]) for fo in self.fulfillment_orders.values()):
-                self._create_fulfillment_order(order)
-            return order
-
-    def _create_fulfillment_order(self, order):
-        lines = [
-            {
-                "id": self.next_id(),
-                "line_item_id": int(line["id"]),
-                "total": int(line["quantity"]),
-                "remaining": int(line["quantity"]),
-            }
-            for line in order.get("line_items") or []
-        ]
-        fo_id = self.next_id()
-        self.fulfillment_orders[fo_id] = {
-            "id": fo_id,
-            "order_id": int(order["id"]),
-            "status": "OPEN",
-            "location_id": DEFAULT_LOCATION["id"],
-            "lines": lines,
-        }
-
-    def seed_fulfillment(self, order_id, rest):
-        with self.lock:
-            fulfillment = copy.deepcopy(rest)
-            fulfillment["order_id"] = int(order_id)
-            fulfillment.setdefault("id", self.next_id())
-            fulfillment.setdefault("created_at", self.tick())
-            fulfillment["updated_at"] = fulfillment.get("updated_at") or self.tick()
-            fulfillment.setdefault("status", "success")
-            fulfillment.setdefault("name", f"{self.orders[int(order_id)]['name']}.{len(self.fulfillments) + 1}")
-            self.fulfillments[int(fulfillment["id"])] = fulfillment
-            self._consume_fulfillment_orders(int(order_id), fulfillment.get("line_items") or [])
-            return fulfillment
-
-    def _consume_fulfillment_orders(self, order_id, line_items):
-        for item in line_items:
-            for fo in self.fulfillment_orders.values():
-                if fo["order_id"] != order_id:
-                    continue
-                for line in fo["lines"]:
-                    if line["line_item_id"] == int(item["id"]):
-                        line["remaining"] = max(line["remaining"] - int(item["quantity"]), 0)
-
-    def seed_refund(self, order_id, rest):
-        with self.lock:
-            refund = copy.deepcopy(rest)
-            refund["order_id"] = int(order_id)
-            refund.setdefault("id", self.next_id())
-            refund.setdefault("created_at", self.tick())
-            refund.setdefault("processed_at", refund["created_at"])
-            self.refunds[int(refund["id"])] = refund
-            return refund
-
-    def seed_location(self, rest):
-        with self.lock:
-            self.locations[int(rest["id"])] = dict(rest)
-
-    def set_inventory(self, item_id, location_id, available):
-        with self.lock:
-            self.inventory[(int(item_id), int(location_id))] = int(available)
-
-    def touch(self, resource, resource_id):
-        with self.lock:
-            record = self.collection(resource)[int(resource_id)]
+    def _stamp(self, record, previous=None):
+        record.setdefault("created_at", previous["created_at"] if previous else self.tick())
+        given = parse_time(record.get("updated_at"))
+        if not given or (previous and given <= parse_time(previous["updated_at"])):
             record["updated_at"] = self.tick()
-            return record
+        self._observe(record["updated_at"])
 
-    def delete(self, resource, resource_id):
-        with self.lock:
-            self.collection(resource).pop(int(resource_id), None)
+    def first_location_id(self):
+        return next(iter(self.locations))
 
+    # -- collections ---------------------------------------------------------------
     def collection(self, resource):
         return {
             "order": self.orders,
@@ -173,172 +110,137 @@ class Store:
             "fulfillment": self.fulfillments,
             "refund": self.refunds,
             "location": self.locations,
-        }[resource]
+            "fulfillment_order": self.fulfillment_orders,
+        }[resource_name(resource)]
 
-    # -- generators ---------------------------------------------------------------
-    def generate(self, customers=0, products=0, variants_per_product=2, orders=0, lines_per_order=2, seed=None):
-        rng = random.Random(seed if seed is not None else self.next_id())
-        made = {"customers": [], "products": [], "orders": []}
-        for _i in range(customers):
-            made["customers"].append(self.seed_customer(self._customer(rng)))
-        for _i in range(products):
-            made["products"].append(self.seed_product(self._product(rng, variants_per_product)))
-        for _i in range(orders):
-            customer = made["customers"][_i % len(made["customers"])] if made["customers"] else self._customer(rng)
-            catalogue = made["products"] or [self.seed_product(self._product(rng, 2)) for _p in range(2)]
-            made["orders"].append(self.seed_order(self._order(rng, customer, catalogue, lines_per_order)))
-        return copy.deepcopy(made)
+    def get(self, resource, resource_id):
+        with self.lock:
+            return self.collection(resource).get(int(resource_id))
 
-    def _address(self, rng, first, last):
-        city, province, zipcode = rng.choice(CITIES)
-        return {
-            "first_name": first,
-            "last_name": last,
-            "name": f"{first} {last}",
-            "company": None,
-            "address1": f"{rng.randint(1, 999)} {rng.choice(['Main', 'Oak', 'Pine', 'Lake'])} St",
-            "address2": None,
-            "city": city,
-            "province": province,
-            "province_code": province,
-            "country": "United States",
-            "country_code": "US",
-            "zip": zipcode,
-            "phone": None,
-            "default": True,
-        }
+    def is_deleted(self, resource, resource_id):
+        return (resource_name(resource), int(resource_id)) in self.deleted
 
-    def _customer(self, rng):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        cid = self.next_id()
-        address = dict(self._address(rng, first, last), id=self.next_id(), customer_id=cid)
-        return {
-            "id": cid,
-            "email": f"{first.lower()}.{last.lower()}.{cid % 100000}@example.com",
-            "first_name": first,
-            "last_name": last,
-            "phone": None,
-            "state": "enabled",
-            "note": None,
-            "verified_email": True,
-            "tax_exempt": False,
-            "tags": "",
-            "currency": self.currency,
-            "default_address": address,
-            "addresses": [address],
-        }
+    # -- seeding -------------------------------------------------------------------
+    def seed_customer(self, rest):
+        with self.lock:
+            customer = copy.deepcopy(rest)
+            customer.setdefault("id", self.next_id())
+            cid = int(customer["id"])
+            self._stamp(customer, self.customers.get(cid))
+            customer.setdefault("admin_graphql_api_id", gid("Customer", cid))
+            addresses = customer.get("addresses") or []
+            default = customer.get("default_address")
+            if default and not any(a.get("id") == default.get("id") for a in addresses):
+                addresses.insert(0, default)
+            for address in addresses:
+                address.setdefault("id", self.next_id())
+                address.setdefault("customer_id", cid)
+            customer["addresses"] = addresses
+            if addresses and not default:
+                customer["default_address"] = addresses[0]
+            self.customers[cid] = customer
+            self.deleted.discard(("customer", cid))
+            return copy.deepcopy(customer)
 
-    def _product(self, rng, variants_per_product):
-        title = rng.choice(PRODUCTS)
-        pid = self.next_id()
-        code = "".join(word[0] for word in title.split()).upper() + str(pid)[-7:]
-        price = cents(rng.choice([12.5, 19.99, 24.0, 35.5, 49.95]))
-        combos = [(color, size) for color in COLORS for size in SIZES][: max(variants_per_product, 1)]
-        variants = []
-        for (color, color_code), size in combos:
-            variants.append(
-                {
-                    "id": self.next_id(),
-                    "product_id": pid,
-                    "title": f"{color} / {size}",
-                    "sku": f"{code}-{color_code}-{size}",
-                    "price": str(price),
-                    "barcode": None,
-                    "option1": color,
-                    "option2": size,
-                    "inventory_item_id": self.next_id(),
-                    "taxable": True,
-                }
-            )
-        options = [
-            {"id": self.next_id(), "name": "Color", "position": 1, "values": sorted({v["option1"] for v in variants})},
-            {"id": self.next_id(), "name": "Size", "position": 2, "values": sorted({v["option2"] for v in variants})},
-        ]
-        return {
-            "id": pid,
-            "title": f"{title} {pid % 1000}",
-            "handle": f"{title.lower().replace(' ', '-')}-{pid}",
-            "status": "active",
-            "product_type": "Apparel",
-            "vendor": "Demo Outfitters",
-            "variants": variants,
-            "options": options,
-        }
+    def seed_product(self, rest):
+        with self.lock:
+            product = copy.deepcopy(rest)
+            product.setdefault("id", self.next_id())
+            pid = int(product["id"])
+            previous = self.products.get(pid)
+            self._stamp(product, previous)
+            product.setdefault("admin_graphql_api_id", gid("Product", pid))
+            for variant_id in [int(v["id"]) for v in (previous or {}).get("variants") or []]:
+                self._forget_variant(variant_id)
+            for position, variant in enumerate(product.get("variants") or [], start=1):
+                variant.setdefault("id", self.next_id())
+                variant["product_id"] = pid
+                variant.setdefault("position", position)
+                variant.setdefault("inventory_item_id", self.next_id())
+                variant.setdefault("created_at", product["created_at"])
+                variant.setdefault("updated_at", product["updated_at"])
+                variant.setdefault("admin_graphql_api_id", gid("ProductVariant", variant["id"]))
+                self.variants[int(variant["id"])] = variant
+                item = int(variant["inventory_item_id"])
+                self.item_variants[item] = int(variant["id"])
+                if not any((item, location) in self.levels for location in self.locations):
+                    self._level(
+                        item, self.first_location_id(), variant.get("inventory_quantity") or 0
+                    )
+            for position, option in enumerate(product.get("options") or [], start=1):
+                option.setdefault("id", self.next_id())
+                option.setdefault("product_id", pid)
+                option.setdefault("position", position)
+            self.products[pid] = product
+            self.deleted.discard(("product", pid))
+            return copy.deepcopy(product)
 
-    def _order(self, rng, customer, catalogue, lines_per_order):
-        oid = self.next_id()
-        lines = []
-        pairs = [(product, variant) for product in catalogue for variant in product["variants"]]
-        chosen = rng.sample(pairs, min(lines_per_order, len(pairs)))
-        chosen += [rng.choice(pairs) for _extra in range(lines_per_order - len(chosen))]
-        for product, variant in chosen:
-            quantity = rng.randint(1, 3)
-            price = cents(variant["price"])
-            discount = cents(price * quantity * Decimal("0.10")) if rng.random() < 0.3 else Decimal("0.00")
-            tax = cents((price * quantity - discount) * TAX_RATE)
-            lines.append(
-                {
-                    "id": self.next_id(),
-                    "variant_id": variant["id"],
-                    "product_id": product["id"],
-                    "title": product["title"],
-                    "variant_title": variant["title"],
-                    "sku": variant["sku"],
-                    "quantity": quantity,
-                    "price": str(price),
-                    "total_discount": str(discount),
-                    "requires_shipping": True,
-                    "taxable": True,
-                    "tax_lines": [{"price": str(tax), "rate": float(TAX_RATE), "title": "State Tax"}],
-                }
-            )
-        address = customer.get("default_address") or self._address(rng, customer["first_name"], customer["last_name"])
-        order = {
-            "id": oid,
-            "name": f"#{1000 + oid % 100000}",
-            "email": customer["email"],
-            "financial_status": "paid",
-            "fulfillment_status": None,
-            "currency": self.currency,
-            "taxes_included": False,
-            "note": None,
-            "customer": copy.deepcopy(customer),
-            "billing_address": copy.deepcopy(address),
-            "shipping_address": copy.deepcopy(address),
-            "line_items": lines,
-            "shipping_lines": [
-                {
-                    "id": self.next_id(),
-                    "title": "Standard",
-                    "code": "STANDARD",
-                    "price": str(SHIPPING),
-                    "discounted_price": str(SHIPPING),
-                    "tax_lines": [
-                        {"price": str(cents(SHIPPING * TAX_RATE)), "rate": float(TAX_RATE), "title": "State Tax"}
-                    ],
-                }
-            ],
-            "cancelled_at": None,
-            "cancel_reason": None,
-        }
-        order["total_price"] = recompute_total(order)
-        return order
+    def _forget_variant(self, variant_id):
+        variant = self.variants.pop(variant_id, None)
+        if variant:
+            self.item_variants.pop(int(variant["inventory_item_id"]), None)
 
+    def seed_location(self, rest):
+        with self.lock:
+            location = copy.deepcopy(rest)
+            location.setdefault("id", self.next_id())
+            location.setdefault("name", f"Location {location['id']}")
+            location.setdefault("active", True)
+            location.setdefault("admin_graphql_api_id", gid("Location", location["id"]))
+            self.locations[int(location["id"])] = location
+            self.deleted.discard(("location", int(location["id"])))
+            return copy.deepcopy(location)
 
-def recompute_total(order):
-    """total_price of a REST order from its lines, discounts, shipping and taxes."""
-    total = Decimal("0")
-    for line in order.get("line_items") or []:
-        price, quantity = Decimal(str(line["price"])), int(line["quantity"])
-        discount = Decimal(str(line.get("total_discount") or "0"))
-        rate = Decimal(str((line.get("tax_lines") or [{}])[0].get("rate") or 0))
-        net = price * quantity - discount
-        tax = cents(net * rate)
-        for tax_line in line.get("tax_lines") or []:
-            tax_line["price"] = str(tax)
-        total += net + tax
-    for ship in order.get("shipping_lines") or []:
-        price = Decimal(str(ship.get("discounted_price") or ship["price"]))
-        tax = sum((Decimal(str(t["price"])) for t in ship.get("tax_lines") or []), Decimal("0"))
-        total += price + tax
-    return str(cents(total))
+    # -- inventory -----------------------------------------------------------------
+    def _level(self, item_id, location_id, available):
+        stamp = self.tick()
+        level = {"available": int(available), "created_at": stamp, "updated_at": stamp}
+        self.levels[(int(item_id), int(location_id))] = level
+        return level
+
+    def set_inventory(self, item_id, location_id, available):
+        with self.lock:
+            if int(location_id) not in self.locations:
+                self.seed_location({"id": int(location_id)})
+            level = self.levels.get((int(item_id), int(location_id)))
+            if level is None:
+                return self._level(item_id, location_id, available)["available"]
+            level["available"], level["updated_at"] = int(available), self.tick()
+            return level["available"]
+
+    def available(self, item_id, location_id):
+        level = self.levels.get((int(item_id), int(location_id)))
+        return None if level is None else level["available"]
+
+    def variant_for_item(self, item_id):
+        variant_id = self.item_variants.get(int(item_id))
+        return self.variants.get(variant_id) if variant_id else None
+
+    # -- edits ---------------------------------------------------------------------
+    def touch(self, resource, resource_id):
+        """Bump updated_at, as an edit in the Shopify admin would."""
+        with self.lock:
+            record = self.collection(resource)[int(resource_id)]
+            record["updated_at"] = self.tick()
+            return copy.deepcopy(record)
+
+    def delete(self, resource, resource_id):
+        """Remove a resource: GraphQL then answers null for it, as Shopify does."""
+        with self.lock:
+            name, rid = resource_name(resource), int(resource_id)
+            record = self.collection(name).pop(rid, None)
+            self.deleted.add((name, rid))
+            if name == "product" and record:
+                for variant in record.get("variants") or []:
+                    self._forget_variant(int(variant["id"]))
+                    self.deleted.add(("variant", int(variant["id"])))
+            if name == "variant" and record:
+                self.item_variants.pop(int(record["inventory_item_id"]), None)
+                product = self.products.get(int(record["product_id"]))
+                if product:
+                    product["variants"] = [v for v in product["variants"] if int(v["id"]) != rid]
+            if name == "order":
+                for collection in (self.fulfillments, self.refunds, self.fulfillment_orders):
+                    for child in [k for k, v in collection.items() if v["order_id"] == rid]:
+                        collection.pop(child)
+            return record is not None

@@ -1,12 +1,17 @@
+"""Fixtures: the plugin's ``shopify_simulator``, plus ``sim`` with the test shop's credentials."""
+
 import pytest
 
-from shopify_simulator import ShopifySimulator
+from shopify_simulator.pytest_plugin import shopify_simulator  # noqa: F401 - fixture
 
-TOKEN = "shpat_sim_test"
+from .helpers import SECRET, SHOP, TOKEN
 
 
 @pytest.fixture
-def sim():
-    simulator = ShopifySimulator("sim-test.myshopify.com", TOKEN, "whsec_sim", restore_rate=100).start()
-    yield simulator
-    simulator.stop()
+def shopify_simulator_options():
+    return {"shop_domain": SHOP, "access_token": TOKEN, "client_secret": SECRET}
+
+
+@pytest.fixture
+def sim(shopify_simulator):  # noqa: F811 - the fixture imported above
+    return shopify_simulator

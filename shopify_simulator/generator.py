@@ -1,0 +1,366 @@
+"""Realistic REST-shaped customers, products and orders, with consistent totals."""
+
+import copy
+import random
+from decimal import Decimal
+
+from .formatting import cents, gid, rest_money, to_decimal
+from .totals import recompute_totals
+
+FIRST_NAMES = [
+    "Ava",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Zoe",
+    "Ethan",
+    "Iris",
+    "Omar",
+    "Lena",
+    "Hugo",
+    "Nora",
+    "Theo",
+]
+LAST_NAMES = [
+    "Walker",
+    "Chen",
+    "Garcia",
+    "Okafor",
+    "Larsen",
+    "Dubois",
+    "Kowalski",
+    "Silva",
+    "Haddad",
+    "Novak",
+]
+STREETS = [
+    "Main St",
+    "Oak Ave",
+    "Pine St",
+    "Lake Dr",
+    "Maple Ave",
+    "Cedar Ln",
+    "Elm St",
+    "Park Blvd",
+]
+CITIES = [
+    ("Austin", "Texas", "TX", "78701", "512"),
+    ("Denver", "Colorado", "CO", "80202", "303"),
+    ("Portland", "Oregon", "OR", "97205", "503"),
+    ("Boston", "Massachusetts", "MA", "02108", "617"),
+    ("Chicago", "Illinois", "IL", "60601", "312"),
+    ("Seattle", "Washington", "WA", "98101", "206"),
+]
+# (title, SKU prefix, product type, unit price)
+CATALOGUE = [
+    ("Organic Cotton T-Shirt", "TS", "T-Shirts", "24.00"),
+    ("Trail Hoodie", "HD", "Sweatshirts", "59.95"),
+    ("Canvas Tote Bag", "TB", "Bags", "19.99"),
+    ("Merino Wool Beanie", "BN", "Hats", "29.50"),
+    ("Packable Rain Jacket", "RJ", "Jackets", "89.00"),
+    ("Linen Button-Down Shirt", "LS", "Shirts", "49.95"),
+    ("Cargo Shorts", "CS", "Shorts", "39.00"),
+    ("Everyday Crew Socks", "SK", "Socks", "12.50"),
+]
+COLORS = [
+    ("Blue", "BL"),
+    ("Black", "BK"),
+    ("Green", "GR"),
+    ("Sand", "SD"),
+    ("Red", "RD"),
+    ("Grey", "GY"),
+]
+SIZES = ["S", "M", "L", "XL"]
+SHIPPING_METHODS = [
+    ("Standard Shipping", "STANDARD", "5.00"),
+    ("Express Shipping", "EXPRESS", "15.00"),
+]
+DISCOUNT_CODE, DISCOUNT_PERCENT = "WELCOME10", Decimal("0.10")
+
+
+class Generator:
+    """Builds REST dicts with a seeded RNG and seeds them into a store."""
+
+    def __init__(self, store, seed=42, tax_rate="0.06"):
+        self.store = store
+        self.rng = random.Random(seed)
+        self.tax_rate = Decimal(str(tax_rate))
+
+    def run(self, customers=0, products=0, variants_per_product=2, orders=0, lines_per_order=2):
+        made = {"customers": [], "products": [], "orders": []}
+        for _index in range(customers):
+            made["customers"].append(self.store.seed_customer(self.customer()))
+        for _index in range(products):
+            made["products"].append(self.store.seed_product(self.product(variants_per_product)))
+        catalogue = made["products"] or [
+            p for p in self.store.products.values() if p.get("variants")
+        ]
+        if orders and not catalogue:
+            catalogue = [
+                self.store.seed_product(self.product(variants_per_product)) for _p in range(2)
+            ]
+        for index in range(orders):
+            if made["customers"]:
+                customer = made["customers"][index % len(made["customers"])]
+            else:
+                customer = self.store.seed_customer(self.customer())
+            made["orders"].append(
+                self.store.seed_order(self.order(customer, catalogue, lines_per_order))
+            )
+        return copy.deepcopy(made)
+
+    def address(self, first, last, phone):
+        city, province, code, zipcode, _area = self.rng.choice(CITIES)
+        return {
+            "first_name": first,
+            "last_name": last,
+            "name": f"{first} {last}",
+            "company": None,
+            "address1": f"{self.rng.randint(10, 9999)} {self.rng.choice(STREETS)}",
+            "address2": self.rng.choice([None, None, None, f"Apt {self.rng.randint(1, 40)}"]),
+            "city": city,
+            "province": province,
+            "province_code": code,
+            "country": "United States",
+            "country_code": "US",
+            "country_name": "United States",
+            "zip": zipcode,
+            "phone": phone,
+            "latitude": None,
+            "longitude": None,
+        }
+
+    def customer(self):
+        first, last = self.rng.choice(FIRST_NAMES), self.rng.choice(LAST_NAMES)
+        cid = self.store.next_id()
+        area = self.rng.choice(CITIES)[4]
+        phone = f"+1{area}555{self.rng.randint(0, 9999):04d}" if self.rng.random() < 0.6 else None
+        address = dict(
+            self.address(first, last, phone), id=self.store.next_id(), customer_id=cid, default=True
+        )
+        consent = "subscribed" if self.rng.random() < 0.4 else "not_subscribed"
+        return {
+            "id": cid,
+            "email": f"{first.lower()}.{last.lower()}.{cid % 100000}@example.com",
+            "first_name": first,
+            "last_name": last,
+            "phone": phone,
+            "state": "enabled",
+            "note": None,
+            "verified_email": True,
+            "multipass_identifier": None,
+            "tax_exempt": False,
+            "tags": self.rng.choice(["", "", "vip", "wholesale"]),
+            "currency": self.store.currency,
+            "tax_exemptions": [],
+            "email_marketing_consent": {
+                "state": consent,
+                "opt_in_level": "single_opt_in",
+                "consent_updated_at": None,
+            },
+            "sms_marketing_consent": None,
+            "admin_graphql_api_id": gid("Customer", cid),
+            "default_address": address,
+            "addresses": [address],
+        }
+
+    def product(self, variants_per_product):
+        title, prefix, product_type, price = self.rng.choice(CATALOGUE)
+        pid = self.store.next_id()
+        used = {v.get("sku", "").split("-")[0] for v in self.store.variants.values()}
+        code, suffix = prefix, 2
+        while code in used:
+            code, suffix = f"{prefix}{suffix}", suffix + 1
+        colors = self.rng.sample(COLORS, len(COLORS))
+        combos = [(color, size) for color in colors for size in SIZES][
+            : max(variants_per_product, 1)
+        ]
+        variants = []
+        for position, ((color, color_code), size) in enumerate(combos, start=1):
+            variant_id = self.store.next_id()
+            variants.append(
+                {
+                    "id": variant_id,
+                    "product_id": pid,
+                    "title": f"{color} / {size}",
+                    "price": price,
+                    "compare_at_price": None,
+                    "sku": f"{code}-{color_code}-{size}",
+                    "barcode": f"0{self.rng.randint(10**10, 10**11 - 1)}",
+                    "position": position,
+                    "option1": color,
+                    "option2": size,
+                    "option3": None,
+                    "taxable": True,
+                    "inventory_policy": "deny",
+                    "inventory_management": "shopify",
+                    "inventory_item_id": self.store.next_id(),
+                    "inventory_quantity": self.rng.randint(0, 40),
+                    "requires_shipping": True,
+                    "grams": 250,
+                    "weight": 0.25,
+                    "weight_unit": "kg",
+                    "admin_graphql_api_id": gid("ProductVariant", variant_id),
+                }
+            )
+        options = [
+            {
+                "name": "Color",
+                "position": 1,
+                "values": list(dict.fromkeys(v["option1"] for v in variants)),
+            },
+            {
+                "name": "Size",
+                "position": 2,
+                "values": list(dict.fromkeys(v["option2"] for v in variants)),
+            },
+        ]
+        name = title if code == prefix else f"{title} ({code})"
+        return {
+            "id": pid,
+            "title": name,
+            "body_html": f"<p>{title}, made to last.</p>",
+            "vendor": "Demo Outfitters",
+            "product_type": product_type,
+            "handle": name.lower().replace(" ", "-").replace("(", "").replace(")", ""),
+            "status": "active",
+            "published_scope": "global",
+            "tags": "",
+            "template_suffix": None,
+            "admin_graphql_api_id": gid("Product", pid),
+            "variants": variants,
+            "options": options,
+            "images": [],
+            "image": None,
+        }
+
+    def line(self, product, variant, discounted):
+        quantity = self.rng.randint(1, 3)
+        price = to_decimal(variant["price"])
+        discount = cents(price * quantity * DISCOUNT_PERCENT) if discounted else Decimal("0")
+        line_id = self.store.next_id()
+        allocations = (
+            [{"amount": rest_money(discount), "discount_application_index": 0}]
+            if discounted
+            else []
+        )
+        return {
+            "id": line_id,
+            "admin_graphql_api_id": gid("LineItem", line_id),
+            "variant_id": variant["id"],
+            "product_id": product["id"],
+            "title": product["title"],
+            "variant_title": variant["title"],
+            "name": f"{product['title']} - {variant['title']}",
+            "sku": variant["sku"],
+            "vendor": product.get("vendor"),
+            "quantity": quantity,
+            "current_quantity": quantity,
+            "fulfillable_quantity": quantity,
+            "fulfillment_status": None,
+            "fulfillment_service": "manual",
+            "grams": variant.get("grams", 0),
+            "price": rest_money(price),
+            "total_discount": rest_money(discount),
+            "discount_allocations": allocations,
+            "requires_shipping": True,
+            "taxable": True,
+            "gift_card": False,
+            "product_exists": True,
+            "properties": [],
+            "tax_lines": [
+                {
+                    "title": "State Tax",
+                    "rate": float(self.tax_rate),
+                    "price": "0.00",
+                    "channel_liable": False,
+                }
+            ],
+        }
+
+    def order(self, customer, catalogue, lines_per_order):
+        oid, number = self.store.next_id(), self.store.next_order_number()
+        pairs = [(product, variant) for product in catalogue for variant in product["variants"]]
+        chosen = self.rng.sample(pairs, min(lines_per_order, len(pairs)))
+        chosen += [self.rng.choice(pairs) for _extra in range(lines_per_order - len(chosen))]
+        discounted = self.rng.random() < 0.3
+        title, code, price = self.rng.choice(SHIPPING_METHODS)
+        address = customer.get("default_address") or self.address(
+            customer["first_name"], customer["last_name"], customer.get("phone")
+        )
+        address = {k: v for k, v in address.items() if k not in ("id", "customer_id", "default")}
+        shipping_tax = [
+            {
+                "title": "State Tax",
+                "rate": float(self.tax_rate),
+                "price": "0.00",
+                "channel_liable": False,
+            }
+        ]
+        order = {
+            "id": oid,
+            "admin_graphql_api_id": gid("Order", oid),
+            "name": f"#{number}",
+            "number": number - 1000,
+            "order_number": number,
+            "email": customer.get("email"),
+            "contact_email": customer.get("email"),
+            "phone": customer.get("phone"),
+            "currency": self.store.currency,
+            "presentment_currency": self.store.currency,
+            "financial_status": "paid",
+            "fulfillment_status": None,
+            "confirmed": True,
+            "test": False,
+            "taxes_included": False,
+            "estimated_taxes": False,
+            "source_name": "web",
+            "gateway": "shopify_payments",
+            "payment_gateway_names": ["shopify_payments"],
+            "buyer_accepts_marketing": False,
+            "note": None,
+            "note_attributes": [],
+            "tags": "",
+            "customer_locale": "en",
+            "cancelled_at": None,
+            "cancel_reason": None,
+            "closed_at": None,
+            "customer": {k: v for k, v in customer.items() if k not in ("addresses",)},
+            "billing_address": dict(address),
+            "shipping_address": dict(address),
+            "line_items": [self.line(product, variant, discounted) for product, variant in chosen],
+            "shipping_lines": [
+                {
+                    "id": self.store.next_id(),
+                    "title": title,
+                    "code": code,
+                    "source": "shopify",
+                    "price": price,
+                    "discounted_price": price,
+                    "discount_allocations": [],
+                    "tax_lines": shipping_tax,
+                }
+            ],
+            "discount_codes": [],
+            "discount_applications": [],
+            "fulfillments": [],
+            "refunds": [],
+        }
+        if discounted:
+            order["discount_applications"] = [
+                {
+                    "type": "discount_code",
+                    "code": DISCOUNT_CODE,
+                    "value": "10.0",
+                    "value_type": "percentage",
+                    "allocation_method": "across",
+                    "target_selection": "all",
+                    "target_type": "line_item",
+                }
+            ]
+        recompute_totals(order)
+        if discounted:
+            order["discount_codes"] = [
+                {"code": DISCOUNT_CODE, "amount": order["total_discounts"], "type": "percentage"}
+            ]
+        return order

@@ -1,0 +1,407 @@
+"""GraphQL objects of orders: line items, shipping, fulfillments, fulfillment orders, refunds."""
+
+from decimal import Decimal
+
+from .formatting import enum_value, gid, graphql_time, to_decimal
+from .pagination import paged
+
+FINANCIAL = {
+    "AUTHORIZED",
+    "EXPIRED",
+    "PAID",
+    "PARTIALLY_PAID",
+    "PARTIALLY_REFUNDED",
+    "PENDING",
+    "REFUNDED",
+    "VOIDED",
+}
+FULFILLMENT_DISPLAY = {
+    "fulfilled": "FULFILLED",
+    "partial": "PARTIALLY_FULFILLED",
+    "restocked": "RESTOCKED",
+    "in_progress": "IN_PROGRESS",
+    "on_hold": "ON_HOLD",
+    "scheduled": "SCHEDULED",
+}
+CANCEL_REASONS = {"CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"}
+FULFILLMENT_STATUSES = {"CANCELLED", "ERROR", "FAILURE", "OPEN", "PENDING", "SUCCESS"}
+RESTOCK_TYPES = {"CANCEL", "LEGACY_RESTOCK", "NO_RESTOCK", "RETURN"}
+TRANSACTION_KINDS = {
+    "AUTHORIZATION",
+    "CAPTURE",
+    "CHANGE",
+    "EMV_AUTHORIZATION",
+    "REFUND",
+    "SALE",
+    "SUGGESTED_REFUND",
+    "VOID",
+}
+TRANSACTION_STATUSES = {"AWAITING_RESPONSE", "ERROR", "FAILURE", "PENDING", "SUCCESS", "UNKNOWN"}
+
+
+def _sum(values):
+    return sum((to_decimal(v) for v in values), Decimal("0"))
+
+
+class OrderNodes:
+    """Mixed into NodeFactory, which provides ``store``, ``money()``, ``customer()``..."""
+
+    def tax_lines(self, rest_lines):
+        return [
+            {
+                "title": tax.get("title") or "Tax",
+                "rate": float(tax.get("rate") or 0),
+                "ratePercentage": round(float(tax.get("rate") or 0) * 100, 4),
+                "priceSet": self.money(tax.get("price")),
+                "channelLiable": bool(tax.get("channel_liable")),
+            }
+            for tax in rest_lines or []
+        ]
+
+    def _refunded_quantity(self, order_id, line_id):
+        return sum(
+            int(item.get("quantity") or 0)
+            for refund in self.store.refunds.values()
+            if refund["order_id"] == order_id
+            for item in refund.get("refund_line_items") or []
+            if int(item["line_item_id"]) == line_id
+        )
+
+    def line_item(self, rest, order):
+        quantity = int(rest.get("quantity") or 0)
+        price = to_decimal(rest.get("price"))
+        discount = to_decimal(rest.get("total_discount"))
+        line_id = int(rest["id"])
+        variant_id = int(rest.get("variant_id") or 0)
+        product_id = int(rest.get("product_id") or 0)
+        unit = (
+            ((price * quantity - discount) / quantity).quantize(Decimal("0.01"))
+            if quantity
+            else price
+        )
+        return {
+            "__typename": "LineItem",
+            "id": gid("LineItem", line_id),
+            "name": rest.get("name")
+            or " - ".join(filter(None, [rest.get("title"), rest.get("variant_title")])),
+            "title": rest.get("title") or "",
+            "variantTitle": rest.get("variant_title"),
+            "sku": rest.get("sku"),
+            "vendor": rest.get("vendor"),
+            "quantity": quantity,
+            "currentQuantity": max(
+                quantity - self._refunded_quantity(int(order["id"]), line_id), 0
+            ),
+            "requiresShipping": bool(rest.get("requires_shipping", True)),
+            "taxable": bool(rest.get("taxable", True)),
+            "variant": lambda _info: self.variant(self.store.variants.get(variant_id)),
+            "product": lambda _info: self.product(self.store.products.get(product_id)),
+            "originalUnitPriceSet": self.money(price),
+            "discountedUnitPriceSet": self.money(unit),
+            "totalDiscountSet": self.money(discount),
+            "originalTotalSet": self.money(price * quantity),
+            "discountedTotalSet": self.money(price * quantity - discount),
+            "taxLines": lambda _info, first=None: self.tax_lines(rest.get("tax_lines"))[:first],
+        }
+
+    def shipping_line(self, rest):
+        return {
+            "id": gid("ShippingLine", rest["id"]) if rest.get("id") else None,
+            "title": rest.get("title") or "Shipping",
+            "code": rest.get("code"),
+            "source": rest.get("source"),
+            "originalPriceSet": self.money(rest.get("price")),
+            "discountedPriceSet": self.money(rest.get("discounted_price") or rest.get("price")),
+            "taxLines": self.tax_lines(rest.get("tax_lines")),
+        }
+
+    def order(self, rest):
+        if not rest:
+            return None
+        oid = int(rest["id"])
+        store = self.store
+        shipping = _sum(
+            s.get("discounted_price") or s.get("price") for s in rest.get("shipping_lines") or []
+        )
+
+        def refunded(_info):
+            amounts = (
+                t.get("amount")
+                for r in store.refunds.values()
+                if r["order_id"] == oid
+                for t in r.get("transactions") or []
+                if t.get("kind") == "refund" and t.get("status", "success") == "success"
+            )
+            return self.money(_sum(amounts))
+
+        order_taxes = rest.get("tax_lines") or _merge_taxes(rest)
+        return {
+            "__typename": "Order",
+            "id": gid("Order", oid),
+            "legacyResourceId": str(oid),
+            "name": rest.get("name") or f"#{oid}",
+            "email": rest.get("email"),
+            "phone": rest.get("phone"),
+            "createdAt": graphql_time(rest.get("created_at")),
+            "updatedAt": graphql_time(rest.get("updated_at")),
+            "processedAt": graphql_time(rest.get("processed_at") or rest.get("created_at")),
+            "cancelledAt": graphql_time(rest.get("cancelled_at")),
+            "cancelReason": enum_value(rest.get("cancel_reason"), CANCEL_REASONS)
+            if rest.get("cancelled_at")
+            else None,
+            "closed": bool(rest.get("closed_at")),
+            "closedAt": graphql_time(rest.get("closed_at")),
+            "test": bool(rest.get("test")),
+            "displayFinancialStatus": enum_value(rest.get("financial_status"), FINANCIAL),
+            "displayFulfillmentStatus": FULFILLMENT_DISPLAY.get(
+                rest.get("fulfillment_status") or "", "UNFULFILLED"
+            ),
+            "currencyCode": rest.get("currency") or self.currency,
+            "presentmentCurrencyCode": rest.get("presentment_currency")
+            or rest.get("currency")
+            or self.currency,
+            "taxesIncluded": bool(rest.get("taxes_included")),
+            "note": rest.get("note"),
+            "tags": [t.strip() for t in (rest.get("tags") or "").split(",") if t.strip()],
+            "customer": lambda _info: self.customer(rest.get("customer")),
+            "billingAddress": self.address(rest.get("billing_address")),
+            "shippingAddress": self.address(rest.get("shipping_address")),
+            "totalPriceSet": self.money(rest.get("total_price")),
+            "subtotalPriceSet": self.money(rest.get("subtotal_price")),
+            "totalTaxSet": self.money(rest.get("total_tax")),
+            "totalDiscountsSet": self.money(rest.get("total_discounts")),
+            "totalShippingPriceSet": self.money(shipping),
+            "currentTotalPriceSet": self.money(
+                rest.get("current_total_price") or rest.get("total_price")
+            ),
+            "currentSubtotalPriceSet": self.money(
+                rest.get("current_subtotal_price") or rest.get("subtotal_price")
+            ),
+            "currentTotalTaxSet": self.money(
+                rest.get("current_total_tax") or rest.get("total_tax")
+            ),
+            "totalRefundedSet": refunded,
+            "lineItems": paged(
+                lambda: [self.line_item(li, rest) for li in rest.get("line_items") or []]
+            ),
+            "shippingLines": paged(
+                lambda: [self.shipping_line(s) for s in rest.get("shipping_lines") or []]
+            ),
+            "taxLines": lambda _info, first=None: self.tax_lines(order_taxes)[:first],
+            "fulfillments": lambda _info, first=None: [
+                self.fulfillment(f) for f in store.fulfillments.values() if f["order_id"] == oid
+            ][:first],
+            "refunds": lambda _info, first=None: [
+                self.refund(r) for r in store.refunds.values() if r["order_id"] == oid
+            ][:first],
+            "fulfillmentOrders": paged(
+                lambda: [
+                    self.fulfillment_order(fo)
+                    for fo in store.fulfillment_orders.values()
+                    if fo["order_id"] == oid
+                ]
+            ),
+            **self.metafield_fields(gid("Order", oid)),
+        }
+
+    def _order_line(self, order_id, line_item_id):
+        order = self.store.orders.get(int(order_id)) or {}
+        rest = next(
+            (li for li in order.get("line_items") or [] if int(li["id"]) == int(line_item_id)), None
+        )
+        return self.line_item(rest, order) if rest else None
+
+    def fulfillment(self, rest):
+        if not rest:
+            return None
+        fid, oid = int(rest["id"]), rest["order_id"]
+        numbers = rest.get("tracking_numbers") or []
+        urls = rest.get("tracking_urls") or []
+        tracking = [
+            {
+                "company": rest.get("tracking_company"),
+                "number": number,
+                "url": urls[i] if i < len(urls) else None,
+            }
+            for i, number in enumerate(numbers)
+        ]
+        if not tracking and (rest.get("tracking_company") or urls):
+            tracking = [
+                {
+                    "company": rest.get("tracking_company"),
+                    "number": None,
+                    "url": (urls or [None])[0],
+                }
+            ]
+        lines = rest.get("line_items") or []
+        return {
+            "__typename": "Fulfillment",
+            "id": gid("Fulfillment", fid),
+            "legacyResourceId": str(fid),
+            "name": rest.get("name") or str(fid),
+            "status": enum_value(rest.get("status"), FULFILLMENT_STATUSES, "SUCCESS"),
+            "createdAt": graphql_time(rest.get("created_at")),
+            "updatedAt": graphql_time(rest.get("updated_at")),
+            "order": lambda _info: self.order(self.store.orders.get(oid)),
+            "totalQuantity": sum(int(li.get("quantity") or 0) for li in lines),
+            "trackingInfo": lambda _info, first=None: tracking[:first],
+            "location": lambda _info: self.location(rest.get("location_id")),
+            "fulfillmentLineItems": paged(
+                lambda: [
+                    {
+                        "__typename": "FulfillmentLineItem",
+                        "id": gid(
+                            "FulfillmentLineItem", li.get("fulfillment_line_item_id") or li["id"]
+                        ),
+                        "quantity": int(li.get("quantity") or 0),
+                        "originalTotalSet": self.money(
+                            to_decimal(self._line_price(oid, li["id"]))
+                            * int(li.get("quantity") or 0)
+                        ),
+                        "lineItem": self._order_line(oid, li["id"]),
+                    }
+                    for li in lines
+                ]
+            ),
+        }
+
+    def _line_price(self, order_id, line_item_id):
+        order = self.store.orders.get(int(order_id)) or {}
+        line = next(
+            (li for li in order.get("line_items") or [] if int(li["id"]) == int(line_item_id)), {}
+        )
+        return line.get("price")
+
+    def fulfillment_order(self, fo):
+        if not fo:
+            return None
+        location = self.store.locations.get(fo["location_id"]) or {}
+        return {
+            "__typename": "FulfillmentOrder",
+            "id": gid("FulfillmentOrder", fo["id"]),
+            "status": fo.get("status", "OPEN"),
+            "createdAt": graphql_time(fo.get("created_at")),
+            "updatedAt": graphql_time(fo.get("updated_at")),
+            "assignedLocation": {
+                "location": self.location(fo["location_id"]),
+                "name": location.get("name") or "",
+                "countryCode": location.get("country_code") or "US",
+            },
+            "order": lambda _info: self.order(self.store.orders.get(fo["order_id"])),
+            "lineItems": paged(
+                lambda: [
+                    {
+                        "__typename": "FulfillmentOrderLineItem",
+                        "id": gid("FulfillmentOrderLineItem", line["id"]),
+                        "totalQuantity": line["total"],
+                        "remainingQuantity": line["remaining"],
+                        "sku": (self._order_line(fo["order_id"], line["line_item_id"]) or {}).get(
+                            "sku"
+                        ),
+                        "lineItem": self._order_line(fo["order_id"], line["line_item_id"]),
+                    }
+                    for line in fo["lines"]
+                ]
+            ),
+        }
+
+    def refund(self, rest):
+        if not rest:
+            return None
+        rid, oid = int(rest["id"]), rest["order_id"]
+        transactions = rest.get("transactions") or []
+        total = _sum(
+            t.get("amount")
+            for t in transactions
+            if t.get("kind") == "refund" and t.get("status") == "success"
+        )
+        return {
+            "__typename": "Refund",
+            "id": gid("Refund", rid),
+            "legacyResourceId": str(rid),
+            "createdAt": graphql_time(rest.get("created_at")),
+            "updatedAt": graphql_time(rest.get("processed_at") or rest.get("created_at")),
+            "note": rest.get("note"),
+            "order": lambda _info: self.order(self.store.orders.get(oid)),
+            "totalRefundedSet": self.money(total),
+            "refundLineItems": paged(
+                lambda: [self._refund_line(oid, item) for item in rest["refund_line_items"]]
+            ),
+            "refundShippingLines": paged(lambda: self._refund_shipping(rest)),
+            "transactions": paged(
+                lambda: [
+                    {
+                        "__typename": "OrderTransaction",
+                        "id": gid("OrderTransaction", t["id"]),
+                        "kind": enum_value(t.get("kind"), TRANSACTION_KINDS, "REFUND"),
+                        "status": enum_value(t.get("status"), TRANSACTION_STATUSES, "SUCCESS"),
+                        "gateway": t.get("gateway"),
+                        "amountSet": self.money(t.get("amount")),
+                        "processedAt": graphql_time(t.get("processed_at")),
+                        "createdAt": graphql_time(t.get("created_at")),
+                    }
+                    for t in transactions
+                ]
+            ),
+        }
+
+    def _refund_line(self, order_id, item):
+        restock = enum_value(item.get("restock_type"), RESTOCK_TYPES, "NO_RESTOCK")
+        line = item.get("line_item") or {}
+        return {
+            "id": gid("RefundLineItem", item["id"]),
+            "quantity": int(item.get("quantity") or 0),
+            "restockType": restock,
+            "restocked": restock != "NO_RESTOCK",
+            "lineItem": self._order_line(order_id, item["line_item_id"])
+            or self.line_item(line, {"id": order_id}),
+            "location": self.location(item.get("location_id")) if item.get("location_id") else None,
+            "priceSet": self.money(line.get("price")),
+            "subtotalSet": self.money(item.get("subtotal")),
+            "totalTaxSet": self.money(item.get("total_tax")),
+        }
+
+    def _refund_shipping(self, rest):
+        order = self.store.orders.get(rest["order_id"]) or {}
+        shipping_lines = {int(s["id"]): s for s in order.get("shipping_lines") or [] if s.get("id")}
+        first = next(iter(shipping_lines.values()), {"title": "Shipping", "price": "0.00"})
+        result = []
+        for index, line in enumerate(rest.get("refund_shipping_lines") or [], start=1):
+            shipping = (
+                shipping_lines.get(int(line.get("shipping_line_id") or 0))
+                or line.get("shipping_line")
+                or first
+            )
+            subtotal = (line.get("subtotal_amount_set") or {}).get("shop_money", {}).get("amount")
+            tax = (line.get("tax_amount_set") or {}).get("shop_money", {}).get("amount")
+            result.append(
+                self._refund_shipping_node(line.get("id") or index, shipping, subtotal, tax)
+            )
+        for index, adjustment in enumerate(rest.get("order_adjustments") or [], start=1):
+            if adjustment.get("kind") == "shipping_refund":
+                amount = -to_decimal(adjustment.get("amount"))
+                tax = -to_decimal(adjustment.get("tax_amount"))
+                result.append(
+                    self._refund_shipping_node(adjustment.get("id") or index, first, amount, tax)
+                )
+        return result
+
+    def _refund_shipping_node(self, node_id, shipping, subtotal, tax):
+        return {
+            "__typename": "RefundShippingLine",
+            "id": gid("RefundShippingLine", node_id),
+            "shippingLine": self.shipping_line(shipping),
+            "subtotalAmountSet": self.money(subtotal),
+            "taxAmountSet": self.money(tax),
+        }
+
+
+def _merge_taxes(rest):
+    """Order-level tax lines: the line and shipping taxes summed by title and rate."""
+    merged = {}
+    lines = (rest.get("line_items") or []) + (rest.get("shipping_lines") or [])
+    for tax in (t for line in lines for t in line.get("tax_lines") or []):
+        key = (tax.get("title"), tax.get("rate"))
+        entry = merged.setdefault(key, {"title": key[0], "rate": key[1], "price": Decimal("0")})
+        entry["price"] += to_decimal(tax.get("price"))
+    return list(merged.values())

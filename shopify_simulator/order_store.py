@@ -1,0 +1,228 @@
+"""Orders and what happens to them: fulfillment orders, fulfillments, refunds (REST shape)."""
+
+import copy
+
+from .formatting import cents, gid, rest_money, to_decimal
+
+RESTOCKING = {"return", "cancel", "legacy_restock"}
+
+
+class OrderActivity:
+    """Mixed into Store: seeding orders, their fulfillment orders, fulfillments and refunds."""
+
+    def seed_order(self, rest):
+        with self.lock:
+            order = copy.deepcopy(rest)
+            order.setdefault("id", self.next_id())
+            oid = int(order["id"])
+            previous = self.orders.get(oid)
+            self._stamp(order, previous)
+            order.setdefault("processed_at", order["created_at"])
+            order.setdefault("currency", self.currency)
+            order.setdefault("admin_graphql_api_id", gid("Order", oid))
+            if not order.get("name"):
+                number = order.get("order_number") or self.next_order_number()
+                order["name"], order["order_number"] = f"#{number}", number
+            customer = order.get("customer")
+            if customer and customer.get("id") and int(customer["id"]) not in self.customers:
+                self.seed_customer(customer)
+            for line in order.get("line_items") or []:
+                line.setdefault("id", self.next_id())
+                line.setdefault("admin_graphql_api_id", gid("LineItem", line["id"]))
+            embedded_fulfillments = order.pop("fulfillments", None) or []
+            embedded_refunds = order.pop("refunds", None) or []
+            self.orders[oid] = order
+            self.deleted.discard(("order", oid))
+            self._sync_fulfillment_order(order)
+            for fulfillment in embedded_fulfillments:
+                if int(fulfillment.get("id") or 0) not in self.fulfillments:
+                    self.seed_fulfillment(oid, fulfillment, bump_order=False)
+            for refund in embedded_refunds:
+                if int(refund.get("id") or 0) not in self.refunds:
+                    self.seed_refund(oid, refund, bump_order=False)
+            return copy.deepcopy(self.orders[oid])
+
+    def _sync_fulfillment_order(self, order):
+        """One fulfillment order per order, at the first location, mirroring its line items."""
+        oid = int(order["id"])
+        fo = next((f for f in self.fulfillment_orders.values() if f["order_id"] == oid), None)
+        if fo is None:
+            fo_id = self.next_id()
+            fo = {
+                "id": fo_id,
+                "order_id": oid,
+                "status": "OPEN",
+                "location_id": self.first_location_id(),
+                "created_at": order["created_at"],
+                "updated_at": order["updated_at"],
+                "lines": [],
+            }
+            self.fulfillment_orders[fo_id] = fo
+        known = {line["line_item_id"] for line in fo["lines"]}
+        for line in order.get("line_items") or []:
+            if int(line["id"]) not in known and line.get("requires_shipping", True):
+                quantity = int(line.get("quantity") or 0)
+                fo["lines"].append(
+                    {
+                        "id": self.next_id(),
+                        "line_item_id": int(line["id"]),
+                        "total": quantity,
+                        "remaining": quantity,
+                    }
+                )
+        if order.get("cancelled_at"):
+            fo["status"] = "CANCELLED"
+        self._refresh_fulfillment_status(oid)
+
+    def _refresh_fulfillment_status(self, order_id):
+        order = self.orders[order_id]
+        lines = [
+            line
+            for fo in self.fulfillment_orders.values()
+            if fo["order_id"] == order_id
+            for line in fo["lines"]
+        ]
+        for fo in self.fulfillment_orders.values():
+            if fo["order_id"] == order_id and fo["status"] not in ("CANCELLED",):
+                remaining = sum(line["remaining"] for line in fo["lines"])
+                total = sum(line["total"] for line in fo["lines"])
+                fo["status"] = (
+                    "CLOSED"
+                    if total and not remaining
+                    else "IN_PROGRESS"
+                    if remaining < total
+                    else "OPEN"
+                )
+        remaining = sum(line["remaining"] for line in lines)
+        total = sum(line["total"] for line in lines)
+        if total and remaining == 0:
+            order["fulfillment_status"] = "fulfilled"
+        elif remaining < total:
+            order["fulfillment_status"] = "partial"
+
+    def seed_fulfillment(self, order_id, rest, bump_order=True):
+        with self.lock:
+            oid = int(order_id)
+            order = self.orders[oid]
+            fulfillment = copy.deepcopy(rest)
+            fulfillment.setdefault("id", self.next_id())
+            fid = int(fulfillment["id"])
+            fulfillment["order_id"] = oid
+            self._stamp(fulfillment, self.fulfillments.get(fid))
+            fulfillment.setdefault("status", "success")
+            fulfillment.setdefault("location_id", self.first_location_id())
+            fulfillment.setdefault("admin_graphql_api_id", gid("Fulfillment", fid))
+            count = sum(
+                1 for f in self.fulfillments.values() if f["order_id"] == oid and f["id"] != fid
+            )
+            fulfillment.setdefault("name", f"{order.get('name')}.{count + 1}")
+            if fulfillment.get("tracking_number") and not fulfillment.get("tracking_numbers"):
+                fulfillment["tracking_numbers"] = [fulfillment["tracking_number"]]
+            fulfillment.setdefault("tracking_numbers", [])
+            fulfillment.setdefault(
+                "tracking_number", (fulfillment["tracking_numbers"] or [None])[0]
+            )
+            fulfillment.setdefault("tracking_urls", [])
+            fulfillment.setdefault("tracking_url", (fulfillment["tracking_urls"] or [None])[0])
+            fulfillment.setdefault("tracking_company", None)
+            for line in fulfillment.get("line_items") or []:
+                line.setdefault("fulfillment_line_item_id", self.next_id())
+            new = fid not in self.fulfillments
+            self.fulfillments[fid] = fulfillment
+            if new and fulfillment["status"] in ("success", "pending", "open"):
+                self._consume_fulfillment_orders(oid, fulfillment.get("line_items") or [])
+            if bump_order:
+                order["updated_at"] = self.tick()
+            self.deleted.discard(("fulfillment", fid))
+            return copy.deepcopy(fulfillment)
+
+    def _consume_fulfillment_orders(self, order_id, line_items):
+        for item in line_items:
+            wanted = int(item.get("quantity") or 0)
+            for fo in self.fulfillment_orders.values():
+                if fo["order_id"] != order_id:
+                    continue
+                for line in fo["lines"]:
+                    if line["line_item_id"] == int(item["id"]) and wanted:
+                        taken = min(line["remaining"], wanted)
+                        line["remaining"] -= taken
+                        wanted -= taken
+                fo["updated_at"] = self.tick()
+        self._refresh_fulfillment_status(order_id)
+
+    def seed_refund(self, order_id, rest, bump_order=True):
+        with self.lock:
+            oid = int(order_id)
+            order = self.orders[oid]
+            refund = copy.deepcopy(rest)
+            refund.setdefault("id", self.next_id())
+            rid = int(refund["id"])
+            refund["order_id"] = oid
+            refund.setdefault("created_at", self.tick())
+            refund.setdefault("processed_at", refund["created_at"])
+            refund.setdefault("admin_graphql_api_id", gid("Refund", rid))
+            refund.setdefault("note", None)
+            lines = {int(line["id"]): line for line in order.get("line_items") or []}
+            for item in refund.setdefault("refund_line_items", []):
+                item.setdefault("id", self.next_id())
+                line_id = int(item.get("line_item_id") or (item.get("line_item") or {}).get("id"))
+                item["line_item_id"] = line_id
+                line = lines.get(line_id, {})
+                item.setdefault("line_item", copy.deepcopy(line))
+                item.setdefault("restock_type", "no_restock")
+                item.setdefault(
+                    "location_id",
+                    self.first_location_id() if item["restock_type"] in RESTOCKING else None,
+                )
+                quantity = int(item.get("quantity") or 0)
+                unit = line_unit_amounts(line)
+                item.setdefault("subtotal", rest_money(unit[0] * quantity))
+                item.setdefault("total_tax", rest_money(unit[1] * quantity))
+                if rid not in self.refunds:
+                    self._restock(line, item, quantity)
+            for transaction in refund.setdefault("transactions", []):
+                transaction.setdefault("id", self.next_id())
+                transaction.setdefault("kind", "refund")
+                transaction.setdefault("status", "success")
+                transaction.setdefault("created_at", refund["created_at"])
+                transaction.setdefault("processed_at", refund["processed_at"])
+            refund.setdefault("order_adjustments", [])
+            self.refunds[rid] = refund
+            refunded = sum(
+                (
+                    to_decimal(t.get("amount"))
+                    for r in self.refunds.values()
+                    if r["order_id"] == oid
+                    for t in r["transactions"]
+                    if t["kind"] == "refund" and t["status"] == "success"
+                ),
+                cents(0),
+            )
+            if refunded > 0:
+                total = to_decimal(order.get("total_price"))
+                order["financial_status"] = (
+                    "refunded" if refunded >= total else "partially_refunded"
+                )
+            if bump_order:
+                order["updated_at"] = self.tick()
+            self.deleted.discard(("refund", rid))
+            return copy.deepcopy(refund)
+
+    def _restock(self, line, item, quantity):
+        variant = self.variants.get(int(line.get("variant_id") or 0))
+        if variant and item["restock_type"] in RESTOCKING and quantity:
+            key = (int(variant["inventory_item_id"]), int(item["location_id"]))
+            level = self.levels.get(key) or self._level(*key, 0)
+            level["available"] += quantity
+            level["updated_at"] = self.tick()
+
+
+def line_unit_amounts(line):
+    """(discounted unit price, unit tax) of a REST line item, for refunds."""
+    quantity = int(line.get("quantity") or 0) or 1
+    price = to_decimal(line.get("price"))
+    discount = to_decimal(line.get("total_discount")) / quantity
+    tax = (
+        sum((to_decimal(t.get("price")) for t in line.get("tax_lines") or []), cents(0)) / quantity
+    )
+    return price - discount, tax

@@ -1,0 +1,129 @@
+"""Webhook bodies in the REST shape Shopify sends, built from the store's current state."""
+
+import copy
+
+from .formatting import gid
+from .nodes import level_gid
+
+PRIVACY_TOPICS = {"customers/redact", "customers/data_request", "shop/redact"}
+DELETE_TOPICS = {"orders/delete", "products/delete", "customers/delete"}
+
+
+def _order(store, order_id):
+    order = copy.deepcopy(store.orders[int(order_id)])
+    customer = order.get("customer")
+    if customer and int(customer.get("id") or 0) in store.customers:
+        current = store.customers[int(customer["id"])]
+        order["customer"] = {k: copy.deepcopy(v) for k, v in current.items() if k != "addresses"}
+    order["fulfillments"] = [
+        _fulfillment(store, f["id"])
+        for f in store.fulfillments.values()
+        if f["order_id"] == int(order_id)
+    ]
+    order["refunds"] = [
+        _refund(store, r["id"]) for r in store.refunds.values() if r["order_id"] == int(order_id)
+    ]
+    return order
+
+
+def _fulfillment(store, fulfillment_id):
+    """Fulfillment payload: the order's full line items, with the fulfilled quantities."""
+    fulfillment = copy.deepcopy(store.fulfillments[int(fulfillment_id)])
+    order = store.orders.get(fulfillment["order_id"]) or {}
+    lines = {int(line["id"]): line for line in order.get("line_items") or []}
+    full = []
+    for item in fulfillment.get("line_items") or []:
+        line = copy.deepcopy(lines.get(int(item["id"]), {}))
+        line.update({k: v for k, v in item.items() if k != "fulfillment_line_item_id"})
+        line["fulfillment_status"] = "fulfilled"
+        full.append(line)
+    fulfillment["line_items"] = full
+    fulfillment.setdefault("service", "manual")
+    fulfillment.setdefault("shipment_status", None)
+    fulfillment.setdefault("origin_address", {})
+    fulfillment.setdefault("receipt", {})
+    return fulfillment
+
+
+def _refund(store, refund_id):
+    return copy.deepcopy(store.refunds[int(refund_id)])
+
+
+def _shop(store):
+    return {
+        "id": store.shop_id,
+        "name": store.shop_name,
+        "email": f"owner@{store.shop_domain}",
+        "domain": store.shop_domain,
+        "myshopify_domain": store.shop_domain,
+        "country": "US",
+        "currency": store.currency,
+        "iana_timezone": store.timezone,
+        "plan_name": "basic",
+        "admin_graphql_api_id": gid("Shop", store.shop_id),
+    }
+
+
+def _privacy(store, topic, resource_id, extra):
+    body = {"shop_id": store.shop_id, "shop_domain": store.shop_domain}
+    if topic == "shop/redact":
+        return body
+    customer = (
+        store.customers.get(int(resource_id)) or extra.get("customer") or {"id": int(resource_id)}
+    )
+    body["customer"] = {
+        "id": int(customer["id"]),
+        "email": customer.get("email"),
+        "phone": customer.get("phone"),
+    }
+    orders = extra.get("orders")
+    if orders is None:
+        orders = sorted(
+            o["id"]
+            for o in store.orders.values()
+            if int((o.get("customer") or {}).get("id") or 0) == int(resource_id)
+        )
+    if topic == "customers/redact":
+        body["orders_to_redact"] = list(orders)
+    else:
+        body["orders_requested"] = list(orders)
+        body["data_request"] = {"id": extra.get("data_request_id", store.next_id())}
+    return body
+
+
+def webhook_payload(store, topic, resource_id=None, **extra):
+    """The body Shopify would send for ``topic`` about a stored resource.
+
+    ``inventory_levels/update`` takes ``inventory_item_id`` and ``location_id``;
+    ``customers/redact`` and ``customers/data_request`` take the customer id and
+    optionally ``orders=[...]`` (default: that customer's orders in the store).
+    """
+    with store.lock:
+        if topic in DELETE_TOPICS:
+            return {"id": int(resource_id)}
+        if topic in PRIVACY_TOPICS:
+            return _privacy(store, topic, resource_id, extra)
+        if topic.startswith("orders/"):
+            return _order(store, resource_id)
+        if topic.startswith("customers/"):
+            return copy.deepcopy(store.customers[int(resource_id)])
+        if topic.startswith("products/"):
+            return copy.deepcopy(store.products[int(resource_id)])
+        if topic.startswith("fulfillments/"):
+            return _fulfillment(store, resource_id)
+        if topic == "refunds/create":
+            return _refund(store, resource_id)
+        if topic == "inventory_levels/update":
+            item = int(extra.get("inventory_item_id") or resource_id)
+            location = int(extra.get("location_id") or store.first_location_id())
+            level = store.levels.get((item, location)) or {}
+            return {
+                "inventory_item_id": item,
+                "location_id": location,
+                "available": level.get("available"),
+                "updated_at": level.get("updated_at") or store.tick(),
+                "admin_graphql_api_id": level_gid(item, location),
+            }
+        if topic == "app/uninstalled":
+            return _shop(store)
+    raise ValueError(f"no payload builder for topic {topic!r}")
