@@ -10,6 +10,8 @@ DEMO_DOMAIN = "demo-shop.myshopify.com"
 DEMO_TOKEN = "shpat_demo_token"
 DEMO_SECRET = "whsec_demo_secret"
 GIFT_SKU = "GIFT-WRAP"
+SHOPIFY_LOCATION = 655441491
+FULFILLMENT_ID = 880000000001
 
 
 class Scenario:
@@ -59,6 +61,17 @@ class Scenario:
                 "user_id": env.ref("base.user_admin").id,
             }
             shop = shop.write(vals) and shop if shop else env["shopify.shop"].create(vals)
+            if not shop.location_mapping_ids:
+                warehouse = env["stock.warehouse"].search([("company_id", "=", shop.company_id.id)], limit=1)
+                env["shopify.location.mapping"].create(
+                    {
+                        "shop_id": shop.id,
+                        "location_id": warehouse.lot_stock_id.id,
+                        "shopify_location_id": str(SHOPIFY_LOCATION),
+                        "name": "Main warehouse",
+                    }
+                )
+            shop.inventory_debounce_seconds = 5
             if not shop.tax_mapping_ids:
                 tax = env["account.tax"].search([("name", "=", "Shopify demo 6%")], limit=1) or env[
                     "account.tax"
@@ -116,6 +129,32 @@ class Scenario:
         self.sim.seed(orders=[gift])
         self.sender.send("orders/create", gift)
         self.wait_for_jobs()
+        self.step("A Shopify fulfillment, announced twice (create, then update): one validation in Odoo")
+        shipped = data["orders"][0]
+        self.sim.seed_fulfillment(
+            shipped["id"],
+            {
+                "id": FULFILLMENT_ID,
+                "status": "success",
+                "tracking_company": "UPS",
+                "tracking_number": "1Z999AA1",
+                "line_items": [dict(line) for line in shipped["line_items"]],
+            },
+        )
+        fulfillment = self.sim.payload("fulfillments/create", FULFILLMENT_ID)
+        self.sender.send("fulfillments/create", fulfillment)
+        self.sender.send("fulfillments/update", fulfillment)
+        self.sender.send("fulfillments/create", fulfillment)
+        self.step("Stock counted in Odoo: pushed to Shopify once, and Shopify's echo makes no job")
+        self.stock_item = self.orm(self._count_stock)
+        self.wait_for_jobs()
+        self.echo = self.sender.send(
+            "inventory_levels/update",
+            self.sim.payload(
+                "inventory_levels/update", None, inventory_item_id=int(self.stock_item[0]), location_id=SHOPIFY_LOCATION
+            ),
+        )
+        self.wait_for_jobs()
         self.failures_before_fix = self.orm(self._failures)
         self.step(f"Staff fix the mapping (an Odoo product with reference {GIFT_SKU}) and press Retry")
         self.orm(self._fix_and_retry)
@@ -141,6 +180,18 @@ class Scenario:
                 return
             time.sleep(1)
         print(f"[demo] jobs still waiting after {timeout} s")
+
+    def _count_stock(self, env):
+        """An inventory count of 42 on one synced variant, as a warehouse clerk would do."""
+        product = env["product.product"].search(
+            [("x_shopify_shop_id", "=", self.shop_id), ("x_shopify_inventory_item_id", "!=", False)], limit=1
+        )
+        product.is_storable = True
+        warehouse = env["stock.warehouse"].search([], limit=1)
+        env["stock.quant"].with_context(inventory_mode=True).create(
+            {"product_id": product.id, "location_id": warehouse.lot_stock_id.id, "inventory_quantity": 42}
+        ).action_apply_inventory()
+        return product.x_shopify_inventory_item_id, product.default_code
 
     def _fix_and_retry(self, env):
         if not env["product.product"].search([("default_code", "=", GIFT_SKU)]):
@@ -233,6 +284,13 @@ class Scenario:
             ("failures before the fix, by reason", dict(self.failures_before_fix) or "none"),
             ("failures open now, by reason", dict(data["failures_now"]) or "none"),
             ("retried after a failure", ", ".join(f"{n}: {s}" for n, s in data["retried"]) or "none"),
+            ("fulfillment 3 events -> deliveries validated", ", ".join(f"{n} {st}" for n, st in data["pickings"])),
+            (
+                f"stock of {self.stock_item[1]} pushed to Shopify",
+                f"{self.sim.inventory(self.stock_item[0], SHOPIFY_LOCATION)} "
+                f"({len(self.sim.mutations('inventorySetQuantities'))} inventorySetQuantities call(s))",
+            ),
+            ("Shopify's inventory webhook after the push", "; ".join(data["echo_notes"]) or "none"),
             ("Shopify orders missing in Odoo", len(missing)),
             ("duplicated Odoo records", data["duplicates"]),
         ]
@@ -242,7 +300,7 @@ class Scenario:
             print(f"  {label:<{width}}  {value}")
         for note in self.notes:
             print(f"  ({note})")
-        ok = data["duplicates"] == 0 and not missing
+        ok = data["duplicates"] == 0 and not missing and len(data["pickings"]) == 1
         print("=" * 70)
         print("RESULT:", "OK - nothing duplicated, nothing lost" if ok else "PROBLEM - see above")
         return ok

@@ -17,7 +17,7 @@ write_odoo_conf() {
         echo "data_dir = $VAR/data"
         echo "server_wide_modules = web,queue_job"
         echo "http_interface = 127.0.0.1"
-        echo "without_demo = all"
+        echo "without_demo = True"
         for line in "$@"; do echo "$line"; done
     } > "$file"
 }

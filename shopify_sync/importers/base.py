@@ -5,14 +5,13 @@ from odoo.exceptions import ValidationError
 from ..services.errors import ConcurrentSyncError, DataConflictError, MappingError
 from ..services.identity import identity_key, try_lock_resource
 
-LABELS = {"created": "created", "updated": "updated", "skipped": "skipped", "linked": "linked"}
-
 
 class SyncResult:
     """What one run did, for the sync job's record."""
 
-    def __init__(self, outcome, record=None, label=None, updated_at=None, note=None, warning=None):
+    def __init__(self, outcome, record=None, label=None, updated_at=None, note=None, warning=None, category=None):
         self.outcome = outcome
+        self.category = category  # informational, e.g. "stale" for an event older than Odoo's version
         self.record = record
         self.label = label
         self.updated_at = updated_at
@@ -23,6 +22,11 @@ class SyncResult:
         target = f"{self.record._name},{self.record.id}" if self.record else "no record"
         text = f"{self.outcome}: {target}"
         return f"{text} ({self.note})" if self.note else text
+
+
+def stale(record, label, updated_at):
+    """Skip an event whose Shopify version is not newer than the one Odoo already has."""
+    return SyncResult("skipped", record, label, updated_at, "Shopify version not newer than Odoo's.", category="stale")
 
 
 class ResourceHandler:

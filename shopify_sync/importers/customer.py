@@ -5,7 +5,7 @@ from ..mapping.common import parse_datetime
 from ..services.errors import DataConflictError
 from ..services.gid import to_gid
 from ..services.queries import CUSTOMER_QUERY
-from .base import ResourceHandler, SyncResult
+from .base import ResourceHandler, SyncResult, stale
 
 
 class CustomerHandler(ResourceHandler):
@@ -24,7 +24,7 @@ class CustomerHandler(ResourceHandler):
         label = vals["name"]
         partner = partners._shopify_find(self.shop, shopify_id)
         if partner and partner.x_shopify_updated_at and updated_at and updated_at <= partner.x_shopify_updated_at:
-            return SyncResult("skipped", partner, label, updated_at, "Shopify version not newer than Odoo's.")
+            return stale(partner, label, updated_at)
         outcome = "updated"
         if not partner:
             partner = self._match_by_email(vals.get("email"))

@@ -7,7 +7,7 @@ from ..mapping.common import currency_of, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError
 from ..services.gid import to_gid
 from ..services.queries import METAFIELD_KEY, METAFIELD_NAMESPACE, METAFIELDS_SET, ORDER_QUERY
-from .base import ResourceHandler, SyncResult
+from .base import ResourceHandler, SyncResult, stale
 from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
 
@@ -27,9 +27,9 @@ class OrderHandler(ResourceHandler):
             order = self._order_from_metafield(node)
             linked = bool(order)
         if order and not linked:
-            stale = order.x_shopify_updated_at and updated_at and updated_at <= order.x_shopify_updated_at
-            if stale:
-                return SyncResult("skipped", order, label, updated_at, "Shopify version not newer than Odoo's.")
+            not_newer = order.x_shopify_updated_at and updated_at and updated_at <= order.x_shopify_updated_at
+            if not_newer:
+                return stale(order, label, updated_at)
         if node.get("cancelledAt"):
             return self._cancel(node, order, label, updated_at)
         customers = CustomerHandler(self.env, self.shop)

@@ -5,7 +5,7 @@ from ..mapping.common import nodes, parse_datetime
 from ..services.errors import MappingError
 from ..services.gid import to_gid
 from ..services.queries import PRODUCT_QUERY
-from .base import ResourceHandler, SyncResult
+from .base import ResourceHandler, SyncResult, stale
 
 
 class ProductHandler(ResourceHandler):
@@ -31,7 +31,7 @@ class ProductHandler(ResourceHandler):
                 p.x_shopify_updated_at and updated_at and updated_at <= p.x_shopify_updated_at for p in linked.values()
             )
         ):
-            return SyncResult("skipped", template, node.get("title"), updated_at, "Shopify version not newer.")
+            return stale(template, node.get("title"), updated_at)
         outcome = "updated" if template else "linked"
         if not template:
             template = self._link_by_sku(variants, linked)

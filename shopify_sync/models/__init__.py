@@ -2,7 +2,7 @@
 # Order matters: the identity mixin and the base models load first.
 from . import shopify_identity_mixin
 from . import shopify_shop
-from . import shopify_shop_reconcile
+from . import shopify_shop_sync
 from . import shopify_tax_mapping
 from . import shopify_webhook_delivery
 from . import shopify_sync_job
@@ -16,5 +16,5 @@ from . import stock_picking
 from . import stock_move
 from . import shopify_echo
 from . import shopify_location_mapping
-from . import shopify_inventory_push
+from . import shopify_inventory_pending
 from . import account_move

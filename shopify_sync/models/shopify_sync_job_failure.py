@@ -78,6 +78,8 @@ class ShopifySyncJob(models.Model):
         if result.updated_at:
             vals["shopify_updated_at"] = result.updated_at
             vals["lag_seconds"] = max((now - result.updated_at).total_seconds(), 0.0)
+        if result.category:
+            vals["category"] = result.category
         warning = result.warning
         if warning:
             vals.update(

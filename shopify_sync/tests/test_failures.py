@@ -92,6 +92,26 @@ class TestFailurePath(ShopifyHttpCase):
         with self.assertRaises(AccessError):
             self.shop.with_user(user).write({"new_access_token": "stolen"})
 
+    def test_reconciliation_recovers_a_dropped_webhook_once(self):
+        dropped = self.seed_order()  # in Shopify, but its webhook never arrived
+        self.shop.reconcile("2026-01-01 00:00:00")
+        self.perform_jobs()
+        orders = self.env["sale.order"].search(
+            [("x_shopify_shop_id", "=", self.shop.id), ("x_shopify_id", "=", str(dropped["id"]))]
+        )
+        self.assertEqual(len(orders), 1)
+        self.assertIn("Done", self.shop.reconcile_progress)
+        self.assertTrue(self.shop.last_reconciled_at)
+        # the late webhook changes nothing
+        self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", dropped["id"]))
+        self.perform_jobs()
+        self.assertEqual(self.env["sale.order"].search_count([("x_shopify_id", "=", str(dropped["id"]))]), 1)
+        self.assertEqual(self.sync_job("order", dropped["id"]).outcome, "skipped")
+        # and a second reconciliation neither
+        self.shop.reconcile("2026-01-01 00:00:00")
+        self.perform_jobs()
+        self.assertEqual(self.env["sale.order"].search_count([("x_shopify_id", "=", str(dropped["id"]))]), 1)
+
     def test_mark_resolved_requires_a_reason(self):
         seeded = self._unmapped_order()
         self.perform_jobs()

@@ -55,7 +55,8 @@ class TestOrderSync(ShopifyTransactionCase):
         self.sync("order", seeded["id"])
         self.sync("order", seeded["id"])
         self.assertEqual(len(orders_of(self.env, self.shop, seeded["id"])), 1)
-        self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "skipped")
+        job = self.sync_job("order", seeded["id"])
+        self.assertEqual((job.outcome, job.category, job.needs_action), ("skipped", "stale", False))
 
     def test_update_applied_when_newer(self):
         self.shop.confirm_policy = "never"
@@ -68,6 +69,24 @@ class TestOrderSync(ShopifyTransactionCase):
         order = orders_of(self.env, self.shop, seeded["id"])
         self.assertEqual(len(order), 1)
         self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "updated")
+
+    def test_lines_changed_after_confirmation_are_protected(self):
+        seeded = self.seed_order()
+        self.sync("order", seeded["id"])
+        order = orders_of(self.env, self.shop, seeded["id"])
+        self.assertEqual(order.state, "sale")
+        quantities = order.order_line.mapped("product_uom_qty")
+        edited = dict(seeded)
+        edited["line_items"] = [dict(line, quantity=line["quantity"] + 1) for line in seeded["line_items"]]
+        edited["total_price"] = self.simulator.recompute_total(edited)
+        self.simulator.seed_order(edited)
+        self.simulator.touch("order", seeded["id"])
+        self.sync("order", seeded["id"])
+        self.assertEqual(order.order_line.mapped("product_uom_qty"), quantities, "confirmed lines kept")
+        job = self.sync_job("order", seeded["id"])
+        self.assertEqual((job.outcome, job.category, job.needs_action), ("updated", "protected_field", True))
+        self.assertEqual(job.problem_activity_id.res_model, "sale.order")
+        self.assertEqual(job.problem_activity_id.res_id, order.id)
 
     def test_link_by_metafield_instead_of_creating(self):
         seeded = self.seed_order()

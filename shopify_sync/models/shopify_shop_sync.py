@@ -1,4 +1,4 @@
-"""Reconciliation and health of a shop: what webhooks missed, and how sync is doing."""
+"""A shop's running sync: reconciliation, health, and the pushes of stock to Shopify."""
 
 import logging
 from datetime import timedelta
@@ -19,6 +19,26 @@ class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
     reconcile_progress = fields.Char(readonly=True, copy=False)
+
+    location_mapping_ids = fields.One2many("shopify.location.mapping", "shop_id", string="Location Mappings")
+    push_inventory = fields.Boolean(
+        string="Push stock to Shopify",
+        default=True,
+        help="Odoo is the authority for stock: available quantities of mapped locations are pushed.",
+    )
+    inventory_debounce_seconds = fields.Integer(default=30, help="Changes are gathered this long, then pushed.")
+    push_fulfillments = fields.Boolean(
+        string="Push deliveries to Shopify",
+        help="For stores that ship from Odoo: validating a delivery creates the Shopify fulfillment.",
+    )
+
+    def _schedule_inventory_push(self):
+        """At most one waiting push job per shop: the identity key absorbs the burst."""
+        self.ensure_one()
+        if self.push_inventory:
+            sync_job = self.env["shopify.sync.job"].sudo()._ensure(self, "inventory_push", "all")
+            sync_job._enqueue(eta=max(self.inventory_debounce_seconds, 0))
+
     last_webhook_at = fields.Datetime(compute="_compute_health")
     backlog_count = fields.Integer(string="Backlog (jobs)", compute="_compute_health")
     open_failure_count = fields.Integer(compute="_compute_health")

@@ -43,26 +43,3 @@ class ShopifyInventoryPending(models.Model):
                 shops |= mapping.shop_id
         for shop in shops:
             shop._schedule_inventory_push()
-
-
-class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"
-
-    location_mapping_ids = fields.One2many("shopify.location.mapping", "shop_id", string="Location Mappings")
-    push_inventory = fields.Boolean(
-        string="Push stock to Shopify",
-        default=True,
-        help="Odoo is the authority for stock: available quantities of mapped locations are pushed.",
-    )
-    inventory_debounce_seconds = fields.Integer(default=30, help="Changes are gathered this long, then pushed.")
-    push_fulfillments = fields.Boolean(
-        string="Push deliveries to Shopify",
-        help="For stores that ship from Odoo: validating a delivery creates the Shopify fulfillment.",
-    )
-
-    def _schedule_inventory_push(self):
-        """At most one waiting push job per shop: the identity key absorbs the burst."""
-        self.ensure_one()
-        if self.push_inventory:
-            sync_job = self.env["shopify.sync.job"].sudo()._ensure(self, "inventory_push", "all")
-            sync_job._enqueue(eta=max(self.inventory_debounce_seconds, 0))
