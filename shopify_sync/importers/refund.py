@@ -1,6 +1,7 @@
 """Shopify refunds -> one draft credit note per refund, by refund id."""
 
 from ..mapping.common import money, nodes, parse_datetime
+from ..services.errors import DataConflictError
 from ..services.gid import to_gid
 from ..services.queries import REFUND_QUERY
 from .base import ResourceHandler, SyncResult
@@ -41,11 +42,35 @@ class RefundHandler(ResourceHandler):
                 "invoice_line_ids": [(0, 0, vals) for vals in lines if vals],
             }
         )
-        restock = [item for item in nodes(node.get("refundLineItems")) if item.get("restockType") == "RETURN"]
         note = f"Draft credit note {credit_note.name or credit_note.id} for {order.name}"
-        if restock and not self.shop.refund_restock:
+        restock = [item for item in nodes(node.get("refundLineItems")) if item.get("restockType") == "RETURN"]
+        if restock and self.shop.refund_restock:
+            note += f"; return receipt {self._return_receipt(order, restock, label).name}"
+        elif restock:
             note += "; restock requested in Shopify, no return created (option off)"
         return SyncResult("created", credit_note, label, updated_at, note)
+
+    def _return_receipt(self, order, restock, label):
+        """A return of the restocked quantities, against the order's validated delivery."""
+        delivered = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing" and p.state == "done")
+        if not delivered:
+            raise DataConflictError(
+                f"{label} restocks items of {order.name}, which has no validated delivery to return.",
+                missing="a validated delivery for the restocked items",
+                fix_model="stock.picking",
+            )
+        wanted = {}
+        for item in restock:
+            sale_line = self._order_line(order, item)
+            wanted[sale_line.product_id.id] = wanted.get(sale_line.product_id.id, 0) + float(item.get("quantity") or 0)
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=delivered[0].id, active_ids=delivered[0].ids, active_model="stock.picking")
+            .create({})
+        )
+        for line in wizard.product_return_moves:
+            line.quantity = min(wanted.pop(line.product_id.id, 0.0), line.move_quantity)
+        return wizard._create_return()
 
     def _order_line(self, order, item):
         line = item.get("lineItem") or {}

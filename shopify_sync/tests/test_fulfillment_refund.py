@@ -92,3 +92,34 @@ class TestFulfillmentsAndRefunds(ShopifyHttpCase):
         self.assertEqual((notes.move_type, notes.state), ("out_refund", "draft"))
         self.assertAlmostEqual(notes.amount_untaxed, float(line["price"]), places=2)
         self.assertEqual(self.sync_job("refund", refund["id"]).outcome, "skipped")
+
+    def test_restock_creates_return_only_when_enabled(self):
+        self.shop.refund_restock = True
+        seeded, order = self._synced_order(quantities=(2, 1))
+        picking = order.picking_ids
+        for move in picking.move_ids:
+            move.quantity = move.product_uom_qty
+            move.picked = True
+        picking.button_validate()
+        line = seeded["line_items"][0]
+        refund = {
+            "id": 6660002,
+            "order_id": seeded["id"],
+            "refund_line_items": [
+                {
+                    "line_item_id": line["id"],
+                    "line_item": line,
+                    "quantity": 1,
+                    "restock_type": "return",
+                    "subtotal": line["price"],
+                    "total_tax": "0.00",
+                }
+            ],
+            "transactions": [{"kind": "refund", "status": "success", "amount": line["price"]}],
+        }
+        self.simulator.seed_refund(seeded["id"], refund)
+        self.sync("refund", refund["id"])
+        returns = order.picking_ids.filtered(lambda p: p.picking_type_code == "incoming")
+        self.assertEqual(len(returns), 1)
+        self.assertEqual(sum(returns.move_ids.mapped("product_uom_qty")), 1)
+        self.assertIn(returns.name, self.sync_job("refund", refund["id"]).outcome_note)
