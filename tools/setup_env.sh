@@ -90,6 +90,10 @@ setup_postgres() {
 }
 
 # --- virtualenv ------------------------------------------------------------
+pip_quiet() {
+    "$VENV/bin/pip" "$@" 2> >(grep -v '^WARNING: Location .* is ignored' >&2)
+}
+
 setup_venv() {
     local odoo_src=$1
     command -v "$PYTHON" >/dev/null || PYTHON=python3
@@ -104,7 +108,8 @@ setup_venv() {
         log "virtualenv up to date ($VENV)"
         return
     fi
-    local pip=("$VENV/bin/pip" install -q --disable-pip-version-check)
+    # (this machine's pip configuration warns about every local index it skips: filtered out)
+    local pip=(pip_quiet install -q --disable-pip-version-check)
     "${pip[@]}" -U "pip>=24" "setuptools>=70" wheel
     # cbor2 5.4.2 (pinned by Odoo for Python < 3.12) no longer builds.
     sed -E 's/^cbor2==5\.4\.2.*/cbor2==5.6.2/' "$odoo_src/requirements.txt" > "$VENV/odoo-requirements.txt"
