@@ -57,6 +57,8 @@ def process(args, name, log_path):
 
 
 def main():
+    # SIGTERM unwinds like Ctrl-C, so that Odoo and the simulator are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(143))
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--conf", required=True)
     parser.add_argument("--db", required=True)
