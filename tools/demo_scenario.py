@@ -250,7 +250,15 @@ class Scenario:
                 ("failure_count", ">", 0),
             ]
         )
+        pickings = env["stock.picking"].search([("x_shopify_fulfillment_id", "=", str(FULFILLMENT_ID))])
+        cr.execute(
+            "SELECT note FROM shopify_webhook_delivery WHERE shop_id=%s AND topic='inventory_levels/update'",
+            (self.shop_id,),
+        )
+        echo_notes = [row[0] for row in cr.fetchall()]
         return dict(
+            pickings=[(p.name, p.state) for p in pickings],
+            echo_notes=echo_notes,
             events=events,
             receipts=receipts,
             states=states,
@@ -286,7 +294,7 @@ class Scenario:
             ("retried after a failure", ", ".join(f"{n}: {s}" for n, s in data["retried"]) or "none"),
             ("fulfillment 3 events -> deliveries validated", ", ".join(f"{n} {st}" for n, st in data["pickings"])),
             (
-                f"stock of {self.stock_item[1]} pushed to Shopify",
+                f"free quantity of {self.stock_item[1]} (42 counted) in Shopify",
                 f"{self.sim.inventory(self.stock_item[0], SHOPIFY_LOCATION)} "
                 f"({len(self.sim.mutations('inventorySetQuantities'))} inventorySetQuantities call(s))",
             ),
