@@ -85,7 +85,7 @@ def main():
         "--secret",
         DEMO_SECRET,
     ]
-    odoo_cmd = [sys.executable, f"{odoo_src}/odoo-bin", "-c", args.conf, "-d", args.db, "--db-filter", f"^{args.db}$"]
+    odoo_cmd = [sys.executable, f"{odoo_src}/odoo-bin", "-c", args.conf, "-d", args.db]
     scenario = Scenario(args.conf, args.db, sim_url, odoo_url)
     scenario.configure_shop()
     with process(sim_cmd, "simulator", var / "simulator-demo.log"):

@@ -91,13 +91,28 @@ class ShopifySyncJob(models.Model):
                 needs_action=True,
             )
         self.write(vals)
-        self.delivery_ids.filtered(
-            lambda d: d.state in ("queued", "duplicate", "failed") and d.received_at <= started
-        )._mark("done")
+        self._mark_deliveries_done(started)
         if warning:
             self._raise_activity()
         else:
             self._close_activity(result)
+
+    def _mark_deliveries_done(self, started):
+        """Mark the deliveries this run served as done, on a READ COMMITTED cursor.
+
+        A late copy of an event bumps its delivery's receipt count while the
+        job runs; updating that row from the job's own (repeatable read)
+        transaction would then fail to serialise and redo the whole job.
+        """
+        with independent_env(self.env) as env:
+            env.cr.execute(
+                """
+                UPDATE shopify_webhook_delivery SET state = 'done'
+                 WHERE sync_job_id = %s AND state IN ('queued', 'duplicate', 'failed') AND received_at <= %s
+                """,
+                (self.id, started),
+            )
+        self.env["shopify.webhook.delivery"].invalidate_model(["state"])
 
     # -- retention ---------------------------------------------------------
     @api.model
