@@ -1,0 +1,116 @@
+"""Targets, the printed table and bench/results.json for tools/bench.py."""
+
+import json
+import os
+import platform
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (key, label, unit, target text, check) - check(value, results) -> bool, or None for information only
+ROWS = [
+    ("ack_rps", "webhook ack throughput (addon)", "req/s", "", None),
+    ("bare_rps", "bare auth='none' route throughput", "req/s", "", None),
+    ("ack_ratio_throughput", "ack / bare throughput", "", ">= 0.8", lambda v, r: v >= 0.8),
+    ("ack_p50_ms", "ack p50 latency", "ms", "", None),
+    ("bare_p50_ms", "bare p50 latency", "ms", "", None),
+    ("ack_p99_ms", "ack p99 latency", "ms", "", None),
+    ("bare_p99_ms", "bare p99 latency", "ms", "", None),
+    ("ack_ratio_p99", "ack / bare p99 latency", "", "<= 1.5", lambda v, r: v <= 1.5),
+    ("ack_non_2xx", "ack answers not 2xx, or lost", "", "0", lambda v, r: v == 0),
+    ("e2e_orders_per_s", "end-to-end order sync", "orders/s", ">= 15", lambda v, r: v >= 15),
+    ("orm_orders_per_s", "plain ORM reference (1 process)", "orders/s", "", None),
+    ("e2e_ratio", "end-to-end / ORM reference", "", "", None),
+    ("storm_expected", "storm: distinct order events", "", "", None),
+    ("storm_orders", "storm: orders in Odoo", "", "== storm_expected", lambda v, r: v == r["storm_expected"]),
+    ("storm_jobs", "storm: queue jobs created", "", "<= storm_expected", lambda v, r: v <= r["storm_expected"]),
+    (
+        "storm_deliveries_recorded",
+        "storm: deliveries recorded",
+        "",
+        "== storm_expected",
+        lambda v, r: v == r["storm_expected"],
+    ),
+    ("storm_duplicate_orders", "storm: duplicated sale orders", "", "0", lambda v, r: v == 0),
+    ("storm_non_2xx", "storm: deliveries not answered 2xx", "", "", None),
+    ("storm_seconds", "storm: until all orders confirmed", "s", "", None),
+    ("storm_worker_rss_mb", "storm: peak RSS, all Odoo workers", "MiB", "", None),
+    (
+        "storm_worker_rss_max_mb",
+        "storm: peak RSS, one Odoo worker",
+        "MiB",
+        "< 2048 (limit_memory_soft)",
+        lambda v, r: v < 2048,
+    ),
+]
+
+
+def _fmt(value):
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+    return str(value)
+
+
+def evaluate(results):
+    """[(label, value text, target, status)] and the keys whose target was missed."""
+    table, short = [], []
+    for key, label, unit, target, check in ROWS:
+        if key not in results:
+            table.append((label, "n/a", target, "MISSING" if check else ""))
+            if check:
+                short.append(key)
+            continue
+        value = results[key]
+        status = "INFO"
+        if check is not None:
+            status = "PASS" if check(value, results) else "SHORT"
+            if status == "SHORT":
+                short.append(key)
+        table.append((label, f"{_fmt(value)} {unit}".strip(), target, status))
+    return table, short
+
+
+def print_table(results):
+    table, short = evaluate(results)
+    widths = [max(len(row[i]) for row in table + [("measure", "value", "target", "status")]) for i in range(4)]
+    line = "  ".join("-" * w for w in widths)
+    print("\n==== shopify_sync benchmark " + "=" * max(len(line) - 28, 10))
+    print("  ".join(h.ljust(w) for h, w in zip(("measure", "value", "target", "status"), widths, strict=True)))
+    print(line)
+    for row in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+    print(line)
+    print("short of target: " + (", ".join(short) if short else "none"))
+    for note in results.get("notes", []):
+        print(f"  note: {note}")
+    return short
+
+
+def machine():
+    try:
+        mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal:"))
+    except (OSError, StopIteration):
+        mem_kb = 0
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        commit = ""
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "commit": os.environ.get("BENCH_COMMIT") or commit,
+    }
+
+
+def write_results(path, results):
+    _table, short = evaluate(results)
+    results["short_of_target"] = short
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
