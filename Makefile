@@ -18,3 +18,9 @@ lint:            ## ruff and pylint-odoo, as pre-commit runs them
 
 clean:
 	rm -rf .cache
+
+bench:           ## benchmarks (not tests): webhook ack vs bare route, end-to-end sync, duplicate storm -> bench/results.json
+	tools/run_bench.sh
+
+chaos:           ## fault injection (worker kills, PostgreSQL restart, Shopify faults, drops, fuzzing) -> chaos/results.json
+	tools/run_chaos.sh $(CHAOS_ARGS)

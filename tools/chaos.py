@@ -1,0 +1,365 @@
+"""shopify_sync chaos runs: faults injected into a real Odoo, then "no duplicates, nothing lost" checked.
+
+Called by ``make chaos`` (tools/run_chaos.sh) with the virtualenv's Python, a
+fresh database and an Odoo config (workers=2, queue_job runner, 127.0.0.1).
+Scenarios: kill -9 of Odoo workers, a PostgreSQL restart, Shopify 429/500/slow
+answers, 5 % of webhooks dropped then reconciliation, fuzzed and hostile
+webhooks.  Writes chaos/results.json and prints a table.  Exit status: 0 when
+every scenario passed its checks, 1 when one did not, 2 when the run broke.
+Sizes come from environment variables (docs/BENCHMARKS.md, "make chaos").
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+sys.path.insert(0, str(ROOT))
+
+import psycopg2  # noqa: E402
+from bench_odoo import Services  # noqa: E402
+from bench_orm import Orm  # noqa: E402
+from chaos_env import Probe, Simulators, TimedSender  # noqa: E402
+from chaos_fuzz import fuzz_webhooks  # noqa: E402
+from chaos_report import TITLES, print_table  # noqa: E402
+from chaos_scenarios import dropped_webhooks, kill_workers, pg_restart, shopify_faults  # noqa: E402
+
+from shopify_simulator import SimulatorControl  # noqa: E402
+
+TOKEN = "shpat_chaos_token"
+SECRET = "whsec_chaos_secret"
+RUN_SYNC_FUNCTION = "shopify_sync.job_function_shopify_sync_job_run_sync"
+# Scenarios run in this order: the PostgreSQL restart comes after the last use
+# of the in-process ORM (reconciliation), the fuzzing last of all.
+ORDER = ("kill", "faults", "drop", "pg", "fuzz")
+RUNNERS = {
+    "kill": kill_workers,
+    "pg": pg_restart,
+    "faults": shopify_faults,
+    "drop": dropped_webhooks,
+    "fuzz": fuzz_webhooks,
+}
+DEFAULTS = {
+    # name: (environment variable, full run, --smoke run)
+    "kill_orders": ("CHAOS_ORDERS", 300, 20),
+    "kills": ("CHAOS_KILLS", 20, 3),
+    "pg_orders": ("CHAOS_PG_ORDERS", 150, 20),
+    "pg_outage": ("CHAOS_PG_OUTAGE", 8.0, 3.0),
+    "fault_orders": ("CHAOS_FAULT_ORDERS", 100, 20),
+    "fault_429": ("CHAOS_FAULT_429", 8, 3),
+    "fault_500": ("CHAOS_FAULT_500", 8, 3),
+    "fault_slow": ("CHAOS_FAULT_SLOW", 4, 2),
+    "api_timeout": ("CHAOS_API_TIMEOUT", 2, 2),
+    "drop_orders": ("CHAOS_DROP_ORDERS", 200, 40),
+    "drop_rate": ("CHAOS_DROP_RATE", 0.05, 0.05),
+    "fuzz": ("CHAOS_FUZZ", 2000, 200),
+    "products": ("CHAOS_PRODUCTS", 10, 4),
+    "send_rate": ("CHAOS_SEND_RATE", 5.0, 5.0),
+    "time_scale": ("CHAOS_TIME_SCALE", 0.01, 0.01),
+    "seed": ("CHAOS_SEED", 20261125, 20261125),
+    "pg_wait": ("CHAOS_PG_WAIT", 300, 120),
+}
+# queue_job retry pattern of the order/customer/product sync jobs in the chaos
+# database only: {retry count reached: seconds to wait} (the addon ships
+# {1: 10, 3: 60, 5: 300, 7: 1800}).  Five attempts, as queue_job's default.
+CHAOS_RETRY_PATTERN = {1: 3, 3: 10}
+
+
+def read_sizes(smoke):
+    sizes = {}
+    for key, (var, full, small) in DEFAULTS.items():
+        default = small if smoke else full
+        raw = os.environ.get(var)
+        sizes[key] = type(default)(raw) if raw not in (None, "") else default
+    return sizes
+
+
+@dataclass
+class Shop:
+    name: str
+    domain: str
+    shop_id: int
+    url: str
+    sim: SimulatorControl
+    data: dict = field(default_factory=dict)
+
+    @property
+    def order_ids(self):
+        return [str(order["id"]) for order in self.data.get("orders", [])]
+
+
+class Chaos:
+    def __init__(self, args):
+        self.args = args
+        self.sizes = read_sizes(args.smoke)
+        self.var = ROOT / ".cache" / "chaos"
+        self.var.mkdir(parents=True, exist_ok=True)
+        self.services = Services(args.conf, args.db, args.port, self.var)
+        self.sims = Simulators(self.var)
+        self.probe = Probe(args.db)
+        self.orm = None
+        self.webhook_url = f"http://127.0.0.1:{args.port}/shopify_sync/webhook"
+        chosen = [s.strip() for s in (args.only or os.environ.get("CHAOS_SCENARIOS") or ",".join(ORDER)).split(",")]
+        unknown = set(chosen) - set(ORDER)
+        if unknown:
+            raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}; choose among {', '.join(ORDER)}")
+        self.selected = [name for name in ORDER if name in chosen]
+        self.shops = {}
+        self.results = {
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "mode": "smoke" if args.smoke else "full",
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "loadavg_before": os.getloadavg()},
+            "sizes": self.sizes,
+            "settings": {
+                "database": args.db,
+                "odoo": "workers=2, max_cron_threads=0, queue_job channels root:2,root.shopify:2",
+                "retry_pattern_run_sync": {str(k): v for k, v in CHAOS_RETRY_PATTERN.items()},
+                "fault_shop_api_timeout_s": self.sizes["api_timeout"],
+                "sender_retry_schedule": f"Shopify's 8 retries x {self.sizes['time_scale']}",
+            },
+            "scenarios": {},
+        }
+
+    def log(self, text):
+        print(f"[chaos {time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+    # -- set-up -------------------------------------------------------------------------------
+    def orders_for(self, name):
+        return {
+            "kill": self.sizes["kill_orders"],
+            "pg": self.sizes["pg_orders"],
+            "faults": self.sizes["fault_orders"],
+            "drop": self.sizes["drop_orders"],
+        }.get(name, 0)
+
+    def setup(self):
+        self.log("loading the Odoo registry in-process (shop set-up, reconciliation)")
+        self.orm = Orm(self.args.conf, self.args.db)
+        for name in self.selected:
+            domain = f"chaos-{name}.myshopify.com"
+            url = self.sims.start(domain, TOKEN, SECRET)
+            shop_id = self.orm.configure_shop(f"Chaos {name}", domain, url, TOKEN, SECRET)
+            sim = SimulatorControl(url, timeout=300)
+            orders = self.orders_for(name)
+            data = {}
+            if orders:
+                # Reconciliation lists customers too: the drop scenario shares them between orders.
+                customers = max(2, orders // 4) if name == "drop" else orders
+                data = sim.generate(
+                    customers=customers,
+                    products=self.sizes["products"],
+                    variants_per_product=2,
+                    orders=orders,
+                    lines_per_order=2,
+                )
+            self.shops[name] = Shop(name, domain, shop_id, url, sim, data)
+            self.log(f"shop {domain} (id {shop_id}): simulator {url}, {orders} orders generated")
+        self.orm.run(self._tune)
+        self.log("starting Odoo (workers=2, queue_job runner)")
+        self.services.start_odoo()
+        self.results["odoo_workers"] = sorted(self.services.workers().values())
+        self.catalogue()
+
+    def _tune(self, env):
+        env.ref(RUN_SYNC_FUNCTION).retry_pattern = CHAOS_RETRY_PATTERN
+        if "faults" in self.shops:
+            env["shopify.shop"].browse(self.shops["faults"].shop_id).api_timeout = self.sizes["api_timeout"]
+
+    def catalogue(self):
+        """products/create for each shop's catalogue, so that orders find their variants."""
+        shops = [shop for shop in self.shops.values() if shop.data.get("products")]
+        for shop in shops:
+            sender = TimedSender(self.webhook_url, shop.domain, SECRET)
+            sender.send_many([("products/create", p) for p in shop.data["products"]], shuffle=False, concurrency=4)
+        deadline = time.monotonic() + 300
+        for shop in shops:
+            variants = [str(v["id"]) for p in shop.data["products"] for v in p["variants"]]
+            while True:
+                self.services.check_alive()
+                found = self.probe.one(
+                    "SELECT count(*) FROM product_product WHERE x_shopify_shop_id=%s AND x_shopify_id = ANY(%s)",
+                    (shop.shop_id, variants),
+                )[0]
+                if found == len(variants) and not self.probe.waiting(shop.shop_id):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the catalogue of {shop.domain} did not sync ({found}/{len(variants)})")
+                time.sleep(0.5)
+        self.log(f"catalogues synced ({', '.join(s.name for s in shops) or 'none'})")
+
+    def orm_run(self, func):
+        """The in-process ORM, once more on a fresh connection if the server dropped the old one."""
+        try:
+            return self.orm.run(func)
+        except psycopg2.OperationalError:
+            return self.orm.run(func)
+
+    # -- what every scenario asks ----------------------------------------------------------------
+    def settle(self, shop, ids, busy=lambda: False, timeout=None, label=""):
+        """Wait until every id has a sale order or a visible failure and the shop has no waiting job.
+
+        Returns the seconds waited, or None when it timed out or stalled (nothing left to run).
+        """
+        ids = set(ids)
+        timeout = timeout or max(300, 3 * len(ids))
+        started = last_log = time.monotonic()
+        quiet_since = None
+        while True:
+            self.services.check_alive()
+            now = time.monotonic()
+            synced = self.probe.orders(shop.shop_id, ids)
+            failed = self.probe.visible_failures(shop.shop_id, ids)
+            waiting = self.probe.waiting(shop.shop_id)
+            missing = len(ids - set(synced) - failed)
+            if not busy() and not waiting:
+                if not missing:
+                    return now - started
+                quiet_since = quiet_since or now
+                if now - quiet_since > 10:
+                    self.log(f"{label}: stalled with {missing} order(s) neither in Odoo nor failed")
+                    return None
+            else:
+                quiet_since = None
+            if now - started > timeout:
+                self.log(f"{label}: timed out after {timeout} s ({missing} missing)")
+                return None
+            if now - last_log >= 15:
+                last_log = now
+                self.log(
+                    f"{label}: {len(synced)}/{len(ids)} orders in Odoo, {len(failed)} failed, {waiting} jobs waiting"
+                )
+            time.sleep(1)
+
+    def outcome(self, shop, expected, accepted, seconds, checks=None, promised=None, **extra):
+        """The scenario's figures: expected, orders, duplicates, lost, seconds, and the checks passed.
+
+        Lost: an order ``promised`` (by default: whose event was answered 2xx) that
+        has neither a sale order nor a visible failure (sync job failed or needing action).
+        """
+        counts = self.probe.orders(shop.shop_id, expected)
+        failed = self.probe.visible_failures(shop.shop_id, expected) - set(counts)
+        lost = sorted(set(accepted if promised is None else promised) - set(counts) - failed)
+        surplus = self.probe.duplicates(shop.shop_id)
+        result = {
+            "expected": len(expected),
+            "orders": len(counts),
+            "duplicates": sum(n - 1 for n in counts.values()),
+            "lost": len(lost),
+            "failed_visible": len(failed),
+            "seconds": round(seconds, 1) if seconds is not None else None,
+            "accepted_events": len(set(accepted)),
+            "lost_ids": lost[:20],
+            "failed_ids": sorted(failed)[:20],
+            "duplicate_records": surplus,
+            **self.probe.job_stats(shop.shop_id),
+        }
+        result.update(extra)
+        checks = dict(checks or {})
+        checks["no duplicate (sale orders, partners, variants)"] = result["duplicates"] == 0 and not any(
+            surplus.values()
+        )
+        checks["nothing lost"] = result["lost"] == 0
+        checks["settled in time"] = seconds is not None
+        result["checks"] = checks
+        result["ok"] = all(checks.values())
+        return result
+
+    # -- the run ----------------------------------------------------------------------------------
+    def revive(self, name, result):
+        """Start Odoo again if the scenario left it dead, so that the next scenarios still run."""
+        proc, log = self.services.procs.get("odoo", (None, None))
+        if proc is None or proc.poll() is None:
+            return
+        saved = self.var / f"odoo-chaos-died-in-{name}.log"
+        if self.services.odoo_log and Path(self.services.odoo_log).exists():
+            saved.write_bytes(Path(self.services.odoo_log).read_bytes())
+        result["odoo_exit_code"] = proc.returncode
+        result.setdefault("notes", []).append(f"the Odoo server exited (code {proc.returncode}); its log: {saved}")
+        self.services.procs.pop("odoo")
+        log.close()
+        self.log(f"{name}: Odoo exited with code {proc.returncode}; starting it again for the next scenarios")
+        self.services.start_odoo()
+
+    def environment_notes(self):
+        """Problems of the machine, not of the addon, seen in Odoo's output."""
+        out = self.var / "odoo-bench.out"  # bench_odoo.Services' name for Odoo's stdout
+        text = out.read_text(errors="replace") if out.exists() else ""
+        notes = []
+        crashes = text.count("No module named 'pkg_resources'")
+        if crashes:
+            notes.append(
+                f"the gevent (longpolling) worker crashed {crashes} times at start-up: gevent imports "
+                "pkg_resources, which the virtualenv's setuptools no longer ships; Odoo's master respawns it "
+                "without end, and checks the database before each respawn"
+            )
+        return notes
+
+    def run(self):
+        try:
+            self.setup()
+            for name in self.selected:
+                self.log(f"== {TITLES[name]}")
+                started = time.monotonic()
+                try:
+                    result = RUNNERS[name](self, self.shops[name])
+                except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the others
+                    traceback.print_exc()
+                    result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+                    self.revive(name, result)
+                result["wall_seconds"] = round(time.monotonic() - started, 1)
+                self.results["scenarios"][name] = result
+                verdict = "skipped" if result.get("skipped") else "PASS" if result.get("ok") else "FAIL"
+                self.log(f"{name}: {verdict}")
+        finally:
+            self.results["machine"]["loadavg_after"] = os.getloadavg()
+            self.results["environment_notes"] = self.environment_notes()
+            self.services.stop()
+            self.sims.stop()
+            self.probe.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--conf", required=True)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: every scenario in a few minutes")
+    parser.add_argument("--only", help=f"comma-separated subset of {','.join(ORDER)} (or CHAOS_SCENARIOS)")
+    parser.add_argument("--out", default=str(ROOT / "chaos" / "results.json"))
+    args = parser.parse_args()
+    chaos = Chaos(args)
+    sizes = chaos.sizes
+    chaos.log(
+        f"sizes: kill {sizes['kill_orders']} orders / {sizes['kills']} kills; pg {sizes['pg_orders']} orders / "
+        f"{sizes['pg_outage']:g} s outage; faults {sizes['fault_orders']} orders; drop {sizes['drop_orders']} "
+        f"orders at {sizes['drop_rate']:.0%}; fuzz {sizes['fuzz']} requests"
+    )
+    broke = False
+    try:
+        chaos.run()
+    except Exception:  # noqa: BLE001 - report, then fail the run
+        traceback.print_exc()
+        print(f"[chaos] the run broke; logs are in {chaos.var} and .cache/odoo-chaos.log", file=sys.stderr)
+        broke = True
+    results = chaos.results
+    results["ok"] = not broke and all(r.get("ok") or r.get("skipped") for r in results["scenarios"].values())
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print_table(results)
+    print(f"\n[chaos] results written to {out}; logs in {chaos.var} and .cache/odoo-chaos.log")
+    if broke:
+        return 2
+    return 0 if results["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

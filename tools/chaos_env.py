@@ -1,0 +1,240 @@
+"""Shared pieces of tools/chaos.py: the database probe, simulators, timed and paced webhook delivery.
+
+Odoo itself is started and watched by ``bench_odoo.Services`` and shops are
+configured by ``bench_orm.Orm`` (the helpers of ``make bench``); what is here
+is what chaos needs on top: a probe that survives a PostgreSQL restart, one
+simulator per scenario, and senders that remember when each attempt ran.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg2
+from bench_odoo import free_port, wait_http
+
+from shopify_simulator import WebhookSender
+
+ROOT = Path(__file__).resolve().parent.parent
+WAITING = ("wait_dependencies", "pending", "enqueued", "started")
+DB_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
+
+
+class Probe:
+    """Autocommit psycopg2 connection for polling; reconnects (up to ``patience`` s) when the server went away."""
+
+    def __init__(self, db, patience=120):
+        self.db, self.patience, self.conn = db, patience, None
+
+    def _cursor(self):
+        if self.conn is None or self.conn.closed:
+            self.conn = psycopg2.connect(dbname=self.db, application_name="shopify_sync-chaos-probe")
+            self.conn.autocommit = True
+        return self.conn.cursor()
+
+    def _run(self, sql, args, fetch):
+        deadline = time.monotonic() + self.patience
+        while True:
+            try:
+                with self._cursor() as cr:
+                    cr.execute(sql, args)
+                    return fetch(cr)
+            except DB_ERRORS:
+                self.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
+
+    def one(self, sql, args=None):
+        return self._run(sql, args, lambda cr: cr.fetchone())
+
+    def all(self, sql, args=None):
+        return self._run(sql, args, lambda cr: cr.fetchall())
+
+    def close(self):
+        if self.conn is not None:
+            try:
+                self.conn.close()
+            except DB_ERRORS:
+                pass
+        self.conn = None
+
+    # -- questions about one shop --------------------------------------------------------
+    def waiting(self, shop_id):
+        sql = "SELECT count(*) FROM queue_job WHERE identity_key LIKE %s AND state IN %s"
+        return self.one(sql, (f"shopify_sync:{shop_id}:%", WAITING))[0]
+
+    def orders(self, shop_id, ids):
+        """{x_shopify_id: number of sale orders} for ``ids``."""
+        sql = (
+            "SELECT x_shopify_id, count(*) FROM sale_order WHERE x_shopify_shop_id=%s AND x_shopify_id = ANY(%s) "
+            "GROUP BY x_shopify_id"
+        )
+        return dict(self.all(sql, (shop_id, list(ids))))
+
+    def visible_failures(self, shop_id, ids):
+        """Order ids whose sync job shows a failure to a person (failed, or needs action)."""
+        sql = (
+            "SELECT resource_id FROM shopify_sync_job WHERE shop_id=%s AND resource_type='order' "
+            "AND resource_id = ANY(%s) AND (state='failed' OR needs_action)"
+        )
+        return {row[0] for row in self.all(sql, (shop_id, list(ids)))}
+
+    def job_stats(self, shop_id):
+        """States of the shop's queue jobs, and how many attempts they used."""
+        key = f"shopify_sync:{shop_id}:%"
+        states = dict(self.all("SELECT state, count(*) FROM queue_job WHERE identity_key LIKE %s GROUP BY 1", (key,)))
+        row = self.one(
+            "SELECT coalesce(sum(greatest(retry - 1, 0)), 0), coalesce(max(retry), 0), "
+            "count(*) FILTER (WHERE retry > 1) FROM queue_job WHERE identity_key LIKE %s",
+            (key,),
+        )
+        failed = self.all(
+            "SELECT exc_name, count(*) FROM queue_job WHERE identity_key LIKE %s AND state='failed' GROUP BY 1", (key,)
+        )
+        return {
+            "queue_jobs": states,
+            "job_retries": int(row[0]),
+            "job_max_attempts": int(row[1]),
+            "jobs_retried": int(row[2]),
+            "queue_jobs_failed_by_exception": {str(name): count for name, count in failed},
+        }
+
+    def duplicates(self, shop_id):
+        """Surplus Odoo records per Shopify id: sale orders, and partners and variants."""
+        out = {}
+        for table in ("sale_order", "res_partner", "product_product"):
+            out[table] = self.one(
+                f"SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) n FROM {table} "  # noqa: S608
+                "WHERE x_shopify_shop_id=%s AND x_shopify_id IS NOT NULL GROUP BY x_shopify_id) d",
+                (shop_id,),
+            )[0]
+        return {k: int(v) for k, v in out.items()}
+
+    def other_clients(self, db):
+        """{database: connections} of client backends on other databases than ``db`` (and not this probe)."""
+        sql = (
+            "SELECT datname, count(*) FROM pg_stat_activity WHERE backend_type='client backend' "
+            "AND datname IS NOT NULL AND datname <> %s AND pid <> pg_backend_pid() GROUP BY 1"
+        )
+        return dict(self.all(sql, (db,)))
+
+
+class Simulators:
+    """One ``python -m shopify_simulator serve`` per shop, each in a process group of its own."""
+
+    def __init__(self, var):
+        self.var = Path(var)
+        self.procs = []
+
+    def start(self, shop, token, secret):
+        port = free_port()
+        cmd = [sys.executable, "-m", "shopify_simulator", "serve", "--port", str(port), "--shop", shop]
+        cmd += ["--token", token, "--secret", secret]
+        log = open(self.var / f"simulator-{shop.split('.')[0]}.log", "ab")  # noqa: SIM115 - closed in stop()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs.append((proc, log))
+        url = f"http://127.0.0.1:{port}"
+        wait_http(f"{url}/_sim/health", 30)
+        return url
+
+    def stop(self):
+        for proc, log in self.procs:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+                try:
+                    proc.wait(10)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
+            log.close()
+        self.procs = []
+
+
+class TimedSender(WebhookSender):
+    """A WebhookSender that also notes when each attempt started and ended (monotonic seconds)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timeline = []
+        self._timeline_lock = threading.Lock()
+
+    def send(self, topic, payload, *args, **kwargs):
+        started = time.monotonic()
+        delivery = super().send(topic, payload, *args, **kwargs)
+        if not delivery.dropped:
+            with self._timeline_lock:
+                self.timeline.append((started, time.monotonic(), delivery.status_code, delivery.error))
+        return delivery
+
+    def statuses(self, since=None, until=None):
+        """Counter of the attempts started in [since, until]: HTTP status, or 'no answer'."""
+        with self._timeline_lock:
+            rows = list(self.timeline)
+        return Counter(
+            str(status) if status else "no answer"
+            for start, _end, status, _error in rows
+            if (since is None or start >= since) and (until is None or start <= until)
+        )
+
+    def answered_2xx_within(self, since, until):
+        """Attempts that both started and were answered 2xx inside [since, until]."""
+        with self._timeline_lock:
+            return sum(1 for s, e, st, _ in self.timeline if st and 200 <= st < 300 and s >= since and e <= until)
+
+
+class PacedDelivery(threading.Thread):
+    """Deliver ``items`` [(topic, payload, key)] at ``rate`` per second, each one Shopify-style.
+
+    Each event goes through ``deliver_with_retries`` (same event and webhook id
+    on every attempt, Shopify's 8 retries at ``time_scale`` of their real
+    waits) in a pool of ``workers`` threads, so that a retrying event never
+    holds back the ones after it.
+    """
+
+    def __init__(self, sender, items, rate, time_scale, workers=64):
+        super().__init__(name="chaos-delivery", daemon=True)
+        self.sender, self.items, self.rate, self.time_scale = sender, list(items), float(rate), time_scale
+        self.workers = workers
+        self.attempts = {}
+        self.submitted = 0
+        self.seconds = None
+        self._lock = threading.Lock()
+
+    def run(self):
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="chaos-send") as pool:
+            for index, (topic, payload, key) in enumerate(self.items):
+                delay = started + index / self.rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                pool.submit(self._one, topic, payload, key)
+                self.submitted += 1
+        self.seconds = time.monotonic() - started
+
+    def _one(self, topic, payload, key):
+        attempts = self.sender.deliver_with_retries(topic, payload, time_scale=self.time_scale)
+        with self._lock:
+            self.attempts[key] = attempts
+
+    def accepted(self):
+        """Keys of the events answered 2xx at least once."""
+        with self._lock:
+            return {key for key, attempts in self.attempts.items() if any(a.ok for a in attempts)}
+
+    def summary(self):
+        with self._lock:
+            done = dict(self.attempts)
+        tries = Counter(len(attempts) for attempts in done.values())
+        return {
+            "events_sent": len(done),
+            "events_accepted": sum(1 for a in done.values() if any(x.ok for x in a)),
+            "events_given_up": sum(1 for a in done.values() if not any(x.ok for x in a)),
+            "attempts_per_event": {str(k): v for k, v in sorted(tries.items())},
+            "send_seconds": round(self.seconds or 0, 1),
+        }

@@ -1,0 +1,149 @@
+"""Scenario 5 of tools/chaos.py: fuzzed and hostile requests against POST /shopify_sync/webhook.
+
+Case ``i`` of a run is drawn by ``random.Random(f"{seed}:{i}")`` alone, so any
+case can be rebuilt and sent again on its own:
+
+    .venv/bin/python tools/chaos_fuzz.py --port 8369 --case 1234 [--seed 20261125]
+
+against an Odoo serving the chaos database (which holds the chaos-fuzz shop),
+e.g. ``.venv/bin/python $ODOO_SRC/odoo-bin -c .cache/odoo-chaos.conf -d
+shopify_sync_chaos`` after a run.  Requests are written on a raw socket:
+headers Python's HTTP clients refuse (NUL bytes, UTF-8, floods) go out as
+given, and a client that sees an early answer (413) stops sending the body.
+"""
+
+import argparse
+import select
+import socket
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+
+from chaos_fuzz_cases import build
+
+
+# -- the wire ---------------------------------------------------------------------------------
+def request_bytes(case, port):
+    head = [f"{case.method} {case.path} HTTP/1.1".encode(), f"Host: 127.0.0.1:{port}".encode(), b"Connection: close"]
+    body = case.body
+    if case.chunked:
+        head.append(b"Transfer-Encoding: chunked")
+        parts = [body[i : i + 65536] for i in range(0, len(body), 65536)]
+        body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\n\r\n"
+    else:
+        head.append(b"Content-Length: " + (case.content_length or str(len(body)).encode()))
+    head += [name + b": " + value for name, value in case.headers]
+    return b"\r\n".join(head) + b"\r\n\r\n" + body
+
+
+def status_of(response):
+    """The final (non-1xx) status code in ``response``, or None."""
+    for line in response.split(b"\r\n"):
+        parts = line.split()
+        if line.startswith(b"HTTP/1.") and len(parts) >= 2 and parts[1].isdigit() and not parts[1].startswith(b"1"):
+            return int(parts[1])
+    return None
+
+
+def exchange(case, port, timeout=60):
+    """Send ``case``; return (status or None, error or None). Stops sending at an early final answer."""
+    data, response, sent = request_bytes(case, port), b"", 0
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.settimeout(timeout)
+            while sent < len(data):
+                readable, writable, _ = select.select([sock], [sock], [], timeout)
+                if readable:
+                    got = sock.recv(65536)
+                    response += got
+                    if got and status_of(response) is None:
+                        continue  # an interim "100 Continue": keep sending
+                    break
+                if not writable:
+                    raise TimeoutError("the server took nothing for a minute")
+                sent += sock.send(data[sent : sent + 262144])
+            while got := sock.recv(65536):
+                response += got
+    except OSError as exc:
+        status = status_of(response)
+        return status, None if status else f"{type(exc).__name__}: {exc}"
+    status = status_of(response)
+    return status, None if status else "connection closed without an answer"
+
+
+# -- the scenario -----------------------------------------------------------------------------------
+def fuzz_webhooks(h, shop):
+    count, seed, port = h.sizes["fuzz"], h.sizes["seed"], h.args.port
+    orders_before = h.probe.one("SELECT count(*) FROM sale_order")[0]
+    statuses, by_category, examples = Counter(), defaultdict(Counter), []
+    started = time.monotonic()
+
+    def one(index):
+        case = build(index, seed)
+        status, error = exchange(case, port)
+        return case, status, error
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for case, status, error in pool.map(one, range(count)):
+            outcome = str(status) if status else "no answer"
+            statuses[outcome] += 1
+            by_category[case.category][outcome] += 1
+            bad = status is None or not (200 <= status < 300 or 400 <= status < 500)
+            if bad and len(examples) < 40:
+                examples.append(
+                    {"case": case.index, "category": case.category, "label": case.label, "status": status}
+                    | {"error": error, "body_bytes": len(case.body)}
+                )
+    send_seconds = time.monotonic() - started
+    h.log(f"fuzz: {count} requests in {send_seconds:.0f} s: {dict(statuses)}; waiting for the jobs they made")
+    settled = h.settle(shop, [], label="fuzz jobs", timeout=300)
+    orders_after = h.probe.one("SELECT count(*) FROM sale_order")[0]
+    shop_orders = h.probe.one("SELECT count(*) FROM sale_order WHERE x_shopify_shop_id=%s", (shop.shop_id,))[0]
+    deliveries = dict(
+        h.probe.all("SELECT state, count(*) FROM shopify_webhook_delivery WHERE shop_id=%s GROUP BY 1", (shop.shop_id,))
+    )
+    five = sum(n for s, n in statuses.items() if s.startswith("5"))
+    other = sum(n for s, n in statuses.items() if not s.startswith(("2", "4", "5")))
+    result = h.outcome(
+        shop,
+        [],
+        [],
+        time.monotonic() - started if settled is not None else None,
+        checks={
+            "no 5xx answer": five == 0,
+            "no connection error or other status": other == 0,
+            "no sale order created": orders_after == orders_before and shop_orders == 0,
+            "Odoo workers alive": len(h.services.workers()) >= 2,
+        },
+        requests=count,
+        send_seconds=round(send_seconds, 1),
+        statuses=dict(statuses),
+        statuses_by_category={k: dict(v) for k, v in sorted(by_category.items())},
+        answers_5xx=five,
+        answers_not_4xx_2xx_5xx=other,
+        sale_orders_created=orders_after - orders_before,
+        deliveries_recorded=deliveries,
+        bad_answers=examples,
+    )
+    result["notes"] = [f"statuses: {', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))}"]
+    result["notes"] += [
+        f"case {e['case']} ({e['category']}: {e['label']}) -> {e['status'] or e['error']}" for e in examples[:8]
+    ]
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--case", type=int, action="append", required=True, help="case index (repeatable)")
+    parser.add_argument("--seed", type=int, default=20261125)
+    args = parser.parse_args()
+    for index in args.case:
+        case = build(index, args.seed)
+        status, error = exchange(case, args.port)
+        print(f"case {index} [{case.category}] {case.label}: {len(case.body)} bytes -> {status or error}")
+        print("  " + request_bytes(case, args.port)[:600].decode("latin-1").replace("\r\n", "\n  "))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,327 @@
+"""Scenarios 1 to 4 of tools/chaos.py: worker kills, a PostgreSQL restart, Shopify faults, dropped webhooks.
+
+Each takes the harness (``chaos.Chaos``) and its shop, injects its fault
+during a run of real-looking orders/create webhooks, waits until the shop
+has settled and returns the harness's ``outcome``: expected, orders,
+duplicates, lost, seconds, plus what the scenario measured.
+"""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+
+import psycopg2
+from chaos_env import PacedDelivery, TimedSender
+
+SECRET = "whsec_chaos_secret"
+DEAD_JOB = "Re-queued dead job"
+RUNNER_SHARE = 0.15  # share of the kills aimed at the queue_job runner instead of an HTTP worker
+
+
+def _order_items(shop):
+    return [("orders/create", order, str(order["id"])) for order in shop.data["orders"]]
+
+
+def _wait(h, what, condition, timeout=300, poll=0.2):
+    """Poll ``condition()`` until true; False on timeout."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        h.services.check_alive()
+        if time.monotonic() > deadline:
+            h.log(f"gave up waiting for {what} after {timeout} s")
+            return False
+        time.sleep(poll)
+    return True
+
+
+def _synced(h, shop, ids):
+    return len(h.probe.orders(shop.shop_id, ids))
+
+
+# -- 1. kill -9 of Odoo workers ----------------------------------------------------------------
+def kill_workers(h, shop):
+    sizes, ids = h.sizes, shop.order_ids
+    rng = random.Random(sizes["seed"] + 1)
+    sender = TimedSender(h.webhook_url, shop.domain, SECRET)
+    delivery = PacedDelivery(sender, _order_items(shop), sizes["send_rate"], sizes["time_scale"])
+    # A kill happens when the run reaches a random share of the orders (2 % to 90 %),
+    # then after a random 0-1 s: random moments that are all inside the run.
+    marks = sorted(rng.uniform(0.02, 0.9) for _kill in range(sizes["kills"]))
+    requeued_before = h.services.log_count(DEAD_JOB)
+    started = time.monotonic()
+    delivery.start()
+    kills = []
+    for mark in marks:
+        target = max(1, int(mark * len(ids)))
+
+        def reached(target=target):
+            return _synced(h, shop, ids) >= target or (not delivery.is_alive() and not h.probe.waiting(shop.shop_id))
+
+        if not _wait(h, f"{target} orders", reached, timeout=max(300, 3 * len(ids))):
+            break
+        time.sleep(rng.uniform(0, 1.0))
+        kill = _kill_one(h, rng)
+        kill["at_s"] = round(time.monotonic() - started, 1)
+        kill["orders_synced"] = _synced(h, shop, ids)
+        kills.append(kill)
+        h.log(f"kill {len(kills)}/{len(marks)}: {kill.get('kind')} {kill.get('pid')} at {kill['orders_synced']} orders")
+    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="kill")
+    delivery.join()
+    seconds = None if seconds is None else time.monotonic() - started
+    _wait(h, "the worker population", lambda: _kinds(h).count("WorkerHTTP") >= 2, timeout=30)
+    made = [k for k in kills if "pid" in k]
+    summary = delivery.summary()
+    return h.outcome(
+        shop,
+        ids,
+        delivery.accepted(),
+        seconds,
+        checks={
+            f"{sizes['kills']} workers killed during the run": len(made) == sizes["kills"],
+            "every order in Odoo": _synced(h, shop, ids) == len(ids),
+            "every event accepted (sender retries)": summary["events_given_up"] == 0,
+            "2 HTTP workers alive at the end": _kinds(h).count("WorkerHTTP") >= 2,
+        },
+        kills=kills,
+        kills_by_kind={kind: sum(1 for k in made if k["kind"] == kind) for kind in {k["kind"] for k in made}},
+        kills_while_jobs_ran=sum(1 for k in made if k["jobs_running"]),
+        dead_jobs_requeued=h.services.log_count(DEAD_JOB) - requeued_before,
+        workers_at_end=sorted(_kinds(h)),
+        delivery=summary,
+        attempt_statuses=dict(sender.statuses()),
+    )
+
+
+def _kinds(h):
+    return list(h.services.workers().values())
+
+
+def _kill_one(h, rng):
+    workers = h.services.workers()
+    http = sorted(pid for pid, kind in workers.items() if kind == "WorkerHTTP")
+    runner = sorted(pid for pid, kind in workers.items() if kind == "WorkerJobRunner")
+    pool = runner if runner and rng.random() < RUNNER_SHARE else http or runner
+    if not pool:
+        return {"skipped": "no known worker alive"}
+    pid = rng.choice(pool)
+    # Odoo names every connection after its master's pid: which worker runs what is not visible
+    # in pg_stat_activity, so the kill notes how many jobs were running anywhere.
+    running = h.probe.one("SELECT count(*) FROM queue_job WHERE state='started'")[0]
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        return {"skipped": f"worker {pid} already gone"}
+    return {"pid": pid, "kind": workers[pid], "jobs_running": running}
+
+
+# -- 2. PostgreSQL restart -----------------------------------------------------------------------
+def _cluster(h):
+    """(version, name) of the online cluster serving the chaos database."""
+    port = str(h.probe.one("SHOW port")[0])
+    out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) >= 4 and fields[2] == port and fields[3].startswith("online"):
+            return fields[0], fields[1]
+    raise RuntimeError(f"no online PostgreSQL cluster on port {port} in pg_lsclusters")
+
+
+def _pg_ctl(version, name, action):
+    cmd = ["pg_ctlcluster", version, name, action]
+    if os.geteuid() != 0:
+        cmd = ["sudo", "-n", *cmd]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if done.returncode and not (action == "start" and "already running" in done.stderr + done.stdout):
+        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()}")
+
+
+def _pg_up(db):
+    try:
+        psycopg2.connect(dbname=db, connect_timeout=2).close()
+        return True
+    except psycopg2.OperationalError:
+        return False
+
+
+def pg_restart(h, shop):
+    sizes, ids = h.sizes, shop.order_ids
+    others = {}
+
+    def alone():
+        others.clear()
+        others.update(h.probe.other_clients(h.args.db))
+        return not others
+
+    if not alone() and os.environ.get("CHAOS_PG_FORCE") != "1":
+        h.log(f"pg: other databases have clients ({others}); waiting up to {sizes['pg_wait']} s for them to leave")
+        if not _wait(h, "other clients to leave", alone, timeout=sizes["pg_wait"], poll=2):
+            return {"skipped": f"the cluster is in use by {others}; set CHAOS_PG_FORCE=1 to restart it anyway"}
+    version, name = _cluster(h)
+    requeued_before = h.services.log_count(DEAD_JOB)
+    sender = TimedSender(h.webhook_url, shop.domain, SECRET)
+    delivery = PacedDelivery(sender, _order_items(shop), sizes["send_rate"], sizes["time_scale"])
+    started = time.monotonic()
+    delivery.start()
+    third = max(1, len(ids) // 3)
+    _wait(h, "a third of the webhooks", lambda: delivery.submitted >= third and _synced(h, shop, ids) >= 1)
+    outage = sizes["pg_outage"]
+    h.log(f"pg: {'restarting' if not outage else 'stopping'} PostgreSQL {version}/{name} at {delivery.submitted} sent")
+    synced_at_stop = _synced(h, shop, ids)
+    down = time.monotonic()
+    if outage:
+        _pg_ctl(version, name, "stop")
+        down = up = time.monotonic()
+        # The outage ends at the first moment PostgreSQL accepts a connection: normally when
+        # it is started below, sooner if something else on the machine starts it meanwhile.
+        while time.monotonic() - down < outage and not _pg_up(h.args.db):
+            time.sleep(0.2)
+        up = time.monotonic()
+        early = up - down < outage - 0.5
+        if early:
+            h.log(f"pg: PostgreSQL was started by another process after {up - down:.1f} s")
+        _pg_ctl(version, name, "start")
+        up = up if early else time.monotonic()
+    else:
+        _pg_ctl(version, name, "restart")
+        up = time.monotonic()
+    h.log(f"pg: PostgreSQL back after {up - down:.1f} s")
+    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="pg")
+    delivery.join()
+    seconds = None if seconds is None else time.monotonic() - started
+    during = sender.statuses(down, up)
+    answered_2xx = sender.answered_2xx_within(down, up)
+    summary = delivery.summary()
+    checks = {
+        "every order in Odoo": _synced(h, shop, ids) == len(ids),
+        "every event accepted (sender retries)": summary["events_given_up"] == 0,
+    }
+    if outage:
+        checks[f"webhooks arrived during the {up - down:.0f} s outage"] = sum(during.values()) > 0
+        checks["none answered 2xx during the outage"] = answered_2xx == 0
+    return h.outcome(
+        shop,
+        ids,
+        delivery.accepted(),
+        seconds,
+        checks=checks,
+        cluster=f"{version}/{name}",
+        outage_seconds=round(up - down, 1),
+        orders_synced_at_stop=synced_at_stop,
+        attempts_during_outage=dict(during),
+        answered_2xx_during_outage=answered_2xx,
+        attempt_statuses=dict(sender.statuses()),
+        delivery=summary,
+        dead_jobs_requeued=h.services.log_count(DEAD_JOB) - requeued_before,
+    )
+
+
+# -- 3. Shopify faults -----------------------------------------------------------------------------
+def shopify_faults(h, shop):
+    sizes, ids, sim = h.sizes, shop.order_ids, shop.sim
+    sender = TimedSender(h.webhook_url, shop.domain, SECRET)
+    delivery = PacedDelivery(sender, _order_items(shop), sizes["send_rate"], sizes["time_scale"])
+    started = time.monotonic()
+    delivery.start()
+    _wait(h, "the first orders", lambda: _synced(h, shop, ids) >= max(2, len(ids) // 10))
+    slow = sizes["api_timeout"] + 2
+    phases = [
+        ("429 (HTTP, Retry-After)", "throttle", dict(throttle_next=sizes["fault_429"], throttle_mode="http429")),
+        ("500", "fail", dict(fail_next=sizes["fault_500"], status=500)),
+        (f"answers after {slow} s (timeout {sizes['api_timeout']} s)", "slow", dict(slow_next=sizes["fault_slow"])),
+    ]
+    timeline = []
+    for label, kind, kwargs in phases:
+        if kind == "slow":
+            kwargs["seconds"] = slow
+        begin = time.monotonic()
+        sim.faults(**kwargs)
+        consumed = _wait(h, f"{label} to be consumed", lambda kind=kind: not sim.faults()["pending"][kind], 120, 0.1)
+        timeline.append(
+            {
+                "fault": label,
+                "count": next(iter(v for k, v in kwargs.items() if k.endswith("_next"))),
+                "from_s": round(begin - started, 1),
+                "seconds": round(time.monotonic() - begin, 1),
+                "consumed": consumed,
+            }
+        )
+        h.log(f"faults: {label} x{timeline[-1]['count']} consumed in {timeline[-1]['seconds']} s")
+    sim.reset()
+    sim.faults(throttle_mode="graphql")
+    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="faults")
+    delivery.join()
+    seconds = None if seconds is None else time.monotonic() - started
+    touched = h.probe.one(
+        "SELECT count(*), coalesce(sum(failure_count), 0) FROM shopify_sync_job WHERE shop_id=%s "
+        "AND resource_type='order' AND failure_count > 0",
+        (shop.shop_id,),
+    )
+    result = h.outcome(
+        shop,
+        ids,
+        delivery.accepted(),
+        seconds,
+        checks={
+            "every fault consumed during the run": all(p["consumed"] for p in timeline),
+            "every order in Odoo (within the retry policy)": _synced(h, shop, ids) == len(ids),
+            "every event accepted": delivery.summary()["events_given_up"] == 0,
+        },
+        fault_phases=timeline,
+        orders_with_a_recorded_failure=touched[0],
+        failures_recorded=int(touched[1]),
+        delivery=delivery.summary(),
+    )
+    result["notes"] = [f"most attempts used by one job: {result['job_max_attempts']} of 5"]
+    return result
+
+
+# -- 4. dropped webhooks, then reconciliation -----------------------------------------------------
+def dropped_webhooks(h, shop):
+    sizes, ids = h.sizes, shop.order_ids
+    sender = TimedSender(h.webhook_url, shop.domain, SECRET, drop_rate=sizes["drop_rate"], seed=sizes["seed"])
+    started = time.monotonic()
+    deliveries = sender.send_many([("orders/create", o) for o in shop.data["orders"]], shuffle=True, concurrency=8)
+    key = {id(d): str(json.loads(d.body)["id"]) for d in deliveries}
+    dropped = {key[id(d)] for d in deliveries if d.dropped}
+    accepted = {key[id(d)] for d in deliveries if d.ok}
+    refused = set(ids) - dropped - accepted
+    webhook_seconds = h.settle(shop, accepted, label="drop (webhooks)")
+    synced_before = set(h.probe.orders(shop.shop_id, ids))
+    missing_before = set(ids) - synced_before
+    h.log(f"drop: {len(dropped)} dropped, {len(synced_before)} orders synced; reconciliation (action_sync_now)")
+    reconcile_started = time.monotonic()
+    h.orm_run(lambda env: env["shopify.shop"].browse(shop.shop_id).action_sync_now(days=1))
+    reconcile_seconds = h.settle(shop, ids, label="drop (reconcile)")
+    recovered = missing_before & set(h.probe.orders(shop.shop_id, ids))
+    progress = h.probe.one("SELECT reconcile_progress FROM shopify_shop WHERE id=%s", (shop.shop_id,))[0]
+    seconds = None if reconcile_seconds is None else time.monotonic() - started
+    result = h.outcome(
+        shop,
+        ids,
+        accepted,
+        seconds,
+        promised=ids,  # every order is promised: by its webhook, or else by reconciliation
+        checks={
+            "some webhooks were dropped": bool(dropped),
+            "the dropped orders were missing before reconciliation": dropped <= missing_before,
+            "reconciliation recovered every missing order": recovered == missing_before,
+            "every order in Odoo": len(h.probe.orders(shop.shop_id, ids)) == len(ids),
+        },
+        dropped=len(dropped),
+        refused_not_dropped=len(refused),
+        synced_by_webhooks=len(synced_before),
+        webhook_phase_seconds=round(webhook_seconds, 1) if webhook_seconds is not None else None,
+        missing_before_reconcile=len(missing_before),
+        recovered_by_reconcile=len(recovered),
+        reconcile_seconds=round(time.monotonic() - reconcile_started, 1),
+        reconcile_progress=progress,
+        attempt_statuses=dict(sender.statuses()),
+    )
+    result["notes"] = [
+        f"{len(dropped)} dropped, {len(recovered)}/{len(missing_before)} missing orders recovered by reconciliation "
+        f"in {result['reconcile_seconds']} s"
+    ]
+    return result
