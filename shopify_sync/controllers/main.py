@@ -52,6 +52,8 @@ class ShopifyWebhookController(http.Controller):
         domain = (headers.get("X-Shopify-Shop-Domain") or "").strip().lower()
         if not domain:
             return _reply(400, "missing header X-Shopify-Shop-Domain")
+        if len(domain) > 255 or not domain.isprintable():
+            return _reply(400, "invalid header X-Shopify-Shop-Domain")
         deliveries = request.env["shopify.webhook.delivery"].sudo()
         shop = deliveries._door_shop(domain)
         length = httprequest.content_length
@@ -69,9 +71,14 @@ class ShopifyWebhookController(http.Controller):
         missing = [REQUIRED_HEADERS[key] for key, value in values.items() if not value]
         if missing:
             return _reply(400, f"missing header {', '.join(missing)}")
-        if any(len(value) > 255 for value in values.values()):
-            return _reply(400, "header value too long")
-        values.update({key: (headers.get(name) or "").strip()[:64] or None for key, name in OPTIONAL_HEADERS.items()})
+        if any(len(value) > 255 or not value.isprintable() for value in values.values()):
+            return _reply(400, "header value too long or not printable")
+        values.update(
+            {
+                key: "".join(c for c in (headers.get(name) or "") if c.isprintable()).strip()[:64] or None
+                for key, name in OPTIONAL_HEADERS.items()
+            }
+        )
         try:
             payload = json.loads(body)
         except (ValueError, UnicodeDecodeError):

@@ -7,6 +7,8 @@ shows in URLs.  GraphQL wants the GID; these helpers convert both ways.
 
 import re
 
+MAX_ID = 2**63 - 1  # Shopify ids are 64-bit integers
+
 _GID_RE = re.compile(r"^gid://shopify/(?P<type>[A-Za-z]+)/(?P<id>\d+)(?:\?.*)?$")
 
 RESOURCE_GID_TYPES = {
@@ -38,13 +40,17 @@ def numeric_id(value):
     if value is None or isinstance(value, bool):
         raise ValueError(f"not a Shopify id: {value!r}")
     if isinstance(value, int):
-        if value <= 0:
-            raise ValueError(f"not a Shopify id: {value!r}")
-        return str(value)
+        return _checked(value, value)
     text = str(value).strip()
-    if text.isdigit() and int(text) > 0:
-        return str(int(text))
+    if text.isascii() and text.isdigit():
+        return _checked(int(text), value)
     match = _GID_RE.match(text)
     if not match:
         raise ValueError(f"not a Shopify id: {value!r}")
-    return match.group("id")
+    return _checked(int(match.group("id")), value)
+
+
+def _checked(number, original):
+    if not 0 < number <= MAX_ID:
+        raise ValueError(f"not a Shopify id: {original!r}")
+    return str(number)

@@ -22,6 +22,11 @@ class TestWebhookIntake(ShopifyHttpCase):
             ("not json", dict(raw=b"{not json"), 400),
             ("json array", dict(raw=b"[1, 2]"), 400),
             ("order without id", dict(raw=json.dumps({"name": "#1"}).encode()), 400),
+            ("id not 64-bit", dict(raw=b'{"id": 123456789012345678901234567890}'), 400),
+            ("id float", dict(raw=b'{"id": 1e309}'), 400),
+            ("NUL in shop domain", dict(headers={"X-Shopify-Shop-Domain": "a\x00.myshopify.com"}), 400),
+            ("NUL in event id", dict(headers={"X-Shopify-Event-Id": "ab\x00c"}), 400),
+            ("raw NUL in body", dict(raw=b'{"id": 1, "note": "a\x00b"}'), 400),
         ]
         for label, kwargs, status in cases:
             with self.subTest(label):
