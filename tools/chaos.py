@@ -106,6 +106,8 @@ class Chaos:
         self.sims = Simulators(self.var)
         self.probe = Probe(args.db)
         self.orm = None
+        out = self.var / "odoo-bench.out"
+        self.out_offset = out.stat().st_size if out.exists() else 0
         self.webhook_url = f"http://127.0.0.1:{args.port}/shopify_sync/webhook"
         chosen = [s.strip() for s in (args.only or os.environ.get("CHAOS_SCENARIOS") or ",".join(ORDER)).split(",")]
         unknown = set(chosen) - set(ORDER)
@@ -290,8 +292,12 @@ class Chaos:
 
     def environment_notes(self):
         """Problems of the machine, not of the addon, seen in Odoo's output."""
-        out = self.var / "odoo-bench.out"  # bench_odoo.Services' name for Odoo's stdout
-        text = out.read_text(errors="replace") if out.exists() else ""
+        out = self.var / "odoo-bench.out"  # bench_odoo.Services' name for Odoo's stdout (appended to)
+        if not out.exists():
+            return []
+        with out.open("rb") as handle:
+            handle.seek(self.out_offset)
+            text = handle.read().decode(errors="replace")
         notes = []
         crashes = text.count("No module named 'pkg_resources'")
         if crashes:

@@ -179,15 +179,13 @@ def pg_restart(h, shop):
         while time.monotonic() - down < outage and not _pg_up(h.args.db):
             time.sleep(0.2)
         up = time.monotonic()
-        early = up - down < outage - 0.5
-        if early:
+        if up - down < outage - 0.5:
             h.log(f"pg: PostgreSQL was started by another process after {up - down:.1f} s")
         _pg_ctl(version, name, "start")
-        up = up if early else time.monotonic()
     else:
         _pg_ctl(version, name, "restart")
         up = time.monotonic()
-    h.log(f"pg: PostgreSQL back after {up - down:.1f} s")
+    h.log(f"pg: PostgreSQL down for {up - down:.1f} s, accepting connections again")
     seconds = h.settle(shop, ids, busy=delivery.is_alive, label="pg")
     delivery.join()
     seconds = None if seconds is None else time.monotonic() - started
