@@ -62,7 +62,9 @@ DEFAULTS = {
     "drop_rate": ("CHAOS_DROP_RATE", 0.05, 0.05),
     "fuzz": ("CHAOS_FUZZ", 2000, 200),
     "products": ("CHAOS_PRODUCTS", 10, 4),
-    "send_rate": ("CHAOS_SEND_RATE", 5.0, 5.0),
+    "send_rate": ("CHAOS_SEND_RATE", 5.0, 1.0),
+    "kill_window": ("CHAOS_KILL_WINDOW", 0.9, 0.5),
+    "sim_restore_rate": ("CHAOS_SIM_RESTORE_RATE", 1_000_000.0, 1_000_000.0),
     "time_scale": ("CHAOS_TIME_SCALE", 0.01, 0.01),
     "seed": ("CHAOS_SEED", 20261125, 20261125),
     "pg_wait": ("CHAOS_PG_WAIT", 300, 120),
@@ -147,7 +149,7 @@ class Chaos:
         self.orm = Orm(self.args.conf, self.args.db)
         for name in self.selected:
             domain = f"chaos-{name}.myshopify.com"
-            url = self.sims.start(domain, TOKEN, SECRET)
+            url = self.sims.start(domain, TOKEN, SECRET, self.sizes["sim_restore_rate"])
             shop_id = self.orm.configure_shop(f"Chaos {name}", domain, url, TOKEN, SECRET)
             sim = SimulatorControl(url, timeout=300)
             orders = self.orders_for(name)

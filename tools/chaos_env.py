@@ -133,10 +133,10 @@ class Simulators:
         self.var = Path(var)
         self.procs = []
 
-    def start(self, shop, token, secret):
+    def start(self, shop, token, secret, restore_rate):
         port = free_port()
         cmd = [sys.executable, "-m", "shopify_simulator", "serve", "--port", str(port), "--shop", shop]
-        cmd += ["--token", token, "--secret", secret]
+        cmd += ["--token", token, "--secret", secret, "--restore-rate", f"{restore_rate:g}"]
         log = open(self.var / f"simulator-{shop.split('.')[0]}.log", "ab")  # noqa: SIM115 - closed in stop()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append((proc, log))

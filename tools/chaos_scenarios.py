@@ -47,9 +47,9 @@ def kill_workers(h, shop):
     rng = random.Random(sizes["seed"] + 1)
     sender = TimedSender(h.webhook_url, shop.domain, SECRET)
     delivery = PacedDelivery(sender, _order_items(shop), sizes["send_rate"], sizes["time_scale"])
-    # A kill happens when the run reaches a random share of the orders (2 % to 90 %),
-    # then after a random 0-1 s: random moments that are all inside the run.
-    marks = sorted(rng.uniform(0.02, 0.9) for _kill in range(sizes["kills"]))
+    # A kill happens when the run reaches a random share of the orders (2 % to kill_window,
+    # 90 % by default), then after a random 0-1 s: random moments that are all inside the run.
+    marks = sorted(rng.uniform(0.02, sizes["kill_window"]) for _kill in range(sizes["kills"]))
     requeued_before = h.services.log_count(DEAD_JOB)
     started = time.monotonic()
     delivery.start()
