@@ -278,10 +278,10 @@ class Chaos:
 
     # -- the run ----------------------------------------------------------------------------------
     def revive(self, name, result):
-        """Start Odoo again if the scenario left it dead, so that the next scenarios still run."""
+        """Start Odoo again if it died (as an operator would), so that the run goes on; True if it did."""
         proc, log = self.services.procs.get("odoo", (None, None))
         if proc is None or proc.poll() is None:
-            return
+            return False
         saved = self.var / f"odoo-chaos-died-in-{name}.log"
         if self.services.odoo_log and Path(self.services.odoo_log).exists():
             saved.write_bytes(Path(self.services.odoo_log).read_bytes())
@@ -289,8 +289,9 @@ class Chaos:
         result.setdefault("notes", []).append(f"the Odoo server exited (code {proc.returncode}); its log: {saved}")
         self.services.procs.pop("odoo")
         log.close()
-        self.log(f"{name}: Odoo exited with code {proc.returncode}; starting it again for the next scenarios")
+        self.log(f"{name}: Odoo exited with code {proc.returncode}; starting it again")
         self.services.start_odoo()
+        return True
 
     def environment_notes(self):
         """Problems of the machine, not of the addon, seen in Odoo's output."""
