@@ -225,11 +225,14 @@ class Scenario:
             "SELECT state, count(*) FROM shopify_webhook_delivery WHERE shop_id=%s GROUP BY state", (self.shop_id,)
         )
         states = dict(cr.fetchall())
+        dispatch_key = f"shopify_sync:{self.shop_id}:dispatch"
         cr.execute(
-            "SELECT state, count(*) FROM queue_job WHERE identity_key LIKE %s GROUP BY state",
-            (f"shopify_sync:{self.shop_id}:%",),
+            "SELECT state, count(*) FROM queue_job WHERE identity_key LIKE %s AND identity_key != %s GROUP BY state",
+            (f"shopify_sync:{self.shop_id}:%", dispatch_key),
         )
         jobs = dict(cr.fetchall())
+        cr.execute("SELECT count(*) FROM queue_job WHERE identity_key = %s AND state = 'done'", (dispatch_key,))
+        dispatcher_runs = cr.fetchone()[0]
         cr.execute("SELECT outcome, count(*) FROM shopify_sync_job WHERE shop_id=%s GROUP BY outcome", (self.shop_id,))
         outcomes = dict(cr.fetchall())
         duplicates = 0
@@ -263,6 +266,7 @@ class Scenario:
             receipts=receipts,
             states=states,
             jobs=jobs,
+            dispatcher_runs=dispatcher_runs,
             outcomes=outcomes,
             duplicates=duplicates,
             synced=synced,
@@ -281,8 +285,10 @@ class Scenario:
             ("duplicate deliveries suppressed", data["receipts"] - data["events"]),
             ("events merged into a waiting job", data["states"].get("duplicate", 0)),
             ("events ignored (topic or echo)", data["states"].get("ignored", 0)),
+            ("webhook dispatcher runs (deliveries -> sync jobs)", data["dispatcher_runs"]),
+            ("events still waiting for dispatch", data["states"].get("received", 0)),
             (
-                "queue jobs (done / failed), reconciliation included",
+                "sync queue jobs (done / failed), reconciliation included",
                 f"{data['jobs'].get('done', 0)} / {data['jobs'].get('failed', 0)}",
             ),
             ("orders created in Odoo", created["orders"]),
@@ -308,7 +314,12 @@ class Scenario:
             print(f"  {label:<{width}}  {value}")
         for note in self.notes:
             print(f"  ({note})")
-        ok = data["duplicates"] == 0 and not missing and len(data["pickings"]) == 1
+        ok = (
+            data["duplicates"] == 0
+            and not missing
+            and len(data["pickings"]) == 1
+            and not data["states"].get("received", 0)
+        )
         print("=" * 70)
         print("RESULT:", "OK - nothing duplicated, nothing lost" if ok else "PROBLEM - see above")
         return ok

@@ -8,9 +8,10 @@ ECHO_TTL = timedelta(hours=1)
 class ShopifyEcho(models.Model):
     """A write this addon made to Shopify, awaiting the webhook it causes.
 
-    When Shopify reports our own write back (inventory_levels/update,
-    fulfillments/create), the door recognises it here and acknowledges it
-    without any job: a sync loop cannot start.
+    When Shopify reports our own write back (inventory_levels/update at the
+    door, fulfillments/create when its delivery is dispatched), it is
+    recognised here and acknowledged without any sync job: a sync loop
+    cannot start.
     """
 
     _name = "shopify.echo"
@@ -39,12 +40,15 @@ class ShopifyEcho(models.Model):
     def _consume(self, shop, topic, payload):
         """True (and forget it) when ``payload`` is the echo of one of our writes."""
         key, fingerprint = _echo_identity(topic, payload)
-        if key is None:
-            return False
+        return key is not None and self._consume_key(shop, topic, key, fingerprint)
+
+    @api.model
+    def _consume_key(self, shop, topic, key, fingerprint=None):
+        """True (and forget it) when an event on ``key`` is the echo of one of our writes."""
         domain = [
             ("shop_id", "=", shop.id),
             ("topic", "=", topic.split("/")[0]),
-            ("resource_key", "=", key),
+            ("resource_key", "=", str(key)),
             ("expires_at", ">", fields.Datetime.now()),
         ]
         candidates = self.sudo().search(domain)

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
-from ..services.db import independent_env
+from ..services.db import read_committed
 from ..services.gid import to_gid
 from ..services.topics import DOOR_ONLY, RESOURCE_TYPES, resource_of
 
@@ -32,6 +32,7 @@ class DoorShop(
 
 
 DELIVERY_STATES = [
+    ("received", "Received"),
     ("queued", "Queued"),
     ("duplicate", "Merged"),
     ("ignored", "Ignored"),
@@ -61,7 +62,7 @@ class ShopifyWebhookDelivery(models.Model):
     received_at = fields.Datetime(readonly=True, index=True)
     last_received_at = fields.Datetime(readonly=True)
     receipt_count = fields.Integer(readonly=True, default=1, aggregator="sum")
-    state = fields.Selection(DELIVERY_STATES, required=True, default="queued", readonly=True, index=True)
+    state = fields.Selection(DELIVERY_STATES, required=True, default="received", readonly=True, index=True)
     sync_job_id = fields.Many2one("shopify.sync.job", readonly=True, index="btree_not_null", ondelete="set null")
     queue_job_id = fields.Many2one("queue.job", readonly=True, ondelete="set null")
     raw_body = fields.Text(readonly=True, help="Kept for audit only; jobs always fetch fresh data.")
@@ -82,36 +83,33 @@ class ShopifyWebhookDelivery(models.Model):
     # -- intake -------------------------------------------------------------
     @api.model
     def _ingest(self, shop, headers, body, payload):
-        """Record one authenticated delivery and hand it to exactly one job.
+        """Record one authenticated delivery; returns its state.
 
-        Runs in its own READ COMMITTED transaction so that concurrent copies of
-        one event wait for each other at the unique index and are counted,
-        never inserted twice.  Returns the delivery's state.  Raises
-        ``PayloadError`` when the body lacks the ids its topic needs.
+        One short READ COMMITTED transaction on the request's cursor: concurrent
+        copies of one event wait for each other at the unique index and are
+        counted, never inserted twice. A new event is left "received" for the
+        shop's dispatcher (``dispatch_deliveries``), which turns deliveries into
+        sync jobs off the request path; the request only makes sure one
+        dispatcher is waiting. Raises ``PayloadError`` when the body lacks the
+        ids its topic needs.
         """
         topic = headers["topic"]
         route = resource_of(topic, payload, headers["event_id"])
-        with independent_env(self.env) as env:
-            deliveries = env[self._name]
-            delivery_id, inserted = deliveries._upsert(shop, headers, body, route)
-            if not inserted:
-                return "duplicate"
-            delivery = deliveries.browse(delivery_id)
-            if env["shopify.echo"]._consume(shop, topic, payload):
-                delivery.write({"state": "ignored", "note": "Echo of a write made by this addon."})
-                return "ignored"
-            if topic in DOOR_ONLY or route is None:
-                delivery.write({"state": "ignored", "note": DOOR_ONLY.get(topic, f"Topic {topic} is not handled.")})
-                return "ignored"
-            sync_jobs = env["shopify.sync.job"]
-            sync_job = sync_jobs._ensure(shop, *route)
-            queue_job_id, created = sync_jobs._enqueue_resource(shop.id, *route, delivery_id=delivery_id)
-            state = "queued" if created else "duplicate"
-            env.cr.execute(
-                "UPDATE shopify_webhook_delivery SET sync_job_id = %s, queue_job_id = %s, state = %s WHERE id = %s",
-                (sync_job.id, queue_job_id, state, delivery_id),
+        state, note = "received", None
+        if topic in DOOR_ONLY or route is None:
+            state, note = "ignored", DOOR_ONLY.get(topic, f"Topic {topic} is not handled.")
+        read_committed(self.env.cr)
+        delivery_id, inserted = self._upsert(shop, headers, body, route, state, note)
+        if not inserted:
+            return "duplicate"
+        if state == "received":
+            self._wake_dispatcher(shop.id)
+        elif self.env["shopify.echo"]._consume(shop, topic, payload):
+            self.env.cr.execute(
+                "UPDATE shopify_webhook_delivery SET note = %s WHERE id = %s",
+                ("Echo of a write made by this addon.", delivery_id),
             )
-            return state
+        return state
 
     @api.model
     def _door_shop(self, domain):
@@ -130,16 +128,16 @@ class ShopifyWebhookDelivery(models.Model):
         return DoorShop(*row) if row else None
 
     @api.model
-    def _upsert(self, shop, headers, body, route):
+    def _upsert(self, shop, headers, body, route, state, note):
         resource_type, resource_id = route or (None, None)
         self.env.cr.execute(
             """
             INSERT INTO shopify_webhook_delivery AS d
                 (shop_id, company_id, topic, event_id, webhook_id, triggered_at, api_version,
                  resource_type, resource_id, received_at, last_received_at, receipt_count,
-                 state, raw_body, create_uid, write_uid, create_date, write_date)
+                 state, note, raw_body, create_uid, write_uid, create_date, write_date)
             VALUES (%(shop)s, %(company)s, %(topic)s, %(event)s, %(webhook)s, %(triggered)s,
-                    %(version)s, %(rtype)s, %(rid)s, %(now)s, %(now)s, 1, 'queued', %(body)s,
+                    %(version)s, %(rtype)s, %(rid)s, %(now)s, %(now)s, 1, %(state)s, %(note)s, %(body)s,
                     %(uid)s, %(uid)s, %(now)s, %(now)s)
             ON CONFLICT (shop_id, event_id) DO UPDATE
                SET receipt_count = d.receipt_count + 1,
@@ -156,6 +154,8 @@ class ShopifyWebhookDelivery(models.Model):
                 "version": headers.get("api_version"),
                 "rtype": resource_type,
                 "rid": resource_id,
+                "state": state,
+                "note": note,
                 "now": fields.Datetime.now(),
                 "body": body.decode("utf-8", "replace") if shop.keep_raw_body else None,
                 "uid": self.env.uid,

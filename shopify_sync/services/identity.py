@@ -23,3 +23,30 @@ def try_lock_resource(cr, key):
 def lock_door(cr, key):
     """Serialise the enqueue decision for one resource (held until commit)."""
     cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("door", key),))
+
+
+# -- the webhook dispatcher ------------------------------------------------------------
+# A request that records a new delivery holds the shop's dispatch lock in shared mode
+# from before it looks for a waiting dispatcher until it commits; a dispatcher reads the
+# received deliveries under the same lock in exclusive mode. So a delivery whose request
+# saw a dispatcher waiting is always committed before that dispatcher's last read.
+
+
+def dispatch_identity_key(shop_id):
+    """The queue_job identity key of a shop's webhook dispatcher."""
+    return f"shopify_sync:{shop_id}:dispatch"
+
+
+def hold_dispatch_shared(cr, shop_id):
+    """Taken by a request recording a delivery (held until commit; requests do not wait for each other)."""
+    cr.execute("SELECT pg_advisory_xact_lock_shared(%s)", (advisory_key("dispatch", shop_id),))
+
+
+def hold_dispatch_exclusive(cr, shop_id):
+    """Taken by a dispatcher to read received deliveries: waits for requests still committing."""
+    cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("dispatch", shop_id),))
+
+
+def lock_dispatcher(cr, shop_id):
+    """One dispatcher at a time per shop (held until the dispatcher's transaction ends)."""
+    cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("dispatcher", shop_id),))

@@ -16,6 +16,7 @@ from odoo.addons.queue_job.job import Job
 from shopify_simulator import ShopifySimulator, WebhookSender
 
 from ..models.shopify_sync_job import SyncFailed
+from ..services.identity import dispatch_identity_key
 from ..services.webhook_auth import compute_hmac
 
 SHOP_DOMAIN = "test-shop.myshopify.com"
@@ -114,17 +115,32 @@ class ShopifyTestMixin:
         )
 
     def shopify_jobs(self, states=("pending", "enqueued")):
+        """The shop's sync jobs in queue_job (the webhook dispatcher's excluded)."""
         return self.env["queue.job"].search(
-            [("identity_key", "=like", f"shopify_sync:{self.shop.id}:%"), ("state", "in", list(states))]
+            [
+                ("identity_key", "=like", f"shopify_sync:{self.shop.id}:%"),
+                ("identity_key", "!=", dispatch_identity_key(self.shop.id)),
+                ("state", "in", list(states)),
+            ]
         )
 
-    def perform_jobs(self, max_rounds=10):
-        """Perform pending shopify jobs like queue_job's runner: retries postpone, errors fail.
+    def dispatcher_jobs(self, states=("pending", "enqueued")):
+        return self.env["queue.job"].search(
+            [("identity_key", "=", dispatch_identity_key(self.shop.id)), ("state", "in", list(states))]
+        )
 
-        Returns the list of (job uuid, outcome) performed.
+    def dispatch(self):
+        """Perform the waiting webhook dispatcher, as the runner would: deliveries become sync jobs."""
+        return [(record.uuid, self._perform_one(record.uuid)) for record in self.dispatcher_jobs()]
+
+    def perform_jobs(self, max_rounds=10):
+        """Perform the dispatcher, then pending sync jobs, like queue_job's runner: retries postpone, errors fail.
+
+        Returns the list of (job uuid, outcome) of the sync jobs performed.
         """
         performed = []
         for _round in range(max_rounds):
+            self.assertEqual({outcome for _uuid, outcome in self.dispatch()} - {"done"}, set(), "dispatcher failed")
             records = self.shopify_jobs(states=("pending", "enqueued"))
             if not records:
                 break

@@ -65,6 +65,7 @@ class TestFailurePath(ShopifyHttpCase):
         seeded = self.seed_order()
         self.simulator.fail_next(100, status=500)
         self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
+        self.dispatch()
         queue_job = self.shopify_jobs()
         queue_job.max_retries = 3
         outcomes = [o for _u, o in self.perform_jobs()]

@@ -91,7 +91,7 @@ class TestPushesToShopify(ShopifyHttpCase):
         )
         self.assertEqual(self.post_webhook("inventory_levels/update", payload).status_code, 200)
         self.assertEqual(self.post_webhook("inventory_levels/update", payload).status_code, 200)
-        self.assertFalse(self.shopify_jobs(), "no job: a loop cannot start")
+        self.assertFalse(self.dispatcher_jobs() | self.shopify_jobs(), "no job: a loop cannot start")
         notes = self.deliveries().filtered(lambda d: d.topic == "inventory_levels/update").mapped("note")
         self.assertIn("Echo of a write made by this addon.", notes)
         self.assertEqual(len(self._inventory_pushes(applied=True)), len(self._inventory_pushes(applied=True)))
@@ -136,5 +136,8 @@ class TestPushesToShopify(ShopifyHttpCase):
         self.assertEqual(picking.x_shopify_fulfillment_id, str(fulfillments[0]["id"]))
         # Shopify's webhook about our own fulfillment is acknowledged, nothing more
         payload = self.simulator.webhook_payload("fulfillments/create", fulfillments[0]["id"])
-        self.post_webhook("fulfillments/create", payload)
+        self.assertEqual(self.post_webhook("fulfillments/create", payload).status_code, 200)
+        self.assertEqual([outcome for _uuid, outcome in self.dispatch()], ["done"])
+        echo = self.deliveries().filtered(lambda d: d.topic == "fulfillments/create")
+        self.assertEqual((echo.state, echo.note), ("ignored", "Echo of a write made by this addon."))
         self.assertFalse(self.shopify_jobs())

@@ -46,11 +46,21 @@ class TestWebhookIntake(ShopifyHttpCase):
     def test_accepted_delivery_is_recorded_with_one_job(self):
         response = self.post_webhook("orders/create", ORDER)
         self.assertEqual(response.status_code, 200, response.text)
+        self.assertEqual(response.json()["message"], "received")
         delivery = self.deliveries()
         self.assertEqual(len(delivery), 1)
         self.assertEqual(
             (delivery.topic, delivery.resource_type, delivery.resource_id), ("orders/create", "order", str(ORDER["id"]))
         )
+        # The request only records the delivery and wakes the shop's dispatcher.
+        self.assertEqual(delivery.state, "received")
+        self.assertFalse(self.shopify_jobs())
+        dispatcher = self.dispatcher_jobs()
+        self.assertEqual(len(dispatcher), 1)
+        self.assertEqual((dispatcher.channel, dispatcher.args), ("root.shopify.dispatch", [self.shop.id]))
+        self.assertEqual(self.dispatch(), [(dispatcher.uuid, "done")])
+        self.assertEqual(dispatcher.result, "1 queued")
+        delivery.invalidate_recordset()
         self.assertEqual(delivery.state, "queued")
         job = self.shopify_jobs()
         self.assertEqual(len(job), 1)
@@ -58,15 +68,30 @@ class TestWebhookIntake(ShopifyHttpCase):
         self.assertEqual(job.channel, "root.shopify.order")
         self.assertEqual(job.args, [self.shop.id, "order", str(ORDER["id"]), delivery.id], "ids only")
         self.assertEqual(delivery.queue_job_id, job)
+        self.assertEqual(delivery.sync_job_id.identity_key, job.identity_key)
+
+    def test_one_waiting_dispatcher_serves_many_deliveries(self):
+        for offset in range(3):
+            self.post_webhook("orders/create", dict(ORDER, id=ORDER["id"] + offset))
+        self.assertEqual(len(self.dispatcher_jobs()), 1, "a waiting dispatcher is reused, not enqueued again")
+        self.dispatch()
+        self.assertEqual(sorted(self.deliveries().mapped("state")), ["queued"] * 3)
+        self.assertEqual(len(self.shopify_jobs()), 3)
+        self.assertFalse(self.dispatcher_jobs())
+        # a dispatcher that has run is never reused: the next delivery wakes a new one
+        self.post_webhook("orders/create", dict(ORDER, id=ORDER["id"] + 3))
+        self.assertEqual(len(self.dispatcher_jobs()), 1)
 
     def test_same_event_new_webhook_id_is_one_job(self):
         event = str(uuid.uuid4())
         for _copy in range(3):
             response = self.post_webhook("orders/create", ORDER, headers={"X-Shopify-Event-Id": event})
             self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["message"], "duplicate")
         delivery = self.deliveries()
         self.assertEqual(len(delivery), 1)
         self.assertEqual(delivery.receipt_count, 3)
+        self.dispatch()
         self.assertEqual(len(self.shopify_jobs()), 1)
 
     def test_concurrent_copies_one_record_one_job(self):
@@ -76,22 +101,51 @@ class TestWebhookIntake(ShopifyHttpCase):
         delivery = self.deliveries()
         self.assertEqual(len(delivery), 1)
         self.assertEqual(delivery.receipt_count, 20)
+        self.assertEqual(len(self.dispatcher_jobs()), 1)
+        self.dispatch()
         self.assertEqual(len(self.shopify_jobs()), 1)
 
     def test_two_events_same_order_one_pending_job(self):
         self.post_webhook("orders/create", ORDER)
         self.post_webhook("orders/updated", ORDER)
+        self.dispatch()
         deliveries = self.deliveries()
         self.assertEqual(len(deliveries), 2)
         self.assertEqual(sorted(deliveries.mapped("state")), ["duplicate", "queued"])
         self.assertEqual(len(self.shopify_jobs()), 1)
         self.assertEqual(len(deliveries.sync_job_id), 1)
 
+    def test_event_after_job_started_gets_its_own_job(self):
+        """A started job may hold data older than the event: it never absorbs it (OCA/queue#66)."""
+        self.post_webhook("orders/create", ORDER)
+        self.dispatch()
+        first = self.shopify_jobs()
+        first.state = "started"
+        self.post_webhook("orders/updated", ORDER)
+        self.dispatch()
+        second = self.shopify_jobs()
+        self.assertEqual(len(second), 1)
+        self.assertNotEqual(second, first)
+        self.assertEqual(second.identity_key, first.identity_key)
+
     def test_unknown_topic_is_ignored(self):
         response = self.post_webhook("carts/create", {"id": 1})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.deliveries().state, "ignored")
+        self.assertFalse(self.dispatcher_jobs(), "nothing to dispatch")
         self.assertFalse(self.shopify_jobs())
+
+    def test_stragglers_get_a_dispatcher(self):
+        """Deliveries left received with no dispatcher (a failed one, a restore) are picked up by the cron."""
+        self.post_webhook("orders/create", ORDER)
+        self.dispatcher_jobs().unlink()
+        deliveries = self.env["shopify.webhook.delivery"]
+        self.assertFalse(deliveries._cron_dispatch_stragglers(), "too recent to be a straggler")
+        self.deliveries().sudo().write({"received_at": "2000-01-01 00:00:00"})
+        self.assertEqual(deliveries._cron_dispatch_stragglers(), [self.shop.id])
+        self.dispatch()
+        self.assertEqual(self.deliveries().state, "queued")
+        self.assertEqual(len(self.shopify_jobs()), 1)
 
     def test_secret_rotation(self):
         self.shop.new_client_secret = "whsec_rotated"

@@ -1,0 +1,138 @@
+"""From recorded deliveries to sync jobs, off the request path.
+
+The webhook door only records a delivery ("received") and makes sure one
+dispatcher job waits for the shop. The dispatcher reads the received
+deliveries in batches and gives each resource its sync job, with the same
+identity rules as before: one waiting job per resource, a started job never
+absorbs a new event. A cron wakes a dispatcher for deliveries left behind
+(a dispatcher that failed, or a database restored from a backup).
+"""
+
+import logging
+from collections import Counter
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..services.db import independent_env
+from ..services.identity import (
+    dispatch_identity_key,
+    hold_dispatch_exclusive,
+    hold_dispatch_shared,
+    lock_dispatcher,
+)
+
+_logger = logging.getLogger(__name__)
+
+DISPATCH_BATCH = 200
+DISPATCH_CHANNEL = "root.shopify.dispatch"
+STRAGGLER_AGE = timedelta(minutes=2)
+ECHO_TOPICS = ("fulfillments/create", "fulfillments/update")
+
+
+class ShopifyWebhookDelivery(models.Model):
+    _inherit = "shopify.webhook.delivery"
+
+    # -- at the door ---------------------------------------------------------
+    @api.model
+    def _wake_dispatcher(self, shop_id):
+        """Make sure a dispatcher that has not started yet will read this request's delivery.
+
+        Called in the request's READ COMMITTED transaction, after the insert.
+        Usually a dispatcher is already waiting and this costs two short
+        queries; otherwise the request enqueues one.
+        """
+        cr = self.env.cr
+        key = dispatch_identity_key(shop_id)
+        hold_dispatch_shared(cr, shop_id)
+        cr.execute(
+            "SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN ('pending', 'enqueued') LIMIT 1", (key,)
+        )
+        if cr.fetchone():
+            return False
+        self.sudo().with_context(
+            tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
+        ).with_delay(
+            channel=DISPATCH_CHANNEL, identity_key=key, description=f"Shopify webhooks: dispatch (shop {shop_id})"
+        ).dispatch_deliveries(shop_id)
+        return True
+
+    # -- the dispatcher job ----------------------------------------------------
+    def dispatch_deliveries(self, shop_id):
+        """Queue job: give every received delivery of a shop its sync job.
+
+        Works in READ COMMITTED batches committed one by one, so that a crash
+        keeps what was dispatched and the next dispatcher goes on from there.
+        """
+        lock_dispatcher(self.env.cr, shop_id)
+        counts = Counter()
+        while True:
+            with independent_env(self.env) as env:
+                hold_dispatch_exclusive(env.cr, shop_id)
+                env.cr.execute(
+                    """
+                    SELECT id FROM shopify_webhook_delivery
+                     WHERE shop_id = %s AND state = 'received'
+                     ORDER BY id LIMIT %s
+                    """,
+                    (shop_id, DISPATCH_BATCH),
+                )
+                ids = [row[0] for row in env.cr.fetchall()]
+            if not ids:
+                break
+            with independent_env(self.env) as env:
+                counts.update(env[self._name]._dispatch_batch(shop_id, ids))
+        self.invalidate_model()
+        return ", ".join(f"{count} {state}" for state, count in sorted(counts.items())) or "nothing to dispatch"
+
+    @api.model
+    def _dispatch_batch(self, shop_id, ids):
+        """Hand each delivery to its resource's sync job; returns the states given."""
+        shop = self.env["shopify.shop"].with_context(active_test=False).browse(shop_id)
+        sync_jobs = self.env["shopify.sync.job"]
+        self.env.cr.execute(
+            """
+            SELECT id, topic, resource_type, resource_id FROM shopify_webhook_delivery
+             WHERE id IN %s AND state = 'received'
+             ORDER BY id FOR UPDATE
+            """,
+            (tuple(ids),),
+        )
+        states = Counter()
+        for delivery_id, topic, resource_type, resource_id in self.env.cr.fetchall():
+            if topic in ECHO_TOPICS and self.env["shopify.echo"]._consume_key(shop, topic, resource_id):
+                self._set_dispatched(delivery_id, "ignored", note="Echo of a write made by this addon.")
+                states["ignored"] += 1
+                continue
+            sync_job = sync_jobs._ensure(shop, resource_type, resource_id)
+            queue_job_id, created = sync_jobs._enqueue_resource(
+                shop.id, resource_type, resource_id, delivery_id=delivery_id
+            )
+            state = "queued" if created else "duplicate"
+            self._set_dispatched(delivery_id, state, sync_job.id, queue_job_id)
+            states[state] += 1
+        return states
+
+    def _set_dispatched(self, delivery_id, state, sync_job_id=None, queue_job_id=None, note=None):
+        self.env.cr.execute(
+            """
+            UPDATE shopify_webhook_delivery
+               SET state = %s, sync_job_id = %s, queue_job_id = %s, note = COALESCE(%s, note)
+             WHERE id = %s
+            """,
+            (state, sync_job_id, queue_job_id, note, delivery_id),
+        )
+
+    # -- safety net ----------------------------------------------------------
+    @api.model
+    def _cron_dispatch_stragglers(self):
+        """Wake a dispatcher for shops whose received deliveries wait for none."""
+        self.flush_model(["state", "received_at"])
+        self.env.cr.execute(
+            "SELECT DISTINCT shop_id FROM shopify_webhook_delivery WHERE state = 'received' AND received_at < %s",
+            (fields.Datetime.now() - STRAGGLER_AGE,),
+        )
+        woken = [shop_id for (shop_id,) in self.env.cr.fetchall() if self._wake_dispatcher(shop_id)]
+        if woken:
+            _logger.warning("Shopify: deliveries waited over %s with no dispatcher, shops %s", STRAGGLER_AGE, woken)
+        return woken
