@@ -1,7 +1,9 @@
 """shopify_sync chaos runs: faults injected into a real Odoo, then "no duplicates, nothing lost" checked.
 
 Called by ``make chaos`` (tools/run_chaos.sh) with the virtualenv's Python, a
-fresh database and an Odoo config (workers=2, queue_job runner, 127.0.0.1).
+fresh database in a PostgreSQL cluster of the run's own and an Odoo config
+(workers=2, queue_job runner, 127.0.0.1).  Odoo runs under a supervisor that
+starts it again when its server process exits, as systemd would.
 Scenarios: kill -9 of Odoo workers, a PostgreSQL restart, Shopify 429/500/slow
 answers, 5 % of webhooks dropped then reconciliation, fuzzed and hostile
 webhooks.  Writes chaos/results.json and prints a table.  Exit status: 0 when
@@ -13,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -25,9 +28,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT))
 
 import psycopg2  # noqa: E402
-from bench_odoo import Services  # noqa: E402
 from bench_orm import Orm  # noqa: E402
-from chaos_env import Probe, Simulators, TimedSender  # noqa: E402
+from chaos_env import Probe, Simulators, SupervisedServices, TimedSender  # noqa: E402
 from chaos_fuzz import fuzz_webhooks  # noqa: E402
 from chaos_report import TITLES, print_table  # noqa: E402
 from chaos_scenarios import dropped_webhooks, kill_workers, pg_restart, shopify_faults  # noqa: E402
@@ -49,7 +51,7 @@ RUNNERS = {
 }
 DEFAULTS = {
     # name: (environment variable, full run, --smoke run)
-    "kill_orders": ("CHAOS_ORDERS", 300, 20),
+    "kill_orders": ("CHAOS_ORDERS", 1000, 20),
     "kills": ("CHAOS_KILLS", 20, 3),
     "pg_orders": ("CHAOS_PG_ORDERS", 150, 20),
     "pg_outage": ("CHAOS_PG_OUTAGE", 8.0, 3.0),
@@ -67,7 +69,7 @@ DEFAULTS = {
     "sim_restore_rate": ("CHAOS_SIM_RESTORE_RATE", 1_000_000.0, 1_000_000.0),
     "time_scale": ("CHAOS_TIME_SCALE", 0.01, 0.01),
     "seed": ("CHAOS_SEED", 20261125, 20261125),
-    "pg_wait": ("CHAOS_PG_WAIT", 300, 120),
+    "restart_delay": ("CHAOS_RESTART_DELAY", 1.0, 1.0),
 }
 # queue_job retry pattern of the order/customer/product sync jobs in the chaos
 # database only: {retry count reached: seconds to wait} (the addon ships
@@ -82,6 +84,25 @@ def read_sizes(smoke):
         raw = os.environ.get(var)
         sizes[key] = type(default)(raw) if raw not in (None, "") else default
     return sizes
+
+
+def git(*args):
+    done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False)
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def addon_version(addons, rev):
+    """Which shopify_sync the run used: a commit, or the working tree (with its uncommitted changes, if any)."""
+    if rev:
+        return {"source": addons, "commit": rev, "subject": git("log", "-1", "--format=%s", rev), "uncommitted": []}
+    head = git("rev-parse", "HEAD")
+    changed = (git("status", "--porcelain", "--", "shopify_sync") or "").splitlines()
+    return {
+        "source": f"{addons} (working tree)",
+        "commit": head,
+        "subject": git("log", "-1", "--format=%s", "HEAD"),
+        "uncommitted": [line[3:] for line in changed],
+    }
 
 
 @dataclass
@@ -104,9 +125,11 @@ class Chaos:
         self.sizes = read_sizes(args.smoke)
         self.var = ROOT / ".cache" / "chaos"
         self.var.mkdir(parents=True, exist_ok=True)
-        self.services = Services(args.conf, args.db, args.port, self.var)
+        self.services = SupervisedServices(
+            args.conf, args.db, args.port, self.var, restart_delay=self.sizes["restart_delay"]
+        )
         self.sims = Simulators(self.var)
-        self.probe = Probe(args.db)
+        self.probe = Probe(args.db, args.pg_port)
         self.orm = None
         out = self.var / "odoo-bench.out"
         self.out_offset = out.stat().st_size if out.exists() else 0
@@ -121,9 +144,12 @@ class Chaos:
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "mode": "smoke" if args.smoke else "full",
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "loadavg_before": os.getloadavg()},
+            "addon": addon_version(args.addons, args.addon_rev),
             "sizes": self.sizes,
             "settings": {
                 "database": args.db,
+                "postgresql_cluster": f"{args.pg_cluster} (port {args.pg_port}), used by this run only",
+                "supervisor": f"Odoo started again {self.sizes['restart_delay']:g} s after its server process exits",
                 "odoo": "workers=2, max_cron_threads=0, queue_job channels root:2,root.shopify:2",
                 "retry_pattern_run_sync": {str(k): v for k, v in CHAOS_RETRY_PATTERN.items()},
                 "fault_shop_api_timeout_s": self.sizes["api_timeout"],
@@ -277,20 +303,28 @@ class Chaos:
         return result
 
     # -- the run ----------------------------------------------------------------------------------
-    def revive(self, name, result):
-        """Start Odoo again if it died (as an operator would), so that the run goes on; True if it did."""
-        proc, log = self.services.procs.get("odoo", (None, None))
-        if proc is None or proc.poll() is None:
-            return False
-        saved = self.var / f"odoo-chaos-died-in-{name}.log"
-        if self.services.odoo_log and Path(self.services.odoo_log).exists():
-            saved.write_bytes(Path(self.services.odoo_log).read_bytes())
-        result["odoo_exit_code"] = proc.returncode
-        result.setdefault("notes", []).append(f"the Odoo server exited (code {proc.returncode}); its log: {saved}")
-        self.services.procs.pop("odoo")
-        log.close()
-        self.log(f"{name}: Odoo exited with code {proc.returncode}; starting it again")
-        self.services.start_odoo()
+    def supervision(self, result, restarts_before):
+        """Note in ``result`` the restarts of Odoo's server process the supervisor made during the scenario."""
+        restarts = self.services.restarts[restarts_before:]
+        result["odoo_restarts"] = len(restarts)
+        if not restarts:
+            return
+        result["odoo_exits"] = [{k: v for k, v in r.items() if k != "monotonic"} for r in restarts]
+        codes = ", ".join(str(r["exit_code"]) for r in restarts)
+        result.setdefault("notes", []).append(
+            f"Odoo's server process exited {len(restarts)} time(s) (exit code {codes}); the supervisor started it "
+            f"again {self.sizes['restart_delay']:g} s later, as systemd's Restart=always would; "
+            f"logs: {', '.join(Path(r['log']).name for r in restarts if r['log'])}"
+        )
+
+    def wait_serving(self, timeout=180):
+        """Wait until Odoo answers and its queue_job runner is up (after a restart); False on timeout."""
+        deadline = time.monotonic() + timeout
+        while not self.services.serving():
+            self.services.check_alive()
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.5)
         return True
 
     def environment_notes(self):
@@ -316,13 +350,16 @@ class Chaos:
             self.setup()
             for name in self.selected:
                 self.log(f"== {TITLES[name]}")
+                if not self.wait_serving():
+                    raise RuntimeError("Odoo is not serving (HTTP and queue_job runner) before the scenario")
                 started = time.monotonic()
+                restarts_before = len(self.services.restarts)
                 try:
                     result = RUNNERS[name](self, self.shops[name])
                 except Exception as exc:  # noqa: BLE001 - one broken scenario must not hide the others
                     traceback.print_exc()
                     result = {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
-                    self.revive(name, result)
+                self.supervision(result, restarts_before)
                 result["wall_seconds"] = round(time.monotonic() - started, 1)
                 self.results["scenarios"][name] = result
                 verdict = "skipped" if result.get("skipped") else "PASS" if result.get("ok") else "FAIL"
@@ -340,10 +377,16 @@ def main():
     parser.add_argument("--conf", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--pg-cluster", required=True, help="version/name of the chaos PostgreSQL cluster")
+    parser.add_argument("--pg-port", type=int, required=True, help="its port (never 5432)")
+    parser.add_argument("--addons", required=True, help="the folder holding the shopify_sync Odoo runs")
+    parser.add_argument("--addon-rev", default="", help="the commit it was exported from (empty: working tree)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: every scenario in a few minutes")
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(ORDER)} (or CHAOS_SCENARIOS)")
     parser.add_argument("--out", default=str(ROOT / "chaos" / "results.json"))
     args = parser.parse_args()
+    if args.pg_port == 5432:
+        parser.error("--pg-port 5432: the PostgreSQL scenario needs a cluster of its own")
     chaos = Chaos(args)
     sizes = chaos.sizes
     chaos.log(

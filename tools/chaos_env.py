@@ -1,9 +1,11 @@
-"""Shared pieces of tools/chaos.py: the database probe, simulators, timed and paced webhook delivery.
+"""Shared pieces of tools/chaos.py: Odoo under a supervisor, the database probe, simulators, senders.
 
-Odoo itself is started and watched by ``bench_odoo.Services`` and shops are
-configured by ``bench_orm.Orm`` (the helpers of ``make bench``); what is here
-is what chaos needs on top: a probe that survives a PostgreSQL restart, one
-simulator per scenario, and senders that remember when each attempt ran.
+Odoo is started by ``bench_odoo.Services`` and shops are configured by
+``bench_orm.Orm`` (the helpers of ``make bench``); what is here is what chaos
+needs on top: a supervisor that starts Odoo again when its server process
+exits (as systemd's Restart=always does in production), a probe that
+survives a PostgreSQL restart, one simulator per scenario, and senders that
+remember when each attempt ran.
 """
 
 import os
@@ -17,24 +19,131 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg2
-from bench_odoo import free_port, wait_http
+from bench_odoo import Services, free_port, wait_http
 
 from shopify_simulator import WebhookSender
 
 ROOT = Path(__file__).resolve().parent.parent
 WAITING = ("wait_dependencies", "pending", "enqueued", "started")
 DB_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
+# The sync jobs of a shop: identity keys shopify_sync:<shop>:<resource type>:<id>.  The
+# shop's webhook dispatcher (shopify_sync:<shop>:dispatch), when the addon has one, turns
+# received deliveries into sync jobs: it counts as work still to do, never as a sync job.
+SYNC_JOBS = "identity_key LIKE %(key)s AND identity_key <> %(dispatch)s"
+
+
+def _keys(shop_id):
+    return {"key": f"shopify_sync:{shop_id}:%", "dispatch": f"shopify_sync:{shop_id}:dispatch"}
+
+
+class SupervisedServices(Services):
+    """``bench_odoo.Services`` whose Odoo server is started again when it exits, ``restart_delay`` s later.
+
+    This is what systemd's Restart=always (RestartSec) does for Odoo in
+    production.  Each restart is recorded (when, exit code, the log of the
+    server that exited) for the scenario's report.  ``check_alive`` raises only
+    when the supervisor gives up: ``max_restarts`` restarts within a minute.
+    """
+
+    def __init__(self, *args, restart_delay=1.0, max_restarts=30, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.restart_delay, self.max_restarts = restart_delay, max_restarts
+        self.restarts = []
+        self.given_up = None
+        self.old_logs = []
+        self._lock = threading.RLock()
+        self._halt = threading.Event()
+        self._thread = None
+
+    def start_odoo(self):
+        super().start_odoo()
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._watch, name="chaos-supervisor", daemon=True)
+            self._thread.start()
+
+    def _watch(self):
+        while not self._halt.wait(0.25):
+            with self._lock:
+                proc = self.procs.get("odoo", (None, None))[0]
+                if proc is None or proc.poll() is None or self.given_up:
+                    continue
+                self._restart(proc)
+
+    def _restart(self, proc):
+        exited = time.monotonic()
+        recent = [r for r in self.restarts if exited - r["monotonic"] < 60]
+        if len(recent) >= self.max_restarts:
+            self.given_up = f"Odoo exited {len(recent) + 1} times within a minute (last exit code {proc.returncode})"
+            return
+        _proc, log = self.procs.pop("odoo")
+        log.close()
+        saved = None
+        if self.odoo_log and Path(self.odoo_log).exists():
+            saved = self.var / f"odoo-chaos-exit-{len(self.restarts) + 1}.log"
+            Path(self.odoo_log).replace(saved)
+            self.old_logs.append(saved)
+        self._halt.wait(self.restart_delay)
+        # The new server is not waited for: while PostgreSQL is down it starts without a registry,
+        # and senders see refused connections until it listens, as they would in production.
+        cmd = [sys.executable, f"{self.odoo_src}/odoo-bin", "-c", self.conf, "-d", self.db]
+        self._spawn("odoo", cmd, "odoo-bench.out")
+        self.restarts.append(
+            {
+                "monotonic": exited,
+                "exit_code": proc.returncode,
+                "restarted_after_s": round(time.monotonic() - exited, 1),
+                "log": str(saved) if saved else None,
+            }
+        )
+
+    @property
+    def odoo_pid(self):
+        """The running server's pid; None in the moment between an exit and the restart."""
+        with self._lock:
+            proc = self.procs.get("odoo", (None, None))[0]
+            return proc.pid if proc else None
+
+    def log_count(self, text):
+        """Lines containing ``text`` in the logs of every Odoo server started so far."""
+        count = super().log_count(text)
+        for path in self.old_logs:
+            count += sum(text in line for line in path.read_text(errors="replace").splitlines())
+        return count
+
+    def check_alive(self):
+        if self.given_up:
+            raise RuntimeError(f"the supervisor gave up: {self.given_up}")
+        with self._lock:
+            for name, (proc, _log) in self.procs.items():
+                if name != "odoo" and proc.poll() is not None:
+                    raise RuntimeError(f"{name} exited with code {proc.returncode} (logs in {self.var})")
+
+    def serving(self):
+        """Whether Odoo answers HTTP and its queue_job runner is up."""
+        try:
+            wait_http(f"{self.odoo_url}/web/login", 2)
+        except RuntimeError:
+            return False
+        return "WorkerJobRunner" in self.workers().values()
+
+    def stop(self):
+        self._halt.set()
+        if self._thread is not None:
+            self._thread.join(10)
+            self._thread = None
+        with self._lock:
+            super().stop()
 
 
 class Probe:
     """Autocommit psycopg2 connection for polling; reconnects (up to ``patience`` s) when the server went away."""
 
-    def __init__(self, db, patience=120):
-        self.db, self.patience, self.conn = db, patience, None
+    def __init__(self, db, port=None, patience=120):
+        self.db, self.port, self.patience, self.conn = db, port, patience, None
 
     def _cursor(self):
         if self.conn is None or self.conn.closed:
-            self.conn = psycopg2.connect(dbname=self.db, application_name="shopify_sync-chaos-probe")
+            self.conn = psycopg2.connect(dbname=self.db, port=self.port, application_name="shopify_sync-chaos-probe")
             self.conn.autocommit = True
         return self.conn.cursor()
 
@@ -67,8 +176,19 @@ class Probe:
 
     # -- questions about one shop --------------------------------------------------------
     def waiting(self, shop_id):
-        sql = "SELECT count(*) FROM queue_job WHERE identity_key LIKE %s AND state IN %s"
-        return self.one(sql, (f"shopify_sync:{shop_id}:%", WAITING))[0]
+        """Waiting queue jobs of the shop: its sync jobs, and its webhook dispatcher if the addon has one.
+
+        (A delivery left "received" always has a dispatcher waiting for it, unless that
+        dispatcher failed: then it is not waited for, and counts as lost if nothing else
+        brings its order in.)
+        """
+        sql = "SELECT count(*) FROM queue_job WHERE identity_key LIKE %(key)s AND state IN %(states)s"
+        return self.one(sql, {**_keys(shop_id), "states": WAITING})[0]
+
+    def sync_jobs_waiting(self, shop_id):
+        """Waiting sync jobs of the shop (its dispatcher not counted)."""
+        sql = f"SELECT count(*) FROM queue_job WHERE {SYNC_JOBS} AND state IN %(states)s"  # noqa: S608
+        return self.one(sql, {**_keys(shop_id), "states": WAITING})[0]
 
     def orders(self, shop_id, ids):
         """{x_shopify_id: number of sale orders} for ``ids``."""
@@ -87,16 +207,23 @@ class Probe:
         return {row[0] for row in self.all(sql, (shop_id, list(ids)))}
 
     def job_stats(self, shop_id):
-        """States of the shop's queue jobs, and how many attempts they used."""
-        key = f"shopify_sync:{shop_id}:%"
-        states = dict(self.all("SELECT state, count(*) FROM queue_job WHERE identity_key LIKE %s GROUP BY 1", (key,)))
+        """States of the shop's sync queue jobs and the attempts they used; its dispatcher jobs apart."""
+        keys = _keys(shop_id)
+        states = dict(self.all(f"SELECT state, count(*) FROM queue_job WHERE {SYNC_JOBS} GROUP BY 1", keys))  # noqa: S608
         row = self.one(
             "SELECT coalesce(sum(greatest(retry - 1, 0)), 0), coalesce(max(retry), 0), "
-            "count(*) FILTER (WHERE retry > 1) FROM queue_job WHERE identity_key LIKE %s",
-            (key,),
+            f"count(*) FILTER (WHERE retry > 1) FROM queue_job WHERE {SYNC_JOBS}",  # noqa: S608
+            keys,
         )
         failed = self.all(
-            "SELECT exc_name, count(*) FROM queue_job WHERE identity_key LIKE %s AND state='failed' GROUP BY 1", (key,)
+            f"SELECT exc_name, count(*) FROM queue_job WHERE {SYNC_JOBS} AND state='failed' GROUP BY 1",  # noqa: S608
+            keys,
+        )
+        dispatch = dict(
+            self.all("SELECT state, count(*) FROM queue_job WHERE identity_key = %(dispatch)s GROUP BY 1", keys)
+        )
+        deliveries = dict(
+            self.all("SELECT state, count(*) FROM shopify_webhook_delivery WHERE shop_id=%s GROUP BY 1", (shop_id,))
         )
         return {
             "queue_jobs": states,
@@ -104,6 +231,8 @@ class Probe:
             "job_max_attempts": int(row[1]),
             "jobs_retried": int(row[2]),
             "queue_jobs_failed_by_exception": {str(name): count for name, count in failed},
+            "dispatcher_jobs": dispatch,
+            "deliveries": deliveries,
         }
 
     def duplicates(self, shop_id):
@@ -116,14 +245,6 @@ class Probe:
                 (shop_id,),
             )[0]
         return {k: int(v) for k, v in out.items()}
-
-    def other_clients(self, db):
-        """{database: connections} of client backends on other databases than ``db`` (and not this probe)."""
-        sql = (
-            "SELECT datname, count(*) FROM pg_stat_activity WHERE backend_type='client backend' "
-            "AND datname IS NOT NULL AND datname <> %s AND pid <> pg_backend_pid() GROUP BY 1"
-        )
-        return dict(self.all(sql, (db,)))
 
 
 class Simulators:

@@ -13,11 +13,13 @@ given, and a client that sees an early answer (413) stops sending the body.
 """
 
 import argparse
+import re
 import select
 import socket
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from chaos_fuzz_cases import build
 
@@ -71,11 +73,36 @@ def exchange(case, port, timeout=60):
     return status, None if status else "connection closed without an answer"
 
 
+# -- what Odoo logged -------------------------------------------------------------------------------
+LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) ", re.MULTILINE)
+
+
+def log_errors(path, offset):
+    """The ERROR/CRITICAL records Odoo logged after ``offset``: (their text, {last line: count})."""
+    if not path or not Path(path).exists():
+        return "", {}
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        text = handle.read().decode(errors="replace")
+    starts = [(m.start(), m.group(1)) for m in LOG_RECORD.finditer(text)] + [(len(text), "")]
+    records = [
+        text[a:b] for (a, level), (b, _next) in zip(starts, starts[1:], strict=False) if level in ("ERROR", "CRITICAL")
+    ]
+    kinds = Counter(record.strip().splitlines()[-1][:200] for record in records)
+    return "".join(records), dict(kinds)
+
+
+def log_size(path):
+    return Path(path).stat().st_size if path and Path(path).exists() else 0
+
+
 # -- the scenario -----------------------------------------------------------------------------------
 def fuzz_webhooks(h, shop):
     count, seed, port = h.sizes["fuzz"], h.sizes["seed"], h.args.port
     since = h.probe.one("SELECT now() AT TIME ZONE 'utc'")[0]
     statuses, by_category, examples = Counter(), defaultdict(Counter), []
+    log_path, restarts_before = h.services.odoo_log, len(h.services.restarts)
+    log_offset = log_size(log_path)
     started = time.monotonic()
 
     def one(index):
@@ -97,16 +124,25 @@ def fuzz_webhooks(h, shop):
     send_seconds = time.monotonic() - started
     h.log(f"fuzz: {count} requests in {send_seconds:.0f} s: {dict(statuses)}; waiting for the jobs they made")
     settled = h.settle(shop, [], label="fuzz jobs", timeout=300)
-    # Other shops' orders may still be syncing (a scenario that broke): count this shop's, and any
-    # sale order created meanwhile without a shop.
-    created = h.probe.one(
-        "SELECT count(*) FROM sale_order WHERE x_shopify_shop_id=%s "
-        "OR (x_shopify_shop_id IS NULL AND create_date >= %s)",
-        (shop.shop_id, since),
-    )[0]
+    # Other shops' orders may still be syncing (a scenario that broke): count this shop's records, and
+    # any sale order created meanwhile without a shop.
+    created = dict(
+        h.probe.all(
+            "SELECT 'sale_order', count(*) FROM sale_order WHERE x_shopify_shop_id=%(shop)s "
+            "OR (x_shopify_shop_id IS NULL AND create_date >= %(since)s) "
+            "UNION ALL SELECT 'res_partner', count(*) FROM res_partner WHERE x_shopify_shop_id=%(shop)s "
+            "UNION ALL SELECT 'product_product', count(*) FROM product_product WHERE x_shopify_shop_id=%(shop)s",
+            {"shop": shop.shop_id, "since": since},
+        )
+    )
     deliveries = dict(
         h.probe.all("SELECT state, count(*) FROM shopify_webhook_delivery WHERE shop_id=%s GROUP BY 1", (shop.shop_id,))
     )
+    errors, error_kinds = "", {}
+    if len(h.services.restarts) == restarts_before:  # (otherwise the log was replaced meanwhile)
+        errors, error_kinds = log_errors(log_path, log_offset)
+    if errors:
+        (h.var / "fuzz-odoo-errors.log").write_text(errors)
     five = sum(n for s, n in statuses.items() if s.startswith("5"))
     other = sum(n for s, n in statuses.items() if not s.startswith(("2", "4", "5")))
     result = h.outcome(
@@ -117,7 +153,7 @@ def fuzz_webhooks(h, shop):
         checks={
             "no 5xx answer": five == 0,
             "no connection error or other status": other == 0,
-            "no sale order created": created == 0,
+            "no Odoo record created (sale orders, partners, products)": not any(created.values()),
             "Odoo workers alive": len(h.services.workers()) >= 2,
         },
         requests=count,
@@ -126,14 +162,19 @@ def fuzz_webhooks(h, shop):
         statuses_by_category={k: dict(v) for k, v in sorted(by_category.items())},
         answers_5xx=five,
         answers_not_4xx_2xx_5xx=other,
-        sale_orders_created=created,
+        records_created=created,
         deliveries_recorded=deliveries,
         bad_answers=examples,
+        odoo_errors_logged=error_kinds,
     )
     result["notes"] = [f"statuses: {', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))}"]
     result["notes"] += [
         f"case {e['case']} ({e['category']}: {e['label']}) -> {e['status'] or e['error']}" for e in examples[:8]
     ]
+    if error_kinds:
+        result["notes"].append(
+            f"Odoo logged {sum(error_kinds.values())} error(s) meanwhile ({h.var / 'fuzz-odoo-errors.log'})"
+        )
     return result
 
 

@@ -119,14 +119,21 @@ def _kill_one(h, rng):
 
 # -- 2. PostgreSQL restart -----------------------------------------------------------------------
 def _cluster(h):
-    """(version, name) of the online cluster serving the chaos database."""
-    port = str(h.probe.one("SHOW port")[0])
+    """(version, name) of the chaos cluster, after checking that it is the one serving the chaos database.
+
+    The scenario stops this cluster: it must be the run's own (tools/run_chaos.sh), never the
+    machine's main cluster on port 5432.
+    """
+    version, _sep, name = h.args.pg_cluster.partition("/")
+    port = int(h.probe.one("SHOW port")[0])
     out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
-    for line in out.splitlines():
-        fields = line.split()
-        if len(fields) >= 4 and fields[2] == port and fields[3].startswith("online"):
-            return fields[0], fields[1]
-    raise RuntimeError(f"no online PostgreSQL cluster on port {port} in pg_lsclusters")
+    listed = {(f[0], f[1]): int(f[2]) for f in (line.split() for line in out.splitlines()) if len(f) >= 4}
+    if port == 5432 or port != h.args.pg_port or listed.get((version, name)) != port:
+        raise RuntimeError(
+            f"refusing to stop PostgreSQL: the chaos database is served on port {port}, "
+            f"the chaos cluster {version}/{name} is on {listed.get((version, name))} (expected {h.args.pg_port})"
+        )
+    return version, name
 
 
 def _pg_ctl(version, name, action):
@@ -138,90 +145,88 @@ def _pg_ctl(version, name, action):
         raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()}")
 
 
-def _pg_up(db):
+def _pg_up(h):
     try:
-        psycopg2.connect(dbname=db, connect_timeout=2).close()
+        psycopg2.connect(dbname=h.args.db, port=h.args.pg_port, connect_timeout=2).close()
         return True
     except psycopg2.OperationalError:
         return False
 
 
 def pg_restart(h, shop):
+    """Stop the chaos cluster for ``pg_outage`` seconds in the middle of a run, then start it again."""
     sizes, ids = h.sizes, shop.order_ids
-    others = {}
-
-    def alone():
-        others.clear()
-        others.update(h.probe.other_clients(h.args.db))
-        return not others
-
-    if not alone() and os.environ.get("CHAOS_PG_FORCE") != "1":
-        h.log(f"pg: other databases have clients ({others}); waiting up to {sizes['pg_wait']} s for them to leave")
-        if not _wait(h, "other clients to leave", alone, timeout=sizes["pg_wait"], poll=2):
-            return {"skipped": f"the cluster is in use by {others}; set CHAOS_PG_FORCE=1 to restart it anyway"}
     version, name = _cluster(h)
     requeued_before = h.services.log_count(DEAD_JOB)
+    restarts_before = len(h.services.restarts)
     sender = TimedSender(h.webhook_url, shop.domain, SECRET)
     delivery = PacedDelivery(sender, _order_items(shop), sizes["send_rate"], sizes["time_scale"])
     started = time.monotonic()
     delivery.start()
     third = max(1, len(ids) // 3)
     _wait(h, "a third of the webhooks", lambda: delivery.submitted >= third and _synced(h, shop, ids) >= 1)
-    outage = sizes["pg_outage"]
-    h.log(f"pg: {'restarting' if not outage else 'stopping'} PostgreSQL {version}/{name} at {delivery.submitted} sent")
+    outage = max(sizes["pg_outage"], 0.0)
+    h.log(f"pg: stopping PostgreSQL {version}/{name} (port {h.args.pg_port}) at {delivery.submitted} sent")
     synced_at_stop = _synced(h, shop, ids)
     down = time.monotonic()
-    if outage:
-        _pg_ctl(version, name, "stop")
-        down = up = time.monotonic()
-        # The outage ends at the first moment PostgreSQL accepts a connection: normally when
-        # it is started below, sooner if something else on the machine starts it meanwhile.
-        while time.monotonic() - down < outage and not _pg_up(h.args.db):
-            time.sleep(0.2)
-        up = time.monotonic()
-        if up - down < outage - 0.5:
-            h.log(f"pg: PostgreSQL was started by another process after {up - down:.1f} s")
-        _pg_ctl(version, name, "start")
-    else:
-        _pg_ctl(version, name, "restart")
-        up = time.monotonic()
-    h.log(f"pg: PostgreSQL down for {up - down:.1f} s, accepting connections again")
-    extra = {}
-    try:
-        seconds = h.settle(shop, ids, busy=delivery.is_alive, label="pg")
-    except RuntimeError:
-        if not h.revive("pg", extra):  # Odoo's server process exited: restart it, see what was kept
-            raise
-        seconds = h.settle(shop, ids, busy=delivery.is_alive, label="pg (Odoo restarted)")
+    _pg_ctl(version, name, "stop")
+    stopped = time.monotonic()
+    while time.monotonic() - stopped < outage:
+        time.sleep(0.2)
+    _pg_ctl(version, name, "start")
+    up = time.monotonic()
+    h.log(f"pg: PostgreSQL down for {up - down:.1f} s (stop took {stopped - down:.1f} s), started again")
+    # When Odoo serves again: its server process may have exited during the outage (the supervisor
+    # restarts it), and its queue_job runner must be back.
+    serving = h.wait_serving(timeout=300)
+    serving_at = time.monotonic()
+    h.log(f"pg: Odoo serving again {serving_at - up:.1f} s after PostgreSQL came back")
+    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="pg")
     delivery.join()
     seconds = None if seconds is None else time.monotonic() - started
     during = sender.statuses(down, up)
     answered_2xx = sender.answered_2xx_within(down, up)
+    first_2xx_after = min((s for s, _e, st, _ in sender.timeline if st and 200 <= st < 300 and s >= up), default=None)
+    non_2xx = sum(n for status, n in sender.statuses().items() if not status.startswith("2"))
     summary = delivery.summary()
+    restarts = len(h.services.restarts) - restarts_before
+    retried = sum(1 for attempts in delivery.attempts.values() if len(attempts) > 1)
     checks = {
-        "Odoo survived the outage": "odoo_exit_code" not in extra,
+        "webhooks arrived during the outage": sum(during.values()) > 0,
+        "none answered 2xx during the outage": answered_2xx == 0,
+        "the sender retried the refused events": retried > 0,
+        "Odoo serving again after the outage": serving,
         "every order in Odoo": _synced(h, shop, ids) == len(ids),
         "every event accepted (sender retries)": summary["events_given_up"] == 0,
     }
-    if outage:
-        checks[f"webhooks arrived during the {up - down:.0f} s outage"] = sum(during.values()) > 0
-        checks["none answered 2xx during the outage"] = answered_2xx == 0
-    return h.outcome(
+    result = h.outcome(
         shop,
         ids,
         delivery.accepted(),
         seconds,
         checks=checks,
-        cluster=f"{version}/{name}",
+        cluster=f"{version}/{name} (port {h.args.pg_port})",
         outage_seconds=round(up - down, 1),
+        stop_took_s=round(stopped - down, 1),
         orders_synced_at_stop=synced_at_stop,
         attempts_during_outage=dict(during),
         answered_2xx_during_outage=answered_2xx,
+        non_2xx_answers=non_2xx,
+        events_retried=retried,
+        odoo_serving_after_s=round(serving_at - up, 1),
+        first_2xx_after_s=round(first_2xx_after - up, 1) if first_2xx_after else None,
         attempt_statuses=dict(sender.statuses()),
         delivery=summary,
-        dead_jobs_requeued=max(0, h.services.log_count(DEAD_JOB) - requeued_before),  # (the log restarts with Odoo)
-        **extra,
+        dead_jobs_requeued=h.services.log_count(DEAD_JOB) - requeued_before,
     )
+    result["notes"] = [
+        f"PostgreSQL down {up - down:.1f} s; {sum(during.values())} attempts during the outage "
+        f"({', '.join(f'{k}: {v}' for k, v in sorted(during.items()))}), {answered_2xx} answered 2xx; "
+        f"{non_2xx} non-2xx answers in all, {retried} events retried by the sender",
+        f"Odoo serving again {serving_at - up:.1f} s after PostgreSQL came back; Odoo restarted by the supervisor: "
+        f"{'yes, ' + str(restarts) + ' time(s)' if restarts else 'no'}",
+    ]
+    return result
 
 
 # -- 3. Shopify faults -----------------------------------------------------------------------------
@@ -236,10 +241,10 @@ def shopify_faults(h, shop):
     faults = sizes["fault_429"] + sizes["fault_500"] + sizes["fault_slow"]
 
     def backlog():
-        return _synced(h, shop, ids) >= 2 and h.probe.waiting(shop.shop_id) >= min(faults, len(ids) // 2)
+        return _synced(h, shop, ids) >= 2 and h.probe.sync_jobs_waiting(shop.shop_id) >= min(faults, len(ids) // 2)
 
     _wait(h, "a backlog of jobs", backlog, timeout=60)
-    backlog_at_faults = h.probe.waiting(shop.shop_id)
+    backlog_at_faults = h.probe.sync_jobs_waiting(shop.shop_id)
     slow = sizes["api_timeout"] + 2
     phases = [
         ("429 (HTTP, Retry-After)", "throttle", dict(throttle_next=sizes["fault_429"], throttle_mode="http429")),
