@@ -74,22 +74,32 @@ def exchange(case, port, timeout=60):
 
 
 # -- what Odoo logged -------------------------------------------------------------------------------
-LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) ", re.MULTILINE)
+LOG_RECORD = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (\w+) \S+ ([\w.]+): ", re.MULTILINE)
+VARYING = re.compile(r"[0-9a-f]{8}-[0-9a-f-]{27}|\d+")
 
 
 def log_errors(path, offset):
-    """The ERROR/CRITICAL records Odoo logged after ``offset``: (their text, {last line: count})."""
+    """The ERROR/CRITICAL records Odoo logged after ``offset``: (their text, {"logger: last line": count}).
+
+    Numbers and uuids in the last line are replaced by N, so that one kind of error is counted once:
+    odoo.http records are requests answered 500, queue_job's are jobs that failed.
+    """
     if not path or not Path(path).exists():
         return "", {}
     with open(path, "rb") as handle:
         handle.seek(offset)
         text = handle.read().decode(errors="replace")
-    starts = [(m.start(), m.group(1)) for m in LOG_RECORD.finditer(text)] + [(len(text), "")]
-    records = [
-        text[a:b] for (a, level), (b, _next) in zip(starts, starts[1:], strict=False) if level in ("ERROR", "CRITICAL")
-    ]
-    kinds = Counter(record.strip().splitlines()[-1][:200] for record in records)
-    return "".join(records), dict(kinds)
+    starts = [(m.start(), m.group(1), m.group(2)) for m in LOG_RECORD.finditer(text)] + [(len(text), "", "")]
+    records, kinds = [], Counter()
+    for (begin, level, logger), (end, _level, _logger) in zip(starts, starts[1:], strict=False):
+        if level not in ("ERROR", "CRITICAL"):
+            continue
+        record = text[begin:end]
+        records.append(record)
+        lines = record.strip().splitlines()
+        last = lines[-1] if len(lines) > 1 else lines[0].split(f"{logger}: ", 1)[-1]
+        kinds[f"{logger}: {VARYING.sub('N', last)[:160]}"] += 1
+    return "".join(records), dict(kinds.most_common())
 
 
 def log_size(path):
