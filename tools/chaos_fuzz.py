@@ -148,6 +148,15 @@ def fuzz_webhooks(h, shop):
     deliveries = dict(
         h.probe.all("SELECT state, count(*) FROM shopify_webhook_delivery WHERE shop_id=%s GROUP BY 1", (shop.shop_id,))
     )
+    # Lost: an accepted event that ended neither done, merged, ignored nor as a visible failure
+    # (sync job failed or needing action), once nothing is left to run.
+    stuck = h.probe.all(
+        "SELECT d.id, d.topic, d.resource_type, d.resource_id, q.state, q.exc_name "
+        "FROM shopify_webhook_delivery d LEFT JOIN shopify_sync_job j ON j.id = d.sync_job_id "
+        "LEFT JOIN queue_job q ON q.id = d.queue_job_id WHERE d.shop_id = %s AND d.state IN ('received', 'queued') "
+        "AND NOT coalesce(j.state = 'failed' OR j.needs_action, false) ORDER BY d.id",
+        (shop.shop_id,),
+    )
     errors, error_kinds = "", {}
     if len(h.services.restarts) == restarts_before:  # (otherwise the log was replaced meanwhile)
         errors, error_kinds = log_errors(log_path, log_offset)
@@ -165,6 +174,7 @@ def fuzz_webhooks(h, shop):
             "no connection error or other status": other == 0,
             "no Odoo record created (sale orders, partners, products)": not any(created.values()),
             "Odoo workers alive": len(h.services.workers()) >= 2,
+            "every accepted event done, merged, ignored or visibly failed": not stuck,
         },
         requests=count,
         send_seconds=round(send_seconds, 1),
@@ -176,11 +186,26 @@ def fuzz_webhooks(h, shop):
         deliveries_recorded=deliveries,
         bad_answers=examples,
         odoo_errors_logged=error_kinds,
+        lost_deliveries=[
+            {"delivery": d, "topic": t, "resource": f"{rt}:{rid}", "queue_job": qs, "exception": exc}
+            for d, t, rt, rid, qs, exc in stuck[:20]
+        ],
     )
+    result["lost"] = len(stuck)
+    result["checks"]["nothing lost"] = not stuck
+    result["ok"] = all(result["checks"].values())
     result["notes"] = [f"statuses: {', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))}"]
     result["notes"] += [
         f"case {e['case']} ({e['category']}: {e['label']}) -> {e['status'] or e['error']}" for e in examples[:8]
     ]
+    if stuck:
+        result["notes"].append(
+            f"{len(stuck)} accepted event(s) left neither done nor visibly failed: "
+            + "; ".join(
+                f"{x['topic']} {x['resource']} (queue job {x['queue_job']}, {x['exception']})"
+                for x in result["lost_deliveries"][:3]
+            )
+        )
     if error_kinds:
         result["notes"].append(
             f"Odoo logged {sum(error_kinds.values())} error(s) meanwhile ({h.var / 'fuzz-odoo-errors.log'})"
