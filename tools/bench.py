@@ -87,7 +87,10 @@ class Bench:
         self.orm = Orm(self.args.conf, self.args.db)
         sim_url = self.services.start_simulator(SHOP, TOKEN, SECRET, self.restore_rate)
         self.shop_id = self.orm.configure_shop("Bench Shop", SHOP, sim_url, TOKEN, SECRET)
-        self.ack_shop_id = self.orm.configure_shop("Bench Ack Shop", ACK_SHOP, "http://127.0.0.1:1", TOKEN, SECRET)
+        keep = os.environ.get("BENCH_KEEP_RAW_BODY")  # unset: the addon's default (off)
+        self.ack_shop_id = self.orm.configure_shop(
+            "Bench Ack Shop", ACK_SHOP, "http://127.0.0.1:1", TOKEN, SECRET, None if keep is None else keep == "1"
+        )
         total = self.orders + self.storm_events
         self.log(f"simulator {sim_url}: generating {self.products} products, {total} customers and orders")
         self.sim = SimulatorControl(sim_url, timeout=300)
@@ -97,6 +100,9 @@ class Bench:
         self.log("starting Odoo (workers=2, queue_job runner)")
         self.services.start_odoo()
         self.db = BenchDb(self.args.db, self.shop_id)
+        self.results["ack_keep_raw_body"] = self.db.one(
+            "SELECT keep_raw_body FROM shopify_shop WHERE id = %s", (self.ack_shop_id,)
+        )[0]
         self.results["odoo_workers"] = sorted(self.services.workers().values())
 
     def wait_until(self, what, done, timeout, stalled=None, poll=0.25):

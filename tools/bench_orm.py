@@ -35,7 +35,7 @@ class Orm:
         return result
 
     # -- shops ---------------------------------------------------------------------
-    def configure_shop(self, name, domain, base_url, token, secret, keep_raw_body=True):
+    def configure_shop(self, name, domain, base_url, token, secret, keep_raw_body=None):
         def configure(env):
             shops = env["shopify.shop"].with_context(active_test=False)
             shop = shops.search([("domain", "=", domain)])
@@ -49,10 +49,11 @@ class Orm:
                 "active": True,
                 "sync_enabled": True,
                 "confirm_policy": "on_create",
-                "keep_raw_body": keep_raw_body,
                 "api_timeout": 10,
                 "user_id": env.ref("base.user_admin").id,
             }
+            if keep_raw_body is not None:  # else the addon's default
+                vals["keep_raw_body"] = keep_raw_body
             if shop:
                 shop.write(vals)
             else:

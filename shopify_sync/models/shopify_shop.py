@@ -1,8 +1,9 @@
 import re
+from collections import namedtuple
 from datetime import timedelta
 from urllib.parse import urlparse
 
-from odoo import _, api, fields, models
+from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..services.errors import SyncError
@@ -18,6 +19,39 @@ DEFAULT_PROTECTED_FIELDS = (
     "res.partner.name,res.partner.street,res.partner.street2,res.partner.city,"
     "res.partner.zip,res.partner.state_id,res.partner.country_id,sale.order.order_line"
 )
+
+
+DOOR_FIELDS = {
+    "domain",
+    "active",
+    "company_id",
+    "client_secret",
+    "previous_client_secret",
+    "previous_secret_valid_until",
+    "webhook_max_bytes",
+    "keep_raw_body",
+    "sync_enabled",
+}
+
+
+class DoorShop(
+    namedtuple(
+        "DoorShop",
+        "id company_id client_secret previous_client_secret "
+        "previous_secret_valid_until webhook_max_bytes keep_raw_body sync_enabled",
+    )
+):
+    """A shop as the webhook door sees it: plain values, no ORM."""
+
+    def webhook_secrets(self):
+        secrets = [self.client_secret]
+        if (
+            self.previous_client_secret
+            and self.previous_secret_valid_until
+            and (self.previous_secret_valid_until > fields.Datetime.now())
+        ):
+            secrets.append(self.previous_client_secret)
+        return [secret for secret in secrets if secret]
 
 
 class ShopifyShop(models.Model):
@@ -76,7 +110,11 @@ class ShopifyShop(models.Model):
     api_timeout = fields.Integer(string="API Timeout (s)", default=10, help="Read timeout of calls to Shopify.")
     # Webhook intake
     webhook_max_bytes = fields.Integer(string="Max Webhook Size (bytes)", default=2 * 1024 * 1024)
-    keep_raw_body = fields.Boolean(string="Keep Raw Bodies", default=True)
+    keep_raw_body = fields.Boolean(
+        string="Keep Raw Bodies",
+        help="Store each webhook body for audit (it holds customer data), purged after the retention period. "
+        "Jobs never read it: they fetch fresh data from Shopify.",
+    )
     delivery_retention_days = fields.Integer(default=30)
     sync_job_retention_days = fields.Integer(default=90, help="Done sync jobs are forgotten after this many days.")
     # Matching and mapping rules
@@ -194,12 +232,38 @@ class ShopifyShop(models.Model):
         for vals in vals_list:
             if vals.get("domain"):
                 vals["domain"] = vals["domain"].strip().lower()
+        self.env.registry.clear_cache()  # _door_shops
         return super().create(vals_list)
 
     def write(self, vals):
         if vals.get("domain"):
             vals["domain"] = vals["domain"].strip().lower()
+        if DOOR_FIELDS.intersection(vals):
+            self.env.registry.clear_cache()  # _door_shops
         return super().write(vals)
+
+    def unlink(self):
+        self.env.registry.clear_cache()  # _door_shops
+        return super().unlink()
+
+    @api.model
+    @tools.ormcache()
+    def _door_shops(self):
+        """Active shops as the webhook door sees them: ``{domain: DoorShop}``, read-only.
+
+        Cached in the registry, so that a webhook costs no query to find its
+        shop; any write on a shop clears the cache in every worker (Odoo's
+        registry signalling).
+        """
+        self.env.cr.execute(
+            """
+            SELECT lower(domain), id, company_id, client_secret, previous_client_secret,
+                   previous_secret_valid_until, webhook_max_bytes, keep_raw_body, sync_enabled
+              FROM shopify_shop
+             WHERE active
+            """
+        )
+        return {row[0]: DoorShop(*row[1:]) for row in self.env.cr.fetchall()}
 
     def _protected_field_specs(self):
         self.ensure_one()

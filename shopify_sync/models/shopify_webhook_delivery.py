@@ -1,34 +1,17 @@
 import logging
-from collections import namedtuple
 from datetime import timedelta
 
-from odoo import api, fields, models
+import psycopg2
 
-from ..services.db import read_committed
+from odoo import api, fields, models
+from odoo.tools.sql import drop_index
+
+from ..services.db import begin_read_committed
 from ..services.gid import to_gid
+from ..services.identity import dispatch_lock_key
 from ..services.topics import DOOR_ONLY, RESOURCE_TYPES, resource_of
 
 _logger = logging.getLogger(__name__)
-
-
-class DoorShop(
-    namedtuple(
-        "DoorShop",
-        "id company_id client_secret previous_client_secret "
-        "previous_secret_valid_until webhook_max_bytes keep_raw_body sync_enabled",
-    )
-):
-    """A shop as the webhook door sees it: plain values, no ORM."""
-
-    def webhook_secrets(self):
-        secrets = [self.client_secret]
-        if (
-            self.previous_client_secret
-            and self.previous_secret_valid_until
-            and (self.previous_secret_valid_until > fields.Datetime.now())
-        ):
-            secrets.append(self.previous_client_secret)
-        return [secret for secret in secrets if secret]
 
 
 DELIVERY_STATES = [
@@ -49,26 +32,40 @@ class ShopifyWebhookDelivery(models.Model):
     _order = "received_at desc, id desc"
     _rec_name = "event_id"
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, readonly=True)
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", readonly=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
-    topic = fields.Char(required=True, readonly=True, index=True)
+    topic = fields.Char(required=True, readonly=True)
     event_id = fields.Char(required=True, readonly=True)
     webhook_id = fields.Char(readonly=True, help="X-Shopify-Webhook-Id of the first delivery.")
     triggered_at = fields.Char(readonly=True)
     api_version = fields.Char(readonly=True)
-    resource_type = fields.Selection(RESOURCE_TYPES, readonly=True, index=True)
+    resource_type = fields.Selection(RESOURCE_TYPES, readonly=True)
     resource_id = fields.Char(readonly=True)
     resource_gid = fields.Char(compute="_compute_resource_gid")
     received_at = fields.Datetime(readonly=True, index=True)
     last_received_at = fields.Datetime(readonly=True)
     receipt_count = fields.Integer(readonly=True, default=1, aggregator="sum")
-    state = fields.Selection(DELIVERY_STATES, required=True, default="received", readonly=True, index=True)
+    state = fields.Selection(DELIVERY_STATES, required=True, default="received", readonly=True)
     sync_job_id = fields.Many2one("shopify.sync.job", readonly=True, index="btree_not_null", ondelete="set null")
     queue_job_id = fields.Many2one("queue.job", readonly=True, ondelete="set null")
     raw_body = fields.Text(readonly=True, help="Kept for audit only; jobs always fetch fresh data.")
     note = fields.Char(readonly=True)
 
+    # Every webhook inserts a row: few indexes. (shop, event) also serves lookups by shop;
+    # the dispatcher reads the received rows of a shop through the partial index.
     _shop_event_uniq = models.UniqueIndex("(shop_id, event_id)", "This event was already received.")
+    _received_idx = models.Index("(shop_id, id) WHERE state = 'received'")
+
+    def init(self):
+        # Indexes of earlier versions, a cost on every webhook for no query's benefit
+        for column in ("shop_id", "topic", "resource_type", "state"):
+            drop_index(self.env.cr, f"shopify_webhook_delivery__{column}_index", self._table)
+        # Raw bodies are kept for audit: lz4 compresses them at a fraction of pglz's cost.
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute("ALTER TABLE shopify_webhook_delivery ALTER COLUMN raw_body SET COMPRESSION lz4")
+        except psycopg2.Error:
+            _logger.info("PostgreSQL without lz4: raw webhook bodies keep the default compression")
 
     @api.depends("resource_type", "resource_id")
     def _compute_resource_gid(self):
@@ -98,12 +95,11 @@ class ShopifyWebhookDelivery(models.Model):
         state, note = "received", None
         if topic in DOOR_ONLY or route is None:
             state, note = "ignored", DOOR_ONLY.get(topic, f"Topic {topic} is not handled.")
-        read_committed(self.env.cr)
         delivery_id, inserted = self._upsert(shop, headers, body, route, state, note)
         if not inserted:
             return "duplicate"
         if state == "received":
-            self._wake_dispatcher(shop.id)
+            self._wake_dispatcher(shop.id, lock_held=True)
         elif self.env["shopify.echo"]._consume(shop, topic, payload):
             self.env.cr.execute(
                 "UPDATE shopify_webhook_delivery SET note = %s WHERE id = %s",
@@ -113,25 +109,15 @@ class ShopifyWebhookDelivery(models.Model):
 
     @api.model
     def _door_shop(self, domain):
-        """What the webhook door needs of a shop, in one query (None if unknown or archived)."""
-        self.env.cr.execute(
-            """
-            SELECT id, company_id, client_secret, previous_client_secret, previous_secret_valid_until,
-                   webhook_max_bytes, keep_raw_body, sync_enabled
-              FROM shopify_shop
-             WHERE lower(domain) = %s AND active
-             LIMIT 1
-            """,
-            (domain,),
-        )
-        row = self.env.cr.fetchone()
-        return DoorShop(*row) if row else None
+        """What the webhook door needs of a shop (None if unknown or archived), from the registry cache."""
+        return self.env["shopify.shop"]._door_shops().get(domain)
 
     @api.model
     def _upsert(self, shop, headers, body, route, state, note):
         resource_type, resource_id = route or (None, None)
         self.env.cr.execute(
-            """
+            begin_read_committed(self.env.cr)
+            + """
             INSERT INTO shopify_webhook_delivery AS d
                 (shop_id, company_id, topic, event_id, webhook_id, triggered_at, api_version,
                  resource_type, resource_id, received_at, last_received_at, receipt_count,
@@ -142,7 +128,7 @@ class ShopifyWebhookDelivery(models.Model):
             ON CONFLICT (shop_id, event_id) DO UPDATE
                SET receipt_count = d.receipt_count + 1,
                    last_received_at = EXCLUDED.last_received_at
-            RETURNING id, (xmax = 0) AS inserted
+            RETURNING id, (xmax = 0) AS inserted, pg_advisory_xact_lock_shared(%(dispatch_lock)s)
             """,
             {
                 "shop": shop.id,
@@ -159,9 +145,11 @@ class ShopifyWebhookDelivery(models.Model):
                 "now": fields.Datetime.now(),
                 "body": body.decode("utf-8", "replace") if shop.keep_raw_body else None,
                 "uid": self.env.uid,
+                # a new received delivery holds its shop's dispatch lock until commit (see _wake_dispatcher)
+                "dispatch_lock": dispatch_lock_key(shop.id) if state == "received" else None,
             },
         )
-        return self.env.cr.fetchone()
+        return self.env.cr.fetchone()[:2]
 
     def _mark(self, state, note=None):
         vals = {"state": state}

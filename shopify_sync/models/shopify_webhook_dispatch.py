@@ -35,16 +35,20 @@ class ShopifyWebhookDelivery(models.Model):
 
     # -- at the door ---------------------------------------------------------
     @api.model
-    def _wake_dispatcher(self, shop_id):
+    def _wake_dispatcher(self, shop_id, lock_held=False):
         """Make sure a dispatcher that has not started yet will read this request's delivery.
 
-        Called in the request's READ COMMITTED transaction, after the insert.
-        Usually a dispatcher is already waiting and this costs two short
-        queries; otherwise the request enqueues one.
+        Called in the request's READ COMMITTED transaction, after the insert,
+        with the shop's dispatch lock held in shared mode (``lock_held`` when
+        the insert took it). The check below is a later statement, so it sees
+        every dispatcher that started before the lock was granted. Usually a
+        dispatcher is already waiting and this is one short query; otherwise
+        the request enqueues one.
         """
         cr = self.env.cr
         key = dispatch_identity_key(shop_id)
-        hold_dispatch_shared(cr, shop_id)
+        if not lock_held:
+            hold_dispatch_shared(cr, shop_id)
         cr.execute(
             "SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN ('pending', 'enqueued') LIMIT 1", (key,)
         )

@@ -2,6 +2,8 @@
 
 from contextlib import contextmanager
 
+from psycopg2.extensions import TRANSACTION_STATUS_IDLE
+
 from odoo import SUPERUSER_ID, api
 from odoo.sql_db import Cursor
 
@@ -22,14 +24,17 @@ def independent_env(env, read_committed=True):
         yield api.Environment(cr, SUPERUSER_ID, dict(env.context))
 
 
-def read_committed(cr):
-    """Go on on ``cr`` in a new READ COMMITTED transaction.
+def begin_read_committed(cr):
+    """The SQL that opens a READ COMMITTED transaction on ``cr``, to prefix its first statement.
 
-    Ends the current transaction, which must not have written anything: the
-    webhook door calls it before its first write, so that concurrent copies
-    of an event wait for each other at the unique index and then see each
-    other, on the request's own cursor. Left alone under the test harness.
+    Ends the current transaction first if one is open: it must not have
+    written anything, it is rolled back. The webhook door sends it with its insert, in one
+    round trip, so that concurrent copies of an event wait for each other
+    at the unique index and then see each other, on the request's own
+    cursor. Empty under the test harness, whose cursor is shared.
     """
-    if isinstance(cr, Cursor):
-        cr.commit()
-        cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+    if not isinstance(cr, Cursor):
+        return ""
+    if cr.connection.info.transaction_status != TRANSACTION_STATUS_IDLE:
+        cr.rollback()
+    return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;\n"

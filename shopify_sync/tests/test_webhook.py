@@ -128,6 +128,15 @@ class TestWebhookIntake(ShopifyHttpCase):
         self.assertNotEqual(second, first)
         self.assertEqual(second.identity_key, first.identity_key)
 
+    def test_raw_body_kept_only_when_the_shop_says_so(self):
+        self.assertFalse(self.shop.keep_raw_body, "webhook bodies hold customer data: not kept by default")
+        self.post_webhook("orders/create", ORDER)
+        self.assertFalse(self.deliveries().raw_body)
+        self.shop.keep_raw_body = True
+        self.post_webhook("orders/updated", ORDER)
+        kept = self.deliveries().filtered(lambda d: d.topic == "orders/updated")
+        self.assertEqual(json.loads(kept.raw_body), ORDER)
+
     def test_unknown_topic_is_ignored(self):
         response = self.post_webhook("carts/create", {"id": 1})
         self.assertEqual(response.status_code, 200)
