@@ -100,9 +100,9 @@ class Bench:
         self.log("starting Odoo (workers=2, queue_job runner)")
         self.services.start_odoo()
         self.db = BenchDb(self.args.db, self.shop_id)
-        self.results["ack_keep_raw_body"] = self.db.one(
-            "SELECT keep_raw_body FROM shopify_shop WHERE id = %s", (self.ack_shop_id,)
-        )[0]
+        self.results["ack_keep_raw_body"] = bool(
+            self.db.one("SELECT keep_raw_body FROM shopify_shop WHERE id = %s", (self.ack_shop_id,))[0]
+        )
         self.results["odoo_workers"] = sorted(self.services.workers().values())
 
     def wait_until(self, what, done, timeout, stalled=None, poll=0.25):

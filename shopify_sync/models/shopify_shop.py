@@ -112,6 +112,7 @@ class ShopifyShop(models.Model):
     webhook_max_bytes = fields.Integer(string="Max Webhook Size (bytes)", default=2 * 1024 * 1024)
     keep_raw_body = fields.Boolean(
         string="Keep Raw Bodies",
+        default=False,
         help="Store each webhook body for audit (it holds customer data), purged after the retention period. "
         "Jobs never read it: they fetch fresh data from Shopify.",
     )

@@ -29,11 +29,11 @@ class ShopifyWebhookDelivery(models.Model):
 
     _name = "shopify.webhook.delivery"
     _description = "Shopify Webhook Delivery"
-    _order = "received_at desc, id desc"
+    _order = "id desc"
     _rec_name = "event_id"
 
     shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", readonly=True)
-    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    company_id = fields.Many2one(related="shop_id.company_id")
     topic = fields.Char(required=True, readonly=True)
     event_id = fields.Char(required=True, readonly=True)
     webhook_id = fields.Char(readonly=True, help="X-Shopify-Webhook-Id of the first delivery.")
@@ -42,7 +42,7 @@ class ShopifyWebhookDelivery(models.Model):
     resource_type = fields.Selection(RESOURCE_TYPES, readonly=True)
     resource_id = fields.Char(readonly=True)
     resource_gid = fields.Char(compute="_compute_resource_gid")
-    received_at = fields.Datetime(readonly=True, index=True)
+    received_at = fields.Datetime(readonly=True)
     last_received_at = fields.Datetime(readonly=True)
     receipt_count = fields.Integer(readonly=True, default=1, aggregator="sum")
     state = fields.Selection(DELIVERY_STATES, required=True, default="received", readonly=True)
@@ -51,14 +51,16 @@ class ShopifyWebhookDelivery(models.Model):
     raw_body = fields.Text(readonly=True, help="Kept for audit only; jobs always fetch fresh data.")
     note = fields.Char(readonly=True)
 
-    # Every webhook inserts a row: few indexes. (shop, event) also serves lookups by shop;
-    # the dispatcher reads the received rows of a shop through the partial index.
+    # Every webhook inserts a row: few indexes and foreign keys (the company comes through
+    # the shop; the row has no author). (shop, event) also serves lookups by shop, the
+    # dispatcher reads the received rows of a shop through the partial index, and ids
+    # follow the order of reception.
     _shop_event_uniq = models.UniqueIndex("(shop_id, event_id)", "This event was already received.")
     _received_idx = models.Index("(shop_id, id) WHERE state = 'received'")
 
     def init(self):
         # Indexes of earlier versions, a cost on every webhook for no query's benefit
-        for column in ("shop_id", "topic", "resource_type", "state"):
+        for column in ("shop_id", "topic", "resource_type", "state", "received_at"):
             drop_index(self.env.cr, f"shopify_webhook_delivery__{column}_index", self._table)
         # Raw bodies are kept for audit: lz4 compresses them at a fraction of pglz's cost.
         try:
@@ -119,12 +121,12 @@ class ShopifyWebhookDelivery(models.Model):
             begin_read_committed(self.env.cr)
             + """
             INSERT INTO shopify_webhook_delivery AS d
-                (shop_id, company_id, topic, event_id, webhook_id, triggered_at, api_version,
+                (shop_id, topic, event_id, webhook_id, triggered_at, api_version,
                  resource_type, resource_id, received_at, last_received_at, receipt_count,
-                 state, note, raw_body, create_uid, write_uid, create_date, write_date)
-            VALUES (%(shop)s, %(company)s, %(topic)s, %(event)s, %(webhook)s, %(triggered)s,
+                 state, note, raw_body, create_date, write_date)
+            VALUES (%(shop)s, %(topic)s, %(event)s, %(webhook)s, %(triggered)s,
                     %(version)s, %(rtype)s, %(rid)s, %(now)s, %(now)s, 1, %(state)s, %(note)s, %(body)s,
-                    %(uid)s, %(uid)s, %(now)s, %(now)s)
+                    %(now)s, %(now)s)
             ON CONFLICT (shop_id, event_id) DO UPDATE
                SET receipt_count = d.receipt_count + 1,
                    last_received_at = EXCLUDED.last_received_at
@@ -132,7 +134,6 @@ class ShopifyWebhookDelivery(models.Model):
             """,
             {
                 "shop": shop.id,
-                "company": shop.company_id,
                 "topic": headers["topic"],
                 "event": headers["event_id"],
                 "webhook": headers.get("webhook_id"),
@@ -144,7 +145,6 @@ class ShopifyWebhookDelivery(models.Model):
                 "note": note,
                 "now": fields.Datetime.now(),
                 "body": body.decode("utf-8", "replace") if shop.keep_raw_body else None,
-                "uid": self.env.uid,
                 # a new received delivery holds its shop's dispatch lock until commit (see _wake_dispatcher)
                 "dispatch_lock": dispatch_lock_key(shop.id) if state == "received" else None,
             },
