@@ -56,9 +56,9 @@ DEFAULTS = {
     "pg_orders": ("CHAOS_PG_ORDERS", 150, 20),
     "pg_outage": ("CHAOS_PG_OUTAGE", 8.0, 3.0),
     "fault_orders": ("CHAOS_FAULT_ORDERS", 100, 20),
-    "fault_429": ("CHAOS_FAULT_429", 8, 3),
-    "fault_500": ("CHAOS_FAULT_500", 8, 3),
-    "fault_slow": ("CHAOS_FAULT_SLOW", 4, 2),
+    "fault_429_s": ("CHAOS_FAULT_429_S", 30, 5),
+    "fault_500_s": ("CHAOS_FAULT_500_S", 30, 5),
+    "fault_slow_s": ("CHAOS_FAULT_SLOW_S", 30, 5),
     "api_timeout": ("CHAOS_API_TIMEOUT", 2, 2),
     "drop_orders": ("CHAOS_DROP_ORDERS", 200, 40),
     "drop_rate": ("CHAOS_DROP_RATE", 0.05, 0.05),
@@ -71,10 +71,6 @@ DEFAULTS = {
     "seed": ("CHAOS_SEED", 20261125, 20261125),
     "restart_delay": ("CHAOS_RESTART_DELAY", 1.0, 1.0),
 }
-# queue_job retry pattern of the order/customer/product sync jobs in the chaos
-# database only: {retry count reached: seconds to wait} (the addon ships
-# {1: 10, 3: 60, 5: 300, 7: 1800}).  Five attempts, as queue_job's default.
-CHAOS_RETRY_PATTERN = {1: 3, 3: 10}
 
 
 def read_sizes(smoke):
@@ -151,7 +147,6 @@ class Chaos:
                 "postgresql_cluster": f"{args.pg_cluster} (port {args.pg_port}), used by this run only",
                 "supervisor": f"Odoo started again {self.sizes['restart_delay']:g} s after its server process exits",
                 "odoo": "workers=2, max_cron_threads=0, queue_job channels root:2,root.shopify:2",
-                "retry_pattern_run_sync": {str(k): v for k, v in CHAOS_RETRY_PATTERN.items()},
                 "fault_shop_api_timeout_s": self.sizes["api_timeout"],
                 "sender_retry_schedule": f"Shopify's 8 retries x {self.sizes['time_scale']}",
             },
@@ -199,7 +194,9 @@ class Chaos:
         self.catalogue()
 
     def _tune(self, env):
-        env.ref(RUN_SYNC_FUNCTION).retry_pattern = CHAOS_RETRY_PATTERN
+        # The sync jobs keep the addon's retry policy: queue_job's 5 attempts, the waits of its
+        # job function (or the Retry-After of a throttled call).
+        self.results["settings"]["retry_pattern_run_sync"] = env.ref(RUN_SYNC_FUNCTION).retry_pattern
         if "faults" in self.shops:
             env["shopify.shop"].browse(self.shops["faults"].shop_id).api_timeout = self.sizes["api_timeout"]
 
@@ -391,8 +388,9 @@ def main():
     sizes = chaos.sizes
     chaos.log(
         f"sizes: kill {sizes['kill_orders']} orders / {sizes['kills']} kills; pg {sizes['pg_orders']} orders / "
-        f"{sizes['pg_outage']:g} s outage; faults {sizes['fault_orders']} orders; drop {sizes['drop_orders']} "
-        f"orders at {sizes['drop_rate']:.0%}; fuzz {sizes['fuzz']} requests"
+        f"{sizes['pg_outage']:g} s outage; faults {sizes['fault_orders']} orders / {sizes['fault_429_s']}+"
+        f"{sizes['fault_500_s']}+{sizes['fault_slow_s']} s; drop {sizes['drop_orders']} orders at "
+        f"{sizes['drop_rate']:.0%}; fuzz {sizes['fuzz']} requests"
     )
     broke = False
     try:

@@ -16,7 +16,7 @@ def size_text(name, result, sizes):
         return f"{sizes['pg_orders']} orders, {sizes['pg_outage']:g} s down"
     if name == "faults":
         return (
-            f"{sizes['fault_orders']} ord, {sizes['fault_429']}x429 {sizes['fault_500']}x500 {sizes['fault_slow']}xslow"
+            f"{sizes['fault_orders']} orders, {sizes['fault_429_s']}s/{sizes['fault_500_s']}s/{sizes['fault_slow_s']}s"
         )
     if name == "drop":
         return f"{sizes['drop_orders']} orders, {sizes['drop_rate']:.0%} dropped"
