@@ -171,7 +171,10 @@ class Chaos:
         for name in self.selected:
             domain = f"chaos-{name}.myshopify.com"
             url = self.sims.start(domain, TOKEN, SECRET, self.sizes["sim_restore_rate"])
-            shop_id = self.orm.configure_shop(f"Chaos {name}", domain, url, TOKEN, SECRET)
+            # Raw bodies: the addon's default, but kept for the fuzz shop, so that hostile bodies
+            # also go through the code that stores them.
+            keep = True if name == "fuzz" else None
+            shop_id = self.orm.configure_shop(f"Chaos {name}", domain, url, TOKEN, SECRET, keep_raw_body=keep)
             sim = SimulatorControl(url, timeout=300)
             orders = self.orders_for(name)
             data = {}
