@@ -270,8 +270,11 @@ class BenchDb(Db):
         return [f"shopify_sync:{self.shop_id}:{resource_type}:{i}" for i in ids]
 
     def waiting_jobs(self, keys):
+        """Work still ahead for ``keys``: their queue jobs, the shop's dispatcher and undispatched deliveries."""
         sql = "SELECT count(*) FROM queue_job WHERE identity_key = ANY(%s) AND state IN %s"
-        return self.one(sql, (keys, self.WAITING))[0]
+        jobs = self.one(sql, ([*keys, f"shopify_sync:{self.shop_id}:dispatch"], self.WAITING))[0]
+        sql = "SELECT count(*) FROM shopify_webhook_delivery WHERE shop_id = %s AND state = 'received'"
+        return jobs + self.one(sql, (self.shop_id,))[0]
 
     def confirmed(self, ids):
         sql = "SELECT count(*) FROM sale_order WHERE x_shopify_shop_id=%s AND x_shopify_id = ANY(%s) AND state='sale'"

@@ -9,22 +9,26 @@ absorbs a new event. A cron wakes a dispatcher for deliveries left behind
 """
 
 import logging
+import time
 from collections import Counter
 from datetime import timedelta
 
 from odoo import api, fields, models
+
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services.db import independent_env
 from ..services.identity import (
     dispatch_identity_key,
     hold_dispatch_exclusive,
     hold_dispatch_shared,
-    lock_dispatcher,
+    try_lock_dispatcher,
 )
 
 _logger = logging.getLogger(__name__)
 
-DISPATCH_BATCH = 200
+DISPATCH_BATCH = 25
+DISPATCH_SECONDS = 30
 DISPATCH_CHANNEL = "root.shopify.dispatch"
 STRAGGLER_AGE = timedelta(minutes=2)
 ECHO_TOPICS = ("fulfillments/create", "fulfillments/update")
@@ -49,6 +53,7 @@ class ShopifyWebhookDelivery(models.Model):
         key = dispatch_identity_key(shop_id)
         if not lock_held:
             hold_dispatch_shared(cr, shop_id)
+        self.env["queue.job"].flush_model(["state", "identity_key"])
         cr.execute(
             "SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN ('pending', 'enqueued') LIMIT 1", (key,)
         )
@@ -65,12 +70,23 @@ class ShopifyWebhookDelivery(models.Model):
     def dispatch_deliveries(self, shop_id):
         """Queue job: give every received delivery of a shop its sync job.
 
-        Works in READ COMMITTED batches committed one by one, so that a crash
-        keeps what was dispatched and the next dispatcher goes on from there.
+        Works in short READ COMMITTED batches committed one by one (a batch
+        holds its deliveries' rows, which late copies of those events update),
+        so that a crash keeps what was dispatched and the next dispatcher goes
+        on from there. A run stops after ``DISPATCH_SECONDS`` and leaves the
+        rest to a successor, so that a burst never meets the worker's time limit.
         """
-        lock_dispatcher(self.env.cr, shop_id)
+        if not try_lock_dispatcher(self.env.cr, shop_id):
+            # Its predecessor is still at work: wait, still counted as waiting by the door.
+            raise RetryableJobError("Another dispatcher of this shop is running.", seconds=2, ignore_retry=True)
         counts = Counter()
+        deadline = time.monotonic() + DISPATCH_SECONDS
         while True:
+            if time.monotonic() > deadline:
+                # Well inside the worker's time limit: a successor goes on from here.
+                self._wake_dispatcher(shop_id)
+                counts["left to a successor dispatcher"] = 1
+                break
             with independent_env(self.env) as env:
                 hold_dispatch_exclusive(env.cr, shop_id)
                 env.cr.execute(

@@ -55,6 +55,7 @@ def hold_dispatch_exclusive(cr, shop_id):
     cr.execute("SELECT pg_advisory_xact_lock(%s)", (dispatch_lock_key(shop_id),))
 
 
-def lock_dispatcher(cr, shop_id):
-    """One dispatcher at a time per shop (held until the dispatcher's transaction ends)."""
-    cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("dispatcher", shop_id),))
+def try_lock_dispatcher(cr, shop_id):
+    """One dispatcher at a time per shop (held until the dispatcher's transaction ends); False if taken."""
+    cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("dispatcher", shop_id),))
+    return cr.fetchone()[0]

@@ -1,8 +1,10 @@
 import json
 import uuid
+from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..models import shopify_webhook_dispatch
 from .common import SECRET, ShopifyHttpCase
 
 ORDER = {"id": 820982911946154508, "name": "#9999", "email": "jon@example.com", "total_price": "10.00"}
@@ -81,6 +83,19 @@ class TestWebhookIntake(ShopifyHttpCase):
         # a dispatcher that has run is never reused: the next delivery wakes a new one
         self.post_webhook("orders/create", dict(ORDER, id=ORDER["id"] + 3))
         self.assertEqual(len(self.dispatcher_jobs()), 1)
+
+    def test_dispatcher_out_of_time_hands_over_to_a_successor(self):
+        self.post_webhook("orders/create", ORDER)
+        first = self.dispatcher_jobs()
+        with patch.object(shopify_webhook_dispatch, "DISPATCH_SECONDS", -1):
+            self.dispatch()
+        self.assertEqual(first.result, "1 left to a successor dispatcher")
+        self.assertEqual(self.deliveries().state, "received", "nothing lost: still waiting")
+        successor = self.dispatcher_jobs()
+        self.assertEqual(len(successor), 1)
+        self.assertNotEqual(successor, first)
+        self.dispatch()
+        self.assertEqual(self.deliveries().state, "queued")
 
     def test_same_event_new_webhook_id_is_one_job(self):
         event = str(uuid.uuid4())
