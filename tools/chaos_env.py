@@ -28,12 +28,17 @@ WAITING = ("wait_dependencies", "pending", "enqueued", "started")
 DB_ERRORS = (psycopg2.OperationalError, psycopg2.InterfaceError)
 # The sync jobs of a shop: identity keys shopify_sync:<shop>:<resource type>:<id>.  The
 # shop's webhook dispatcher (shopify_sync:<shop>:dispatch), when the addon has one, turns
-# received deliveries into sync jobs: it counts as work still to do, never as a sync job.
-SYNC_JOBS = "identity_key LIKE %(key)s AND identity_key <> %(dispatch)s"
+# received deliveries into sync jobs, and its reconciliation (shopify_sync:<shop>:reconcile)
+# lists what changed: both count as work still to do, never as sync jobs.
+SYNC_JOBS = "identity_key LIKE %(sync)s"
 
 
 def _keys(shop_id):
-    return {"key": f"shopify_sync:{shop_id}:%", "dispatch": f"shopify_sync:{shop_id}:dispatch"}
+    return {
+        "key": f"shopify_sync:{shop_id}:%",
+        "sync": f"shopify_sync:{shop_id}:%:%",
+        "dispatch": f"shopify_sync:{shop_id}:dispatch",
+    }
 
 
 class SupervisedServices(Services):
