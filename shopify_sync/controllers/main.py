@@ -94,9 +94,11 @@ class ShopifyWebhookController(http.Controller):
             }
         )
         try:
-            payload = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            return _reply(400, "body is not JSON")
+            # Shopify sends UTF-8 JSON; json.loads would also guess UTF-16/32, which then
+            # could not be stored. Too deep a nesting is a bad body, not a server error.
+            payload = json.loads(body.decode("utf-8"))
+        except (ValueError, RecursionError):
+            return _reply(400, "body is not UTF-8 JSON")
         if not isinstance(payload, dict):
             return _reply(400, "body is not a JSON object")
         try:

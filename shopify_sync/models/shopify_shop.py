@@ -234,14 +234,25 @@ class ShopifyShop(models.Model):
             if vals.get("domain"):
                 vals["domain"] = vals["domain"].strip().lower()
         self.env.registry.clear_cache()  # _door_shops
-        return super().create(vals_list)
+        shops = super().create(vals_list)
+        shops._follow_by_responsible()
+        return shops
 
     def write(self, vals):
         if vals.get("domain"):
             vals["domain"] = vals["domain"].strip().lower()
         if DOOR_FIELDS.intersection(vals):
             self.env.registry.clear_cache()  # _door_shops
-        return super().write(vals)
+        result = super().write(vals)
+        if "user_id" in vals:
+            self._follow_by_responsible()
+        return result
+
+    def _follow_by_responsible(self):
+        """The responsible user follows the shop up front: sync failures raise activities
+        on it from concurrent jobs, which must not all try to add the same follower."""
+        for shop in self.filtered("user_id"):
+            shop.message_subscribe(partner_ids=shop.user_id.partner_id.ids)
 
     def unlink(self):
         self.env.registry.clear_cache()  # _door_shops

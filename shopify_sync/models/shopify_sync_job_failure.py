@@ -3,6 +3,8 @@
 import logging
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import api, fields, models
 from odoo.tools import html_escape
 
@@ -49,7 +51,15 @@ class ShopifySyncJob(models.Model):
             )
             if final:
                 job.delivery_ids.filtered(lambda d: d.state in ("queued", "duplicate"))._mark("failed", message)
-                job._raise_activity()
+                try:
+                    with env.cr.savepoint():
+                        job._raise_activity()
+                except (pg_errors.UniqueViolation, pg_errors.SerializationFailure) as exc:
+                    # Another job followed the same record meanwhile (shops follow their
+                    # responsible up front, so this is rare): the failure stays recorded
+                    # and listed as needing action, the next failure raises the activity.
+                    env.invalidate_all()
+                    _logger.warning("Shopify sync %s: activity not raised this time (%s)", job.name, exc.pgcode)
         # What the other cursor wrote is newer than this transaction's cache.
         self.env.invalidate_all()
         _logger.info("Shopify sync %s failed (%s, final=%s): %s", self.name, error.category, final, error)

@@ -144,7 +144,7 @@ class ShopifyWebhookDelivery(models.Model):
                 "state": state,
                 "note": note,
                 "now": fields.Datetime.now(),
-                "body": body.decode("utf-8", "replace") if shop.keep_raw_body else None,
+                "body": body.decode("utf-8") if shop.keep_raw_body else None,  # valid UTF-8 JSON: no NUL
                 # a new received delivery holds its shop's dispatch lock until commit (see _wake_dispatcher)
                 "dispatch_lock": dispatch_lock_key(shop.id) if state == "received" else None,
             },

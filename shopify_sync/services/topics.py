@@ -59,9 +59,9 @@ def resource_of(topic, payload, event_id):
     resource_type, key = route
     if key is None:
         if topic in ("customers/redact", "customers/data_request"):
-            customer = payload.get("customer") or {}
+            customer = payload.get("customer")
             try:
-                return resource_type, numeric_id(customer.get("id"))
+                return resource_type, numeric_id(customer.get("id") if isinstance(customer, dict) else None)
             except ValueError as exc:
                 raise PayloadError(f"{topic} without a valid customer.id") from exc
         return resource_type, str(event_id)[:64]

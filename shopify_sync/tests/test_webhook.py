@@ -29,6 +29,12 @@ class TestWebhookIntake(ShopifyHttpCase):
             ("NUL in shop domain", dict(headers={"X-Shopify-Shop-Domain": "a\x00.myshopify.com"}), 400),
             ("NUL in event id", dict(headers={"X-Shopify-Event-Id": "ab\x00c"}), 400),
             ("raw NUL in body", dict(raw=b'{"id": 1, "note": "a\x00b"}'), 400),
+            ("UTF-16 body", dict(raw=json.dumps(ORDER).encode("utf-16")), 400),
+            (
+                "nesting deeper than the parser goes",
+                dict(raw=b'{"id": 1, "x": ' + b"[" * 100000 + b"]" * 100000 + b"}"),
+                400,
+            ),
         ]
         for label, kwargs, status in cases:
             with self.subTest(label):
@@ -203,6 +209,9 @@ class TestWebhookIntake(ShopifyHttpCase):
             "customer": {"id": 1111, "email": "ana@example.com"},
             "orders_to_redact": [],
         }
+        for wrong in (5, "x", True, None, [1111]):
+            with self.subTest(customer=wrong):
+                self.assertEqual(self.post_webhook("customers/redact", dict(payload, customer=wrong)).status_code, 400)
         self.assertEqual(self.post_webhook("customers/redact", payload).status_code, 200)
         self.assertEqual(self.post_webhook("customers/data_request", payload).status_code, 200)
         self.perform_jobs()
