@@ -103,14 +103,17 @@ setup_venv() {
     [ -x "$VENV/bin/python" ] || { log "creating virtualenv $VENV"; "$PYTHON" -m venv "$VENV"; }
     local stamp="$VENV/.shopify_sync_stamp"
     local want
-    want=$(cat "$odoo_src/requirements.txt" "$ROOT/requirements.txt" "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)":$odoo_src"
+    want=$(cat "$odoo_src/requirements.txt" "$ROOT/requirements.txt" "$ROOT/pyproject.toml" "${BASH_SOURCE[0]}" | sha1sum | cut -c1-12)":$odoo_src"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         log "virtualenv up to date ($VENV)"
         return
     fi
     # (this machine's pip configuration warns about every local index it skips: filtered out)
     local pip=(pip_quiet install -q --disable-pip-version-check)
-    "${pip[@]}" -U "pip>=24" "setuptools>=70" wheel
+    # setuptools 81+ no longer ships pkg_resources, which the gevent Odoo pins
+    # for Python 3.11 (22.10.2) imports: without it Odoo's gevent (websocket)
+    # worker dies at start-up and the prefork master respawns it without end.
+    "${pip[@]}" -U "pip>=24" "setuptools>=70,<81" wheel
     # cbor2 5.4.2 (pinned by Odoo for Python < 3.12) no longer builds.
     sed -E 's/^cbor2==5\.4\.2.*/cbor2==5.6.2/' "$odoo_src/requirements.txt" > "$VENV/odoo-requirements.txt"
     log "installing Odoo's Python requirements"

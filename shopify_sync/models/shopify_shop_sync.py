@@ -6,7 +6,10 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..services.errors import SyncError
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..services.db import independent_env
+from ..services.errors import SyncError, TemporaryError
 from ..services.queries import UPDATED_SINCE, UPDATED_SINCE_QUERY
 
 _logger = logging.getLogger(__name__)
@@ -126,8 +129,13 @@ class ShopifyShop(models.Model):
                         job._enqueue(priority=20)
                         counts[resource_type] += 1
                         self.reconcile_progress = _("Running: %s", _format_counts(counts))
+        except TemporaryError as err:
+            # Shopify throttled, failed or timed out: the job is retried on its
+            # retry pattern, and starts again from ``since`` (enqueueing is idempotent).
+            self._note_reconcile_progress(_("Waiting to retry: %s", err))
+            raise RetryableJobError(str(err)) from err
         except SyncError as err:
-            self.reconcile_progress = _("Failed: %s", err)
+            self._note_reconcile_progress(_("Failed: %s", err))
             raise
         self.write(
             {
@@ -136,6 +144,12 @@ class ShopifyShop(models.Model):
             }
         )
         return _format_counts(counts)
+
+    def _note_reconcile_progress(self, text):
+        """Write the progress line in a transaction of its own: the job's is rolled back."""
+        with independent_env(self.env) as env:
+            env[self._name].browse(self.id).reconcile_progress = text
+        self.invalidate_recordset(["reconcile_progress"])
 
     def _paginate(self, client, root, search):
         query = UPDATED_SINCE_QUERY % {"root": root}

@@ -9,9 +9,10 @@ from odoo.exceptions import UserError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..importers import HANDLERS
-from ..services.errors import CATEGORIES, ConcurrentSyncError, SyncError, TemporaryError
+from ..services.errors import CATEGORIES, ConcurrentSyncError, SyncError, TemporaryError, ThrottledError
 from ..services.gid import to_gid
 from ..services.identity import identity_key, lock_door, try_lock_resource
+from ..services.retry_policy import MAX_ATTEMPTS, throttle_wait, within_throttle_patience
 from ..services.topics import RESOURCE_TYPES
 
 _logger = logging.getLogger(__name__)
@@ -89,6 +90,11 @@ class ShopifySyncJob(models.Model):
     last_seen = fields.Datetime(readonly=True, default=fields.Datetime.now)
     last_success_at = fields.Datetime(readonly=True)
     last_failed_at = fields.Datetime(readonly=True)
+    throttled_since = fields.Datetime(
+        readonly=True,
+        help="Shopify has been throttling this job's calls since then; cleared by any other outcome. "
+        "Throttling is waited out for up to 30 minutes without using up attempts.",
+    )
     shopify_updated_at = fields.Datetime(readonly=True)
     lag_seconds = fields.Float(
         readonly=True, aggregator="avg", help="Seconds between Shopify's updatedAt and the successful sync."
@@ -204,6 +210,7 @@ class ShopifySyncJob(models.Model):
                 description=f"Shopify sync: {resource_type} {resource_id}",
                 priority=priority,
                 eta=eta,
+                max_retries=MAX_ATTEMPTS,
             )
             .run_sync(shop_id, resource_type, resource_id, delivery_id)
         )
@@ -257,15 +264,25 @@ class ShopifySyncJob(models.Model):
         return result.summary()
 
     def _fail_temporarily(self, sync_job, error):
-        """Record a temporary failure and hand the retry to queue_job's retry pattern.
+        """Record a temporary failure and hand the retry to queue_job (see services/retry_policy.py).
 
-        A concurrent write is not a problem worth a line: it is retried within
-        seconds and only recorded once the retries run out.
+        Throttling is waited out without using up attempts, within the
+        throttle patience.  A concurrent write is not a problem worth a line:
+        it is retried within seconds and only recorded once the retries run out.
         """
+        now = fields.Datetime.now()
+        throttled = isinstance(error, ThrottledError)
+        if throttled and within_throttle_patience(sync_job.throttled_since, now):
+            since = sync_job.throttled_since or now
+            seconds = throttle_wait(error.retry_after, (now - since).total_seconds())
+            sync_job._record_failure(error, final=False, throttled_since=since, wait=seconds)
+            raise RetryableJobError(str(error), seconds=seconds, ignore_retry=True) from error
         attempt, exhausted = self._current_attempt()
         if exhausted or not isinstance(error, ConcurrentSyncError):
-            sync_job._record_failure(error, final=exhausted, attempt=attempt)
-        seconds = math.ceil(error.retry_after) if error.retry_after else None
+            since = sync_job.throttled_since if throttled else None
+            sync_job._record_failure(error, final=exhausted, attempt=attempt, throttled_since=since)
+        # Past the patience a throttled job follows the retry pattern like any failure.
+        seconds = math.ceil(error.retry_after) if error.retry_after and not throttled else None
         raise RetryableJobError(str(error), seconds=seconds) from error
 
     def _current_attempt(self):

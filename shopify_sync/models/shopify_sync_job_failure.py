@@ -10,6 +10,7 @@ from odoo.tools import html_escape
 
 from ..services.db import independent_env
 from ..services.errors import TEMPORARY
+from ..services.retry_policy import THROTTLE_PATIENCE
 
 _logger = logging.getLogger(__name__)
 
@@ -17,19 +18,28 @@ _logger = logging.getLogger(__name__)
 class ShopifySyncJob(models.Model):
     _inherit = "shopify.sync.job"
 
-    def _record_failure(self, error, final, attempt=None):
+    def _record_failure(self, error, final, attempt=None, throttled_since=None, wait=None):
         """Record ``error`` on this sync job in a transaction of its own.
 
         The job's own transaction is rolled back (nothing half-written), so
         the record of the failure must not depend on it.  A failure that needs
         a person (any final one) raises one activity, reused across retries.
+        ``throttled_since`` is when Shopify's throttling of this job began, and
+        ``wait`` is given while it is waited out (no attempt used up); any
+        other failure ends the throttled spell.
         """
         self.ensure_one()
         with independent_env(self.env, read_committed=False) as env:
             job = env[self._name].browse(self.id)
             needs_action = bool(final)
             message = str(error)
-            if error.category == TEMPORARY and not final:
+            if throttled_since and wait is not None:
+                message = (
+                    f"{message} (throttled since {throttled_since:%Y-%m-%d %H:%M:%S} UTC; next try in "
+                    f"{wait:.0f} s; throttling is waited out for up to "
+                    f"{THROTTLE_PATIENCE.total_seconds() / 60:g} min without using up attempts)"
+                )
+            elif error.category == TEMPORARY and not final:
                 message = f"{message} (attempt {attempt}; retried automatically)"
             elif error.category == TEMPORARY:
                 message = f"{message} (retries exhausted)"
@@ -47,6 +57,7 @@ class ShopifySyncJob(models.Model):
                     "failure_count": job.failure_count + 1,
                     "last_seen": fields.Datetime.now(),
                     "last_failed_at": fields.Datetime.now(),
+                    "throttled_since": throttled_since or False,
                 }
             )
             if final:
@@ -80,6 +91,7 @@ class ShopifySyncJob(models.Model):
             "attempt_count": self.attempt_count + 1,
             "last_seen": now,
             "last_success_at": now,
+            "throttled_since": False,
         }
         if result.label:
             vals["resource_label"] = result.label

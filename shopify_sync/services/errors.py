@@ -57,6 +57,10 @@ class TemporaryError(SyncError):
         self.retry_after = retry_after
 
 
+class ThrottledError(TemporaryError):
+    """Shopify asked us to slow down (HTTP 429 or GraphQL THROTTLED): waited out, see retry_policy."""
+
+
 class ConcurrentSyncError(TemporaryError):
     """Another job is writing the same Shopify record right now: retry in a moment."""
 

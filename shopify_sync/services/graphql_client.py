@@ -12,7 +12,7 @@ import time
 
 import requests
 
-from .errors import ConfigurationError, ResourceGoneError, ShopifyUserError, TemporaryError
+from .errors import ConfigurationError, ResourceGoneError, ShopifyUserError, TemporaryError, ThrottledError
 
 _logger = logging.getLogger(__name__)
 
@@ -69,14 +69,14 @@ class ShopifyGraphQLClient:
                 if attempt < MAX_THROTTLE_WAITS and wait <= MAX_THROTTLE_SLEEP:
                     self._sleep(wait)
                     continue
-                raise TemporaryError(
+                raise ThrottledError(
                     "Shopify throttled the request (query cost budget exhausted).",
                     retry_after=wait,
                 )
             if errors:
                 raise _graphql_error(errors)
             return body.get("data") or {}
-        raise TemporaryError("Shopify kept throttling the request.")  # pragma: no cover
+        raise ThrottledError("Shopify kept throttling the request.")  # pragma: no cover
 
     def fetch_node(self, query, gid, root_field, variables=None):
         """Run ``query`` with ``$id: gid`` and return ``data[root_field]``.
@@ -121,7 +121,7 @@ class ShopifyGraphQLClient:
         status = response.status_code
         if status == 429:
             retry_after = _float(response.headers.get("Retry-After"), 2.0)
-            raise TemporaryError(
+            raise ThrottledError(
                 f"Shopify rate limit hit (HTTP 429), retry after {retry_after:g} s.",
                 retry_after=retry_after,
             )
