@@ -12,7 +12,15 @@ import time
 
 import requests
 
-from .errors import ConfigurationError, ResourceGoneError, ShopifyUserError, TemporaryError, ThrottledError
+from .errors import (
+    ConfigurationError,
+    DataConflictError,
+    ResourceGoneError,
+    ShopifyUserError,
+    TemporaryError,
+    ThrottledError,
+)
+from .queries import NESTED_CONNECTIONS, page_query
 
 _logger = logging.getLogger(__name__)
 
@@ -23,6 +31,8 @@ LOW_BUCKET_POINTS = 100
 # postponed by queue_job's retry pattern.
 MAX_THROTTLE_WAITS = 3
 MAX_THROTTLE_SLEEP = 10.0
+# Pages read after the first for one nested connection (50 entries each).
+MAX_NESTED_PAGES = 40
 
 
 class ShopifyGraphQLClient:
@@ -79,9 +89,12 @@ class ShopifyGraphQLClient:
         raise ThrottledError("Shopify kept throttling the request.")  # pragma: no cover
 
     def fetch_node(self, query, gid, root_field, variables=None):
-        """Run ``query`` with ``$id: gid`` and return ``data[root_field]``.
+        """Run ``query`` with ``$id: gid`` and return ``data[root_field]``, its lists complete.
 
-        A ``null`` answer means Shopify no longer has the resource.
+        A ``null`` answer means Shopify no longer has the resource.  The
+        nested connections of ``NESTED_CONNECTIONS`` are read to their last
+        page; any other one with a next page is refused (DataConflictError):
+        a record is never imported from a partial list.
         """
         data = self.execute(query, dict(variables or {}, id=gid))
         node = data.get(root_field)
@@ -90,7 +103,27 @@ class ShopifyGraphQLClient:
                 f"Shopify has no {root_field} {gid}: it was deleted, or the token " "cannot see it.",
                 retry_advice="Retry only if the resource exists again in Shopify.",
             )
+        for connection, fields in NESTED_CONNECTIONS.get(root_field, {}).items():
+            if isinstance(node.get(connection), dict):
+                self._read_all_pages(node, gid, root_field, connection, fields)
+        refuse_truncated(node, f"{root_field} {gid}")
         return node
+
+    def _read_all_pages(self, node, gid, root_field, connection, fields):
+        entries = node[connection]
+        for _page in range(MAX_NESTED_PAGES):
+            info = entries.get("pageInfo") or {}
+            if not info.get("hasNextPage"):
+                return
+            data = self.execute(page_query(root_field, connection, fields), {"id": gid, "after": info.get("endCursor")})
+            page = (data.get(root_field) or {}).get(connection)
+            if not isinstance(page, dict):
+                raise TemporaryError(
+                    f"Shopify's {root_field} {gid} changed while its {connection} were read page by page."
+                )
+            entries["nodes"] = (entries.get("nodes") or []) + (page.get("nodes") or [])
+            entries["pageInfo"] = page.get("pageInfo") or {}
+        # still a next page: refuse_truncated says so
 
     def mutate(self, query, variables, root_field):
         """Run a mutation; raise ShopifyUserError if it answers userErrors."""
@@ -172,6 +205,27 @@ class ShopifyGraphQLClient:
         available = _float(status.get("currentlyAvailable"), 0.0)
         needed = max(_float(cost.get("requestedQueryCost"), LOW_BUCKET_POINTS), LOW_BUCKET_POINTS)
         return max((needed - available) / restore, 0.5)
+
+
+def refuse_truncated(value, label, path=""):
+    """Raise DataConflictError if a connection in ``value`` still has a next page."""
+    if isinstance(value, list):
+        for item in value:
+            refuse_truncated(item, label, path)
+        return
+    if not isinstance(value, dict):
+        return
+    for key, item in value.items():
+        if key == "pageInfo" and isinstance(item, dict) and item.get("hasNextPage"):
+            read = len(value.get("nodes") or [])
+            raise DataConflictError(
+                f"Shopify's {label} has more {path or 'entries'} than the sync reads ({read} read): "
+                "importing it from a partial list would be wrong, so it is not imported.",
+                missing=f"support for more than {read} {path or 'entries'}",
+                retry_advice="Retrying will not help: enter this record in Odoo by hand, then mark the "
+                "problem resolved.",
+            )
+        refuse_truncated(item, label, f"{path}.{key}".strip(".") if key != "nodes" else path)
 
 
 def _float(value, default):

@@ -24,20 +24,41 @@ query Customer($id: ID!) {{
 }}
 """
 
-PRODUCT_QUERY = """
-query Product($id: ID!) {
-  product(id: $id) {
+PAGE_INFO = "pageInfo { hasNextPage endCursor }"
+# Nested connections are read 50 entries at a time: the first page with the
+# record, the next ones with a query of their own (``page_query``), so that no
+# record is imported from a partial list.
+NESTED_PAGE_SIZE = 50
+
+VARIANT_FIELDS = """
+    id legacyResourceId title sku barcode price position
+    selectedOptions { name value }
+    inventoryItem { id }
+"""
+
+PRODUCT_QUERY = f"""
+query Product($id: ID!) {{
+  product(id: $id) {{
     id legacyResourceId title handle status productType vendor updatedAt
-    options(first: 3) { name position values }
-    variants(first: 50) {
-      nodes {
-        id legacyResourceId title sku barcode price position
-        selectedOptions { name value }
-        inventoryItem { id }
-      }
-    }
-  }
-}
+    options(first: 3) {{ name position values }}
+    variants(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {VARIANT_FIELDS} }} {PAGE_INFO} }}
+  }}
+}}
+"""
+
+LINE_ITEM_FIELDS = f"""
+    id name title variantTitle sku quantity
+    variant {{ id legacyResourceId sku product {{ id legacyResourceId }} }}
+    originalUnitPriceSet {{ {MONEY} }}
+    totalDiscountSet {{ {MONEY} }}
+    taxLines {{ title rate priceSet {{ {MONEY} }} }}
+"""
+
+SHIPPING_LINE_FIELDS = f"""
+    id title code
+    originalPriceSet {{ {MONEY} }}
+    discountedPriceSet {{ {MONEY} }}
+    taxLines {{ title rate priceSet {{ {MONEY} }} }}
 """
 
 ORDER_QUERY = f"""
@@ -50,23 +71,8 @@ query Order($id: ID!) {{
     billingAddress {{ {ADDRESS_FIELDS} }}
     shippingAddress {{ {ADDRESS_FIELDS} }}
     totalPriceSet {{ {MONEY} }}
-    lineItems(first: 50) {{
-      nodes {{
-        id name title variantTitle sku quantity
-        variant {{ id legacyResourceId sku product {{ id legacyResourceId }} }}
-        originalUnitPriceSet {{ {MONEY} }}
-        totalDiscountSet {{ {MONEY} }}
-        taxLines {{ title rate priceSet {{ {MONEY} }} }}
-      }}
-    }}
-    shippingLines(first: 5) {{
-      nodes {{
-        id title code
-        originalPriceSet {{ {MONEY} }}
-        discountedPriceSet {{ {MONEY} }}
-        taxLines {{ title rate priceSet {{ {MONEY} }} }}
-      }}
-    }}
+    lineItems(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {LINE_ITEM_FIELDS} }} {PAGE_INFO} }}
+    shippingLines(first: 5) {{ nodes {{ {SHIPPING_LINE_FIELDS} }} {PAGE_INFO} }}
     metafield(namespace: "{METAFIELD_NAMESPACE}", key: "{METAFIELD_KEY}") {{ id value }}
   }}
 }}
@@ -96,18 +102,26 @@ query UpdatedSince($first: Int!, $after: String, $query: String) {
 }
 """
 
-FULFILLMENT_QUERY = """
-query Fulfillment($id: ID!) {
-  fulfillment(id: $id) {
+FULFILLMENT_LINE_FIELDS = "id quantity lineItem { id sku variant { id legacyResourceId } }"
+
+FULFILLMENT_QUERY = f"""
+query Fulfillment($id: ID!) {{
+  fulfillment(id: $id) {{
     id legacyResourceId name status createdAt updatedAt
-    order { id legacyResourceId name }
-    trackingInfo(first: 5) { company number url }
-    fulfillmentLineItems(first: 50) {
-      nodes { id quantity lineItem { id sku variant { id legacyResourceId } } }
-    }
-  }
-}
+    order {{ id legacyResourceId name }}
+    trackingInfo(first: 5) {{ company number url }}
+    fulfillmentLineItems(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {FULFILLMENT_LINE_FIELDS} }} {PAGE_INFO} }}
+  }}
+}}
 """
+
+REFUND_LINE_FIELDS = f"""
+    quantity restockType
+    lineItem {{ id sku variant {{ id legacyResourceId }} }}
+    subtotalSet {{ {MONEY} }}
+"""
+
+REFUND_SHIPPING_FIELDS = f"subtotalAmountSet {{ {MONEY} }}"
 
 REFUND_QUERY = f"""
 query Refund($id: ID!) {{
@@ -115,14 +129,8 @@ query Refund($id: ID!) {{
     id legacyResourceId createdAt updatedAt note
     order {{ id legacyResourceId name }}
     totalRefundedSet {{ {MONEY} }}
-    refundLineItems(first: 50) {{
-      nodes {{
-        quantity restockType
-        lineItem {{ id sku variant {{ id legacyResourceId }} }}
-        subtotalSet {{ {MONEY} }}
-      }}
-    }}
-    refundShippingLines(first: 5) {{ nodes {{ subtotalAmountSet {{ {MONEY} }} }} }}
+    refundLineItems(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {REFUND_LINE_FIELDS} }} {PAGE_INFO} }}
+    refundShippingLines(first: 5) {{ nodes {{ {REFUND_SHIPPING_FIELDS} }} {PAGE_INFO} }}
   }}
 }}
 """
@@ -154,8 +162,10 @@ query FulfillmentOrders($id: ID!) {
         id status
         lineItems(first: 50) {
           nodes { id totalQuantity remainingQuantity lineItem { id variant { id legacyResourceId } } }
+          pageInfo { hasNextPage endCursor }
         }
       }
+      pageInfo { hasNextPage endCursor }
     }
   }
 }
@@ -169,3 +179,21 @@ mutation CreateFulfillment($fulfillment: FulfillmentInput!, $key: String!) {
   }
 }
 """
+
+
+def page_query(root_field, connection, fields):
+    """The query that reads the page of ``root_field(id).connection`` after ``$after``."""
+    return (
+        f"query NextPage($id: ID!, $after: String!) {{ {root_field}(id: $id) {{ "
+        f"{connection}(first: {NESTED_PAGE_SIZE}, after: $after) {{ nodes {{ {fields} }} {PAGE_INFO} }} }} }}"
+    )
+
+
+# The nested connections read in full, per root field: {connection: the fields of a node}.
+# Any other connection left with a next page makes the import fail visibly.
+NESTED_CONNECTIONS = {
+    "product": {"variants": VARIANT_FIELDS},
+    "order": {"lineItems": LINE_ITEM_FIELDS, "shippingLines": SHIPPING_LINE_FIELDS},
+    "fulfillment": {"fulfillmentLineItems": FULFILLMENT_LINE_FIELDS},
+    "refund": {"refundLineItems": REFUND_LINE_FIELDS, "refundShippingLines": REFUND_SHIPPING_FIELDS},
+}
