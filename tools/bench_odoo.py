@@ -3,7 +3,6 @@
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -11,28 +10,10 @@ import time
 from pathlib import Path
 
 import psycopg2
-import requests
+from processes import free_port, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_ALIVE = re.compile(r"Worker (Worker\w+) \((\d+)\) alive")
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url, seconds=120):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=3).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
 def children(ppid):

@@ -19,7 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg2
-from bench_odoo import Services, free_port, wait_http
+from bench_odoo import Services
+from processes import free_port, wait_http
 
 from shopify_simulator import WebhookSender
 

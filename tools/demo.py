@@ -6,37 +6,17 @@ Called by ``make demo`` (tools/run_demo.sh) with the virtualenv's Python.
 import argparse
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import requests
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 from demo_scenario import DEMO_DOMAIN, DEMO_SECRET, DEMO_TOKEN, Scenario  # noqa: E402
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_http(url, seconds=90):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"[demo] {url} did not come up within {seconds} s")
+from processes import free_port, wait_http  # noqa: E402
 
 
 @contextmanager
@@ -89,9 +69,9 @@ def main():
     scenario = Scenario(args.conf, args.db, sim_url, odoo_url)
     scenario.configure_shop()
     with process(sim_cmd, "simulator", var / "simulator-demo.log"):
-        wait_http(f"{sim_url}/_sim/health")
+        wait_http(f"{sim_url}/_sim/health", 90)
         with process(odoo_cmd, "Odoo", var / "odoo-demo.out") as odoo:
-            wait_http(f"{odoo_url}/web/login")
+            wait_http(f"{odoo_url}/web/login", 90)
             print(f"[demo] Odoo is up: {odoo_url}  (login admin / password admin)")
             print(f"[demo] Shopify simulator: {sim_url}   queue_job runner: workers=2")
             ok = scenario.run()
@@ -110,4 +90,7 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except RuntimeError as exc:  # a server that did not come up
+        raise SystemExit(f"[demo] {exc}") from exc
