@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import psycopg2
-from processes import free_port, wait_http
+from processes import free_port, stop_process_group, wait_http
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKER_ALIVE = re.compile(r"Worker (Worker\w+) \((\d+)\) alive")
@@ -162,13 +162,7 @@ class Services:
             if name not in self.procs:
                 continue
             proc, log = self.procs.pop(name)
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(30)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait(10)
+            stop_process_group(proc, 30)
             log.close()
 
     def check_alive(self):

@@ -8,8 +8,6 @@ survives a PostgreSQL restart, one simulator per scenario, and senders that
 remember when each attempt ran.
 """
 
-import os
-import signal
 import subprocess
 import sys
 import threading
@@ -20,7 +18,7 @@ from pathlib import Path
 
 import psycopg2
 from bench_odoo import Services
-from processes import free_port, wait_http
+from processes import free_port, stop_process_group, wait_http
 
 from shopify_simulator import WebhookSender
 
@@ -273,12 +271,7 @@ class Simulators:
 
     def stop(self):
         for proc, log in self.procs:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-                try:
-                    proc.wait(10)
-                except subprocess.TimeoutExpired:
-                    os.killpg(proc.pid, signal.SIGKILL)
+            stop_process_group(proc, 10)
             log.close()
         self.procs = []
 

@@ -4,7 +4,6 @@ Called by ``make demo`` (tools/run_demo.sh) with the virtualenv's Python.
 """
 
 import argparse
-import os
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 from demo_scenario import DEMO_DOMAIN, DEMO_SECRET, DEMO_TOKEN, Scenario  # noqa: E402
-from processes import free_port, wait_http  # noqa: E402
+from processes import free_port, stop_process_group, wait_http  # noqa: E402
 
 
 @contextmanager
@@ -26,12 +25,7 @@ def process(args, name, log_path):
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
+        stop_process_group(proc, 20)
         log.close()
         print(f"[demo] {name} stopped")
 

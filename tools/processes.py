@@ -1,6 +1,9 @@
 """What the demo, the bench and the chaos runs share to start local servers."""
 
+import os
+import signal
 import socket
+import subprocess
 import time
 
 import requests
@@ -24,3 +27,15 @@ def wait_http(url, seconds=120):
             pass
         time.sleep(0.5)
     raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+def stop_process_group(proc, patience=20):
+    """SIGTERM the process group of ``proc`` (started with start_new_session), SIGKILL after ``patience`` s."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(patience)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(10)
