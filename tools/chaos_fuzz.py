@@ -63,7 +63,12 @@ def exchange(case, port, timeout=60):
                     break
                 if not writable:
                     raise TimeoutError("the server took nothing for a minute")
-                sent += sock.send(data[sent : sent + 262144])
+                try:
+                    sent += sock.send(data[sent : sent + 262144])
+                except (BrokenPipeError, ConnectionResetError):
+                    # The server answered early (e.g. 413 from Content-Length) and closed
+                    # before the body was all sent: its answer may still be readable.
+                    break
             while got := sock.recv(65536):
                 response += got
     except OSError as exc:

@@ -10,11 +10,11 @@ import json
 import os
 import random
 import signal
-import subprocess
+import threading
 import time
 
-import psycopg2
 from chaos_env import PacedDelivery, TimedSender
+from chaos_pg import chaos_cluster, pg_ctl, watch_until_ready
 
 SECRET = "whsec_chaos_secret"
 DEAD_JOB = "Re-queued dead job"
@@ -118,45 +118,10 @@ def _kill_one(h, rng):
 
 
 # -- 2. PostgreSQL restart -----------------------------------------------------------------------
-def _cluster(h):
-    """(version, name) of the chaos cluster, after checking that it is the one serving the chaos database.
-
-    The scenario stops this cluster: it must be the run's own (tools/run_chaos.sh), never the
-    machine's main cluster on port 5432.
-    """
-    version, _sep, name = h.args.pg_cluster.partition("/")
-    port = int(h.probe.one("SHOW port")[0])
-    out = subprocess.run(["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True).stdout
-    listed = {(f[0], f[1]): int(f[2]) for f in (line.split() for line in out.splitlines()) if len(f) >= 4}
-    if port == 5432 or port != h.args.pg_port or listed.get((version, name)) != port:
-        raise RuntimeError(
-            f"refusing to stop PostgreSQL: the chaos database is served on port {port}, "
-            f"the chaos cluster {version}/{name} is on {listed.get((version, name))} (expected {h.args.pg_port})"
-        )
-    return version, name
-
-
-def _pg_ctl(version, name, action):
-    cmd = ["pg_ctlcluster", version, name, action]
-    if os.geteuid() != 0:
-        cmd = ["sudo", "-n", *cmd]
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    if done.returncode and not (action == "start" and "already running" in done.stderr + done.stdout):
-        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr.strip()}")
-
-
-def _pg_up(h):
-    try:
-        psycopg2.connect(dbname=h.args.db, port=h.args.pg_port, connect_timeout=2).close()
-        return True
-    except psycopg2.OperationalError:
-        return False
-
-
 def pg_restart(h, shop):
     """Stop the chaos cluster for ``pg_outage`` seconds in the middle of a run, then start it again."""
     sizes, ids = h.sizes, shop.order_ids
-    version, name = _cluster(h)
+    version, name = chaos_cluster(h)
     requeued_before = h.services.log_count(DEAD_JOB)
     restarts_before = len(h.services.restarts)
     sender = TimedSender(h.webhook_url, shop.domain, SECRET)
@@ -169,13 +134,23 @@ def pg_restart(h, shop):
     h.log(f"pg: stopping PostgreSQL {version}/{name} (port {h.args.pg_port}) at {delivery.submitted} sent")
     synced_at_stop = _synced(h, shop, ids)
     down = time.monotonic()
-    _pg_ctl(version, name, "stop")
+    pg_ctl(version, name, "stop")
     stopped = time.monotonic()
     while time.monotonic() - stopped < outage:
         time.sleep(0.2)
-    _pg_ctl(version, name, "start")
+    # PostgreSQL accepts connections before pg_ctlcluster returns: a watcher notes
+    # the last moment it certainly refused them, which ends the window of the 2xx check.
+    seen = {"down_until": time.monotonic()}
+    watcher = threading.Thread(target=watch_until_ready, args=(h, seen), daemon=True)
+    watcher.start()
+    pg_ctl(version, name, "start")
     up = time.monotonic()
-    h.log(f"pg: PostgreSQL down for {up - down:.1f} s (stop took {stopped - down:.1f} s), started again")
+    watcher.join(60)
+    down_until = seen["down_until"]
+    h.log(
+        f"pg: PostgreSQL down for {up - down:.1f} s (stop took {stopped - down:.1f} s; refusing connections "
+        f"until {down_until - down:.1f} s), started again"
+    )
     # When Odoo serves again: its server process may have exited during the outage (the supervisor
     # restarts it), and its queue_job runner must be back.
     serving = h.wait_serving(timeout=300)
@@ -185,7 +160,9 @@ def pg_restart(h, shop):
     delivery.join()
     seconds = None if seconds is None else time.monotonic() - started
     during = sender.statuses(down, up)
-    answered_2xx = sender.answered_2xx_within(down, up)
+    # Answered 2xx although started after the stop completed and answered before PostgreSQL accepted
+    # connections again: an event acknowledged without being recorded.
+    answered_2xx = sender.answered_2xx_within(stopped, down_until)
     first_2xx_after = min((s for s, _e, st, _ in sender.timeline if st and 200 <= st < 300 and s >= up), default=None)
     non_2xx = sum(n for status, n in sender.statuses().items() if not status.startswith("2"))
     summary = delivery.summary()
@@ -193,7 +170,7 @@ def pg_restart(h, shop):
     retried = sum(1 for attempts in delivery.attempts.values() if len(attempts) > 1)
     checks = {
         "webhooks arrived during the outage": sum(during.values()) > 0,
-        "none answered 2xx during the outage": answered_2xx == 0,
+        "none answered 2xx while PostgreSQL refused connections": answered_2xx == 0,
         "the sender retried the refused events": retried > 0,
         "Odoo serving again after the outage": serving,
         "every order in Odoo": _synced(h, shop, ids) == len(ids),
@@ -208,6 +185,8 @@ def pg_restart(h, shop):
         cluster=f"{version}/{name} (port {h.args.pg_port})",
         outage_seconds=round(up - down, 1),
         stop_took_s=round(stopped - down, 1),
+        refused_connections_s=round(down_until - stopped, 1),
+        ready_before_start_returned_s=round(up - seen.get("ready", up), 1),
         orders_synced_at_stop=synced_at_stop,
         attempts_during_outage=dict(during),
         answered_2xx_during_outage=answered_2xx,
@@ -221,7 +200,8 @@ def pg_restart(h, shop):
     )
     result["notes"] = [
         f"PostgreSQL down {up - down:.1f} s; {sum(during.values())} attempts during the outage "
-        f"({', '.join(f'{k}: {v}' for k, v in sorted(during.items()))}), {answered_2xx} answered 2xx; "
+        f"({', '.join(f'{k}: {v}' for k, v in sorted(during.items()))}); {answered_2xx} answered 2xx while "
+        f"it refused connections ({down_until - stopped:.1f} s); "
         f"{non_2xx} non-2xx answers in all, {retried} events retried by the sender",
         f"Odoo serving again {serving_at - up:.1f} s after PostgreSQL came back; Odoo restarted by the supervisor: "
         f"{'yes, ' + str(restarts) + ' time(s)' if restarts else 'no'}",
