@@ -13,6 +13,7 @@ from graphql import GraphQLError
 from .formatting import enum_value, gid, graphql_time, money_bag, parse_gid, rest_money
 from .order_nodes import OrderNodes
 from .pagination import paged
+from .refund_nodes import RefundNodes
 
 QUANTITY_NAMES = {
     "available",
@@ -55,7 +56,7 @@ def parse_level_gid(value):
     return (item_id, location_id) if kind == "InventoryLevel" else (None, None)
 
 
-class NodeFactory(OrderNodes):
+class NodeFactory(OrderNodes, RefundNodes):
     def __init__(self, store):
         self.store = store
         self.currency = store.currency

@@ -1,4 +1,4 @@
-"""GraphQL objects of orders: line items, shipping, fulfillments, fulfillment orders, refunds."""
+"""GraphQL objects of orders: line items, shipping, fulfillments, fulfillment orders."""
 
 from decimal import Decimal
 
@@ -25,21 +25,9 @@ FULFILLMENT_DISPLAY = {
 }
 CANCEL_REASONS = {"CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"}
 FULFILLMENT_STATUSES = {"CANCELLED", "ERROR", "FAILURE", "OPEN", "PENDING", "SUCCESS"}
-RESTOCK_TYPES = {"CANCEL", "LEGACY_RESTOCK", "NO_RESTOCK", "RETURN"}
-TRANSACTION_KINDS = {
-    "AUTHORIZATION",
-    "CAPTURE",
-    "CHANGE",
-    "EMV_AUTHORIZATION",
-    "REFUND",
-    "SALE",
-    "SUGGESTED_REFUND",
-    "VOID",
-}
-TRANSACTION_STATUSES = {"AWAITING_RESPONSE", "ERROR", "FAILURE", "PENDING", "SUCCESS", "UNKNOWN"}
 
 
-def _sum(values):
+def sum_decimal(values):
     return sum((to_decimal(v) for v in values), Decimal("0"))
 
 
@@ -120,7 +108,7 @@ class OrderNodes:
             return None
         oid = int(rest["id"])
         store = self.store
-        shipping = _sum(
+        shipping = sum_decimal(
             s.get("discounted_price") or s.get("price") for s in rest.get("shipping_lines") or []
         )
 
@@ -132,7 +120,7 @@ class OrderNodes:
                 for t in r.get("transactions") or []
                 if t.get("kind") == "refund" and t.get("status", "success") == "success"
             )
-            return self.money(_sum(amounts))
+            return self.money(sum_decimal(amounts))
 
         order_taxes = rest.get("tax_lines") or _merge_taxes(rest)
         return {
@@ -303,96 +291,6 @@ class OrderNodes:
                     for line in fo["lines"]
                 ]
             ),
-        }
-
-    def refund(self, rest):
-        if not rest:
-            return None
-        rid, oid = int(rest["id"]), rest["order_id"]
-        transactions = rest.get("transactions") or []
-        total = _sum(
-            t.get("amount")
-            for t in transactions
-            if t.get("kind") == "refund" and t.get("status") == "success"
-        )
-        return {
-            "__typename": "Refund",
-            "id": gid("Refund", rid),
-            "legacyResourceId": str(rid),
-            "createdAt": graphql_time(rest.get("created_at")),
-            "updatedAt": graphql_time(rest.get("processed_at") or rest.get("created_at")),
-            "note": rest.get("note"),
-            "order": lambda _info: self.order(self.store.orders.get(oid)),
-            "totalRefundedSet": self.money(total),
-            "refundLineItems": paged(
-                lambda: [self._refund_line(oid, item) for item in rest["refund_line_items"]]
-            ),
-            "refundShippingLines": paged(lambda: self._refund_shipping(rest)),
-            "transactions": paged(
-                lambda: [
-                    {
-                        "__typename": "OrderTransaction",
-                        "id": gid("OrderTransaction", t["id"]),
-                        "kind": enum_value(t.get("kind"), TRANSACTION_KINDS, "REFUND"),
-                        "status": enum_value(t.get("status"), TRANSACTION_STATUSES, "SUCCESS"),
-                        "gateway": t.get("gateway"),
-                        "amountSet": self.money(t.get("amount")),
-                        "processedAt": graphql_time(t.get("processed_at")),
-                        "createdAt": graphql_time(t.get("created_at")),
-                    }
-                    for t in transactions
-                ]
-            ),
-        }
-
-    def _refund_line(self, order_id, item):
-        restock = enum_value(item.get("restock_type"), RESTOCK_TYPES, "NO_RESTOCK")
-        line = item.get("line_item") or {}
-        return {
-            "id": gid("RefundLineItem", item["id"]),
-            "quantity": int(item.get("quantity") or 0),
-            "restockType": restock,
-            "restocked": restock != "NO_RESTOCK",
-            "lineItem": self._order_line(order_id, item["line_item_id"])
-            or self.line_item(line, {"id": order_id}),
-            "location": self.location(item.get("location_id")) if item.get("location_id") else None,
-            "priceSet": self.money(line.get("price")),
-            "subtotalSet": self.money(item.get("subtotal")),
-            "totalTaxSet": self.money(item.get("total_tax")),
-        }
-
-    def _refund_shipping(self, rest):
-        order = self.store.orders.get(rest["order_id"]) or {}
-        shipping_lines = {int(s["id"]): s for s in order.get("shipping_lines") or [] if s.get("id")}
-        first = next(iter(shipping_lines.values()), {"title": "Shipping", "price": "0.00"})
-        result = []
-        for index, line in enumerate(rest.get("refund_shipping_lines") or [], start=1):
-            shipping = (
-                shipping_lines.get(int(line.get("shipping_line_id") or 0))
-                or line.get("shipping_line")
-                or first
-            )
-            subtotal = (line.get("subtotal_amount_set") or {}).get("shop_money", {}).get("amount")
-            tax = (line.get("tax_amount_set") or {}).get("shop_money", {}).get("amount")
-            result.append(
-                self._refund_shipping_node(line.get("id") or index, shipping, subtotal, tax)
-            )
-        for index, adjustment in enumerate(rest.get("order_adjustments") or [], start=1):
-            if adjustment.get("kind") == "shipping_refund":
-                amount = -to_decimal(adjustment.get("amount"))
-                tax = -to_decimal(adjustment.get("tax_amount"))
-                result.append(
-                    self._refund_shipping_node(adjustment.get("id") or index, first, amount, tax)
-                )
-        return result
-
-    def _refund_shipping_node(self, node_id, shipping, subtotal, tax):
-        return {
-            "__typename": "RefundShippingLine",
-            "id": gid("RefundShippingLine", node_id),
-            "shippingLine": self.shipping_line(shipping),
-            "subtotalAmountSet": self.money(subtotal),
-            "taxAmountSet": self.money(tax),
         }
 
 

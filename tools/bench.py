@@ -42,8 +42,6 @@ TOKEN = "shpat_bench_token"
 SECRET = "whsec_bench_secret"
 HOST = "127.0.0.1"
 DEAD_JOB = "Re-queued dead job"
-
-
 PHASES = ("ack", "e2e", "storm")
 
 
@@ -124,17 +122,8 @@ class Bench:
 
     def request(self, topic, payload, event_id=None, webhook_id=None, shop=SHOP, body=None):
         body = body if body is not None else dumps(payload)
-        return raw_request(
-            HOST,
-            self.args.port,
-            WEBHOOK_PATH,
-            shop,
-            SECRET,
-            topic,
-            body,
-            event_id or str(uuid.uuid4()),
-            webhook_id or str(uuid.uuid4()),
-        )
+        ids = (event_id or str(uuid.uuid4()), webhook_id or str(uuid.uuid4()))
+        return raw_request(HOST, self.args.port, WEBHOOK_PATH, shop, SECRET, topic, body, *ids)
 
     # -- 0. catalogue ------------------------------------------------------------------
     def catalogue(self):
