@@ -8,7 +8,7 @@ from odoo.tools.sql import drop_index
 
 from ..services.db import begin_read_committed
 from ..services.gid import to_gid
-from ..services.identity import dispatch_lock_key
+from ..services.identity import dispatch_identity_key, dispatch_lock_key
 from ..services.topics import DOOR_ONLY, RESOURCE_TYPES, resource_of
 
 _logger = logging.getLogger(__name__)
@@ -97,11 +97,11 @@ class ShopifyWebhookDelivery(models.Model):
         state, note = "received", None
         if topic in DOOR_ONLY or route is None:
             state, note = "ignored", DOOR_ONLY.get(topic, f"Topic {topic} is not handled.")
-        delivery_id, inserted = self._upsert(shop, headers, body, route, state, note)
+        delivery_id, inserted, dispatcher_waiting = self._upsert(shop, headers, body, route, state, note)
         if not inserted:
             return "duplicate"
-        if state == "received":
-            self._wake_dispatcher(shop.id, lock_held=True)
+        if state == "received" and not dispatcher_waiting:
+            self._enqueue_dispatcher(shop.id)
         elif self.env["shopify.echo"]._consume(shop, topic, payload):
             self.env.cr.execute(
                 "UPDATE shopify_webhook_delivery SET note = %s WHERE id = %s",
@@ -116,9 +116,19 @@ class ShopifyWebhookDelivery(models.Model):
 
     @api.model
     def _upsert(self, shop, headers, body, route, state, note):
+        """Insert the delivery, or count one more receipt of it; returns (id, inserted, dispatcher_waiting).
+
+        One round trip. A received delivery first takes its shop's dispatch lock
+        in shared mode, held until commit (see ``_wake_dispatcher``); the
+        insert is a later statement, so its look for a waiting dispatcher sees
+        every dispatcher that started before the lock was granted.
+        """
         resource_type, resource_id = route or (None, None)
+        self.env["queue.job"].flush_model(["state", "identity_key"])
+        received = state == "received"
         self.env.cr.execute(
             begin_read_committed(self.env.cr)
+            + ("SELECT pg_advisory_xact_lock_shared(%(dispatch_lock)s);\n" if received else "")
             + """
             INSERT INTO shopify_webhook_delivery AS d
                 (shop_id, topic, event_id, webhook_id, triggered_at, api_version,
@@ -130,7 +140,11 @@ class ShopifyWebhookDelivery(models.Model):
             ON CONFLICT (shop_id, event_id) DO UPDATE
                SET receipt_count = d.receipt_count + 1,
                    last_received_at = EXCLUDED.last_received_at
-            RETURNING id, (xmax = 0) AS inserted, pg_advisory_xact_lock_shared(%(dispatch_lock)s)
+            RETURNING id, (xmax = 0) AS inserted,
+                      %(dispatcher)s::varchar IS NOT NULL AND EXISTS (
+                          SELECT 1 FROM queue_job
+                           WHERE identity_key = %(dispatcher)s AND state IN ('pending', 'enqueued')
+                      ) AS dispatcher_waiting
             """,
             {
                 "shop": shop.id,
@@ -145,11 +159,11 @@ class ShopifyWebhookDelivery(models.Model):
                 "note": note,
                 "now": fields.Datetime.now(),
                 "body": body.decode("utf-8") if shop.keep_raw_body else None,  # valid UTF-8 JSON: no NUL
-                # a new received delivery holds its shop's dispatch lock until commit (see _wake_dispatcher)
-                "dispatch_lock": dispatch_lock_key(shop.id) if state == "received" else None,
+                "dispatch_lock": dispatch_lock_key(shop.id),
+                "dispatcher": dispatch_identity_key(shop.id) if received else None,
             },
         )
-        return self.env.cr.fetchone()[:2]
+        return self.env.cr.fetchone()
 
     def _mark(self, state, note=None):
         vals = {"state": state}

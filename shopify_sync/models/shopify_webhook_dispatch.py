@@ -39,32 +39,36 @@ class ShopifyWebhookDelivery(models.Model):
 
     # -- at the door ---------------------------------------------------------
     @api.model
-    def _wake_dispatcher(self, shop_id, lock_held=False):
-        """Make sure a dispatcher that has not started yet will read this request's delivery.
+    def _wake_dispatcher(self, shop_id):
+        """Make sure a dispatcher that has not started yet will read the shop's received deliveries.
 
-        Called in the request's READ COMMITTED transaction, after the insert,
-        with the shop's dispatch lock held in shared mode (``lock_held`` when
-        the insert took it). The check below is a later statement, so it sees
-        every dispatcher that started before the lock was granted. Usually a
-        dispatcher is already waiting and this is one short query; otherwise
-        the request enqueues one.
+        Takes the shop's dispatch lock in shared mode (held until commit); the
+        check below is a later statement, so it sees every dispatcher that
+        started before the lock was granted. The webhook door does the same in
+        its insert's round trip (``_upsert``). Returns whether one was enqueued.
         """
         cr = self.env.cr
-        key = dispatch_identity_key(shop_id)
-        if not lock_held:
-            hold_dispatch_shared(cr, shop_id)
+        hold_dispatch_shared(cr, shop_id)
         self.env["queue.job"].flush_model(["state", "identity_key"])
         cr.execute(
-            "SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN ('pending', 'enqueued') LIMIT 1", (key,)
+            "SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN ('pending', 'enqueued') LIMIT 1",
+            (dispatch_identity_key(shop_id),),
         )
         if cr.fetchone():
             return False
+        self._enqueue_dispatcher(shop_id)
+        return True
+
+    @api.model
+    def _enqueue_dispatcher(self, shop_id):
+        """Enqueue the shop's dispatcher job (identity key: one waiting per shop)."""
         self.sudo().with_context(
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
         ).with_delay(
-            channel=DISPATCH_CHANNEL, identity_key=key, description=f"Shopify webhooks: dispatch (shop {shop_id})"
+            channel=DISPATCH_CHANNEL,
+            identity_key=dispatch_identity_key(shop_id),
+            description=f"Shopify webhooks: dispatch (shop {shop_id})",
         ).dispatch_deliveries(shop_id)
-        return True
 
     # -- the dispatcher job ----------------------------------------------------
     def dispatch_deliveries(self, shop_id):
