@@ -100,8 +100,9 @@ class ShopifyWebhookDelivery(models.Model):
         delivery_id, inserted, dispatcher_waiting = self._upsert(shop, headers, body, route, state, note)
         if not inserted:
             return "duplicate"
-        if state == "received" and not dispatcher_waiting:
-            self._enqueue_dispatcher(shop.id)
+        if state == "received":
+            if not dispatcher_waiting:
+                self._enqueue_dispatcher(shop.id)
         elif self.env["shopify.echo"]._consume(shop, topic, payload):
             self.env.cr.execute(
                 "UPDATE shopify_webhook_delivery SET note = %s WHERE id = %s",

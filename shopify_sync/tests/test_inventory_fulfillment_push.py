@@ -134,7 +134,9 @@ class TestPushesToShopify(ShopifyHttpCase):
         fulfillments = [f for f in self.simulator.store.fulfillments.values() if f["order_id"] == seeded["id"]]
         self.assertEqual(len(fulfillments), 1)
         self.assertEqual(picking.x_shopify_fulfillment_id, str(fulfillments[0]["id"]))
-        # Shopify's webhook about our own fulfillment is acknowledged, nothing more
+        # Shopify's webhook about our own fulfillment is acknowledged, nothing more, also
+        # when it arrives while the shop's dispatcher is already waiting
+        self.env["shopify.webhook.delivery"]._enqueue_dispatcher(self.shop.id)
         payload = self.simulator.webhook_payload("fulfillments/create", fulfillments[0]["id"])
         self.assertEqual(self.post_webhook("fulfillments/create", payload).status_code, 200)
         self.assertEqual([outcome for _uuid, outcome in self.dispatch()], ["done"])
