@@ -38,7 +38,7 @@ def main():
     parser.add_argument("--db", required=True)
     parser.add_argument("--port", type=int, default=8069)
     parser.add_argument("--once", action="store_true", help="exit after the scenario and its report")
-    parser.add_argument("--reset", action="store_true", help="(handled by run_demo.sh) recreate the database")
+    parser.add_argument("--keep", action="store_true", help="(handled by run_demo.sh) reuse the database")
     args = parser.parse_args()
     var = ROOT / ".cache"
     odoo_src = (ROOT / ".venv" / "odoo_src").read_text().strip()

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # make demo: Odoo (workers=2, queue_job runner) + shopify_sync + the local
 # Shopify simulator, a scenario of real-looking webhooks, a printed report.
-# Options are passed to tools/demo.py (--once, --port, --reset).
+# Options are passed to tools/demo.py (--once, --port, --keep).  Each run starts
+# from a new database: the simulator is a new store every time, and replaying it
+# onto the records of an earlier run would report conflicts that belong to no
+# scenario.  --keep reuses the database (updating shopify_sync) to look again.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$ROOT/tools/setup_env.sh"
@@ -15,7 +18,7 @@ write_odoo_conf "$CONF" "workers = 2" "max_cron_threads = 1" "http_port = $PORT"
     "gevent_port = $((PORT + 3))" "limit_time_real = 120" "log_level = warn" \
     "logfile = $VAR/odoo-demo.log" "" "[queue_job]" "channels = root:2,root.shopify:2" \
     "scheme = http" "host = 127.0.0.1" "port = $PORT"
-if [[ " $* " == *" --reset "* ]] || ! psql -lqt | cut -d '|' -f1 | grep -qw "$DB"; then
+if [[ " $* " != *" --keep "* ]] || ! psql -lqt | cut -d '|' -f1 | grep -qw "$DB"; then
     echo "[demo] creating database $DB with shopify_sync installed (about a minute)"
     fresh_db "$DB" "$CONF"
 else
