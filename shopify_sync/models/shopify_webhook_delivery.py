@@ -8,7 +8,7 @@ from odoo.tools.sql import drop_index
 
 from ..services.db import begin_read_committed
 from ..services.gid import to_gid
-from ..services.identity import dispatch_identity_key, dispatch_lock_key
+from ..services.identity import DISPATCHER_WAITING_SQL, HOLD_DISPATCH_SHARED_SQL, dispatch_params
 from ..services.topics import DOOR_ONLY, RESOURCE_TYPES, resource_of
 
 _logger = logging.getLogger(__name__)
@@ -126,11 +126,10 @@ class ShopifyWebhookDelivery(models.Model):
         """
         resource_type, resource_id = route or (None, None)
         self.env["queue.job"].flush_model(["state", "identity_key"])
-        received = state == "received"
         self.env.cr.execute(
             begin_read_committed(self.env.cr)
-            + ("SELECT pg_advisory_xact_lock_shared(%(dispatch_lock)s);\n" if received else "")
-            + """
+            + (f"{HOLD_DISPATCH_SHARED_SQL};\n" if state == "received" else "")
+            + f"""
             INSERT INTO shopify_webhook_delivery AS d
                 (shop_id, topic, event_id, webhook_id, triggered_at, api_version,
                  resource_type, resource_id, received_at, last_received_at, receipt_count,
@@ -141,13 +140,10 @@ class ShopifyWebhookDelivery(models.Model):
             ON CONFLICT (shop_id, event_id) DO UPDATE
                SET receipt_count = d.receipt_count + 1,
                    last_received_at = EXCLUDED.last_received_at
-            RETURNING id, (xmax = 0) AS inserted,
-                      %(dispatcher)s::varchar IS NOT NULL AND EXISTS (
-                          SELECT 1 FROM queue_job
-                           WHERE identity_key = %(dispatcher)s AND state IN ('pending', 'enqueued')
-                      ) AS dispatcher_waiting
+            RETURNING id, (xmax = 0) AS inserted, {DISPATCHER_WAITING_SQL} AS dispatcher_waiting
             """,
             {
+                **dispatch_params(shop.id),
                 "shop": shop.id,
                 "topic": headers["topic"],
                 "event": headers["event_id"],
@@ -160,8 +156,6 @@ class ShopifyWebhookDelivery(models.Model):
                 "note": note,
                 "now": fields.Datetime.now(),
                 "body": body.decode("utf-8") if shop.keep_raw_body else None,  # valid UTF-8 JSON: no NUL
-                "dispatch_lock": dispatch_lock_key(shop.id),
-                "dispatcher": dispatch_identity_key(shop.id) if received else None,
             },
         )
         return self.env.cr.fetchone()

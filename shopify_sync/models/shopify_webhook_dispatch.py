@@ -19,7 +19,9 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services.db import independent_env
 from ..services.identity import (
+    DISPATCHER_WAITING_SQL,
     dispatch_identity_key,
+    dispatch_params,
     hold_dispatch_exclusive,
     hold_dispatch_shared,
     try_lock_dispatcher,
@@ -50,11 +52,8 @@ class ShopifyWebhookDelivery(models.Model):
         cr = self.env.cr
         hold_dispatch_shared(cr, shop_id)
         self.env["queue.job"].flush_model(["state", "identity_key"])
-        cr.execute(
-            "SELECT 1 FROM queue_job WHERE identity_key = %s AND state IN ('pending', 'enqueued') LIMIT 1",
-            (dispatch_identity_key(shop_id),),
-        )
-        if cr.fetchone():
+        cr.execute(f"SELECT {DISPATCHER_WAITING_SQL}", dispatch_params(shop_id))
+        if cr.fetchone()[0]:
             return False
         self._enqueue_dispatcher(shop_id)
         return True

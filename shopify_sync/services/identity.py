@@ -42,12 +42,25 @@ def dispatch_lock_key(shop_id):
     return advisory_key("dispatch", shop_id)
 
 
+# The two statements of "make sure a dispatcher will read this delivery", with named
+# parameters, so that the webhook door can send them in its insert's round trip.
+HOLD_DISPATCH_SHARED_SQL = "SELECT pg_advisory_xact_lock_shared(%(dispatch_lock)s)"
+DISPATCHER_WAITING_SQL = (
+    "EXISTS (SELECT 1 FROM queue_job WHERE identity_key = %(dispatcher)s AND state IN ('pending', 'enqueued'))"
+)
+
+
+def dispatch_params(shop_id):
+    """The parameters of HOLD_DISPATCH_SHARED_SQL and DISPATCHER_WAITING_SQL for a shop."""
+    return {"dispatch_lock": dispatch_lock_key(shop_id), "dispatcher": dispatch_identity_key(shop_id)}
+
+
 def hold_dispatch_shared(cr, shop_id):
     """Taken by a request recording a delivery (held until commit; requests do not wait for each other).
 
-    The webhook door takes it in its insert statement instead (one round trip less).
+    The webhook door sends HOLD_DISPATCH_SHARED_SQL with its insert instead (one round trip).
     """
-    cr.execute("SELECT pg_advisory_xact_lock_shared(%s)", (dispatch_lock_key(shop_id),))
+    cr.execute(HOLD_DISPATCH_SHARED_SQL, dispatch_params(shop_id))
 
 
 def hold_dispatch_exclusive(cr, shop_id):
