@@ -6,6 +6,8 @@ PY="$VENV/bin/python"
 ODOO_SRC=$(cat "$VENV/odoo_src")
 ODOO_BIN="$ODOO_SRC/odoo-bin"
 VAR="$ROOT/.cache"
+# This checkout's simulator and tools come first, whichever checkout the venv was made from.
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$VAR"
 
 # write_odoo_conf FILE [extra "key = value" lines...]
