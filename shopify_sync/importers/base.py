@@ -74,7 +74,7 @@ class ResourceHandler:
     def _synced_order(self, node, label, outcome_once):
         """The Odoo order of a Shopify node's ``order``; a mapping failure while it is not synced yet."""
         order_id = (node.get("order") or {}).get("legacyResourceId")
-        order = self.env["sale.order"]._shopify_find(self.shop, order_id)
+        order = self.env["shopify.order.binding"]._record(self.shop, order_id)
         if not order:
             raise MappingError(
                 f"{label} belongs to Shopify order {order_id}, which is not in Odoo yet.",

@@ -15,58 +15,69 @@ class CustomerHandler(ResourceHandler):
         node = self.client.fetch_node(CUSTOMER_QUERY, to_gid("customer", resource_id), "customer")
         return self.import_node(node)
 
+    @property
+    def _bindings(self):
+        return self.env["shopify.partner.binding"]
+
     def import_node(self, node):
-        partners = self.env["res.partner"]
         shopify_id = node["legacyResourceId"]
         self._lock_related("customer", shopify_id)
         updated_at = parse_datetime(node.get("updatedAt"))
         vals = self._country_state(cmap.customer_vals(node))
         label = vals["name"]
-        partner = partners._shopify_find(self.shop, shopify_id)
-        if partner and partner.x_shopify_updated_at and updated_at and updated_at <= partner.x_shopify_updated_at:
+        binding = self._bindings._find(self.shop, shopify_id)
+        partner = binding.odoo_id.with_env(self.env)
+        if binding and binding.shopify_updated_at and updated_at and updated_at <= binding.shopify_updated_at:
             return stale(partner, label, updated_at)
         outcome = "updated"
         if not partner:
             partner = self._match_by_email(vals.get("email"))
             outcome = "linked" if partner else "created"
-        identity = partners._shopify_link_vals(self.shop, shopify_id, updated_at)
         skipped = []
         if partner:
-            partner.write(identity)
             skipped = self._write_unprotected(partner, vals)
         else:
-            partner = partners.create(dict(vals, company_id=self.shop.company_id.id, **identity))
+            partner = self.env["res.partner"].create(dict(vals, company_id=self.shop.company_id.id))
+        self._bindings._bind(self.shop, shopify_id, partner, shopify_updated_at=updated_at)
         if node.get("defaultAddress"):
             self.address_contact(partner, node["defaultAddress"], "invoice")
-        note = f"Protected fields kept: {', '.join(skipped)}" if skipped else None
+        note = self.env._("Protected fields kept: %s", ", ".join(skipped)) if skipped else None
         return SyncResult(outcome, partner, label, updated_at, note)
 
     def _match_by_email(self, email):
+        """With the shop's match-by-email: the one contact with this email not bound in this store yet.
+
+        A contact bound to other stores matches: one person shopping in two stores is one
+        partner with a binding per store.
+        """
         if not (self.shop.match_partner_by_email and email):
             return self.env["res.partner"]
         candidates = self.env["res.partner"].search(
             [
                 ("email", "=ilike", email),
-                ("x_shopify_id", "=", False),
                 ("parent_id", "=", False),
                 ("company_id", "in", [False, self.shop.company_id.id]),
             ]
         )
+        candidates -= self._bindings._of(self.shop, candidates).odoo_id
         if len(candidates) > 1:
             raise DataConflictError(
-                f"{len(candidates)} Odoo contacts have the email {email}: the customer cannot be "
-                "linked without a person choosing one.",
-                missing=f"a single contact with email {email}",
-                retry_advice="Retry is safe after merging the duplicates or setting the Shopify link on one.",
+                self.env._(
+                    "%(count)s Odoo contacts have the email %(email)s: the customer cannot be "
+                    "linked without a person choosing one.",
+                    count=len(candidates),
+                    email=email,
+                ),
+                missing=self.env._("a single contact with email %s", email),
+                retry_advice=self.env._("Retry is safe after merging the duplicates or binding one by hand."),
                 fix_model="res.partner",
             )
         return candidates
 
     def guest_partner(self, order_node):
         """Partner of a checkout without customer account, reused by email."""
-        partners = self.env["res.partner"]
         key = cmap.guest_key(order_node.get("email"), order_node.get("legacyResourceId"))
-        partner = partners._shopify_find(self.shop, key)
+        partner = self._bindings._record(self.shop, key)
         address = order_node.get("billingAddress") or order_node.get("shippingAddress") or {}
         vals = self._country_state(cmap.address_vals(address))
         vals.pop("company", None)
@@ -75,9 +86,9 @@ class CustomerHandler(ResourceHandler):
         if partner:
             self._write_unprotected(partner, vals)
             return partner
-        return partners.create(
-            dict(vals, company_id=self.shop.company_id.id, **partners._shopify_link_vals(self.shop, key))
-        )
+        partner = self.env["res.partner"].create(dict(vals, company_id=self.shop.company_id.id))
+        self._bindings._bind(self.shop, key, partner)
+        return partner
 
     def address_contact(self, partner, address, kind):
         """The child contact of ``kind`` for ``address``, created when new."""

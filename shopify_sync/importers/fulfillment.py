@@ -18,8 +18,8 @@ class FulfillmentHandler(ResourceHandler):
         node = self.client.fetch_node(FULFILLMENT_QUERY, to_gid("fulfillment", resource_id), "fulfillment")
         label = node.get("name") or resource_id
         updated_at = parse_datetime(node.get("updatedAt"))
-        pickings = self.env["stock.picking"].with_context(active_test=False)
-        done = pickings.search([("x_shopify_fulfillment_id", "=", str(resource_id))], limit=1)
+        bindings = self.env["shopify.fulfillment.binding"]
+        done = bindings._record(self.shop, resource_id)
         if done:
             return SyncResult("skipped", done, label, updated_at, "Fulfillment already validated in Odoo.")
         if (node.get("status") or "").upper() in IGNORED_STATUSES:
@@ -35,7 +35,7 @@ class FulfillmentHandler(ResourceHandler):
             move.quantity = quantity
             move.picked = bool(quantity)
         tracking = ", ".join(filter(None, (t.get("number") for t in node.get("trackingInfo") or [])))
-        picking.write({"x_shopify_fulfillment_id": str(resource_id), "x_shopify_tracking": tracking or False})
+        bindings._bind(self.shop, resource_id, picking, tracking=tracking or False, shopify_updated_at=updated_at)
         picking.with_context(cancel_backorder=False)._action_done()
         backorder = order.picking_ids.filtered(lambda p: p.backorder_id == picking)
         note = f"Validated {picking.name}" + (f", backorder {backorder.name}" if backorder else "")
@@ -43,11 +43,12 @@ class FulfillmentHandler(ResourceHandler):
 
     def _quantities(self, node, label):
         products = self.env["product.product"]
+        variants = self.env["shopify.variant.binding"]
         wanted = defaultdict(float)
         for item in nodes(node.get("fulfillmentLineItems")):
             line = item.get("lineItem") or {}
             variant_id = (line.get("variant") or {}).get("legacyResourceId")
-            product = variant_id and products._shopify_find(self.shop, variant_id)
+            product = variant_id and variants._record(self.shop, variant_id)
             if not product and line.get("sku"):
                 product = products.search([("default_code", "=", line["sku"])], limit=1)
             if not product:

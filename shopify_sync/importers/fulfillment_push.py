@@ -14,10 +14,15 @@ class FulfillmentPushHandler(ResourceHandler):
         picking = self.env["stock.picking"].browse(int(resource_id)).exists()
         if not picking:
             return SyncResult("skipped", None, f"Delivery {resource_id}", note="Delivery deleted.")
-        if picking.x_shopify_fulfillment_id:
+        if picking.sudo().shopify_binding_ids:
             return SyncResult("skipped", picking, picking.name, note="Already fulfilled in Shopify.")
         order = picking.sale_id
-        data = self.client.fetch_node(FULFILLMENT_ORDERS_QUERY, to_gid("order", order.x_shopify_id), "order")
+        order_binding = order._shopify_binding(self.shop)
+        data = self.client.fetch_node(FULFILLMENT_ORDERS_QUERY, to_gid("order", order_binding.shopify_id), "order")
+        variant_ids = {
+            b.odoo_id.id: b.shopify_id
+            for b in self.env["shopify.variant.binding"]._of(self.shop, picking.move_ids.product_id)
+        }
         # Lines are allocated on the fulfillment orders' total quantities, not
         # on what remains: a retry after a timeout (Shopify did the work)
         # then sends the very same request under the same idempotency key,
@@ -33,7 +38,7 @@ class FulfillmentPushHandler(ResourceHandler):
         groups = {}
         for move in picking.move_ids.filtered(lambda m: m.state == "done" and m.quantity):
             quantity = int(move.quantity)
-            for slot in capacity.get(move.product_id.x_shopify_id, []):
+            for slot in capacity.get(variant_ids.get(move.product_id.id), []):
                 take = min(quantity, slot[2])
                 if take:
                     groups.setdefault(slot[0], []).append({"id": slot[1], "quantity": take})
@@ -42,7 +47,7 @@ class FulfillmentPushHandler(ResourceHandler):
             if quantity:
                 raise DataConflictError(
                     f"{picking.name} ships {move.product_id.display_name} that Shopify does not expect "
-                    f"to fulfil for {order.x_shopify_name}: nothing was sent.",
+                    f"to fulfil for {order.client_order_ref}: nothing was sent.",
                     missing="Shopify fulfillment order lines for the delivered products",
                     retry_advice="Check the order in Shopify; mark this job resolved if it was fulfilled there.",
                     fix_model="stock.picking",
@@ -54,12 +59,12 @@ class FulfillmentPushHandler(ResourceHandler):
                 "lineItemsByFulfillmentOrder": [
                     {"fulfillmentOrderId": fo_id, "fulfillmentOrderLineItems": items} for fo_id, items in groups.items()
                 ],
-                "trackingInfo": {"number": picking.x_shopify_tracking or None, "company": None},
+                "trackingInfo": {"number": None, "company": None},
             },
         }
         result = self.client.mutate(FULFILLMENT_CREATE, variables, "fulfillmentCreate")
         fulfillment_id = numeric_id(result["fulfillment"]["id"])
-        picking.x_shopify_fulfillment_id = fulfillment_id
+        self.env["shopify.fulfillment.binding"]._bind(self.shop, fulfillment_id, picking)
         self.env["shopify.echo"]._remember(self.shop, "fulfillments", fulfillment_id)
         return SyncResult("created", picking, picking.name, note=f"Shopify fulfillment {fulfillment_id}")
 

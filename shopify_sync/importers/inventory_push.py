@@ -33,7 +33,10 @@ class InventoryPushHandler(ResourceHandler):
         return SyncResult("handled", None, "Inventory", note=note)
 
     def _push_one(self, product, mapping, last_move):
-        item_gid = to_gid("inventory_item", product.x_shopify_inventory_item_id)
+        item_id = self.env["shopify.variant.binding"]._of(self.shop, product).inventory_item_id
+        if not item_id:
+            return 0  # unbound from this store since the change was noted
+        item_gid = to_gid("inventory_item", item_id)
         location_gid = to_gid("location", mapping.shopify_location_id)
         for _round in range(MAX_STALE_ROUNDS):
             wanted = int(product.with_context(location=mapping.location_id.id).free_qty)
@@ -41,7 +44,14 @@ class InventoryPushHandler(ResourceHandler):
             if current == wanted:
                 return 0
             variables = {
-                "key": _idempotency_key(self.shop, product, mapping, last_move, wanted, current),
+                "key": _idempotency_key(
+                    shop=self.shop,
+                    item_id=item_id,
+                    mapping=mapping,
+                    last_move=last_move,
+                    wanted=wanted,
+                    current=current,
+                ),
                 "input": {
                     "name": "available",
                     "reason": "correction",
@@ -66,7 +76,7 @@ class InventoryPushHandler(ResourceHandler):
             self.env["shopify.echo"]._remember(
                 self.shop,
                 "inventory_levels",
-                f"{product.x_shopify_inventory_item_id}-{mapping.shopify_location_id}",
+                f"{item_id}-{mapping.shopify_location_id}",
                 wanted,
             )
             return 1
@@ -85,9 +95,7 @@ class InventoryPushHandler(ResourceHandler):
         return quantities["available"]
 
 
-def _idempotency_key(shop, product, mapping, last_move, wanted, current):
+def _idempotency_key(*, shop, item_id, mapping, last_move, wanted, current):
     """The same Odoo version of the same change gives the same key: a retried push applies once."""
-    raw = (
-        f"{shop.id}:{product.x_shopify_inventory_item_id}:{mapping.shopify_location_id}:{last_move}:{wanted}:{current}"
-    )
+    raw = f"{shop.id}:{item_id}:{mapping.shopify_location_id}:{last_move}:{wanted}:{current}"
     return "odoo-inventory-" + hashlib.sha256(raw.encode()).hexdigest()[:32]

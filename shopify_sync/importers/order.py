@@ -17,21 +17,20 @@ class OrderHandler(ResourceHandler):
 
     def _run(self, resource_id):
         node = self.client.fetch_node(ORDER_QUERY, to_gid("order", resource_id), "order")
-        orders = self.env["sale.order"].with_context(active_test=False)
         shopify_id = node["legacyResourceId"]
         updated_at = parse_datetime(node.get("updatedAt"))
         label = node.get("name")
-        order = orders._shopify_find(self.shop, shopify_id)
-        linked = False
-        if not order:
-            order = self._order_from_metafield(node)
-            linked = bool(order)
-        if order and not linked:
-            not_newer = order.x_shopify_updated_at and updated_at and updated_at <= order.x_shopify_updated_at
+        binding = self._bindings._find(self.shop, shopify_id)
+        order = binding.odoo_id.with_env(self.env)
+        if binding:
+            not_newer = binding.shopify_updated_at and updated_at and updated_at <= binding.shopify_updated_at
             if not_newer:
                 return stale(order, label, updated_at)
+        else:
+            order = self._order_from_metafield(node)
+        linked = bool(order) and not binding
         if node.get("cancelledAt"):
-            return self._cancel(node, order, label, updated_at)
+            return self._cancel(node, order, binding, label, updated_at)
         customers = CustomerHandler(self.env, self.shop)
         partner = (
             customers.import_node(node["customer"]).record if node.get("customer") else (customers.guest_partner(node))
@@ -40,31 +39,33 @@ class OrderHandler(ResourceHandler):
         delivery = customers.address_contact(partner, shipping, "delivery") if shipping else partner
         builder = OrderLineBuilder(self, node)
         line_vals = builder.lines()
-        header = {
-            "x_shopify_name": label,
-            "x_shopify_financial_status": node.get("displayFinancialStatus"),
-            "x_shopify_updated_at": updated_at,
-            "client_order_ref": label,
+        binding_vals = {
+            "shopify_name": label,
+            "financial_status": node.get("displayFinancialStatus"),
+            "shopify_updated_at": updated_at,
         }
         if not order:
-            order = self._create(node, partner, delivery, header, line_vals)
+            order = self._create(node, partner, delivery, line_vals)
+            self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
             builder.check_total(order)
-            self._set_metafield(order)
+            self._set_metafield(order, shopify_id)
             outcome, warning = "created", None
         else:
-            if linked:
-                header.update(orders._shopify_link_vals(self.shop, shopify_id, updated_at))
-            order.write(header)
+            self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
+            order.write({"client_order_ref": label})
             warning = self._update_lines(order, line_vals, builder)
             outcome = "linked" if linked else "updated"
         self._apply_confirm_policy(order, node)
         return SyncResult(outcome, order, label, updated_at, warning and str(warning), warning)
 
     # -- create / update -----------------------------------------------------
-    def _create(self, node, partner, delivery, header, line_vals):
+    @property
+    def _bindings(self):
+        return self.env["shopify.order.binding"]
+
+    def _create(self, node, partner, delivery, line_vals):
         vals = dict(
-            header,
-            **self.env["sale.order"]._shopify_link_vals(self.shop, node["legacyResourceId"]),
+            client_order_ref=node.get("name"),
             partner_id=partner.id,
             partner_invoice_id=partner.id,
             partner_shipping_id=delivery.id,
@@ -92,7 +93,7 @@ class OrderHandler(ResourceHandler):
             return None
         if order.state != "draft" and self.shop._is_protected("sale.order", "order_line"):
             return ProtectedFieldError(
-                f"Shopify changed the lines of {order.name} ({order.x_shopify_name}) after it was "
+                f"Shopify changed the lines of {order.name} ({order.client_order_ref}) after it was "
                 "confirmed in Odoo: the Odoo lines were kept.",
                 missing="a decision on the order lines",
                 retry_advice="Adjust the Odoo order by hand if needed; a retry keeps the lines as they are.",
@@ -109,7 +110,7 @@ class OrderHandler(ResourceHandler):
         if policy == "on_create" or (policy == "on_paid" and omap.is_paid(node)):
             order.action_confirm()
 
-    def _cancel(self, node, order, label, updated_at):
+    def _cancel(self, node, order, binding, label, updated_at):
         if not order:
             return SyncResult("skipped", None, label, updated_at, "Cancelled in Shopify before reaching Odoo.")
         if order.state == "cancel":
@@ -124,9 +125,8 @@ class OrderHandler(ResourceHandler):
                 retry_advice="Handle the return or credit note in Odoo, then mark this job resolved.",
                 fix_model="sale.order",
             )
-        order.write(
-            {"x_shopify_updated_at": updated_at, "x_shopify_financial_status": node.get("displayFinancialStatus")}
-        )
+        binding = binding or self._bindings._bind(self.shop, node["legacyResourceId"], order)
+        binding.write({"shopify_updated_at": updated_at, "financial_status": node.get("displayFinancialStatus")})
         order._action_cancel()
         return SyncResult("cancelled", order, label, updated_at, node.get("cancelReason"))
 
@@ -149,10 +149,11 @@ class OrderHandler(ResourceHandler):
         if value.get("database") != self._database_uuid():
             return self.env["sale.order"]
         order = self.env["sale.order"].browse(order_id).exists()
-        if order and order.x_shopify_id and order.x_shopify_id != node["legacyResourceId"]:
+        other = order.sudo().shopify_binding_ids
+        if other and (other.shop_id, other.shopify_id) != (self.shop, node["legacyResourceId"]):
             raise DataConflictError(
-                f"Shopify order {node.get('name')} points to Odoo order {order.name}, which is linked "
-                f"to another Shopify order ({order.x_shopify_id}).",
+                f"Shopify order {node.get('name')} points to Odoo order {order.name}, which belongs "
+                f"to another Shopify order ({other.shop_id.name}: {other.shopify_id}).",
                 missing="a consistent odoo.sale_order metafield",
                 fix_model="sale.order",
             )
@@ -160,13 +161,13 @@ class OrderHandler(ResourceHandler):
             return self.env["sale.order"]
         return order
 
-    def _set_metafield(self, order):
+    def _set_metafield(self, order, shopify_id):
         self.client.mutate(
             METAFIELDS_SET,
             {
                 "metafields": [
                     {
-                        "ownerId": to_gid("order", order.x_shopify_id),
+                        "ownerId": to_gid("order", shopify_id),
                         "namespace": METAFIELD_NAMESPACE,
                         "key": METAFIELD_KEY,
                         "type": "json",

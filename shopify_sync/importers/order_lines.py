@@ -46,18 +46,18 @@ class OrderLineBuilder:
         }
 
     def _product(self, line):
-        Product = self.env["product.product"].with_context(active_test=False)
+        variants = self.env["shopify.variant.binding"]
         label = f"'{line['title']}" + (f" / {line['variant_title']}'" if line["variant_title"] else "'")
         label += f" (SKU {line['sku']})" if line["sku"] else ""
         if line["variant_id"]:
-            product = Product._shopify_find(self.shop, line["variant_id"])
+            product = variants._record(self.shop, line["variant_id"])
             if not product and line["product_id"]:
                 self._products.import_node(
                     self._products.client.fetch_node(
                         PRODUCT_QUERY, f"gid://shopify/Product/{line['product_id']}", "product"
                     )
                 )
-                product = Product._shopify_find(self.shop, line["variant_id"])
+                product = variants._record(self.shop, line["variant_id"])
             if product:
                 return product
         if line["sku"] and self.shop.match_product_by_sku:

@@ -1,9 +1,14 @@
-"""Shopify products -> product.template (product id) and product.product (variant ids)."""
+"""Shopify products -> product.template and product.product, through the shop's bindings.
+
+One Odoo catalogue serves many stores: a store's variant is found by its binding,
+else by SKU among all the company's products (bound to other stores or not), and
+only then created.
+"""
 
 from ..mapping import product as pmap
-from ..mapping.common import nodes, parse_datetime
-from ..services.errors import MappingError
+from ..services.errors import ConcurrentSyncError, MappingError
 from ..services.gid import to_gid
+from ..services.identity import try_lock_sku
 from ..services.queries import PRODUCT_QUERY
 from .base import ResourceHandler, SyncResult, stale
 
@@ -15,98 +20,138 @@ class ProductHandler(ResourceHandler):
         node = self.client.fetch_node(PRODUCT_QUERY, to_gid("product", resource_id), "product")
         return self.import_node(node)
 
+    @property
+    def _variant_bindings(self):
+        return self.env["shopify.variant.binding"]
+
     def import_node(self, node):
-        Variant = self.env["product.product"].with_context(active_test=False)
-        updated_at = parse_datetime(node.get("updatedAt"))
-        shopify_id = node["legacyResourceId"]
-        self._lock_related("product", shopify_id)
-        variants = nodes(node.get("variants"))
-        options = pmap.real_options(node)
-        template = self._find_template(shopify_id, variants)
-        linked = {v["legacyResourceId"]: Variant._shopify_find(self.shop, v["legacyResourceId"]) for v in variants}
-        if (
-            template
-            and all(linked.values())
-            and all(
-                p.x_shopify_updated_at and updated_at and updated_at <= p.x_shopify_updated_at for p in linked.values()
-            )
-        ):
-            return stale(template, node.get("title"), updated_at)
-        outcome = "updated" if template else "linked"
+        values = pmap.product_values(node)
+        self._lock_related("product", values.shopify_id)
+        template = self.env["shopify.product.binding"]._record(self.shop, values.shopify_id)
+        bound = {v.shopify_id: self._variant_bindings._find(self.shop, v.shopify_id) for v in values.variants}
+        if template and all(bound.values()) and _not_newer(values, bound.values()):
+            return stale(template, values.title, values.updated_at)
+        matched = {vid: binding.odoo_id for vid, binding in bound.items() if binding}
+        outcome = "updated" if template or matched else "linked"
+        template = template or _first_template(matched)
         if not template:
-            template = self._link_by_sku(variants, linked)
-            if not template:
-                if not self.shop.create_products:
-                    return SyncResult(
-                        "skipped",
-                        None,
-                        node.get("title"),
-                        updated_at,
-                        "No Odoo product matches and product creation is off for this shop.",
-                    )
-                template = self._create_template(node, options)
-                outcome = "created"
-        template.write({"x_shopify_product_id": shopify_id, "x_shopify_product_shop_id": self.shop.id})
-        unmapped = []
-        for variant in variants:
-            product = linked.get(variant["legacyResourceId"]) or self._variant_of(template, variant, options)
-            if not product:
-                unmapped.append(pmap.variant_label(variant))
-                continue
-            vals = Variant._shopify_link_vals(self.shop, variant["legacyResourceId"], updated_at)
-            vals["x_shopify_inventory_item_id"] = _numeric((variant.get("inventoryItem") or {}).get("id"))
-            if variant.get("sku") and not product.default_code:
-                vals["default_code"] = variant["sku"]
-            product.write(vals)
-        note = f"Variants without an Odoo product: {', '.join(unmapped)}" if unmapped else None
-        return SyncResult(outcome, template, node.get("title"), updated_at, note)
+            template = self._match_by_sku(values, matched)
+        if not template:
+            if not self.shop.create_products:
+                return SyncResult(
+                    "skipped",
+                    None,
+                    values.title,
+                    values.updated_at,
+                    self.env._("No Odoo product matches and product creation is off for this shop."),
+                )
+            template = self._create_template(values)
+            outcome = "created"
+        self._bind_template(values, template)
+        unmapped = self._bind_variants(values, template, matched, created=outcome == "created")
+        note = self.env._("Variants without an Odoo product: %s", ", ".join(unmapped)) if unmapped else None
+        return SyncResult(outcome, template, values.title, values.updated_at, note)
 
-    def _find_template(self, shopify_id, variants):
-        Template = self.env["product.template"].with_context(active_test=False)
-        template = Template.search(
-            [("x_shopify_product_shop_id", "=", self.shop.id), ("x_shopify_product_id", "=", shopify_id)], limit=1
-        )
-        return template
-
-    def _link_by_sku(self, variants, linked):
-        """First-time link of unlinked variants to Odoo products by SKU."""
+    # -- matching ---------------------------------------------------------------
+    def _match_by_sku(self, values, matched):
+        """First-time match of the unbound variants by SKU; their one Odoo template, if any."""
         if not self.shop.match_product_by_sku:
             return None
-        template = None
-        for variant in variants:
-            if linked.get(variant["legacyResourceId"]) or not variant.get("sku"):
+        for variant in values.variants:
+            if variant.shopify_id in matched or not variant.sku:
                 continue
-            product = self.find_by_sku(variant["sku"], pmap.variant_label(variant))
+            if not try_lock_sku(self.env.cr, variant.sku):
+                raise ConcurrentSyncError(f"SKU {variant.sku} is being imported by another job.")
+            product = self.find_by_sku(variant.sku, variant.label)
             if product:
-                linked[variant["legacyResourceId"]] = product
-                template = template or product.product_tmpl_id
-        return template
+                self._check_free_in_shop(product, variant)
+                matched[variant.shopify_id] = product
+        return _first_template(matched)
+
+    def _check_free_in_shop(self, product, variant):
+        """An SKU match already bound in this store to another variant is a mapping failure, never a guess."""
+        binding = self._variant_bindings._of(self.shop, product)
+        if binding and binding.shopify_id != variant.shopify_id:
+            raise MappingError(
+                self.env._(
+                    "Product variant %(label)s matches %(product)s by SKU, which is already bound in "
+                    "%(shop)s to Shopify variant %(other)s.",
+                    label=variant.label,
+                    product=product.display_name,
+                    shop=self.shop.name,
+                    other=binding.shopify_id,
+                ),
+                missing=self.env._("a distinct SKU for each variant of the store"),
+                retry_advice=self.env._("Retry is safe after giving the variant its own SKU or binding it by hand."),
+                fix_model="product.product",
+                fix_hint={"default_code": variant.sku, "variant_id": variant.shopify_id},
+            )
 
     def find_by_sku(self, sku, label):
+        """The one company product whose internal reference is ``sku``, whichever stores it is bound to."""
         products = self.env["product.product"].search(
-            [
-                ("default_code", "=", sku),
-                ("x_shopify_id", "=", False),
-                ("company_id", "in", [False, self.shop.company_id.id]),
-            ]
+            [("default_code", "=", sku), ("company_id", "in", [False, self.shop.company_id.id])]
         )
         if len(products) > 1:
             raise MappingError(
-                f"Product variant {label}: {len(products)} Odoo products have the internal reference {sku}.",
-                missing=f"a single Odoo product with internal reference {sku}",
-                retry_advice="Retry is safe after making the internal reference unique.",
+                self.env._(
+                    "Product variant %(label)s: %(count)s Odoo products have the internal reference %(sku)s.",
+                    label=label,
+                    count=len(products),
+                    sku=sku,
+                ),
+                missing=self.env._("a single Odoo product with internal reference %s", sku),
+                retry_advice=self.env._("Retry is safe after making the internal reference unique."),
                 fix_model="product.product",
                 fix_hint={"default_code": sku},
             )
         return products
 
-    def _create_template(self, node, options):
-        vals = pmap.template_vals(node)
-        vals["company_id"] = False
+    # -- writing ------------------------------------------------------------------
+    def _bind_template(self, values, template):
+        """Bind the Shopify product to ``template``, unless the store binds that template to another product.
+
+        A catalogue kept as one Odoo product per SKU can have the variants of two Shopify
+        products in one template: the variants are bound each, the template once.
+        """
+        bindings = self.env["shopify.product.binding"]
+        other = bindings._of(self.shop, template)
+        if other and other.shopify_id != values.shopify_id:
+            return other
+        return bindings._bind(self.shop, values.shopify_id, template, shopify_updated_at=values.updated_at)
+
+    def _bind_variants(self, values, template, matched, created):
+        """Bind every variant to its Odoo product; the labels of those that have none."""
+        unmapped, claimed = [], set()
+        for variant in values.variants:
+            product = matched.get(variant.shopify_id) or self._variant_of(template, variant, taken=matched.values())
+            if not product:
+                unmapped.append(variant.label)
+                continue
+            self._variant_bindings._bind(
+                self.shop,
+                variant.shopify_id,
+                product,
+                shopify_updated_at=values.updated_at,
+                shopify_product_id=values.shopify_id,
+                inventory_item_id=variant.inventory_item_id or False,
+            )
+            if variant.sku and not product.default_code:
+                vals = {"default_code": variant.sku}
+                if created and variant.sku not in claimed:
+                    # The unique index on created SKUs: a concurrent import of the same
+                    # SKU from another store that slipped past the lock fails and retries.
+                    vals["shopify_created_sku"] = variant.sku
+                    claimed.add(variant.sku)
+                product.write(vals)
+        return unmapped
+
+    def _create_template(self, values):
+        vals = dict(values.template_vals(), company_id=False)
         lines = []
-        for name, values in options:
+        for name, option_values in values.options:
             attribute = self._attribute(name)
-            value_ids = [self._attribute_value(attribute, value).id for value in values]
+            value_ids = [self._attribute_value(attribute, value).id for value in option_values]
             lines.append((0, 0, {"attribute_id": attribute.id, "value_ids": [(6, 0, value_ids)]}))
         if lines:
             vals["attribute_line_ids"] = lines
@@ -124,21 +169,34 @@ class ProductHandler(ResourceHandler):
             Value.create({"attribute_id": attribute.id, "name": name})
         )
 
-    def _variant_of(self, template, variant, options):
-        """The Odoo variant of ``template`` with the Shopify variant's option values."""
-        combination = pmap.variant_combination(variant, options)
-        if not combination:
-            candidates = template.product_variant_ids.filtered(lambda p: not p.x_shopify_id)
-            return candidates[:1]
+    def _variant_of(self, template, variant, taken):
+        """The Odoo variant of ``template`` with the Shopify variant's option values.
+
+        Never one bound in this store already, nor one ``taken`` by another variant of this import.
+        """
+        bound_here = self._variant_bindings._of(self.shop, template.product_variant_ids).odoo_id
+        bound_here |= self.env["product.product"].union(*taken)
+        if not variant.combination:
+            return (template.product_variant_ids - bound_here)[:1]
+        if not template.attribute_line_ids:
+            return self.env["product.product"]
         ptavs = self.env["product.template.attribute.value"]
-        for name, value in combination:
+        for name, value in variant.combination:
             ptavs |= template.attribute_line_ids.product_template_value_ids.filtered(
                 lambda v, n=name, val=value: v.attribute_id.name.lower() == (n or "").lower()
                 and v.name.lower() == (val or "").lower()
             )
         product = template._get_variant_for_combination(ptavs)
-        return product if product and not product.x_shopify_id else self.env["product.product"]
+        return product if product and product not in bound_here else self.env["product.product"]
 
 
-def _numeric(gid):
-    return gid.rsplit("/", 1)[-1] if gid else False
+def _first_template(matched):
+    """The template of the first matched variant (a Shopify product's variants may match several)."""
+    return next(iter(matched.values())).product_tmpl_id if matched else None
+
+
+def _not_newer(values, bindings):
+    """True when every bound variant already has this version of the product, or a newer one."""
+    return bool(values.updated_at) and all(
+        binding.shopify_updated_at and values.updated_at <= binding.shopify_updated_at for binding in bindings
+    )

@@ -13,11 +13,10 @@ class RefundHandler(ResourceHandler):
     def _run(self, resource_id):
         node = self.client.fetch_node(REFUND_QUERY, to_gid("refund", resource_id), "refund")
         moves = self.env["account.move"]
+        bindings = self.env["shopify.refund.binding"]
         updated_at = parse_datetime(node.get("updatedAt") or node.get("createdAt"))
         label = f"Refund {resource_id}"
-        existing = moves.search(
-            [("x_shopify_shop_id", "=", self.shop.id), ("x_shopify_refund_id", "=", str(resource_id))], limit=1
-        )
+        existing = bindings._record(self.shop, resource_id)
         if existing:
             return SyncResult("skipped", existing, label, updated_at, "Credit note already exists.")
         order = self._synced_order(node, label, "one credit note is created")
@@ -35,13 +34,12 @@ class RefundHandler(ResourceHandler):
                 "move_type": "out_refund",
                 "partner_id": order.partner_invoice_id.id,
                 "invoice_origin": order.name,
-                "ref": f"Shopify {label} ({order.x_shopify_name})",
+                "ref": f"Shopify {label} ({order.client_order_ref})",
                 "narration": node.get("note") or False,
-                "x_shopify_shop_id": self.shop.id,
-                "x_shopify_refund_id": str(resource_id),
                 "invoice_line_ids": [(0, 0, vals) for vals in lines if vals],
             }
         )
+        bindings._bind(self.shop, resource_id, credit_note, shopify_updated_at=updated_at)
         note = f"Draft credit note {credit_note.name or credit_note.id} for {order.name}"
         restock = [item for item in nodes(node.get("refundLineItems")) if item.get("restockType") == "RETURN"]
         if restock and self.shop.refund_restock:
@@ -75,7 +73,7 @@ class RefundHandler(ResourceHandler):
     def _order_line(self, order, item):
         line = item.get("lineItem") or {}
         variant_id = (line.get("variant") or {}).get("legacyResourceId")
-        product = variant_id and self.env["product.product"]._shopify_find(self.shop, variant_id)
+        product = variant_id and self.env["shopify.variant.binding"]._record(self.shop, variant_id)
         return order.order_line.filtered(lambda sol: product and sol.product_id == product)[:1]
 
     def _item_line(self, order, item):

@@ -27,7 +27,7 @@ class PrivacyRequestHandler(ResourceHandler):
     resource_type = "privacy_request"
 
     def _run(self, resource_id):
-        partner = self.env["res.partner"]._shopify_find(self.shop, resource_id)
+        partner = self.env["shopify.partner.binding"]._record(self.shop, resource_id)
         target = partner or self.shop
         target.activity_schedule(
             ACTIVITY_TYPE,
@@ -39,14 +39,30 @@ class PrivacyRequestHandler(ResourceHandler):
 
 
 class CustomerRedactHandler(ResourceHandler):
-    """customers/redact: anonymise the partner unless accounting must keep it."""
+    """customers/redact: forget the customer in this store; anonymise the partner when no store binds it.
+
+    A partner bound to other stores stays as it is (those stores still sell to the
+    person): the store's binding is removed and the sync job says so.
+    """
 
     resource_type = "customer_redact"
 
     def _run(self, resource_id):
-        partner = self.env["res.partner"].with_context(active_test=False)._shopify_find(self.shop, resource_id)
-        if not partner:
-            return SyncResult("skipped", None, f"Redact {resource_id}", note="No Odoo contact for this customer.")
+        label = self.env._("Redact %s", resource_id)
+        binding = self.env["shopify.partner.binding"]._find(self.shop, resource_id)
+        if not binding:
+            return SyncResult("skipped", None, label, note=self.env._("No Odoo contact for this customer."))
+        partner = binding.odoo_id.with_env(self.env).with_context(active_test=False)
+        others = partner.sudo().shopify_binding_ids - binding
+        if others:
+            binding.unlink()
+            note = self.env._(
+                "Binding of %(shop)s removed; %(partner)s is kept, still bound to %(others)s.",
+                shop=self.shop.name,
+                partner=partner.display_name,
+                others=", ".join(others.shop_id.mapped("name")),
+            )
+            return SyncResult("handled", partner, label, note=note)
         posted = self.env["account.move"].search_count(
             [("commercial_partner_id", "=", partner.commercial_partner_id.id), ("state", "=", "posted")]
         )
@@ -58,20 +74,24 @@ class CustomerRedactHandler(ResourceHandler):
                 retry_advice="Anonymise by hand what the law allows, then mark this job resolved.",
                 fix_model="res.partner",
             )
-        anonymous = {
-            "name": f"Redacted customer {resource_id}",
-            "email": False,
-            "phone": False,
-            "street": False,
-            "street2": False,
-            "city": False,
-            "zip": False,
-            "vat": False,
-            "comment": False,
-            "active": False,
-        }
-        (partner | partner.child_ids).write(anonymous)
-        return SyncResult("handled", partner, f"Redact {resource_id}", note="Contact anonymised and archived.")
+        binding.unlink()
+        (partner | partner.child_ids).write(_anonymous(resource_id))
+        return SyncResult("handled", partner, label, note=self.env._("Contact anonymised and archived."))
+
+
+def _anonymous(resource_id):
+    return {
+        "name": f"Redacted customer {resource_id}",
+        "email": False,
+        "phone": False,
+        "street": False,
+        "street2": False,
+        "city": False,
+        "zip": False,
+        "vat": False,
+        "comment": False,
+        "active": False,
+    }
 
 
 class ShopRedactHandler(ResourceHandler):

@@ -1,42 +1,99 @@
-"""Shopify Product -> product template / variant values."""
+"""Shopify Product -> plain values of a template and its variants, mapped once per import."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from .common import nodes
+from ..services.gid import numeric_id
+from .common import nodes, parse_datetime
 
+# Shopify's implicit option of a product without variants of its own.
 DEFAULT_OPTION = ("Title", ("Default Title",))
 
 
-def real_options(product):
-    """Options that make variants, without Shopify's implicit 'Title' option."""
-    options = []
-    for option in product.get("options") or []:
-        values = tuple(option.get("values") or ())
-        if (option.get("name"), values) == DEFAULT_OPTION:
-            continue
-        options.append((option.get("name"), values))
-    return options
+@dataclass(frozen=True)
+class VariantValues:
+    shopify_id: str
+    sku: str
+    title: str
+    label: str
+    combination: tuple  # ((option name, value), ...) over the product's real options
+    inventory_item_id: str
+    price: Decimal
 
 
-def template_vals(product):
-    prices = [Decimal(str(v.get("price") or "0")) for v in nodes(product.get("variants"))]
-    return {
-        "name": product.get("title") or f"Shopify product {product.get('legacyResourceId')}",
-        "list_price": float(min(prices)) if prices else 0.0,
-        "sale_ok": True,
-        "type": "consu",
-    }
+@dataclass(frozen=True)
+class ProductValues:
+    shopify_id: str
+    title: str
+    updated_at: object  # naive UTC datetime, or None
+    options: tuple  # ((option name, (value, ...)), ...): the options that make Odoo variants
+    variants: tuple  # (VariantValues, ...)
+
+    def template_vals(self):
+        prices = [variant.price for variant in self.variants]
+        return {
+            "name": self.title,
+            "list_price": float(min(prices)) if prices else 0.0,
+            "sale_ok": True,
+            "type": "consu",
+        }
 
 
-def variant_combination(variant, options):
-    """[(option name, value)] of a variant, limited to the product's real options."""
+def product_values(product):
+    """Map a Product node (variants read whole) once, into plain values."""
+    shopify_id = str(product["legacyResourceId"])
+    variant_nodes = nodes(product.get("variants"))
+    options = real_options(product.get("options"), variant_nodes)
     names = {name for name, _values in options}
-    return [
-        (opt.get("name"), opt.get("value")) for opt in variant.get("selectedOptions") or [] if opt.get("name") in names
-    ]
+    variants = tuple(_variant_values(variant, names) for variant in variant_nodes)
+    return ProductValues(
+        shopify_id=shopify_id,
+        title=product.get("title") or f"Shopify product {shopify_id}",
+        updated_at=parse_datetime(product.get("updatedAt")),
+        options=options,
+        variants=variants,
+    )
 
 
-def variant_label(variant):
+def real_options(product_options, variant_nodes):
+    """The options that make variants, with the values the variants really have.
+
+    Values come from the variants' ``selectedOptions`` (older product shapes carry
+    options without values), in the order they first appear; option names keep the
+    product's order. Shopify's implicit 'Title' / 'Default Title' option is left out.
+    """
+    values = {}
+    for variant in variant_nodes:
+        for selected in variant.get("selectedOptions") or []:
+            name, value = selected.get("name"), selected.get("value")
+            if name and value:
+                values.setdefault(name, [])
+                if value not in values[name]:
+                    values[name].append(value)
+    ordered = [option.get("name") for option in product_options or [] if option.get("name") in values]
+    ordered += [name for name in values if name not in ordered]
+    options = tuple((name, tuple(values[name])) for name in ordered)
+    return tuple(option for option in options if option != DEFAULT_OPTION)
+
+
+def _variant_values(variant, option_names):
+    sku = (variant.get("sku") or "").strip()
     title = variant.get("title") or ""
-    sku = variant.get("sku") or ""
+    item_gid = (variant.get("inventoryItem") or {}).get("id")
+    return VariantValues(
+        shopify_id=str(variant["legacyResourceId"]),
+        sku=sku,
+        title=title,
+        label=variant_label(title, sku),
+        combination=tuple(
+            (opt.get("name"), opt.get("value"))
+            for opt in variant.get("selectedOptions") or []
+            if opt.get("name") in option_names
+        ),
+        inventory_item_id=numeric_id(item_gid) if item_gid else "",
+        price=Decimal(str(variant.get("price") or "0")),
+    )
+
+
+def variant_label(title, sku):
     return f"'{title}'" + (f" (SKU {sku})" if sku else "")

@@ -1,6 +1,6 @@
 # isort: skip_file
-# Order matters: the identity mixin and the base models load first.
-from . import shopify_identity_mixin
+# Order matters: the binding models and the base models load first.
+from . import shopify_binding
 from . import shopify_shop
 from . import shopify_shop_sync
 from . import shopify_tax_mapping

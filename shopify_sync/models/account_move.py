@@ -1,13 +1,23 @@
 from odoo import fields, models
 
 
+class ShopifyRefundBinding(models.Model):
+    """A Shopify refund as its Odoo credit note: one credit note per refund."""
+
+    _name = "shopify.refund.binding"
+    _inherit = "shopify.binding"
+    _description = "Shopify refund binding"
+    _shopify_resource_type = "refund"
+
+    odoo_id = fields.Many2one("account.move", string="Credit Note", required=True, ondelete="restrict")
+
+    _record_uniq = models.UniqueIndex("(odoo_id)", "This credit note already belongs to a Shopify refund.")
+
+
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "shopify.bound.mixin"]
 
-    x_shopify_refund_id = fields.Char(string="Shopify Refund", readonly=True, copy=False)
-    x_shopify_shop_id = fields.Many2one("shopify.shop", string="Shopify Shop", readonly=True, copy=False)
-
-    _shopify_refund_uniq = models.UniqueIndex(
-        "(x_shopify_shop_id, x_shopify_refund_id) WHERE x_shopify_refund_id IS NOT NULL",
-        "This Shopify refund already has a credit note.",
+    shopify_binding_ids = fields.One2many(
+        "shopify.refund.binding", "odoo_id", string="Shopify Refunds", readonly=True, copy=False
     )

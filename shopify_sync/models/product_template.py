@@ -1,21 +1,28 @@
 from odoo import fields, models
 
 
+class ShopifyProductBinding(models.Model):
+    """A Shopify product of one store as an Odoo product template; its variants have bindings of their own."""
+
+    _name = "shopify.product.binding"
+    _inherit = "shopify.binding"
+    _description = "Shopify product binding"
+    _shopify_resource_type = "product"
+    _shopify_admin_kind = "product"
+
+    odoo_id = fields.Many2one("product.template", string="Product", required=True, ondelete="restrict", index=True)
+
+    _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This product is already bound in this store.")
+
+
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "shopify.bound.mixin"]
 
-    x_shopify_product_id = fields.Char(
-        string="Shopify Product ID",
-        readonly=True,
-        copy=False,
-        index="btree_not_null",
-        help="Shopify's numeric id of the product; variants carry their own id.",
-    )
-    x_shopify_product_shop_id = fields.Many2one(
-        "shopify.shop", string="Shopify Product Shop", readonly=True, copy=False, ondelete="restrict"
+    shopify_binding_ids = fields.One2many(
+        "shopify.product.binding", "odoo_id", string="Shopify Bindings", readonly=True, copy=False
     )
 
-    _shopify_product_uniq = models.UniqueIndex(
-        "(x_shopify_product_shop_id, x_shopify_product_id) WHERE x_shopify_product_id IS NOT NULL",
-        "This Shopify product is already linked to another Odoo product of the same shop.",
-    )
+    def _shopify_bindings_blocking_unlink(self):
+        variants = self.with_context(active_test=False).product_variant_ids
+        return super()._shopify_bindings_blocking_unlink() + variants._shopify_bindings_blocking_unlink()

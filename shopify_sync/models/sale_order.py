@@ -1,9 +1,26 @@
 from odoo import fields, models
 
 
+class ShopifyOrderBinding(models.Model):
+    """A Shopify order as an Odoo sale order: an order always belongs to exactly one store."""
+
+    _name = "shopify.order.binding"
+    _inherit = "shopify.binding"
+    _description = "Shopify order binding"
+    _shopify_resource_type = "order"
+    _shopify_admin_kind = "order"
+
+    odoo_id = fields.Many2one("sale.order", string="Sale Order", required=True, ondelete="restrict")
+    shopify_name = fields.Char(string="Shopify Order", readonly=True)
+    financial_status = fields.Char(string="Shopify Payment Status", readonly=True)
+
+    _record_uniq = models.UniqueIndex("(odoo_id)", "This sale order already belongs to a Shopify order.")
+
+
 class SaleOrder(models.Model):
     _name = "sale.order"
-    _inherit = ["sale.order", "shopify.identity.mixin"]
+    _inherit = ["sale.order", "shopify.bound.mixin"]
 
-    x_shopify_name = fields.Char(string="Shopify Order", readonly=True, copy=False)
-    x_shopify_financial_status = fields.Char(string="Shopify Payment Status", readonly=True, copy=False)
+    shopify_binding_ids = fields.One2many(
+        "shopify.order.binding", "odoo_id", string="Shopify Bindings", readonly=True, copy=False
+    )

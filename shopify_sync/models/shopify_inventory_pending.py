@@ -18,16 +18,17 @@ class ShopifyInventoryPending(models.Model):
 
     @api.model
     def _mark(self, moves):
-        """Remember which synced products changed in mapped locations; schedule one push per shop."""
+        """Remember which bound products changed in mapped locations; schedule one push per shop.
+
+        A product bound to several stores is pushed to each, to that store's locations.
+        """
         mappings = self.env["shopify.location.mapping"].sudo().search([("shop_id.sync_enabled", "=", True)])
         if not mappings:
             return
         shops = self.env["shopify.shop"]
         for move in moves:
-            product = move.product_id
-            if not product.x_shopify_inventory_item_id or not product.x_shopify_shop_id:
-                continue
-            for mapping in mappings.filtered(lambda m, p=product: m.shop_id == p.x_shopify_shop_id):
+            bound_shops = move.product_id.sudo().shopify_binding_ids.filtered("inventory_item_id").shop_id
+            for mapping in mappings.filtered(lambda m, s=bound_shops: m.shop_id in s):
                 parent_path = mapping.location_id.parent_path
                 if not any(loc.parent_path.startswith(parent_path) for loc in move.location_id | move.location_dest_id):
                     continue
@@ -38,7 +39,7 @@ class ShopifyInventoryPending(models.Model):
                     ON CONFLICT (product_id, mapping_id)
                     DO UPDATE SET last_move_id = GREATEST(p.last_move_id, EXCLUDED.last_move_id)
                     """,
-                    (mapping.shop_id.id, product.id, mapping.id, move.id),
+                    (mapping.shop_id.id, move.product_id.id, mapping.id, move.id),
                 )
                 shops |= mapping.shop_id
         for shop in shops:

@@ -10,6 +10,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services.db import independent_env
 from ..services.errors import SyncError, TemporaryError
+from ..services.identity import reconcile_identity_key, shop_keys_pattern
 from ..services.queries import UPDATED_SINCE, UPDATED_SINCE_QUERY
 
 _logger = logging.getLogger(__name__)
@@ -64,7 +65,7 @@ class ShopifyShop(models.Model):
             shop.last_webhook_at = cr.fetchone()[0]
             cr.execute(
                 "SELECT count(*) FROM queue_job WHERE identity_key LIKE %s AND state IN %s",
-                (f"shopify_sync:{shop.id}:%", PENDING_STATES),
+                (shop_keys_pattern(shop.id), PENDING_STATES),
             )
             shop.backlog_count = cr.fetchone()[0]
             cr.execute(
@@ -91,7 +92,7 @@ class ShopifyShop(models.Model):
             )
             shop.with_delay(
                 channel="root.shopify",
-                identity_key=f"shopify_sync:{shop.id}:reconcile",
+                identity_key=reconcile_identity_key(shop.id),
                 description=f"Shopify reconciliation: {shop.name}",
             ).reconcile(fields.Datetime.to_string(since))
 
@@ -103,7 +104,7 @@ class ShopifyShop(models.Model):
         self.reconcile_progress = _("Queued: everything updated in the last %s days.", days)
         self.with_delay(
             channel="root.shopify",
-            identity_key=f"shopify_sync:{self.id}:reconcile",
+            identity_key=reconcile_identity_key(self.id),
             description=f"Shopify sync now: {self.name}",
         ).reconcile(fields.Datetime.to_string(since))
         return True

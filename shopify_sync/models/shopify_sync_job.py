@@ -10,7 +10,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..importers import HANDLERS
 from ..services.errors import CATEGORIES, ConcurrentSyncError, SyncError, TemporaryError, ThrottledError
-from ..services.gid import to_gid
+from ..services.gid import admin_url, to_gid
 from ..services.identity import identity_key, lock_door, try_lock_resource
 from ..services.retry_policy import MAX_ATTEMPTS, throttle_wait, within_throttle_patience
 from ..services.topics import RESOURCE_TYPES
@@ -45,7 +45,6 @@ CHANNELS = {
     "customer_redact": "root.shopify.privacy",
     "shop_redact": "root.shopify.privacy",
 }
-ADMIN_PATHS = {"order": "orders", "customer": "customers", "product": "products"}
 
 
 class SyncFailed(UserError):
@@ -116,11 +115,7 @@ class ShopifySyncJob(models.Model):
 
     def _compute_shopify_admin_url(self):
         for job in self:
-            path = ADMIN_PATHS.get(job.resource_type)
-            store = (job.shop_id.domain or "").removesuffix(".myshopify.com")
-            job.shopify_admin_url = (
-                f"https://admin.shopify.com/store/{store}/{path}/{job.resource_id}" if path else False
-            )
+            job.shopify_admin_url = admin_url(job.shop_id.domain, job.resource_type, job.resource_id)
 
     def _compute_counts(self):
         jobs = self.env["queue.job"].sudo()
@@ -322,7 +317,7 @@ class ShopifySyncJob(models.Model):
         if self.fix_model == "product.product":
             action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_product_mapping")
             if hint.get("default_code"):
-                action["domain"] = ["|", ("default_code", "=", hint["default_code"]), ("x_shopify_id", "=", False)]
+                action["domain"] = ["|", ("default_code", "=", hint["default_code"]), ("shopify_bound", "=", False)]
             return action
         if self.fix_model == "shopify.tax.mapping":
             return {

@@ -1,7 +1,7 @@
 """Shopify global ids.
 
-The addon stores Shopify's numeric id (``legacyResourceId``) as a string in
-``x_shopify_id``: webhooks carry it as ``id`` and it is what the Shopify admin
+Bindings store Shopify's numeric id (``legacyResourceId``) as a string in
+``shopify_id``: webhooks carry it as ``id`` and it is what the Shopify admin
 shows in URLs.  GraphQL wants the GID; these helpers convert both ways.
 """
 
@@ -54,3 +54,22 @@ def _checked(number, original):
     if not 0 < number <= MAX_ID:
         raise ValueError(f"not a Shopify id: {original!r}")
     return str(number)
+
+
+# Where a record is in the Shopify admin: https://admin.shopify.com/store/<store>/<path>/<id>
+ADMIN_PATHS = {"order": "orders", "customer": "customers", "product": "products"}
+
+
+def admin_url(domain, kind, resource_id, *, variant_id=None):
+    """The Shopify admin page of a record, or False for kinds (and ids) the admin has no page for.
+
+    ``admin_url("my-store.myshopify.com", "order", "450789469")`` ->
+    ``https://admin.shopify.com/store/my-store/orders/450789469``; a variant's page is under
+    its product: ``admin_url(domain, "product", product_id, variant_id=...)``.
+    """
+    path = ADMIN_PATHS.get(kind)
+    if not (path and domain and str(resource_id or "").isdigit()):
+        return False
+    store = domain.removesuffix(".myshopify.com")
+    url = f"https://admin.shopify.com/store/{store}/{path}/{resource_id}"
+    return f"{url}/variants/{variant_id}" if variant_id else url

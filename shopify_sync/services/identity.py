@@ -8,6 +8,16 @@ def identity_key(shop_id, resource_type, resource_id):
     return f"shopify_sync:{shop_id}:{resource_type}:{resource_id}"
 
 
+def reconcile_identity_key(shop_id):
+    """The queue_job identity key of a shop's reconciliation (cron and *Sync now*)."""
+    return f"shopify_sync:{shop_id}:reconcile"
+
+
+def shop_keys_pattern(shop_id):
+    """A LIKE pattern matching every queue_job identity key of a shop."""
+    return f"shopify_sync:{shop_id}:%"
+
+
 def advisory_key(*parts):
     """A stable signed 64-bit key for PostgreSQL advisory locks, from text parts."""
     digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
@@ -17,6 +27,18 @@ def advisory_key(*parts):
 def try_lock_resource(cr, key):
     """Take the transaction-level lock under which one resource is synced; False if another job holds it."""
     cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("run", key),))
+    return cr.fetchone()[0]
+
+
+def try_lock_sku(cr, sku):
+    """Take the lock under which an Odoo product is matched or created for an SKU, across stores.
+
+    Two stores importing the same new SKU at once: one creates the product, the other
+    waits its turn as a retry and then finds it (the unique index on the SKU of
+    created products catches a run that started before the first committed).
+    False if another job holds it.
+    """
+    cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("sku", sku),))
     return cr.fetchone()[0]
 
 

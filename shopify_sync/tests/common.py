@@ -8,6 +8,8 @@ way queue_job's runner performs them.
 import json
 import uuid
 
+from odoo import SUPERUSER_ID, api
+from odoo.sql_db import db_connect
 from odoo.tests.common import HttpCase, TransactionCase, new_test_user
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -16,13 +18,21 @@ from odoo.addons.queue_job.job import Job
 from shopify_simulator import ShopifySimulator, WebhookSender
 
 from ..models.shopify_sync_job import SyncFailed
-from ..services.identity import dispatch_identity_key
+from ..services.identity import dispatch_identity_key, shop_keys_pattern
 from ..services.webhook_auth import compute_hmac
 
 SHOP_DOMAIN = "test-shop.myshopify.com"
 TOKEN = "shpat_test_token"
 SECRET = "whsec_test_secret"
 API_VERSION = "2026-01"
+BINDING_MODELS = {
+    "customer": "shopify.partner.binding",
+    "product": "shopify.product.binding",
+    "variant": "shopify.variant.binding",
+    "order": "shopify.order.binding",
+    "fulfillment": "shopify.fulfillment.binding",
+    "refund": "shopify.refund.binding",
+}
 
 
 class ShopifyTestMixin:
@@ -77,6 +87,21 @@ class ShopifyTestMixin:
         """Run the sync job function directly, as its queue job would."""
         return self.env["shopify.sync.job"].run_sync(self.shop.id, resource_type, str(resource_id))
 
+    def bound(self, kind, shopify_id, shop=None):
+        """The Odoo record bound to Shopify ``kind`` ``shopify_id`` in ``shop`` (the test shop by default)."""
+        return self.env[BINDING_MODELS[kind]]._record(shop or self.shop, shopify_id)
+
+    def bind(self, kind, shopify_id, record, shop=None, **values):
+        return self.env[BINDING_MODELS[kind]]._bind(shop or self.shop, shopify_id, record, **values)
+
+    def item_of(self, product, shop=None):
+        """The Shopify inventory item of an Odoo variant in ``shop``."""
+        return self.env["shopify.variant.binding"]._of(shop or self.shop, product).inventory_item_id
+
+    def orders_named(self, name):
+        """Every Odoo sale order made for a Shopify order name, bound or not: a duplicate shows as two."""
+        return self.env["sale.order"].with_context(active_test=False).search([("client_order_ref", "=", name)])
+
     def map_skus(self, line_items):
         """Fix a mapping failure: one Odoo product per Shopify SKU."""
         for sku, title in {item["sku"]: item["title"] for item in line_items}.items():
@@ -118,7 +143,7 @@ class ShopifyTestMixin:
         """The shop's sync jobs in queue_job (the webhook dispatcher's excluded)."""
         return self.env["queue.job"].search(
             [
-                ("identity_key", "=like", f"shopify_sync:{self.shop.id}:%"),
+                ("identity_key", "=like", shop_keys_pattern(self.shop.id)),
                 ("identity_key", "!=", dispatch_identity_key(self.shop.id)),
                 ("state", "in", list(states)),
             ]
@@ -227,6 +252,20 @@ class ShopifyHttpCase(ShopifyTestMixin, HttpCase):
 
     def deliveries(self):
         return self.env["shopify.webhook.delivery"].search([("shop_id", "=", self.shop.id)])
+
+
+def drop_committed_shop(dbname, shop_id):
+    """Remove a shop committed by a concurrency test, with its orders, bindings and sync jobs."""
+    with db_connect(dbname).cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        shop = env["shopify.shop"].with_context(active_test=False).browse(shop_id)
+        orders = env["shopify.order.binding"].search([("shop_id", "=", shop_id)]).odoo_id
+        for model in BINDING_MODELS.values():
+            env[model].search([("shop_id", "=", shop_id)]).unlink()
+        orders._action_cancel()
+        orders.unlink()
+        env["shopify.sync.job"].search([("shop_id", "=", shop_id)]).unlink()
+        shop.unlink()
 
 
 def make_user(env, login, groups):

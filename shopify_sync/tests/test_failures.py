@@ -35,11 +35,11 @@ class TestFailurePath(ShopifyHttpCase):
         self.assertEqual(job.state, "done")
         self.assertFalse(job.needs_action)
         self.assertEqual(activity.exists().state if activity.exists() else "done", "done")
-        orders = self.env["sale.order"].search([("x_shopify_id", "=", str(seeded["id"]))])
-        self.assertEqual(len(orders), 1)
+        self.assertEqual(self.orders_named(seeded["name"]), self.bound("order", seeded["id"]))
+        self.assertEqual(len(self.orders_named(seeded["name"])), 1)
         job.action_retry()
         self.perform_jobs()
-        self.assertEqual(self.env["sale.order"].search_count([("x_shopify_id", "=", str(seeded["id"]))]), 1)
+        self.assertEqual(len(self.orders_named(seeded["name"])), 1)
 
     def test_one_activity_across_retries_closed_on_success(self):
         seeded = self.seed_order()
@@ -97,21 +97,19 @@ class TestFailurePath(ShopifyHttpCase):
         dropped = self.seed_order()  # in Shopify, but its webhook never arrived
         self.shop.reconcile("2026-01-01 00:00:00")
         self.perform_jobs()
-        orders = self.env["sale.order"].search(
-            [("x_shopify_shop_id", "=", self.shop.id), ("x_shopify_id", "=", str(dropped["id"]))]
-        )
-        self.assertEqual(len(orders), 1)
+        self.assertEqual(len(self.orders_named(dropped["name"])), 1)
+        self.assertEqual(self.orders_named(dropped["name"]), self.bound("order", dropped["id"]))
         self.assertIn("Done", self.shop.reconcile_progress)
         self.assertTrue(self.shop.last_reconciled_at)
         # the late webhook changes nothing
         self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", dropped["id"]))
         self.perform_jobs()
-        self.assertEqual(self.env["sale.order"].search_count([("x_shopify_id", "=", str(dropped["id"]))]), 1)
+        self.assertEqual(len(self.orders_named(dropped["name"])), 1)
         self.assertEqual(self.sync_job("order", dropped["id"]).outcome, "skipped")
         # and a second reconciliation neither
         self.shop.reconcile("2026-01-01 00:00:00")
         self.perform_jobs()
-        self.assertEqual(self.env["sale.order"].search_count([("x_shopify_id", "=", str(dropped["id"]))]), 1)
+        self.assertEqual(len(self.orders_named(dropped["name"])), 1)
 
     def test_mark_resolved_requires_a_reason(self):
         seeded = self._unmapped_order()

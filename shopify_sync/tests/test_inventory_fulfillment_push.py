@@ -30,7 +30,7 @@ class TestPushesToShopify(ShopifyHttpCase):
         odoo_products = self.env["product.product"]
         for product in products:
             self.sync("product", product["id"])
-            variant = self.env["product.product"]._shopify_find(self.shop, product["variants"][0]["id"])
+            variant = self.bound("variant", product["variants"][0]["id"])
             variant.is_storable = True
             odoo_products |= variant
         return odoo_products
@@ -54,7 +54,7 @@ class TestPushesToShopify(ShopifyHttpCase):
 
     def test_push_retried_after_timeout_applies_once(self):
         product = self._synced_products()
-        item = product.x_shopify_inventory_item_id
+        item = self.item_of(product)
         self._set_stock(product, 10)
         self.assertEqual(len(self.shopify_jobs()), 1, "one debounced push job")
         before = len(self._inventory_pushes(applied=True))
@@ -68,7 +68,7 @@ class TestPushesToShopify(ShopifyHttpCase):
 
     def test_stale_compare_quantity_is_recomputed(self):
         product = self._synced_products()
-        item = product.x_shopify_inventory_item_id
+        item = self.item_of(product)
         self._set_stock(product, 8)
         self.simulator.before_next("SetInventory", lambda: self.simulator.set_inventory(item, SHOPIFY_LOCATION, 4))
         self.perform_jobs()
@@ -81,7 +81,7 @@ class TestPushesToShopify(ShopifyHttpCase):
 
     def test_own_inventory_write_echo_makes_no_job(self):
         product = self._synced_products()
-        item = product.x_shopify_inventory_item_id
+        item = self.item_of(product)
         self._set_stock(product, 7)
         self.assertEqual([o for _u, o in self.perform_jobs()], ["done"])
         push_job = self.sync_job("inventory_push", "all")
@@ -107,7 +107,7 @@ class TestPushesToShopify(ShopifyHttpCase):
         self.perform_jobs()
         self.assertLessEqual(len(self._inventory_pushes()) - before, 20)
         for product in products:
-            self.assertEqual(self.simulator.inventory(product.x_shopify_inventory_item_id, SHOPIFY_LOCATION), 19)
+            self.assertEqual(self.simulator.inventory(self.item_of(product), SHOPIFY_LOCATION), 19)
 
     def test_sync_writes_do_not_push_back(self):
         product = self._synced_products()
@@ -120,7 +120,7 @@ class TestPushesToShopify(ShopifyHttpCase):
         self.shop.write({"push_fulfillments": True, "push_inventory": False})
         seeded = self.seed_order()
         self.sync("order", seeded["id"])
-        order = self.env["sale.order"]._shopify_find(self.shop, seeded["id"])
+        order = self.bound("order", seeded["id"])
         picking = order.picking_ids
         for move in picking.move_ids:
             move.quantity = move.product_uom_qty
@@ -133,7 +133,7 @@ class TestPushesToShopify(ShopifyHttpCase):
         self.assertEqual(outcomes, ["retry", "done"], self.sync_job("picking_push", picking.id).message)
         fulfillments = [f for f in self.simulator.store.fulfillments.values() if f["order_id"] == seeded["id"]]
         self.assertEqual(len(fulfillments), 1)
-        self.assertEqual(picking.x_shopify_fulfillment_id, str(fulfillments[0]["id"]))
+        self.assertEqual(picking.shopify_binding_ids.shopify_id, str(fulfillments[0]["id"]))
         # Shopify's webhook about our own fulfillment is acknowledged, nothing more, also
         # when it arrives while the shop's dispatcher is already waiting
         self.env["shopify.webhook.delivery"]._enqueue_dispatcher(self.shop.id)

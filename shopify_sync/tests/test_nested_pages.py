@@ -15,11 +15,9 @@ class TestNestedPages(ShopifyTransactionCase):
         self.assertEqual(len(seeded["line_items"]), 120)
         self.simulator.calls.clear()
         self.sync("order", seeded["id"])
-        order = self.env["sale.order"].search(
-            [("x_shopify_shop_id", "=", self.shop.id), ("x_shopify_id", "=", str(seeded["id"]))]
-        )
-        self.assertEqual(len(order), 1)
-        product_lines = order.order_line.filtered(lambda line: line.product_id.x_shopify_id)
+        order = self.bound("order", seeded["id"])
+        self.assertEqual(self.orders_named(seeded["name"]), order)
+        product_lines = order.order_line.filtered(lambda line: line.product_id.shopify_binding_ids)
         self.assertEqual(len(product_lines), 120, "all three pages of lines")
         self.assertAlmostEqual(order.amount_total, float(seeded["total_price"]), places=2)
         self.assertEqual(len(self.simulator.calls_named("NextPage")), 2, "lines 51-100 and 101-120")
@@ -47,14 +45,10 @@ class TestNestedPages(ShopifyTransactionCase):
         )
         variants_seeded = self.simulator.seed_product(product)["variants"]
         self.sync("product", product["id"])
-        variants = self.env["product.product"].search(
-            [
-                ("x_shopify_shop_id", "=", self.shop.id),
-                ("product_tmpl_id.x_shopify_product_id", "=", str(product["id"])),
-            ]
-        )
-        self.assertEqual(len(variants), 72)
-        self.assertEqual(sorted(variants.mapped("x_shopify_id")), sorted(str(v["id"]) for v in variants_seeded))
+        template = self.bound("product", product["id"])
+        bindings = self.env["shopify.variant.binding"]._of(self.shop, template.product_variant_ids)
+        self.assertEqual(len(template.product_variant_ids), 72)
+        self.assertEqual(sorted(bindings.mapped("shopify_id")), sorted(str(v["id"]) for v in variants_seeded))
 
     def test_a_list_left_partial_is_refused(self):
         complete = {"lineItems": {"nodes": [{"id": 1}], "pageInfo": {"hasNextPage": False}}}

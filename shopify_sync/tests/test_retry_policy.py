@@ -61,7 +61,8 @@ class TestRetryPolicy(ShopifyHttpCase):
         self.assertEqual((job.state, job.failure_count, job.needs_action), ("done", 6, False))
         self.assertFalse(job.throttled_since, "success ends the throttled spell")
         self.assertLessEqual(since, job.last_failed_at)
-        self.assertEqual(len(self.env["sale.order"].search([("x_shopify_id", "=", str(seeded["id"]))])), 1)
+        self.assertEqual(len(self.orders_named(seeded["name"])), 1)
+        self.assertTrue(self.bound("order", seeded["id"]))
         self.assertFalse(job.problem_activity_id)
 
     def test_throttling_past_the_patience_uses_up_attempts(self):
@@ -78,7 +79,7 @@ class TestRetryPolicy(ShopifyHttpCase):
         self.assertIn("retries exhausted", job.message)
         self.assertEqual(job.throttled_since, long_ago, "the spell is not restarted by a counted attempt")
         self.assertTrue(job.problem_activity_id)
-        self.assertFalse(self.env["sale.order"].search([("x_shopify_id", "=", str(seeded["id"]))]))
+        self.assertFalse(self.orders_named(seeded["name"]))
 
     def test_reconciliation_retries_a_temporary_failure(self):
         self.seed_order()

@@ -10,11 +10,11 @@ from odoo.tests.common import TransactionCase
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services.queries import METAFIELDS_SET
-from .common import API_VERSION, SECRET, TOKEN, ShopifyHttpCase, ShopifyTransactionCase
+from .common import API_VERSION, SECRET, TOKEN, ShopifyHttpCase, ShopifyTransactionCase, drop_committed_shop
 
 
 def orders_of(env, shop, shopify_id):
-    return env["sale.order"].search([("x_shopify_shop_id", "=", shop.id), ("x_shopify_id", "=", str(shopify_id))])
+    return env["shopify.order.binding"]._record(shop, shopify_id)
 
 
 @tagged("post_install", "-at_install")
@@ -37,10 +37,11 @@ class TestOrderSync(ShopifyTransactionCase):
         order = orders_of(self.env, self.shop, seeded["id"])
         self.assertEqual(len(order), 1)
         self.assertEqual(order.state, "sale", "confirm policy on_create")
-        self.assertEqual(order.x_shopify_name, seeded["name"])
+        self.assertEqual(order.shopify_binding_ids.shopify_name, seeded["name"])
+        self.assertEqual(self.orders_named(seeded["name"]), order)
         self.assertAlmostEqual(order.amount_total, float(seeded["total_price"]), places=2)
-        self.assertEqual(order.partner_id.x_shopify_id, str(seeded["customer"]["id"]))
-        product_lines = order.order_line.filtered(lambda line: line.product_id.x_shopify_id)
+        self.assertEqual(order.partner_id, self.bound("customer", seeded["customer"]["id"]))
+        product_lines = order.order_line.filtered(lambda line: line.product_id.shopify_binding_ids)
         self.assertEqual(len(product_lines), len(seeded["line_items"]))
         self.assertEqual(product_lines.tax_ids, self.tax)
         job = self.sync_job("order", seeded["id"])
@@ -101,7 +102,7 @@ class TestOrderSync(ShopifyTransactionCase):
         count = self.env["sale.order"].search_count([])
         self.sync("order", seeded["id"])
         self.assertEqual(self.env["sale.order"].search_count([]), count, "linked, not created")
-        self.assertEqual(existing.x_shopify_id, str(seeded["id"]))
+        self.assertEqual(self.bound("order", seeded["id"]), existing)
         self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "linked")
 
     def test_metafield_of_another_database_is_ignored(self):
@@ -110,7 +111,7 @@ class TestOrderSync(ShopifyTransactionCase):
         value = {"id": existing.id, "name": existing.name, "database": "another-db"}
         self._set_odoo_metafield(seeded["id"], value)
         self.sync("order", seeded["id"])
-        self.assertFalse(existing.x_shopify_id)
+        self.assertFalse(existing.shopify_binding_ids)
         self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "created")
 
     def test_guest_checkout_reuses_partner_by_email(self):
@@ -122,7 +123,7 @@ class TestOrderSync(ShopifyTransactionCase):
             orders_of(self.env, self.shop, first["id"]) | orders_of(self.env, self.shop, second["id"])
         ).partner_id
         self.assertEqual(len(partners), 1)
-        self.assertEqual(partners.x_shopify_id, "guest:guest@example.com")
+        self.assertEqual(partners.shopify_binding_ids.shopify_id, "guest:guest@example.com")
 
     def test_unmapped_tax_is_a_mapping_failure(self):
         self.env["shopify.tax.mapping"].search([("shop_id", "=", self.shop.id)]).unlink()
@@ -171,7 +172,7 @@ class TestCustomerAndProductSync(ShopifyTransactionCase):
         data = self.simulator.generate(customers=1, products=0, orders=0)
         customer = data["customers"][0]
         self.sync("customer", customer["id"])
-        partner = self.env["res.partner"]._shopify_find(self.shop, customer["id"])
+        partner = self.bound("customer", customer["id"])
         self.assertTrue(partner)
         self.assertEqual(partner.email, customer["email"])
         self.assertTrue(partner.child_ids.filtered(lambda c: c.type == "invoice"), "default address as invoice contact")
@@ -190,7 +191,7 @@ class TestCustomerAndProductSync(ShopifyTransactionCase):
         first, second = data["customers"]
         existing = self.env["res.partner"].create({"name": "Known", "email": first["email"]})
         self.sync("customer", first["id"])
-        self.assertEqual(existing.x_shopify_id, str(first["id"]))
+        self.assertEqual(self.bound("customer", first["id"]), existing)
         self.assertEqual(self.sync_job("customer", first["id"]).outcome, "linked")
         self.env["res.partner"].create(
             [{"name": "Twin A", "email": second["email"]}, {"name": "Twin B", "email": second["email"]}]
@@ -202,10 +203,11 @@ class TestCustomerAndProductSync(ShopifyTransactionCase):
         data = self.simulator.generate(customers=0, products=1, variants_per_product=3, orders=0)
         product = data["products"][0]
         self.sync("product", product["id"])
-        variants = self.env["product.product"].search([("x_shopify_shop_id", "=", self.shop.id)])
-        self.assertEqual(sorted(variants.mapped("x_shopify_id")), sorted(str(v["id"]) for v in product["variants"]))
-        self.assertEqual(len(variants.product_tmpl_id), 1)
-        self.assertEqual(variants.product_tmpl_id.x_shopify_product_id, str(product["id"]))
+        template = self.bound("product", product["id"])
+        bindings = self.env["shopify.variant.binding"].search([("shop_id", "=", self.shop.id)])
+        self.assertEqual(sorted(bindings.mapped("shopify_id")), sorted(str(v["id"]) for v in product["variants"]))
+        self.assertEqual(bindings.odoo_id.product_tmpl_id, template)
+        self.assertEqual(len(template.product_variant_ids), 3)
         self.sync("product", product["id"])
         self.assertEqual(self.sync_job("product", product["id"]).outcome, "skipped")
 
@@ -215,7 +217,7 @@ class TestCustomerAndProductSync(ShopifyTransactionCase):
         sku = product["variants"][0]["sku"]
         odoo_product = self.env["product.product"].create({"name": "Existing", "default_code": sku})
         self.sync("product", product["id"])
-        self.assertEqual(odoo_product.x_shopify_id, str(product["variants"][0]["id"]))
+        self.assertEqual(self.bound("variant", product["variants"][0]["id"]), odoo_product)
         self.assertEqual(self.sync_job("product", product["id"]).outcome, "linked")
 
 
@@ -330,29 +332,10 @@ class TestConcurrentJobs(TransactionCase):
         self.assertEqual(len([o for o in outcomes if o.startswith("retry")]), 1, outcomes)
         run()  # the retried job, after the first committed
         with db_connect(dbname).cursor() as cr:
-            cr.execute(
-                "SELECT count(*) FROM sale_order WHERE x_shopify_shop_id=%s AND x_shopify_id=%s",
-                (shop_id, str(seeded["id"])),
-            )
+            cr.execute("SELECT count(*) FROM sale_order WHERE client_order_ref = %s", (seeded["name"],))
             self.assertEqual(cr.fetchone()[0], 1)
         self.assertTrue(outcomes[-1].startswith("skipped"), outcomes)
 
     @staticmethod
     def _cleanup(dbname, shop_id):
-        with db_connect(dbname).cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            shop = env["shopify.shop"].with_context(active_test=False).browse(shop_id)
-            orders = env["sale.order"].search([("x_shopify_shop_id", "=", shop_id)])
-            orders._action_cancel()
-            orders.unlink()
-            env["res.partner"].with_context(active_test=False).search([("x_shopify_shop_id", "=", shop_id)]).write(
-                {"x_shopify_shop_id": False, "x_shopify_id": False}
-            )
-            env["product.product"].with_context(active_test=False).search([("x_shopify_shop_id", "=", shop_id)]).write(
-                {"x_shopify_shop_id": False, "x_shopify_id": False}
-            )
-            env["product.template"].with_context(active_test=False).search(
-                [("x_shopify_product_shop_id", "=", shop_id)]
-            ).write({"x_shopify_product_shop_id": False})
-            env["shopify.sync.job"].search([("shop_id", "=", shop_id)]).unlink()
-            shop.unlink()
+        drop_committed_shop(dbname, shop_id)

@@ -29,7 +29,7 @@ class TestSyncJobsScreens(ShopifyHttpCase):
         self.env.invalidate_all()
         self.assertEqual(job.state, "pending")
         self.assertEqual([outcome for _uuid, outcome in self.perform_jobs()], ["done"])
-        self.assertEqual(len(self.env["sale.order"].search([("x_shopify_id", "=", str(order["id"]))])), 1)
+        self.assertEqual(len(self.orders_named(order["name"])), 1)
         self.env.flush_all()
         self.start_tour(
             f"/odoo/action-shopify_sync.action_shopify_sync_job/{job.id}", "shopify_sync_see_success", login="admin"

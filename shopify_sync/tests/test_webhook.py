@@ -199,10 +199,9 @@ class TestWebhookIntake(ShopifyHttpCase):
                 "name": "Ana Privacy",
                 "email": "ana@example.com",
                 "street": "1 Main St",
-                "x_shopify_shop_id": self.shop.id,
-                "x_shopify_id": "1111",
             }
         )
+        self.bind("customer", "1111", partner)
         payload = {
             "shop_id": 1,
             "shop_domain": self.shop.domain,
@@ -212,19 +211,20 @@ class TestWebhookIntake(ShopifyHttpCase):
         for wrong in (5, "x", True, None, [1111]):
             with self.subTest(customer=wrong):
                 self.assertEqual(self.post_webhook("customers/redact", dict(payload, customer=wrong)).status_code, 400)
-        self.assertEqual(self.post_webhook("customers/redact", payload).status_code, 200)
         self.assertEqual(self.post_webhook("customers/data_request", payload).status_code, 200)
+        self.perform_jobs()
+        activities = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
+        self.assertTrue(activities.filtered(lambda a: "data request" in (a.summary or "").lower()))
+        self.assertEqual(self.post_webhook("customers/redact", payload).status_code, 200)
         self.perform_jobs()
         self.assertEqual(partner.with_context(active_test=False).name, "Redacted customer 1111")
         self.assertFalse(partner.email)
         self.assertFalse(partner.street)
-        activities = self.env["mail.activity"].search([("res_model", "=", "res.partner"), ("res_id", "=", partner.id)])
-        self.assertTrue(activities.filtered(lambda a: "data request" in (a.summary or "").lower()))
+        self.assertFalse(partner.shopify_binding_ids, "the store's binding is removed")
 
     def test_redact_kept_when_accounting_documents_exist(self):
-        partner = self.env["res.partner"].create(
-            {"name": "Kept Customer", "x_shopify_shop_id": self.shop.id, "x_shopify_id": "2222"}
-        )
+        partner = self.env["res.partner"].create({"name": "Kept Customer"})
+        self.bind("customer", "2222", partner)
         invoice = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",
