@@ -8,6 +8,11 @@ def identity_key(shop_id, resource_type, resource_id):
     return f"shopify_sync:{shop_id}:{resource_type}:{resource_id}"
 
 
+def reconcile_identity_key(shop_id):
+    """The queue_job identity key of a shop's reconciliation (one waiting at a time)."""
+    return f"shopify_sync:{shop_id}:reconcile"
+
+
 def advisory_key(*parts):
     """A stable signed 64-bit key for PostgreSQL advisory locks, from text parts."""
     digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
@@ -18,6 +23,16 @@ def try_lock_resource(cr, key):
     """Take the transaction-level lock under which one resource is synced; False if another job holds it."""
     cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("run", key),))
     return cr.fetchone()[0]
+
+
+def token_lock_key(shop_id):
+    """The advisory lock under which one shop's access token is renewed (one renewal at a time)."""
+    return advisory_key("token", shop_id)
+
+
+def lock_token_renewal(cr, shop_id):
+    """Wait for, then hold until commit, the right to renew a shop's token (all workers, all nodes)."""
+    cr.execute("SELECT pg_advisory_xact_lock(%s)", (token_lock_key(shop_id),))
 
 
 def lock_door(cr, key):
