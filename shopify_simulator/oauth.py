@@ -106,7 +106,10 @@ class OAuthServer:
                 params = {}
         else:
             params = dict(parse_qsl((raw or b"").decode("utf-8", "replace")))
-        if params.get("client_id") != self.client_id or params.get("client_secret") != self.client_secret:
+        if (
+            params.get("client_id") != self.client_id
+            or params.get("client_secret") != self.client_secret
+        ):
             return self._refused("invalid_client", "Client authentication failed.", params)
         if not self.installed:
             return self._refused(
@@ -159,7 +162,10 @@ class OAuthServer:
     def _exchange_code(self, params):
         entry = self.codes.get(params.get("code"))
         if not entry or entry["used"]:
-            return {"error": "invalid_grant", "error_description": "The authorization code is invalid."}
+            return {
+                "error": "invalid_grant",
+                "error_description": "The authorization code is invalid.",
+            }
         entry["used"] = True
         if params.get("expiring") == "1":
             return self._issue(entry["scopes"], EXPIRING_OFFLINE_TTL, "authorization_code", True)
@@ -209,14 +215,18 @@ class OAuthServer:
         code = secrets.token_hex(16)
         with self._lock:
             self.codes[code] = {"scopes": granted, "used": False}
-        return 302, {"Location": self.callback_url(params["redirect_uri"], code, params.get("state"))}
+        return 302, {
+            "Location": self.callback_url(params["redirect_uri"], code, params.get("state"))
+        }
 
     def callback_url(self, redirect_uri, code, state, secret=None, shop=None):
         """The signed URL Shopify sends the merchant back to (tests may sign it badly)."""
         shop = shop or self.shop_domain
         params = {
             "code": code,
-            "host": base64.b64encode(f"admin.shopify.com/store/{shop.split('.')[0]}".encode()).decode(),
+            "host": base64.b64encode(
+                f"admin.shopify.com/store/{shop.split('.')[0]}".encode()
+            ).decode(),
             "shop": shop,
             "state": state or "",
             "timestamp": str(int(self.now())),

@@ -276,8 +276,15 @@ class ShopifySimulator:
 
     def handle_token(self, headers, raw):
         """(status, headers, body bytes) for the token endpoint."""
-        call = {"id": next(self._call_ids), "time": time.time(), "api_version": None,
-                "operation": "access_token", "query": None, "variables": None, "fault": None}
+        call = {
+            "id": next(self._call_ids),
+            "time": time.time(),
+            "api_version": None,
+            "operation": "access_token",
+            "query": None,
+            "variables": None,
+            "fault": None,
+        }
         status = self.faults.take("fail", "access_token", exact=True)
         if status:
             self._record_call(call, status, fault=f"fail_next {status}")

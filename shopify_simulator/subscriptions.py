@@ -87,8 +87,18 @@ class Subscriptions:
             "updatedAt": graphql_time(record["updated_at"]),
         }
 
-    def _list(self, _info, first=None, after=None, last=None, before=None, reverse=False,
-              topics=None, format=None, uri=None):  # noqa: A002 - Shopify's argument name
+    def _list(
+        self,
+        _info,
+        first=None,
+        after=None,
+        last=None,
+        before=None,
+        reverse=False,
+        topics=None,
+        format=None,
+        uri=None,
+    ):  # noqa: A002 - Shopify's argument name
         check_page_size(first, last)
         with self._lock:
             records = sorted(self.records.values(), key=lambda r: r["id"])
@@ -115,14 +125,17 @@ class Subscriptions:
                 r["topic"] == name and r["uri"] == values["uri"] for r in self.records.values()
             ):
                 errors.append(
-                    {"field": ["webhookSubscription", "callbackUrl"],
-                     "message": "Address for this topic has already been taken"}
+                    {
+                        "field": ["webhookSubscription", "callbackUrl"],
+                        "message": "Address for this topic has already been taken",
+                    }
                 )
             if errors:
                 return {"webhookSubscription": None, "userErrors": errors}
             now = _now()
-            record = dict(values, id=next(self._ids), topic=name, created_at=now, updated_at=now,
-                          failures=0)
+            record = dict(
+                values, id=next(self._ids), topic=name, created_at=now, updated_at=now, failures=0
+            )
             self.records[record["id"]] = record
             return {"webhookSubscription": self.node(record), "userErrors": []}
 
@@ -136,7 +149,9 @@ class Subscriptions:
             if errors:
                 return {"webhookSubscription": None, "userErrors": errors}
             for key, value in values.items():
-                if key in webhookSubscription or (key == "uri" and "callbackUrl" in webhookSubscription):
+                if key in webhookSubscription or (
+                    key == "uri" and "callbackUrl" in webhookSubscription
+                ):
                     record[key] = value
             record["updated_at"] = _now()
             return {"webhookSubscription": self.node(record), "userErrors": []}
@@ -147,7 +162,9 @@ class Subscriptions:
             if kind != "WebhookSubscription" or self.records.pop(numeric, None) is None:
                 return {
                     "deletedWebhookSubscriptionId": None,
-                    "userErrors": [{"field": ["id"], "message": "Webhook subscription does not exist"}],
+                    "userErrors": [
+                        {"field": ["id"], "message": "Webhook subscription does not exist"}
+                    ],
                 }
             self.deleted.append((numeric, None, "deleted by the app"))
         return {"deletedWebhookSubscriptionId": id, "userErrors": []}
@@ -163,9 +180,16 @@ class Subscriptions:
         }
         errors = []
         if required_uri and not uri:
-            errors.append({"field": ["webhookSubscription", "uri"], "message": "Address can't be blank"})
+            errors.append(
+                {"field": ["webhookSubscription", "uri"], "message": "Address can't be blank"}
+            )
         elif uri and not uri.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            errors.append({"field": ["webhookSubscription", "uri"], "message": "Address protocol is not supported"})
+            errors.append(
+                {
+                    "field": ["webhookSubscription", "uri"],
+                    "message": "Address protocol is not supported",
+                }
+            )
         if not required_uri and not uri:
             values.pop("uri")
         return values, errors
@@ -197,7 +221,9 @@ class Subscriptions:
                 "X-Shopify-Triggered-At": graphql_time(_now()),
             }
             try:
-                status = requests.post(record["uri"], data=body, headers=headers, timeout=timeout).status_code
+                status = requests.post(
+                    record["uri"], data=body, headers=headers, timeout=timeout
+                ).status_code
             except requests.RequestException:
                 status = None
             self._count(record["id"], ok=status is not None and 200 <= status < 300)

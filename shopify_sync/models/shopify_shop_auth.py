@@ -54,7 +54,7 @@ class ShopifyShopAuth(models.Model):
 
 
 class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"
+    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
 
     auth_method = fields.Selection(
         AUTH_METHODS,
@@ -157,7 +157,7 @@ class ShopifyShop(models.Model):
                 # token another worker committed while this one waited.
                 lock_token_renewal(env.cr, self.id)
                 shop = env["shopify.shop"].browse(self.id)
-                auth = shop._auth()
+                auth = shop._auth() or env["shopify.shop.auth"].create({"shop_id": shop.id})
                 current = auth.access_token
                 fresh = not auth.expires_at or auth.expires_at - RENEW_MARGIN > fields.Datetime.now()
                 if current and current != stale_token and fresh:
@@ -281,7 +281,9 @@ class ShopifyShop(models.Model):
                 shop._oauth_base(), shop.client_id, shop.sudo().client_secret, params["code"], max(shop.api_timeout, 1)
             )
         except SyncError as err:
-            auth.write({"message": str(err)[:500], "message_category": err.category, "message_at": fields.Datetime.now()})
+            auth.write(
+                {"message": str(err)[:500], "message_category": err.category, "message_at": fields.Datetime.now()}
+            )
             return shop
         auth.write(shop._grant_values(auth, grant))
         return shop
@@ -317,4 +319,3 @@ class ShopifyShop(models.Model):
         if isinstance(err, TemporaryError):
             return f"{err} (temporary: try again in a moment)", "danger"
         return str(err), "danger"
-

@@ -12,8 +12,8 @@ from odoo import api, fields, models
 
 from ..services import webhook_subscriptions as subs
 from ..services.errors import ConfigurationError, ShopifyUserError, SyncError
-from .shopify_shop import _notify
 from ..services.identity import reconcile_identity_key
+from .shopify_shop import _notify
 
 _logger = logging.getLogger(__name__)
 
@@ -35,7 +35,8 @@ class ShopifyWebhookSubscription(models.Model):
 
 
 class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"
+    # The shop's concerns live in one file each (connection, sync, authentication, webhooks).
+    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
 
     webhook_subscription_ids = fields.One2many("shopify.webhook.subscription", "shop_id", string="Subscriptions")
     manage_webhooks = fields.Boolean(
@@ -216,4 +217,3 @@ class ShopifyShop(models.Model):
             identity_key=reconcile_identity_key(self.id),
             description=f"Shopify reconciliation after lost webhooks: {self.name}",
         ).reconcile(fields.Datetime.to_string(since))
-

@@ -6,7 +6,7 @@ with what is needed and says, per topic, its state and the change to make.
 
 from collections import namedtuple
 
-from .topics import TOPIC_RESOURCES
+from .topics import DOOR_ONLY, TOPIC_RESOURCES
 
 # Set in the app's configuration (Dev Dashboard), never through the API.
 COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
@@ -79,9 +79,12 @@ def topic_enum(topic):
 
 
 def topic_of(enum):
-    """``ORDERS_CREATE`` -> ``orders/create`` (for the topics the addon knows; else lower case)."""
-    known = {topic_enum(topic): topic for topic in TOPIC_RESOURCES}
-    return known.get(enum, (enum or "").lower())
+    """``ORDERS_CREATE`` -> ``orders/create``; an unknown one splits at its last underscore."""
+    known = {topic_enum(topic): topic for topic in (*TOPIC_RESOURCES, *DOOR_ONLY)}
+    if enum in known:
+        return known[enum]
+    resource, _sep, event = (enum or "").lower().rpartition("_")
+    return f"{resource}/{event}" if resource else event
 
 
 def subscription_input(uri, include_fields):

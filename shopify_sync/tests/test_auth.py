@@ -146,6 +146,7 @@ class TestClientCredentials(ShopifyTestMixin, TransactionCase):
                 self.shop.write({"new_client_secret": CC_SECRET})
                 self.forget_token()
                 arrange()
+                self.env.flush_all()  # the renewal reads the shop on a cursor of its own
                 result = self.connect()
                 self.assertEqual(result["type"], "danger", result["message"])
                 self.assertIn(text, result["message"])
@@ -156,6 +157,7 @@ class TestClientCredentials(ShopifyTestMixin, TransactionCase):
     def test_token_endpoint_timeout_is_temporary(self):
         self.forget_token()
         self.shop.api_timeout = 1
+        self.env.flush_all()
         self.simulator.slow_next(1, seconds=2.5, operation="access_token")
         result = self.connect()
         self.assertEqual(result["type"], "danger", result["message"])
@@ -264,7 +266,9 @@ class TestConcurrentRenewal(TransactionCase):
             with db_connect(dbname).cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 with env["shopify.shop"].browse(shop_id)._graphql_client() as client:
-                    outcomes.append((client.execute(SHOP_QUERY)["shop"]["name"], client.session.headers["X-Shopify-Access-Token"]))
+                    outcomes.append(
+                        (client.execute(SHOP_QUERY)["shop"]["name"], client.session.headers["X-Shopify-Access-Token"])
+                    )
 
         threads = [threading.Thread(target=job) for _i in range(2)]
         for thread in threads:

@@ -19,7 +19,9 @@ class TestWebhookSubscriptions(ShopifyHttpCase):
 
     def held(self):
         """What Shopify holds: {topic: (uri, format, include fields)}."""
-        return {r["topic"]: (r["uri"], r["format"], r["include_fields"]) for r in self.simulator.webhook_subscriptions()}
+        return {
+            r["topic"]: (r["uri"], r["format"], r["include_fields"]) for r in self.simulator.webhook_subscriptions()
+        }
 
     def table(self):
         return {(line.topic, line.state) for line in self.shop.webhook_subscription_ids}
