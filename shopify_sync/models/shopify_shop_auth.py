@@ -217,6 +217,7 @@ class ShopifyShop(models.Model):
             env["shopify.shop"].browse(self.id)._auth().write(
                 {"message": str(error)[:500], "message_category": error.category, "message_at": fields.Datetime.now()}
             )
+        self.env["shopify.shop.auth"].invalidate_model()
 
     def _record_deprecation(self, reason):
         """Keep the last X-Shopify-API-Deprecated-Reason Shopify sent, shown on the shop."""
