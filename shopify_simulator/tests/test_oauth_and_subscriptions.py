@@ -1,4 +1,4 @@
-"""The token endpoint, the authorize redirect, access scopes, webhook subscriptions and their deliveries."""
+"""Token endpoint, authorize redirect, access scopes, webhook subscriptions and deliveries."""
 
 import json
 from urllib.parse import parse_qs, urlparse
@@ -17,7 +17,11 @@ CREATE = """mutation C($topic: WebhookSubscriptionTopic!, $sub: WebhookSubscript
 
 
 def token(sim, **form):
-    data = {"grant_type": "client_credentials", "client_id": sim.client_id, "client_secret": SECRET} | form
+    data = {
+        "grant_type": "client_credentials",
+        "client_id": sim.client_id,
+        "client_secret": SECRET,
+    } | form
     return requests.post(f"{sim.base_url}/admin/oauth/access_token", data=data, timeout=10)
 
 
@@ -75,10 +79,14 @@ def test_authorize_redirect_code_exchange_and_rotation(sim):
     assert params["hmac"] == query_hmac(params, SECRET)
     pair = token(sim, grant_type="", code=params["code"], expiring="1").json()
     assert pair["expires_in"] == 3600 and pair["refresh_token"]
-    assert token(sim, grant_type="", code=params["code"]).json()["error"] == "invalid_grant", "codes are single-use"
+    assert (
+        token(sim, grant_type="", code=params["code"]).json()["error"] == "invalid_grant"
+    ), "codes are single-use"
     new = token(sim, grant_type="refresh_token", refresh_token=pair["refresh_token"]).json()
     assert new["refresh_token"] != pair["refresh_token"]
-    assert sim.oauth.refresh_token_valid(pair["refresh_token"]), "kept until the replacement is used"
+    assert sim.oauth.refresh_token_valid(
+        pair["refresh_token"]
+    ), "kept until the replacement is used"
     graphql(sim, new["access_token"], "{ shop { name } }")
     assert not sim.oauth.refresh_token_valid(pair["refresh_token"])
 
@@ -99,10 +107,17 @@ def failing_receiver():
 
 
 def test_subscription_deleted_after_consecutive_failed_deliveries(sim, failing_receiver):
-    variables = {"topic": "ORDERS_CREATE", "sub": {"uri": failing_receiver.url, "includeFields": ["id"]}}
-    created = graphql(sim, sim.access_token, CREATE, variables).json()["data"]["webhookSubscriptionCreate"]
+    variables = {
+        "topic": "ORDERS_CREATE",
+        "sub": {"uri": failing_receiver.url, "includeFields": ["id"]},
+    }
+    created = graphql(sim, sim.access_token, CREATE, variables).json()["data"][
+        "webhookSubscriptionCreate"
+    ]
     assert created["webhookSubscription"]["format"] == "JSON" and not created["userErrors"]
-    again = graphql(sim, sim.access_token, CREATE, variables).json()["data"]["webhookSubscriptionCreate"]
+    again = graphql(sim, sim.access_token, CREATE, variables).json()["data"][
+        "webhookSubscriptionCreate"
+    ]
     assert again["userErrors"], "one subscription per topic and address"
     for attempt in range(MAX_CONSECUTIVE_FAILURES):
         assert sim.deliver("orders/create", payload={"id": 7, "note": "x"})[0][1] == 503, attempt
