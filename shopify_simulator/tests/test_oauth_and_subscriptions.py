@@ -125,3 +125,16 @@ def test_subscription_deleted_after_consecutive_failed_deliveries(sim, failing_r
     assert failing_receiver.requests[0]["valid"]
     assert sim.webhook_subscriptions() == []
     assert sim.deliver("orders/create", payload={"id": 7}) == []
+
+
+def test_control_api_drives_oauth_and_subscriptions(sim):
+    from shopify_simulator import SimulatorControl
+
+    control = SimulatorControl(sim.base_url)
+    control.oauth(installed=False)
+    assert token(sim).json()["error"] == "app_not_installed"
+    control.oauth(installed=True, scopes=["read_orders"])
+    assert token(sim).json()["scope"] == "read_orders"
+    assert [g["error"] for g in control.oauth()["grants"]] == ["app_not_installed", None]
+    assert control.webhook_subscriptions() == []
+    assert control.deliver("orders/create", payload={"id": 1}) == []

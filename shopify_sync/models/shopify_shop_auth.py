@@ -35,6 +35,7 @@ class ShopifyShopAuth(models.Model):
     _description = "Shopify Shop Access Token"
 
     shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     access_token = fields.Char(groups="shopify_sync.group_shopify_manager", copy=False)
     expires_at = fields.Datetime(copy=False)
     refresh_token = fields.Char(groups="shopify_sync.group_shopify_manager", copy=False)
@@ -99,9 +100,13 @@ class ShopifyShop(models.Model):
         self.env["shopify.shop.auth"].sudo().create([{"shop_id": shop.id} for shop in shops])
         return shops
 
-    def _auth(self):
+    def _auth(self, create=False):
+        """The shop's token record (sudo); ``create`` makes it for a shop that predates it."""
         self.ensure_one()
-        return self.env["shopify.shop.auth"].sudo().search([("shop_id", "=", self.id)], limit=1)
+        auth = self.env["shopify.shop.auth"].sudo().search([("shop_id", "=", self.id)], limit=1)
+        if not auth and create:
+            auth = auth.create({"shop_id": self.id})
+        return auth
 
     def _oauth_base(self):
         return (self.base_url or f"https://{self.domain}").rstrip("/")
@@ -157,7 +162,7 @@ class ShopifyShop(models.Model):
                 # token another worker committed while this one waited.
                 lock_token_renewal(env.cr, self.id)
                 shop = env["shopify.shop"].browse(self.id)
-                auth = shop._auth() or env["shopify.shop.auth"].create({"shop_id": shop.id})
+                auth = shop._auth(create=True)  # under the lock: one creation at most
                 current = auth.access_token
                 fresh = not auth.expires_at or auth.expires_at - RENEW_MARGIN > fields.Datetime.now()
                 if current and current != stale_token and fresh:
@@ -237,7 +242,7 @@ class ShopifyShop(models.Model):
         if not self.client_id or not self.sudo().client_secret:
             return _notify(self.env._("Enter the app's client ID and client secret first."), "warning")
         state = secrets.token_urlsafe(32)
-        self._auth().write(
+        self._auth(create=True).write(
             {
                 "oauth_state_digest": oauth.state_digest(state),
                 "oauth_state_expires_at": fields.Datetime.now() + STATE_TTL,

@@ -27,6 +27,7 @@ class ShopifyWebhookSubscription(models.Model):
     _order = "shop_id, topic, state"
 
     shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
     topic = fields.Char(required=True)
     state = fields.Selection(STATES, required=True)
     shopify_subscription_id = fields.Char(string="Shopify ID")
