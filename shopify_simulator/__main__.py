@@ -23,6 +23,7 @@ def build_parser():
     serve.add_argument(
         "--secret", default="whsec_test", help="the app's client secret (webhook HMAC key)"
     )
+    serve.add_argument("--client-id", default="sim_client_id", help="the app's client ID (OAuth)")
     serve.add_argument("--api-version", default="2026-01")
     serve.add_argument(
         "--bucket-size", type=float, default=2000, help="cost points the bucket holds"
@@ -63,6 +64,7 @@ def serve(args):
         bucket_size=args.bucket_size,
         restore_rate=args.restore_rate,
         throttle_mode=args.throttle_mode,
+        client_id=args.client_id,
     ).start()
     if args.seed_demo:
         sim.generate(customers=3, products=3, orders=5)

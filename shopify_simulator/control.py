@@ -20,6 +20,11 @@ All bodies are JSON. Routes (GET or POST unless noted):
 * ``GET /_sim/mutations?name=..&applied=true``, ``GET /_sim/calls?operation=..``
 * ``POST /_sim/webhook`` ``{"url", "topic", "id" or "payload", "copies", "concurrent",
   "event_id"}``: sign with the shop's client secret and deliver
+* ``POST /_sim/oauth`` ``{"advance_clock": seconds, "installed": false, "scopes": [...],
+  "revoke_issued_tokens": true, "deprecated_reason": "..."}``; ``GET /_sim/oauth``: the token
+  endpoint's answers so far
+* ``GET /_sim/subscriptions``: the webhook subscriptions Shopify holds;
+  ``POST /_sim/deliver`` ``{"topic", "id" or "payload"}``: send an event to them
 """
 
 import json
@@ -91,6 +96,20 @@ def _webhook(sim, params):
     return [d.as_dict() for d in deliveries]
 
 
+def _oauth(sim, params):
+    if params.get("advance_clock"):
+        sim.advance_clock(float(params["advance_clock"]))
+    if "installed" in params:
+        sim.set_app_installed(_flag(params["installed"]))
+    if params.get("scopes") is not None:
+        sim.set_app_scopes(params["scopes"])
+    if params.get("revoke_issued_tokens"):
+        sim.revoke_issued_tokens()
+    if "deprecated_reason" in params:
+        sim.deprecated_reason = params["deprecated_reason"] or None
+    return {"ok": True, "grants": sim.token_grants}
+
+
 def handle_control(sim, method, path, raw):
     """(status, JSON-able body) for one control request."""
     url = urlparse(path)
@@ -144,6 +163,10 @@ def _route(sim, method, route, params):
         )
     if route == "calls":
         return sim.calls_named(params["operation"]) if params.get("operation") else list(sim.calls)
+    if route == "oauth":
+        return _oauth(sim, params) if method == "POST" else {"grants": sim.token_grants}
+    if route == "subscriptions":
+        return sim.webhook_subscriptions()
     if route == "resource":
         record = sim.store.get(params["type"], params["id"])
         if record is None:
@@ -158,6 +181,7 @@ def _route(sim, method, route, params):
             params["topic"], params.get("id"), **params.get("extra", {})
         ),
         "webhook": lambda: _webhook(sim, params),
+        "deliver": lambda: sim.deliver(params["topic"], params.get("id"), params.get("payload")),
     }
     return handlers[route]()
 
@@ -176,6 +200,9 @@ ROUTES = {
     "delete",
     "payload",
     "webhook",
+    "oauth",
+    "subscriptions",
+    "deliver",
 }
 
 
@@ -322,6 +349,19 @@ class SimulatorControl:
 
     def reset_faults(self):
         return self.reset()
+
+    # -- OAuth and webhook subscriptions
+    def oauth(self, **kwargs):
+        return self._post("oauth", kwargs)
+
+    def advance_clock(self, seconds):
+        return self.oauth(advance_clock=seconds)
+
+    def webhook_subscriptions(self):
+        return self._get("subscriptions")
+
+    def deliver(self, topic, resource_id=None, payload=None):
+        return self._post("deliver", {"topic": topic, "id": resource_id, "payload": payload})
 
     # -- records
     def mutations(self, name=None):

@@ -25,12 +25,15 @@ class Faults:
             with self.lock:
                 getattr(self, kind).append([int(n), value, operation])
 
-    def take(self, kind, operation):
-        """The value of the first matching fault of ``kind``, consuming one use; else None."""
+    def take(self, kind, operation, exact=False):
+        """The value of the first matching fault of ``kind``, consuming one use; else None.
+
+        ``exact``: only faults queued for ``operation`` itself (the token endpoint's).
+        """
         with self.lock:
             queue = getattr(self, kind)
             for index, entry in enumerate(queue):
-                if entry[2] in (None, operation):
+                if entry[2] == operation or (entry[2] is None and not exact):
                     entry[0] -= 1
                     if entry[0] <= 0:
                         queue.pop(index)

@@ -8,6 +8,8 @@ import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from graphql.utilities import get_operation_ast
+
 from .admin_responses import (
     INVALID_TOKEN,
     RATE_LIMIT_TEXT,
@@ -19,11 +21,25 @@ from .control import handle_control
 from .faults import CostBucket, Faults
 from .generator import Generator, recompute_totals
 from .graphql_api import GraphQLApi
+from .oauth import ALL_SCOPES, OAuthServer
 from .payloads import webhook_payload
 from .query_cost import MAX_QUERY_COST
 from .store import Store
+from .subscriptions import Subscriptions
 
 GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>\d{4}-\d{2}|unstable)/graphql\.json$")
+TOKEN_PATH = "/admin/oauth/access_token"
+AUTHORIZE_PATH = "/admin/oauth/authorize"
+# Root fields and the access scope Shopify requires to read them.
+REQUIRED_SCOPES = {
+    "order": "read_orders",
+    "orders": "read_orders",
+    "customer": "read_customers",
+    "customers": "read_customers",
+    "product": "read_products",
+    "products": "read_products",
+    "productVariant": "read_products",
+}
 
 
 class ShopifySimulator:
@@ -43,6 +59,7 @@ class ShopifySimulator:
         shop_name=None,
         currency="USD",
         timezone="America/New_York",
+        client_id="sim_client_id",
     ):
         self.shop_domain, self.access_token, self.client_secret = (
             shop_domain,
@@ -55,6 +72,12 @@ class ShopifySimulator:
         )
         self.store = Store(shop_domain, currency=currency, timezone=timezone, shop_name=shop_name)
         self.api = GraphQLApi(self.store)
+        self.oauth = OAuthServer(shop_domain, client_id, client_secret, access_token)
+        self.subscriptions = Subscriptions(api_version)
+        self.api.root.update(self.subscriptions.resolvers())
+        self.api.root["currentAppInstallation"] = self._current_installation
+        self._request = threading.local()
+        self.deprecated_reason = None  # sent as X-Shopify-API-Deprecated-Reason when set
         self.faults = Faults()
         self.bucket = CostBucket(bucket_size, restore_rate)
         self.calls, self.mutations = [], []
@@ -178,6 +201,9 @@ class ShopifySimulator:
     def reset_faults(self):
         """Clear queued faults; restore the token, the default throttle mode and a full bucket."""
         self.faults.reset()
+        self.deprecated_reason = None
+        self.oauth.installed = True
+        self.oauth.scopes = list(ALL_SCOPES)
         self.throttle_mode = "graphql"
         self.bucket.reset()
 
@@ -202,6 +228,73 @@ class ShopifySimulator:
         with self._log_lock:
             self.calls.append(call)
         return call
+
+    # -- OAuth, access scopes, subscriptions ----------------------------------------------
+    @property
+    def client_id(self):
+        return self.oauth.client_id
+
+    def advance_clock(self, seconds):
+        """Move the clock of token expiry forward (tests: a token gets old without waiting)."""
+        self.oauth.advance(seconds)
+
+    def set_app_installed(self, installed):
+        self.oauth.installed = bool(installed)
+
+    def set_app_scopes(self, scopes):
+        """The scopes the app's version grants to tokens issued from now on."""
+        self.oauth.scopes = list(scopes)
+
+    def revoke_issued_tokens(self):
+        """Issued tokens answer 401 from now on; the static token still works."""
+        self.oauth.revoke_issued()
+
+    @property
+    def token_grants(self):
+        return list(self.oauth.grants)
+
+    def authorize_url(self, **params):
+        return f"{self.base_url}{AUTHORIZE_PATH}?" + "&".join(f"{k}={v}" for k, v in params.items())
+
+    def webhook_subscriptions(self):
+        """The subscriptions Shopify holds: [{"id", "topic", "uri", "format", "include_fields"}]."""
+        return [dict(r) for r in sorted(self.subscriptions.records.values(), key=lambda r: r["id"])]
+
+    def deliver(self, topic, resource_id=None, payload=None, timeout=10):
+        """Send an event to the subscriptions of ``topic``, as Shopify does: [(id, HTTP status)]."""
+        payload = payload if payload is not None else self.webhook_payload(topic, resource_id)
+        return self.subscriptions.deliver(
+            topic, payload, self.shop_domain, self.client_secret, timeout=timeout
+        )
+
+    def _current_installation(self, _info):
+        scopes = getattr(self._request, "scopes", None) or []
+        return {
+            "id": "gid://shopify/AppInstallation/1",
+            "accessScopes": [{"handle": s, "description": s} for s in scopes],
+        }
+
+    def handle_token(self, headers, raw):
+        """(status, headers, body bytes) for the token endpoint."""
+        call = {
+            "id": next(self._call_ids),
+            "time": time.time(),
+            "api_version": None,
+            "operation": "access_token",
+            "query": None,
+            "variables": None,
+            "fault": None,
+        }
+        status = self.faults.take("fail", "access_token", exact=True)
+        if status:
+            self._record_call(call, status, fault=f"fail_next {status}")
+            return status, {}, json.dumps({"errors": "simulated failure"}).encode()
+        delay = self.faults.take("slow", "access_token", exact=True)
+        if delay:
+            self._stopping.wait(delay)
+        status, body = self.oauth.handle_token(headers.get("Content-Type"), raw)
+        self._record_call(call, status)
+        return status, {}, json.dumps(body).encode()
 
     # -- the Admin API ---------------------------------------------------------------------
     def handle_graphql(self, headers, raw, version=None):
@@ -230,11 +323,18 @@ class ShopifySimulator:
             query=query, variables=variables, operation=operation_name or _operation_name(prepared)
         )
         operation = call["operation"]
-        if self.faults.token_revoked or headers.get("X-Shopify-Access-Token") != self.access_token:
+        scopes = self.oauth.token_scopes(headers.get("X-Shopify-Access-Token"))
+        if self.faults.token_revoked or scopes is None:
             self._record_call(
                 call, 401, fault="token_revoked" if self.faults.token_revoked else None
             )
             return 401, out, json.dumps(INVALID_TOKEN).encode()
+        self._request.scopes = scopes
+        reason = self.deprecated_reason or (
+            "WebhookSubscription.callbackUrl" if "callbackUrl" in (query or "") else None
+        )
+        if reason:
+            out["X-Shopify-API-Deprecated-Reason"] = reason
         status = self.faults.take("fail", operation)
         if status:
             self._record_call(call, status, fault=f"fail_next {status}")
@@ -250,6 +350,10 @@ class ShopifySimulator:
             body = {"errors": prepared.errors, "extensions": self._cost(0, 0)}
             self._record_call(call, 200, requested_cost=0, actual_cost=0)
             return 200, out, json.dumps(body).encode()
+        denied = _access_denied(prepared, scopes)
+        if denied:
+            self._record_call(call, 200, requested_cost=0, actual_cost=0, fault="access_denied")
+            return 200, out, json.dumps({"errors": denied, "data": None}).encode()
         requested = prepared.requested_cost
         if self.faults.take("throttle", operation):
             return self._throttled(call, out, requested, fault="throttle_next")
@@ -309,6 +413,29 @@ class ShopifySimulator:
         return 200, headers, json.dumps(throttled_body(self._cost(cost, None))).encode()
 
 
+def _access_denied(prepared, scopes):
+    """Shopify's ACCESS_DENIED errors for root fields the token's scopes do not cover."""
+    operation = get_operation_ast(prepared.document, prepared.operation_name)
+    errors = []
+    for selection in getattr(operation, "selection_set", None).selections if operation else ():
+        name = getattr(getattr(selection, "name", None), "value", None)
+        needed = REQUIRED_SCOPES.get(name)
+        if needed and needed not in scopes and needed.replace("read_", "write_") not in scopes:
+            errors.append(
+                {
+                    "message": f"Access denied for {name} field. Required access: `{needed}` "
+                    "access scope.",
+                    "path": [name],
+                    "extensions": {
+                        "code": "ACCESS_DENIED",
+                        "documentation": "https://shopify.dev/api/usage/access-scopes",
+                        "requiredAccess": f"`{needed}` access scope.",
+                    },
+                }
+            )
+    return errors
+
+
 def _operation_name(prepared):
     operation = getattr(getattr(prepared, "cost", None), "operation", None)
     return operation.name.value if operation is not None and operation.name else None
@@ -358,12 +485,18 @@ class _Handler(BaseHTTPRequestHandler):
                     {"errors": f"simulator error: {type(exc).__name__}: {exc}"}
                 ).encode()
             return self._reply(status, body, headers)
+        if self.path.split("?", 1)[0] == TOKEN_PATH:
+            status, headers, body = self.simulator.handle_token(self.headers, raw)
+            return self._reply(status, body, headers)
         if self.path.startswith("/_sim/"):
             status, body = handle_control(self.simulator, "POST", self.path, raw)
             return self._reply(status, json.dumps(body, default=str).encode())
         return self._reply(404, b'{"errors":"Not Found"}')
 
     def do_GET(self):  # noqa: N802 - http.server API
+        if self.path.split("?", 1)[0] == AUTHORIZE_PATH:
+            status, headers = self.simulator.oauth.authorize(self.path)
+            return self._reply(status, b"", headers)
         if self.path.startswith("/_sim/"):
             status, body = handle_control(self.simulator, "GET", self.path, b"")
             return self._reply(status, json.dumps(body, default=str).encode())

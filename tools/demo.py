@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from demo_scenario import DEMO_DOMAIN, DEMO_SECRET, DEMO_TOKEN, Scenario  # noqa: E402
+from demo_scenario import DEMO_CLIENT_ID, DEMO_DOMAIN, DEMO_SECRET, DEMO_TOKEN, Scenario  # noqa: E402
 from processes import free_port, stop_process_group, wait_http  # noqa: E402
 
 
@@ -58,6 +58,8 @@ def main():
         DEMO_TOKEN,
         "--secret",
         DEMO_SECRET,
+        "--client-id",
+        DEMO_CLIENT_ID,
     ]
     odoo_cmd = [sys.executable, f"{odoo_src}/odoo-bin", "-c", args.conf, "-d", args.db]
     scenario = Scenario(args.conf, args.db, sim_url, odoo_url)

@@ -9,6 +9,7 @@ from shopify_simulator import SimulatorControl, WebhookSender
 DEMO_DOMAIN = "demo-shop.myshopify.com"
 DEMO_TOKEN = "shpat_demo_token"
 DEMO_SECRET = "whsec_demo_secret"
+DEMO_CLIENT_ID = "demo_client_id"
 GIFT_SKU = "GIFT-WRAP"
 SHOPIFY_LOCATION = 655441491
 FULFILLMENT_ID = 880000000001
@@ -51,7 +52,8 @@ class Scenario:
                 "name": "Demo Shop",
                 "domain": DEMO_DOMAIN,
                 "base_url": simulator_url or "http://127.0.0.1:1",
-                "new_access_token": DEMO_TOKEN,
+                "auth_method": "client_credentials",
+                "client_id": DEMO_CLIENT_ID,
                 "new_client_secret": DEMO_SECRET,
                 "api_version": "2026-01",
                 "active": True,
@@ -82,8 +84,14 @@ class Scenario:
         self.shop_id = self.orm(configure)
 
     # -- the story -------------------------------------------------------------
+    def register_webhooks(self):
+        """Connect by client credentials (Odoo obtains the token) and subscribe the shop's webhooks."""
+        result = self.orm(lambda env: env["shopify.shop"].browse(self.shop_id).action_register_webhooks())
+        self.notes.append(f"Register webhooks: {result['params']['message']}")
+
     def run(self):
         self.configure_shop(self.simulator_url)
+        self.register_webhooks()
         self.before = self.orm(self._counts)
         data = self.sim.generate(customers=6, products=5, variants_per_product=2, orders=12, lines_per_order=3)
         self.step("Catalogue and customers: products/create and customers/create webhooks")

@@ -20,6 +20,7 @@ from ..services.webhook_auth import verify_hmac
 _logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 2 * 1024 * 1024
+UNAUTHORIZED = "invalid or missing HMAC"
 REQUIRED_HEADERS = {
     "topic": "X-Shopify-Topic",
     "event_id": "X-Shopify-Event-Id",
@@ -74,13 +75,17 @@ class ShopifyWebhookController(http.Controller):
         max_bytes = shop.webhook_max_bytes if shop else DEFAULT_MAX_BYTES
         if length is not None and length > max_bytes:
             return _reply(413, f"body over {max_bytes} bytes")
-        if not shop or not shop.sync_enabled:
-            return _reply(404, "unknown or inactive shop")
+        if not shop:
+            # The same answer as a bad signature: outsiders learn nothing of which domains exist.
+            return _reply(401, UNAUTHORIZED)
         body = httprequest.get_data(cache=False)
         if len(body) > max_bytes:
             return _reply(413, f"body over {max_bytes} bytes")
         if not verify_hmac(body, headers.get("X-Shopify-Hmac-Sha256"), shop.webhook_secrets()):
-            return _reply(401, "invalid or missing HMAC")
+            return _reply(401, UNAUTHORIZED)
+        if not shop.sync_enabled:
+            # Shopify retries a 5xx: the events wait in Shopify until sync is enabled again.
+            return _reply(503, "sync disabled for this shop, retry later")
         values = {key: (headers.get(name) or "").strip() for key, name in REQUIRED_HEADERS.items()}
         missing = [REQUIRED_HEADERS[key] for key, value in values.items() if not value]
         if missing:

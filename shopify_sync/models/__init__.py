@@ -19,3 +19,5 @@ from . import shopify_echo
 from . import shopify_location_mapping
 from . import shopify_inventory_pending
 from . import account_move
+from . import shopify_shop_auth
+from . import shopify_webhook_subscription

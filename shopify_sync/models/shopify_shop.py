@@ -6,11 +6,11 @@ from urllib.parse import urlparse
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..services.connection import CONNECTION_QUERY, version_warning
 from ..services.errors import SyncError
 from ..services.graphql_client import ShopifyGraphQLClient
-from ..services.queries import SHOP_QUERY
 
-DEFAULT_API_VERSION = "2026-01"
+DEFAULT_API_VERSION = "2026-10"
 WEBHOOK_ROUTE = "/shopify_sync/webhook"
 _DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 _API_VERSION_RE = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")
@@ -73,6 +73,7 @@ class ShopifyShop(models.Model):
         "Leave empty for a real shop (https://<domain>).",
     )
     api_version = fields.Char(string="Admin API Version", required=True, default=DEFAULT_API_VERSION)
+    api_version_warning = fields.Char(compute="_compute_api_version_warning")
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     user_id = fields.Many2one(
         "res.users",
@@ -102,7 +103,8 @@ class ShopifyShop(models.Model):
         compute="_compute_secret_inputs",
         inverse="_inverse_new_client_secret",
         groups="shopify_sync.group_shopify_manager",
-        help="The app's client secret, used to verify webhook signatures.",
+        help="The app's client secret (Dev Dashboard, app Settings): it obtains tokens and verifies "
+        "webhook signatures.",
     )
     access_token_hint = fields.Char(string="Saved Token", compute="_compute_secret_hints")
     client_secret_hint = fields.Char(string="Saved Secret", compute="_compute_secret_hints")
@@ -291,10 +293,41 @@ class ShopifyShop(models.Model):
         return f"{base}/admin/api/{self.api_version}/graphql.json"
 
     def _graphql_client(self):
+        """A client with the shop's current token; after a 401 it renews an issued token once and retries."""
         self.ensure_one()
+        renew = None
+        if self.auth_method != "static_token":
+
+            def renew(stale):
+                return self._renew_access_token(stale_token=stale)
+
         return ShopifyGraphQLClient(
-            self._graphql_endpoint(), self.sudo().access_token, timeout=max(self.api_timeout, 1)
+            self._graphql_endpoint(),
+            self._api_access_token(),
+            timeout=max(self.api_timeout, 1),
+            renew_token=renew,
+            on_deprecation=self._record_deprecation,
         )
+
+    @api.depends("api_version")
+    def _compute_api_version_warning(self):
+        today = fields.Date.context_today(self)
+        for shop in self:
+            warning = version_warning(shop.api_version, today)
+            if warning is None:
+                shop.api_version_warning = False
+                continue
+            end, days_left = warning
+            shop.api_version_warning = (
+                self.env._(
+                    "Shopify supports API %(version)s until %(end)s (%(days)s days left): choose a newer version.",
+                    version=shop.api_version,
+                    end=end,
+                    days=days_left,
+                )
+                if days_left > 0
+                else self.env._("Shopify no longer supports API %s: choose a newer version.", shop.api_version)
+            )
 
     @api.depends("domain")
     def _compute_webhook_url(self):
@@ -303,18 +336,18 @@ class ShopifyShop(models.Model):
             shop.webhook_url = f"{base.rstrip('/')}{WEBHOOK_ROUTE}"
 
     def action_test_connection(self):
+        """Reports the method in use, when the token expires, the granted scopes and any missing one."""
         self.ensure_one()
-        if not self.sudo().access_token:
+        if self.auth_method == "static_token" and not self.sudo().access_token:
             return _notify(_("No access token saved for %s.", self.name), "warning")
         try:
             with self._graphql_client() as client:
-                data = client.execute(SHOP_QUERY)
+                data = client.execute(CONNECTION_QUERY)
         except SyncError as exc:
-            return _notify(str(exc), "danger")
+            return _notify(*self._connection_failure(exc))
         except Exception as exc:  # noqa: BLE001 - never a traceback on this button
             return _notify(_("Unexpected error while contacting Shopify: %s", exc), "danger")
-        name = (data.get("shop") or {}).get("name") or "?"
-        return _notify(_("Connected to %(name)s, API %(version)s", name=name, version=self.api_version), "success")
+        return _notify(*self._connection_report(data))
 
 
 def _mask(secret):

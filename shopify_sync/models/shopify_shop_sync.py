@@ -20,7 +20,7 @@ PENDING_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 
 
 class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"
+    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
 
     reconcile_progress = fields.Char(readonly=True, copy=False)
 

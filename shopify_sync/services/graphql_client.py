@@ -8,6 +8,7 @@ failure into one of the classes of :mod:`.errors`.
 
 import json
 import logging
+import re
 import time
 
 import requests
@@ -35,11 +36,24 @@ MAX_THROTTLE_SLEEP = 10.0
 MAX_NESTED_PAGES = 40
 
 
+DEPRECATION_HEADER = "X-Shopify-API-Deprecated-Reason"
+
+
 class ShopifyGraphQLClient:
-    def __init__(self, endpoint, access_token, timeout=TIMEOUT, sleep=time.sleep):
+    """``renew_token(stale_token)``, when given, returns a new token after a 401: the
+    request is sent once more with it. ``on_deprecation(reason)`` is called when a
+    response carries a new ``X-Shopify-API-Deprecated-Reason``."""
+
+    def __init__(
+        self, endpoint, access_token, timeout=TIMEOUT, sleep=time.sleep, renew_token=None, on_deprecation=None
+    ):
         self.endpoint = endpoint
         self.timeout = timeout
         self._sleep = sleep
+        self._renew_token = renew_token
+        self._renewed = False
+        self._on_deprecation = on_deprecation
+        self.deprecation_reason = None
         self.session = requests.Session()
         self.session.headers.update(
             {
@@ -152,6 +166,21 @@ class ShopifyGraphQLClient:
         except requests.RequestException as exc:
             raise TemporaryError(f"Shopify not reachable: {exc.__class__.__name__}: {exc}") from exc
         status = response.status_code
+        self._note_deprecation(response.headers.get(DEPRECATION_HEADER))
+        if status == 401 and self._renew_token and not self._renewed:
+            # One renewal and one retry per client: a token Shopify revoked or let expire.
+            self._renewed = True
+            stale = self.session.headers.get("X-Shopify-Access-Token")
+            self.session.headers["X-Shopify-Access-Token"] = self._renew_token(stale) or ""
+            return self._post(payload)
+        if status == 401 and self._renewed:
+            raise ConfigurationError(
+                "Shopify rejected the access token (HTTP 401) again after it was renewed: the app may "
+                "have been uninstalled, or its credentials changed.",
+                missing="a valid access token for this shop",
+                retry_advice="Retry is safe once Test connection succeeds on the shop.",
+                fix_model="shopify.shop",
+            )
         if status == 429:
             retry_after = _float(response.headers.get("Retry-After"), 2.0)
             raise ThrottledError(
@@ -184,6 +213,13 @@ class ShopifyGraphQLClient:
         cost = (body.get("extensions") or {}).get("cost") or {}
         self.throttle_status = cost.get("throttleStatus") or self.throttle_status
         return body
+
+    def _note_deprecation(self, reason):
+        reason = (reason or "").strip()[:500]
+        if reason and reason != self.deprecation_reason:
+            self.deprecation_reason = reason
+            if self._on_deprecation:
+                self._on_deprecation(reason)
 
     def _pace(self):
         status = self.throttle_status
@@ -248,9 +284,16 @@ def _graphql_error(errors):
     messages = "; ".join(str(err.get("message")) for err in errors)
     codes = {(err.get("extensions") or {}).get("code") for err in errors}
     if "ACCESS_DENIED" in codes or "access" in messages.lower() and "scope" in messages.lower():
+        required = sorted(
+            {
+                scope
+                for err in errors
+                for scope in re.findall(r"`(\w+)`", str((err.get("extensions") or {}).get("requiredAccess") or ""))
+            }
+        )
         return ConfigurationError(
             f"Access token lacks a required scope: {messages}",
-            missing="an access scope (e.g. read_orders, read_products, read_customers)",
+            missing=", ".join(required) or "an access scope (e.g. read_orders, read_products, read_customers)",
             retry_advice="Retry is safe after the app is granted the scope and the token saved again.",
             fix_model="shopify.shop",
         )

@@ -42,6 +42,16 @@ def try_lock_sku(cr, sku):
     return cr.fetchone()[0]
 
 
+def token_lock_key(shop_id):
+    """The advisory lock under which one shop's access token is renewed (one renewal at a time)."""
+    return advisory_key("token", shop_id)
+
+
+def lock_token_renewal(cr, shop_id):
+    """Wait for, then hold until commit, the right to renew a shop's token (all workers, all nodes)."""
+    cr.execute("SELECT pg_advisory_xact_lock(%s)", (token_lock_key(shop_id),))
+
+
 def lock_door(cr, key):
     """Serialise the enqueue decision for one resource (held until commit)."""
     cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("door", key),))

@@ -1,4 +1,5 @@
 from . import (
+    test_auth,
     test_binding_concurrency,
     test_bindings,
     test_failures,
@@ -6,9 +7,11 @@ from . import (
     test_inventory_fulfillment_push,
     test_mapping,
     test_nested_pages,
+    test_oauth_callback,
     test_retry_policy,
     test_shop,
     test_sync_jobs,
     test_ui_tour,
     test_webhook,
+    test_webhook_subscriptions,
 )

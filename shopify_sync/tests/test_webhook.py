@@ -20,7 +20,7 @@ class TestWebhookIntake(ShopifyHttpCase):
             ("no event id", dict(headers={"X-Shopify-Event-Id": None}), 400),
             ("no webhook id", dict(headers={"X-Shopify-Webhook-Id": None}), 400),
             ("no shop", dict(headers={"X-Shopify-Shop-Domain": None}), 400),
-            ("unknown shop", dict(headers={"X-Shopify-Shop-Domain": "other.myshopify.com"}), 404),
+            ("unknown shop", dict(headers={"X-Shopify-Shop-Domain": "other.myshopify.com"}), 401),
             ("not json", dict(raw=b"{not json"), 400),
             ("json array", dict(raw=b"[1, 2]"), 400),
             ("order without id", dict(raw=json.dumps({"name": "#1"}).encode()), 400),
@@ -47,9 +47,9 @@ class TestWebhookIntake(ShopifyHttpCase):
         big = dict(ORDER, note="x" * 2000)
         self.assertEqual(self.post_webhook("orders/create", big).status_code, 413)
 
-    def test_inactive_shop_is_404(self):
+    def test_sync_disabled_shop_is_503_so_shopify_retries(self):
         self.shop.sync_enabled = False
-        self.assertEqual(self.post_webhook("orders/create", ORDER).status_code, 404)
+        self.assertEqual(self.post_webhook("orders/create", ORDER).status_code, 503)
 
     def test_accepted_delivery_is_recorded_with_one_job(self):
         response = self.post_webhook("orders/create", ORDER)
@@ -246,4 +246,4 @@ class TestWebhookIntake(ShopifyHttpCase):
         self.perform_jobs()
         self.assertFalse(self.shop.sync_enabled)
         self.assertTrue(self.shop.activity_ids)
-        self.assertEqual(self.post_webhook("orders/create", ORDER).status_code, 404)
+        self.assertEqual(self.post_webhook("orders/create", ORDER).status_code, 503)

@@ -1,0 +1,327 @@
+"""How a shop authenticates: client credentials, authorization code, or a legacy static token.
+
+Issued tokens live in ``shopify.shop.auth``, one row per shop, apart from the
+shop's own row: a renewal commits on a cursor of its own while jobs that read
+the shop go on, and must not make their later writes on the shop conflict.
+"""
+
+import logging
+import secrets
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from ..services import oauth
+from ..services.db import independent_env
+from ..services.errors import ConfigurationError, SyncError, TemporaryError
+from ..services.identity import lock_token_renewal
+from .shopify_shop import _notify
+
+_logger = logging.getLogger(__name__)
+
+# An issued token is renewed when less than this is left of its life.
+RENEW_MARGIN = timedelta(minutes=10)
+STATE_TTL = timedelta(minutes=10)
+CALLBACK_ROUTE = "/shopify_sync/oauth/callback"
+AUTH_METHODS = [
+    ("client_credentials", "Client credentials (app of your own organization)"),
+    ("authorization_code", "Authorization code (Connect: app installed on a client's store)"),
+    ("static_token", "Static access token (legacy admin-created app)"),
+]
+
+
+class ShopifyShopAuth(models.Model):
+    _name = "shopify.shop.auth"
+    _description = "Shopify Shop Access Token"
+
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    access_token = fields.Char(groups="shopify_sync.group_shopify_manager", copy=False)
+    expires_at = fields.Datetime(copy=False)
+    refresh_token = fields.Char(groups="shopify_sync.group_shopify_manager", copy=False)
+    refresh_expires_at = fields.Datetime(copy=False)
+    scopes = fields.Char(copy=False)
+    renewed_at = fields.Datetime(copy=False)
+    renewal_count = fields.Integer(copy=False)
+    message = fields.Char(copy=False, help="The last problem met while obtaining a token; empty when all is well.")
+    message_category = fields.Char(copy=False)
+    message_at = fields.Datetime(copy=False)
+    deprecation_reason = fields.Char(copy=False)
+    deprecation_seen_at = fields.Datetime(copy=False)
+    oauth_state_digest = fields.Char(groups="shopify_sync.group_shopify_manager", copy=False)
+    oauth_state_expires_at = fields.Datetime(copy=False)
+
+    _shop_uniq = models.UniqueIndex("(shop_id)", "A shop has one access token record.")
+
+
+class ShopifyShop(models.Model):
+    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
+
+    auth_method = fields.Selection(
+        AUTH_METHODS,
+        string="Authentication",
+        required=True,
+        default="client_credentials",
+        tracking=True,
+        help="Client credentials: Odoo obtains a 24 h token with the app's client ID and secret. "
+        "Authorization code: a manager clicks Connect and approves the app in Shopify. "
+        "Static token: a token pasted from a legacy admin-created app.",
+    )
+    client_id = fields.Char(string="Client ID", tracking=True, help="The app's client ID, from the Dev Dashboard.")
+    auth_ids = fields.One2many("shopify.shop.auth", "shop_id")
+    token_expires_at = fields.Datetime(string="Token Expires", compute="_compute_auth_state")
+    granted_scopes = fields.Char(compute="_compute_auth_state")
+    connection_message = fields.Char(compute="_compute_auth_state")
+    api_deprecation_reason = fields.Char(string="API Deprecations", compute="_compute_auth_state")
+    oauth_redirect_url = fields.Char(string="Redirect URL", compute="_compute_oauth_redirect_url")
+
+    @api.depends("auth_ids.expires_at", "auth_ids.scopes", "auth_ids.message", "auth_ids.deprecation_reason")
+    def _compute_auth_state(self):
+        for shop in self:
+            auth = shop.sudo().auth_ids[:1]
+            shop.token_expires_at = auth.expires_at
+            shop.granted_scopes = auth.scopes
+            shop.connection_message = auth.message
+            shop.api_deprecation_reason = auth.deprecation_reason
+
+    @api.depends("domain")
+    def _compute_oauth_redirect_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for shop in self:
+            shop.oauth_redirect_url = f"{base.rstrip('/')}{CALLBACK_ROUTE}"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            # A shop created with a token and no method is a legacy one (tools, older scripts).
+            if "auth_method" not in vals and (vals.get("new_access_token") or vals.get("access_token")):
+                vals["auth_method"] = "static_token"
+        shops = super().create(vals_list)
+        self.env["shopify.shop.auth"].sudo().create([{"shop_id": shop.id} for shop in shops])
+        return shops
+
+    def _auth(self, create=False):
+        """The shop's token record (sudo); ``create`` makes it for a shop that predates it."""
+        self.ensure_one()
+        auth = self.env["shopify.shop.auth"].sudo().search([("shop_id", "=", self.id)], limit=1)
+        if not auth and create:
+            auth = auth.create({"shop_id": self.id})
+        return auth
+
+    def _oauth_base(self):
+        return (self.base_url or f"https://{self.domain}").rstrip("/")
+
+    def _required_scopes(self):
+        self.ensure_one()
+        return oauth.required_scopes(push_inventory=self.push_inventory, push_fulfillments=self.push_fulfillments)
+
+    # -- the token a call sends ------------------------------------------------------
+    def _api_access_token(self):
+        """The token to send: the static one, or the issued one, renewed ahead of its expiry."""
+        self.ensure_one()
+        if self.auth_method == "static_token":
+            return self.sudo().access_token
+        auth = self._auth()
+        token = auth.sudo().access_token
+        if not token or (auth.expires_at and auth.expires_at - RENEW_MARGIN <= fields.Datetime.now()):
+            return self._renew_access_token(stale_token=token)
+        self._check_scopes(auth.scopes)
+        return token
+
+    def _check_scopes(self, scopes):
+        missing = oauth.missing_scopes(oauth.parse_scopes(scopes), self._required_scopes())
+        if missing:
+            raise ConfigurationError(
+                self.env._(
+                    "The app's token lacks the access scopes %(scopes)s that the enabled features need: "
+                    "add them to the app's version in the Dev Dashboard, release it, then Test connection.",
+                    scopes=", ".join(missing),
+                ),
+                missing=", ".join(missing),
+                retry_advice=self.env._("Retry is safe once the scopes are granted."),
+                fix_model="shopify.shop",
+            )
+
+    def _renew_access_token(self, stale_token=None):
+        """Obtain a new token, once across all workers; returns it.
+
+        Runs on a cursor of its own, committed at once, so that other workers
+        see the new token. A worker that waited for the lock while another
+        renewed finds a token other than ``stale_token`` and uses it.
+        """
+        self.ensure_one()
+        if self.auth_method == "static_token":
+            raise ConfigurationError(
+                self.env._("Shopify rejected the static access token: paste a valid one on the shop."),
+                fix_model="shopify.shop",
+            )
+        try:
+            with independent_env(self.env) as env:
+                # Transaction-level advisory lock: one renewal per shop at a time, released
+                # at this cursor's commit; READ COMMITTED, so the read after it sees the
+                # token another worker committed while this one waited.
+                lock_token_renewal(env.cr, self.id)
+                shop = env["shopify.shop"].browse(self.id)
+                auth = shop._auth(create=True)  # under the lock: one creation at most
+                current = auth.access_token
+                fresh = not auth.expires_at or auth.expires_at - RENEW_MARGIN > fields.Datetime.now()
+                if current and current != stale_token and fresh:
+                    token, scopes = current, auth.scopes
+                else:
+                    grant = shop._request_grant(auth)
+                    auth.write(shop._grant_values(auth, grant))
+                    token, scopes = grant.access_token, ",".join(grant.scopes)
+        except SyncError as err:
+            self._note_connection_problem(err)
+            raise
+        self.env["shopify.shop.auth"].invalidate_model()
+        self._check_scopes(scopes)
+        return token
+
+    def _request_grant(self, auth):
+        secret = self.sudo().client_secret
+        if not self.client_id or not secret:
+            raise ConfigurationError(
+                self.env._("Enter the app's client ID and client secret (Dev Dashboard, app Settings)."),
+                missing=self.env._("client ID and client secret"),
+                fix_model="shopify.shop",
+            )
+        timeout = max(self.api_timeout, 1)
+        if self.auth_method == "client_credentials":
+            return oauth.client_credentials_grant(self._oauth_base(), self.client_id, secret, timeout)
+        if not auth.refresh_token:
+            raise ConfigurationError(
+                self.env._(
+                    "The shop's token cannot be renewed (no refresh token): click Connect to approve the app again."
+                ),
+                fix_model="shopify.shop",
+            )
+        return oauth.refresh_grant(self._oauth_base(), self.client_id, secret, auth.refresh_token, timeout)
+
+    def _grant_values(self, auth, grant):
+        """The new token pair, written in one statement: a rotated refresh token is never lost."""
+        now = fields.Datetime.now()
+        return {
+            "access_token": grant.access_token,
+            "expires_at": now + timedelta(seconds=grant.expires_in) if grant.expires_in else False,
+            "refresh_token": grant.refresh_token or False,
+            "refresh_expires_at": now + timedelta(seconds=grant.refresh_expires_in)
+            if grant.refresh_expires_in
+            else False,
+            "scopes": ",".join(grant.scopes),
+            "renewed_at": now,
+            "renewal_count": auth.renewal_count + 1,
+            "message": False,
+            "message_category": False,
+            "message_at": False,
+        }
+
+    def _note_connection_problem(self, error):
+        """Show the problem on the shop; in a transaction of its own, the caller's may roll back."""
+        with independent_env(self.env) as env:
+            env["shopify.shop"].browse(self.id)._auth().write(
+                {"message": str(error)[:500], "message_category": error.category, "message_at": fields.Datetime.now()}
+            )
+        self.env["shopify.shop.auth"].invalidate_model()
+
+    def _record_deprecation(self, reason):
+        """Keep the last X-Shopify-API-Deprecated-Reason Shopify sent, shown on the shop."""
+        shop_id = self.id
+        try:
+            with independent_env(self.env) as env:
+                auth = env["shopify.shop"].browse(shop_id)._auth()
+                if auth.deprecation_reason != reason:
+                    auth.write({"deprecation_reason": reason, "deprecation_seen_at": fields.Datetime.now()})
+        except Exception:  # noqa: BLE001 - a note must never break the call it is about
+            _logger.warning("Could not record Shopify's deprecation notice for shop %s", shop_id, exc_info=True)
+
+    # -- authorization code grant ------------------------------------------------------
+    def action_oauth_connect(self):
+        """Send the manager to Shopify to approve the app; Shopify comes back to the callback route."""
+        self.ensure_one()
+        if not self.client_id or not self.sudo().client_secret:
+            return _notify(self.env._("Enter the app's client ID and client secret first."), "warning")
+        state = secrets.token_urlsafe(32)
+        self._auth(create=True).write(
+            {
+                "oauth_state_digest": oauth.state_digest(state),
+                "oauth_state_expires_at": fields.Datetime.now() + STATE_TTL,
+            }
+        )
+        url = oauth.authorize_url(
+            self._oauth_base(), self.client_id, self._required_scopes(), self.oauth_redirect_url, state
+        )
+        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
+
+    @api.model
+    def _oauth_callback(self, params):
+        """Handle Shopify's redirect after approval; returns the shop, or None (nothing stored) if refused.
+
+        Checked in this order, before anything is written: the shop domain, the
+        state (known and not expired), the HMAC with that shop's client secret.
+        The state is then consumed in one statement, so a replay finds it gone.
+        """
+        domain = str(params.get("shop") or "").strip().lower()
+        state = str(params.get("state") or "")
+        if not oauth.valid_shop_domain(domain) or not state or not params.get("code"):
+            return None
+        digest = oauth.state_digest(state)
+        auth = self.env["shopify.shop.auth"].sudo().search([("oauth_state_digest", "=", digest)], limit=1)
+        shop = auth.shop_id
+        if not shop or shop.domain != domain or shop.auth_method != "authorization_code":
+            return None
+        if not oauth.verify_query_hmac(params, [shop.sudo().client_secret]):
+            return None
+        # Consume the state: only one request can turn this row's digest into NULL.
+        self.env.cr.execute(
+            "UPDATE shopify_shop_auth SET oauth_state_digest = NULL, oauth_state_expires_at = NULL "
+            "WHERE id = %s AND oauth_state_digest = %s AND oauth_state_expires_at > (now() at time zone 'utc') "
+            "RETURNING id",
+            (auth.id, digest),
+        )
+        if not self.env.cr.fetchone():
+            return None
+        auth.invalidate_recordset()
+        try:
+            grant = oauth.code_grant(
+                shop._oauth_base(), shop.client_id, shop.sudo().client_secret, params["code"], max(shop.api_timeout, 1)
+            )
+        except SyncError as err:
+            auth.write(
+                {"message": str(err)[:500], "message_category": err.category, "message_at": fields.Datetime.now()}
+            )
+            return shop
+        auth.write(shop._grant_values(auth, grant))
+        return shop
+
+    # -- Test connection ------------------------------------------------------------------
+    def _connection_report(self, data):
+        """What Test connection says: method, token expiry, granted scopes, missing ones."""
+        method = dict(AUTH_METHODS)[self.auth_method]
+        scopes = [s["handle"] for s in ((data.get("currentAppInstallation") or {}).get("accessScopes") or [])]
+        auth = self._auth()
+        expiry = (
+            fields.Datetime.to_string(auth.expires_at)
+            if self.auth_method != "static_token" and auth.expires_at
+            else self.env._("never")
+        )
+        missing = oauth.missing_scopes(scopes, self._required_scopes())
+        name = (data.get("shop") or {}).get("name") or "?"
+        message = self.env._(
+            "Connected to %(name)s, API %(version)s. Method: %(method)s. Token expires: %(expiry)s. "
+            "Scopes: %(scopes)s.",
+            name=name,
+            version=self.api_version,
+            method=method,
+            expiry=expiry,
+            scopes=", ".join(scopes) or "-",
+        )
+        if missing:
+            return message + " " + self.env._("Missing scopes: %s.", ", ".join(missing)), "danger"
+        return message, "success"
+
+    @staticmethod
+    def _connection_failure(err):
+        if isinstance(err, TemporaryError):
+            return f"{err} (temporary: try again in a moment)", "danger"
+        return str(err), "danger"
