@@ -6,6 +6,9 @@ TITLES = {
     "faults": "3. Shopify 429 / 500 / timeouts",
     "drop": "4. webhooks dropped + reconcile",
     "fuzz": "5. fuzzed / hostile webhooks",
+    "storm": "6. duplicate storm through nginx",
+    "node_kill": "7. kill -9 of a whole node",
+    "rolling": "8. rolling restart of the nodes",
 }
 
 
@@ -20,6 +23,10 @@ def size_text(name, result, sizes):
         )
     if name == "drop":
         return f"{sizes['drop_orders']} orders, {sizes['drop_rate']:.0%} dropped"
+    if name == "storm":
+        return f"{sizes['storm_events']} x {sizes['storm_copies']}, {sizes['storm_senders']} senders"
+    if name in ("node_kill", "rolling"):
+        return f"{sizes[name + '_orders']} orders, 2 nodes"
     return f"{result.get('requests', sizes['fuzz'])} requests"
 
 
