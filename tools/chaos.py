@@ -144,7 +144,7 @@ class Chaos:
 
     def add_shop(self, name):
         """The scenario's shop, its simulator and its generated orders."""
-        domain = f"chaos-{name}.myshopify.com"
+        domain = f"chaos-{name.replace('_', '-')}.myshopify.com"
         url = self.sims.start(domain, TOKEN, SECRET, self.sizes["sim_restore_rate"])
         # Raw bodies: the addon's default, but kept for the fuzz shop, so that hostile bodies
         # also go through the code that stores them.

@@ -29,7 +29,7 @@ class Deployment:
             name, node_conf, node_port = "odoo", conf, port
             if self.cluster:
                 name, node_port = f"node{index}", free_port()
-                options = {"http_port": node_port, "gevent_port": free_port()}
+                options = {"http_port": node_port, "gevent_port": free_port(), "proxy_mode": True}
                 options["logfile"] = log.with_name(f"{log.stem}-{name}{log.suffix}")
                 node_conf = derive_conf(conf, self.var / f"odoo-{name}.conf", options, {"port": port})
             self.nodes.append(self._node(node_conf, node_port, name, restart_delay))

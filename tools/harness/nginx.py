@@ -1,7 +1,8 @@
 """nginx in front of N Odoo nodes: the Debian package, a config of the run's own, its access log.
 
 The config is the one docs/DEPLOYMENT.md shows: Odoo's proxy settings
-(X-Forwarded-* headers for proxy_mode, HTTP/1.1 keep-alive to the nodes), a
+(X-Forwarded-* headers for proxy_mode), at most as many connections to a node
+as its listen queue holds, a
 body limit above the webhook door's 2 MiB cap, webhook timeouts well under
 Shopify's 5 s, a webhook retried on the other node when one refuses it, and
 an access log that names the node of each request.
@@ -35,7 +36,6 @@ http {{
 
     upstream odoo {{
 {servers}
-        keepalive 32;
     }}
     upstream odoochat {{
 {gevent_servers}
@@ -48,14 +48,13 @@ http {{
     server {{
         listen 127.0.0.1:{port} backlog=4096;
         access_log {prefix}/access.log nodes;
-        # Odoo's proxy_mode reads these; the webhook door caps bodies at 2 MiB.
+        # Odoo's proxy_mode reads these; the webhook door caps bodies at 2 MiB.  (A prefork
+        # Odoo answers in HTTP/1.0 and closes: no keep-alive to the nodes.)
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-Host $http_host;
         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
         proxy_set_header X-Forwarded-Proto $scheme;
         proxy_set_header X-Real-IP $remote_addr;
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
         client_max_body_size 4m;
         proxy_buffering on;
         proxy_connect_timeout 1s;
@@ -73,6 +72,7 @@ http {{
             proxy_pass http://odoo;
         }}
         location /websocket {{
+            proxy_http_version 1.1;
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
             proxy_pass http://odoochat;
@@ -101,9 +101,18 @@ def ensure_installed():
     return NGINX if Path(NGINX).exists() else shutil.which("nginx")
 
 
-def render(port, nodes, prefix):
-    """The config text: ``nodes`` is [(http port, gevent port)]."""
-    servers = "\n".join(f"        server 127.0.0.1:{http} max_fails=1 fail_timeout=2s;" for http, _gevent in nodes)
+def render(port, nodes, prefix, workers=2):
+    """The config text: ``nodes`` is [(http port, gevent port)], each with ``workers`` HTTP workers.
+
+    An Odoo node in prefork mode listens with a backlog of 8 x workers, and
+    the kernel queues one more: ``max_conns`` keeps nginx's connections to a
+    node within what that queue holds, so that no connection to it is ever
+    dropped; a node at its limit is skipped for the other one.
+    """
+    max_conns = 8 * workers + 1
+    servers = "\n".join(
+        f"        server 127.0.0.1:{http} max_conns={max_conns} max_fails=1 fail_timeout=2s;" for http, _gevent in nodes
+    )
     gevent = "\n".join(f"        server 127.0.0.1:{gevent};" for _http, gevent in nodes)
     return CONFIG.format(prefix=prefix, port=port, servers=servers, gevent_servers=gevent)
 
