@@ -244,6 +244,12 @@ class Chaos:
                 )
             time.sleep(1)
 
+    def finish(self, shop, delivery, started, label):
+        """Wait until the paced ``delivery`` is over and the shop settled: seconds since ``started``, or None."""
+        seconds = self.settle(shop, shop.order_ids, busy=delivery.is_alive, label=label)
+        delivery.join()
+        return None if seconds is None else time.monotonic() - started
+
     def outcome(self, shop, expected, accepted, seconds, checks=None, promised=None, **extra):
         """The scenario's figures: expected, orders, duplicates, lost, seconds, and the checks passed.
 

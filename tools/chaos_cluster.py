@@ -127,22 +127,18 @@ def node_kill(h, shop):
     time.sleep(max(0.0, killed + sizes["node_down_s"] - time.monotonic()))
     back = time.monotonic()
     victim.start()
-    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="node_kill")
-    delivery.join()
+    seconds = h.finish(shop, delivery, started, "node_kill")
     progress.stop()
-    seconds = None if seconds is None else time.monotonic() - started
     while_down = sender.statuses(killed, back)
-    return h.outcome(
+    checks = {
+        "the other node answered 2xx while one was down": any(k.startswith("2") for k in while_down),
+        "the other node's runner took the lead": took_lead,
+    }
+    return _paced_outcome(
+        h,
         shop,
-        ids,
-        delivery.accepted(),
-        seconds,
-        checks={
-            "the other node answered 2xx while one was down": any(k.startswith("2") for k in while_down),
-            "the other node's runner took the lead": took_lead,
-            "every event accepted (sender retries)": delivery.summary()["events_given_up"] == 0,
-            "every order in Odoo": len(h.synced(shop, ids)) == len(ids),
-        },
+        (sender, delivery, seconds),
+        checks,
         killed_node=victim.name,
         jobs_running_at_kill=running,
         runner_takeover_s=takeover_s,
@@ -150,9 +146,16 @@ def node_kill(h, shop):
         node_down_s=round(back - killed, 1),
         attempts_while_down=dict(while_down),
         dead_jobs_requeued=survivor.log_count(DEAD_JOB) - requeued_before,
-        attempt_statuses=dict(sender.statuses()),
-        delivery=delivery.summary(),
     )
+
+
+def _paced_outcome(h, shop, run, checks, **extra):
+    """The outcome of a paced run ``(sender, delivery, seconds)``: every event accepted, every order in Odoo."""
+    sender, delivery, seconds = run
+    checks["every event accepted (sender retries)"] = delivery.summary()["events_given_up"] == 0
+    checks["every order in Odoo"] = len(h.synced(shop, shop.order_ids)) == len(shop.order_ids)
+    extra.update(attempt_statuses=dict(sender.statuses()), delivery=delivery.summary())
+    return h.outcome(shop, shop.order_ids, delivery.accepted(), seconds, checks=checks, **extra)
 
 
 # -- 8. rolling restart ------------------------------------------------------------------------------
@@ -172,24 +175,10 @@ def rolling_restart(h, shop):
             {"node": node.name, "at_s": round(began - started, 1), "took_s": round(time.monotonic() - began, 1)}
         )
         h.log(f"rolling: {node.name} restarted in {restarts[-1]['took_s']} s")
-    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="rolling")
-    delivery.join()
-    seconds = None if seconds is None else time.monotonic() - started
-    statuses = sender.statuses()
-    not_2xx = {k: v for k, v in statuses.items() if not k.startswith("2")}
-    return h.outcome(
-        shop,
-        ids,
-        delivery.accepted(),
-        seconds,
-        checks={
-            "both nodes restarted": len(restarts) == len(h.services.nodes),
-            "no 4xx answer (Shopify retries only what it can)": not any(k.startswith("4") for k in not_2xx),
-            "every event accepted (sender retries)": delivery.summary()["events_given_up"] == 0,
-            "every order in Odoo": len(h.synced(shop, ids)) == len(ids),
-        },
-        restarts=restarts,
-        non_2xx_answers=not_2xx,
-        attempt_statuses=dict(statuses),
-        delivery=delivery.summary(),
-    )
+    seconds = h.finish(shop, delivery, started, "rolling")
+    not_2xx = {k: v for k, v in sender.statuses().items() if not k.startswith("2")}
+    checks = {
+        "both nodes restarted": len(restarts) == len(h.services.nodes),
+        "no 4xx answer (Shopify retries only what it can)": not any(k.startswith("4") for k in not_2xx),
+    }
+    return _paced_outcome(h, shop, (sender, delivery, seconds), checks, restarts=restarts, non_2xx_answers=not_2xx)

@@ -69,9 +69,7 @@ def kill_workers(h, shop):
         kill["orders_synced"] = _synced(h, shop, ids)
         kills.append(kill)
         h.log(f"kill {len(kills)}/{len(marks)}: {kill.get('kind')} {kill.get('pid')} at {kill['orders_synced']} orders")
-    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="kill")
-    delivery.join()
-    seconds = None if seconds is None else time.monotonic() - started
+    seconds = h.finish(shop, delivery, started, "kill")
     _wait(h, "the worker population", lambda: _kinds(h).count("WorkerHTTP") >= 2, timeout=30)
     made = [k for k in kills if "pid" in k]
     summary = delivery.summary()
@@ -138,9 +136,7 @@ def pg_restart(h, shop):
     serving = h.wait_serving(timeout=300)
     t["serving"] = time.monotonic()
     h.log(f"pg: Odoo serving again {t['serving'] - t['up']:.1f} s after PostgreSQL came back")
-    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="pg")
-    delivery.join()
-    seconds = None if seconds is None else time.monotonic() - started
+    seconds = h.finish(shop, delivery, started, "pg")
     seen = _pg_answers(sender, t)
     retried = sum(1 for attempts in delivery.attempts.values() if len(attempts) > 1)
     checks = {
@@ -264,9 +260,7 @@ def shopify_faults(h, shop):
     _sleep_watching(h, CALM_S)
     timeline = [_fault_window(h, shop, window, started) for window in windows]
     _count_faults(timeline, shop.sim.calls(), slow=sizes["api_timeout"] + 2)
-    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="faults")
-    delivery.join()
-    seconds = None if seconds is None else time.monotonic() - started
+    seconds = h.finish(shop, delivery, started, "faults")
     touched = h.probe.run(jobs.orders_with_failures, shop.shop_id)
     final = h.probe.run(jobs.failed_orders_by_category, shop.shop_id)
     result = h.outcome(
