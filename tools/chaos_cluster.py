@@ -5,8 +5,8 @@
 7. kill -9 of a whole node (the one whose queue_job runner leads) in the
    middle of a run: the other node answers, its runner takes the lead, the
    dead jobs are requeued; the sync pause is measured.
-8. A rolling restart: each node restarted gracefully, one after the other,
-   during a run.
+8. A rolling restart: each node taken out of nginx, restarted gracefully and put
+   back, one after the other, during a run.
 """
 
 import threading
@@ -160,7 +160,7 @@ def _paced_outcome(h, shop, run, checks, **extra):
 
 # -- 8. rolling restart ------------------------------------------------------------------------------
 def rolling_restart(h, shop):
-    """Each node restarted gracefully in turn (SIGTERM, start, serving again) while orders arrive."""
+    """Each node in turn taken out of nginx, restarted gracefully (SIGTERM, start, serving) and put back."""
     sizes, ids = h.sizes, shop.order_ids
     sender = TimedSender(h.webhook_url, shop.domain, SECRET)
     delivery = PacedDelivery(sender, _order_items(shop), sizes["send_rate"], sizes["time_scale"])
@@ -170,7 +170,7 @@ def rolling_restart(h, shop):
     for share, node in zip((0.25, 0.5), h.services.nodes, strict=False):
         _wait(h, lambda share=share: len(h.synced(shop, ids)) >= max(1, int(share * len(ids))), timeout=300)
         began = time.monotonic()
-        node.restart()
+        h.services.rolling_restart(node)
         restarts.append(
             {"node": node.name, "at_s": round(began - started, 1), "took_s": round(time.monotonic() - began, 1)}
         )

@@ -9,6 +9,7 @@ pg_try_advisory_lock; the others wait, and one takes the lead when it dies).
 Every runner asks for its jobs through nginx, so that jobs run on every node.
 """
 
+import time
 from pathlib import Path
 
 from .nginx import Nginx
@@ -66,6 +67,17 @@ class Deployment:
             node.stop()
         if self.proxy:
             self.proxy.stop()
+
+    def rolling_restart(self, node, drain_s=1.0):
+        """Restart one node the way a rolling deployment does: out of nginx, graceful restart, back in."""
+        if self.proxy:
+            self.proxy.drain(node.port)
+            time.sleep(drain_s)  # requests in flight on the node finish
+        try:
+            node.restart()
+        finally:
+            if self.proxy:
+                self.proxy.drain(node.port, drained=False)
 
     def check_alive(self):
         for node in self.nodes:

@@ -10,6 +10,7 @@ an access log that names the node of each request.
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from collections import Counter
@@ -101,7 +102,7 @@ def ensure_installed():
     return NGINX if Path(NGINX).exists() else shutil.which("nginx")
 
 
-def render(port, nodes, prefix, workers=2):
+def render(port, nodes, prefix, workers=2, down=()):
     """The config text: ``nodes`` is [(http port, gevent port)], each with ``workers`` HTTP workers.
 
     An Odoo node in prefork mode listens with a backlog of 8 x workers, and
@@ -111,7 +112,9 @@ def render(port, nodes, prefix, workers=2):
     """
     max_conns = 8 * workers + 1
     servers = "\n".join(
-        f"        server 127.0.0.1:{http} max_conns={max_conns} max_fails=1 fail_timeout=2s;" for http, _gevent in nodes
+        f"        server 127.0.0.1:{http} max_conns={max_conns} max_fails=1 fail_timeout=2s"
+        + (" down;" if http in down else ";")
+        for http, _gevent in nodes
     )
     gevent = "\n".join(f"        server 127.0.0.1:{gevent};" for _http, gevent in nodes)
     return CONFIG.format(prefix=prefix, port=port, servers=servers, gevent_servers=gevent)
@@ -123,6 +126,7 @@ class Nginx:
     def __init__(self, port, nodes, prefix):
         self.port, self.nodes, self.prefix = port, nodes, Path(prefix)
         self.process = None
+        self.down = set()
 
     @property
     def access_log(self):
@@ -135,8 +139,7 @@ class Nginx:
         for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
             (self.prefix / sub).mkdir(parents=True, exist_ok=True)
         self.access_log.unlink(missing_ok=True)
-        conf = self.prefix / "nginx.conf"
-        conf.write_text(render(self.port, self.nodes, self.prefix))
+        conf = self.write_conf()
         cmd = [binary, "-p", str(self.prefix), "-c", str(conf), "-g", "daemon off;"]
         self.process = Process(cmd, self.prefix / "nginx.out", "nginx").start()
         deadline = time.monotonic() + 10
@@ -144,6 +147,18 @@ class Nginx:
             if self.process.exited() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"nginx did not start: {(self.prefix / 'nginx.out').read_text()[-400:]}")
             time.sleep(0.1)
+
+    def write_conf(self):
+        conf = self.prefix / "nginx.conf"
+        conf.write_text(render(self.port, self.nodes, self.prefix, down=self.down))
+        return conf
+
+    def drain(self, http_port, drained=True):
+        """Mark a node ``down`` (no new request goes to it) or back, and reload nginx (SIGHUP)."""
+        (self.down.add if drained else self.down.discard)(http_port)
+        self.write_conf()
+        os.kill(self.process.pid, signal.SIGHUP)
+        time.sleep(0.5)  # new worker processes take over
 
     def wait(self, timeout=120):
         wait_http(f"http://127.0.0.1:{self.port}/web/login", timeout)
