@@ -23,11 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from shopify_simulator import SimulatorControl
-from tools.chaos_cluster import node_kill, rolling_restart, storm_through_nginx
+from tools.chaos_cluster import double_crash, node_kill, rolling_restart, storm_through_nginx
 from tools.chaos_config import addon_version, read_sizes
 from tools.chaos_env import TimedSender
 from tools.chaos_fuzz import fuzz_webhooks
-from tools.chaos_report import TITLES, print_table
+from tools.chaos_report import TITLES, environment_notes, print_table
 from tools.chaos_scenarios import dropped_webhooks, kill_workers, pg_restart, shopify_faults
 from tools.harness import jobs, records
 from tools.harness.db import Db
@@ -42,9 +42,10 @@ RUN_SYNC_FUNCTION = "shopify_sync.job_function_shopify_sync_job_run_sync"
 # Scenarios run in this order: the PostgreSQL restart comes after the last use
 # of the in-process ORM (reconciliation), the fuzzing last of all.
 # The cluster scenarios (--cluster only) come before the PostgreSQL restart too.
-ORDER = ("kill", "faults", "drop", "storm", "node_kill", "rolling", "pg", "fuzz")
+ORDER = ("kill", "faults", "drop", "crash", "storm", "node_kill", "rolling", "pg", "fuzz")
 CLUSTER_ONLY = ("storm", "node_kill", "rolling")
 RUNNERS = {
+    "crash": double_crash,
     "storm": storm_through_nginx,
     "node_kill": node_kill,
     "rolling": rolling_restart,
@@ -129,6 +130,7 @@ class Chaos:
             "node_kill": self.sizes["node_kill_orders"],
             "rolling": self.sizes["rolling_orders"],
             "storm": self.sizes["storm_events"],
+            "crash": self.sizes["crash_orders"],
         }.get(name, 0)
 
     def setup(self):
@@ -309,23 +311,6 @@ class Chaos:
             time.sleep(0.5)
         return True
 
-    def environment_notes(self):
-        """Problems of the machine, not of the addon, seen in Odoo's output."""
-        crashes = 0
-        for name, offset in self.out_offsets.items():
-            out = self.var / f"{name}.out"
-            if out.exists():
-                with out.open("rb") as handle:
-                    handle.seek(offset)
-                    crashes += handle.read().decode(errors="replace").count("No module named 'pkg_resources'")
-        if not crashes:
-            return []
-        return [
-            f"the gevent (longpolling) worker crashed {crashes} times at start-up: gevent imports "
-            "pkg_resources, which the virtualenv's setuptools no longer ships; Odoo's master respawns it "
-            "without end, and checks the database before each respawn"
-        ]
-
     def run(self):
         try:
             self.setup()
@@ -347,7 +332,7 @@ class Chaos:
                 self.log(f"{name}: {verdict}")
         finally:
             self.results["machine"]["loadavg_after"] = os.getloadavg()
-            self.results["environment_notes"] = self.environment_notes()
+            self.results["environment_notes"] = environment_notes(self.var, self.out_offsets)
             self.services.stop()
             self.sims.stop()
             self.probe.close()

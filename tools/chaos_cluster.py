@@ -1,4 +1,5 @@
-"""Scenarios 6 to 8 of tools/chaos.py (--cluster): two Odoo nodes on one database, behind nginx.
+"""Scenarios 6 to 9 of tools/chaos.py: two Odoo nodes on one database behind nginx (6 to 8, --cluster), and
+every HTTP worker killed at once (9, one node or two).
 
 6. The duplicate storm through nginx: no duplicate, nothing lost, no
    connection refused by a listen queue.
@@ -7,8 +8,12 @@
    dead jobs are requeued; the sync pause is measured.
 8. A rolling restart: each node taken out of nginx, restarted gracefully and put
    back, one after the other, during a run.
+9. Every HTTP worker killed at once while two sync jobs run: how long the
+   sync pauses until queue_job's runner re-queues the dead jobs.
 """
 
+import os
+import signal
 import threading
 import time
 
@@ -19,6 +24,7 @@ from tools.harness.procs import listen_overflows
 
 SECRET = "whsec_chaos_secret"
 DEAD_JOB = "Re-queued dead job"
+CRASH_RATE = 10.0  # webhooks per second of the crash scenario: jobs run two at a time
 
 
 def _order_items(shop):
@@ -182,3 +188,39 @@ def rolling_restart(h, shop):
         "no 4xx answer (Shopify retries only what it can)": not any(k.startswith("4") for k in not_2xx),
     }
     return _paced_outcome(h, shop, (sender, delivery, seconds), checks, restarts=restarts, non_2xx_answers=not_2xx)
+
+
+# -- 9. every HTTP worker killed at once ------------------------------------------------------------
+def double_crash(h, shop):
+    """kill -9 of every HTTP worker while two jobs run: the pause until queue_job re-queues the dead jobs."""
+    sizes, ids = h.sizes, shop.order_ids
+    sender = TimedSender(h.webhook_url, shop.domain, SECRET)
+    delivery = PacedDelivery(sender, _order_items(shop), CRASH_RATE, sizes["time_scale"])
+    progress = Progress(h, shop)
+    requeued_before = h.services.log_count(DEAD_JOB)
+    started = time.monotonic()
+    delivery.start()
+    progress.start()
+    two = _wait(h, lambda: h.probe.run(jobs.jobs_started) >= 2, timeout=max(60, len(ids)), poll=0.02)
+    running = h.probe.run(jobs.jobs_started)
+    workers = [pid for pid, kind in h.services.workers().items() if kind == "WorkerHTTP"]
+    killed = time.monotonic()
+    for pid in workers:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    h.log(f"crash: {len(workers)} HTTP workers killed with {running} jobs running")
+    seconds = h.finish(shop, delivery, started, "crash")
+    progress.stop()
+    checks = {"two jobs were running at the kill": two and running >= 2}
+    return _paced_outcome(
+        h,
+        shop,
+        (sender, delivery, seconds),
+        checks,
+        workers_killed=len(workers),
+        jobs_running_at_kill=running,
+        sync_pause_s=progress.pause_after(killed),
+        dead_jobs_requeued=h.services.log_count(DEAD_JOB) - requeued_before,
+    )
