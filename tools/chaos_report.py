@@ -9,7 +9,7 @@ TITLES = {
     "storm": "6. duplicate storm through nginx",
     "node_kill": "7. kill -9 of a whole node",
     "rolling": "8. rolling restart of the nodes",
-    "crash": "9. every HTTP worker killed at once",
+    "crash": "9. all HTTP workers killed at once",
 }
 
 
