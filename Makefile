@@ -1,5 +1,6 @@
 # shopify_sync: the two commands a fresh machine needs, and a few more.
 .PHONY: setup test demo lint bench chaos clean
+VENV ?= .venv
 
 setup:           ## venv, PostgreSQL and Odoo's requirements (idempotent)
 	tools/setup_env.sh
@@ -12,15 +13,15 @@ demo:            ## Odoo + addon + local Shopify simulator, a scenario, a printe
 
 lint:            ## ruff and pylint-odoo, as pre-commit runs them
 	tools/setup_env.sh
-	.venv/bin/ruff check shopify_sync shopify_simulator tools
-	.venv/bin/ruff format --check shopify_sync shopify_simulator tools
-	.venv/bin/pylint --rcfile=.pylintrc shopify_sync
+	$(VENV)/bin/ruff check shopify_sync shopify_simulator tools
+	$(VENV)/bin/ruff format --check shopify_sync shopify_simulator tools
+	$(VENV)/bin/pylint --rcfile=.pylintrc shopify_sync
 
 clean:
 	rm -rf .cache
 
-bench:           ## benchmarks (not tests): webhook ack vs bare route, end-to-end sync, duplicate storm -> bench/results.json
+bench:           ## benchmarks (not tests): webhook ack vs bare route, end-to-end sync, duplicate storm -> bench/results.json (BENCH_CLUSTER=1: two nodes behind nginx)
 	tools/run_bench.sh
 
-chaos:           ## fault injection (worker kills, PostgreSQL restart, Shopify faults, drops, fuzzing) -> chaos/results.json
+chaos:           ## fault injection (worker kills, PostgreSQL restart, Shopify faults, drops, fuzzing; CHAOS_ARGS=--cluster adds the cluster scenarios) -> chaos/results.json
 	tools/run_chaos.sh $(CHAOS_ARGS)

@@ -4,11 +4,12 @@ Used by shopify_sync's integration tests and by ``make demo``; it never imports 
 """
 
 from .control import SimulatorControl
-from .generator import recompute_totals
+from .generator import recompute_totals, same_product_elsewhere
 from .server import ShopifySimulator
 from .webhooks import SHOPIFY_RETRY_SCHEDULE, Delivery, WebhookSender, sign
 
 __all__ = [
+    "same_product_elsewhere",
     "SHOPIFY_RETRY_SCHEDULE",
     "Delivery",
     "ShopifySimulator",

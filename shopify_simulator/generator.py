@@ -364,3 +364,23 @@ class Generator:
                 {"code": DISCOUNT_CODE, "amount": order["total_discounts"], "type": "percentage"}
             ]
         return order
+
+
+def same_product_elsewhere(rest, id_offset):
+    """A REST product as another store sells it: same titles, options and SKUs, its own ids.
+
+    Shopify gives every store its own product, variant and inventory item ids; ``id_offset``
+    keeps the copy's ids apart from the original's.
+    """
+    product = copy.deepcopy(rest)
+    product["id"] = int(product["id"]) + id_offset
+    product.pop("admin_graphql_api_id", None)
+    for variant in product.get("variants") or []:
+        variant["id"] = int(variant["id"]) + id_offset
+        variant["inventory_item_id"] = int(variant["inventory_item_id"]) + id_offset
+        variant.pop("admin_graphql_api_id", None)
+        variant.pop("product_id", None)
+    for option in product.get("options") or []:
+        option.pop("id", None)
+        option.pop("product_id", None)
+    return product

@@ -9,32 +9,24 @@ environment variables (see docs/BENCHMARKS.md).
 
 import argparse
 import os
-import random
 import sys
 import time
 import traceback
 import uuid
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT))
-
-from bench_load import (  # noqa: E402
-    BARE_PATH,
-    WEBHOOK_PATH,
-    Deliverer,
-    ack_pool,
-    dumps,
-    merge_wrk,
-    raw_request,
-    run_wrk,
-)
-from bench_odoo import BenchDb, MemorySampler, Services, listen_overflows  # noqa: E402
-from bench_orm import Orm  # noqa: E402
-from bench_report import machine, print_table, write_results  # noqa: E402
-
-from shopify_simulator import SimulatorControl  # noqa: E402
+from shopify_simulator import SimulatorControl
+from tools.bench_load import BARE_PATH, ack_pool, merge_wrk, run_wrk
+from tools.bench_orm import Reference
+from tools.bench_report import machine, print_table, write_results
+from tools.harness import jobs, keys, records
+from tools.harness.db import Db
+from tools.harness.deploy import Deployment
+from tools.harness.load import WEBHOOK_PATH, Deliverer, dumps, raw_request, storm_requests
+from tools.harness.memory import MemorySampler
+from tools.harness.orm import Orm, ShopSettings, configure_shop
+from tools.harness.paths import ROOT, VAR
+from tools.harness.procs import listen_overflows
+from tools.harness.simulator import Simulators
 
 SHOP = "bench-shop.myshopify.com"
 ACK_SHOP = "bench-ack.myshopify.com"
@@ -66,15 +58,18 @@ class Bench:
         self.e2e_senders = env_int("BENCH_E2E_SENDERS", 8)
         self.restore_rate = env_int("BENCH_SIM_RESTORE_RATE", 1_000_000)
         self.phases = [p for p in PHASES if p in os.environ.get("BENCH_PHASES", ",".join(PHASES)).split(",")]
-        self.var = ROOT / ".cache" / "bench"
+        self.var = VAR / "bench"
         self.var.mkdir(parents=True, exist_ok=True)
-        self.services = Services(args.conf, args.db, args.port, self.var)
+        self.services = Deployment(args.conf, args.db, args.port, self.var, nodes=2 if args.cluster else 1)
+        self.sims = Simulators(self.var)
         self.results = {"machine": machine(), "notes": []}
         self.results["sizes"] = {
             k: getattr(self, k)
             for k in ("orders", "storm_events", "storm_copies", "storm_senders", "ack_seconds", "warmup_seconds")
             + ("ack_rounds", "connections", "wrk_threads", "products", "e2e_senders", "restore_rate")
         }
+        if args.cluster:
+            self.results["cluster"] = self.services.shape
 
     def log(self, text):
         print(f"[bench {time.strftime('%H:%M:%S')}] {text}", flush=True)
@@ -83,25 +78,32 @@ class Bench:
     def setup(self):
         self.log("loading the Odoo registry in-process (shop set-up, ORM reference)")
         self.orm = Orm(self.args.conf, self.args.db)
-        sim_url = self.services.start_simulator(SHOP, TOKEN, SECRET, self.restore_rate)
-        self.shop_id = self.orm.configure_shop("Bench Shop", SHOP, sim_url, TOKEN, SECRET)
+        sim_url = self.sims.start(SHOP, TOKEN, SECRET, self.restore_rate, log_name="simulator-bench.log")
+        self.shop_id = configure_shop(self.orm, ShopSettings("Bench Shop", SHOP, sim_url, TOKEN, SECRET))
         keep = os.environ.get("BENCH_KEEP_RAW_BODY")  # unset: the addon's default (off)
-        self.ack_shop_id = self.orm.configure_shop(
-            "Bench Ack Shop", ACK_SHOP, "http://127.0.0.1:1", TOKEN, SECRET, None if keep is None else keep == "1"
-        )
+        ack_shop = ShopSettings("Bench Ack Shop", ACK_SHOP, "http://127.0.0.1:1", TOKEN, SECRET)
+        ack_shop.keep_raw_body = None if keep is None else keep == "1"
+        self.ack_shop_id = configure_shop(self.orm, ack_shop)
         total = self.orders + self.storm_events
         self.log(f"simulator {sim_url}: generating {self.products} products, {total} customers and orders")
         self.sim = SimulatorControl(sim_url, timeout=300)
         self.data = self.sim.generate(
             customers=total, products=self.products, variants_per_product=2, orders=total, lines_per_order=3
         )
-        self.log("starting Odoo (workers=2, queue_job runner)")
-        self.services.start_odoo()
-        self.db = BenchDb(self.args.db, self.shop_id)
-        self.results["ack_keep_raw_body"] = bool(
-            self.db.one("SELECT keep_raw_body FROM shopify_shop WHERE id = %s", (self.ack_shop_id,))[0]
-        )
+        self.log(f"starting Odoo (workers=2, queue_job runner): {self.services.shape}")
+        self.services.start()
+        self.db = Db(self.args.db)
+        self.results["ack_keep_raw_body"] = bool(self.db.run(jobs.shop_value, self.ack_shop_id, "keep_raw_body"))
         self.results["odoo_workers"] = sorted(self.services.workers().values())
+
+    def waiting(self, keys_):
+        return self.db.run(jobs.waiting_for_keys, self.shop_id, keys_)
+
+    def confirmed(self, ids):
+        return self.db.run(records.confirmed_orders, self.shop_id, ids)
+
+    def failures(self, ids):
+        return self.db.run(jobs.failures_needing_action, self.shop_id, ids)
 
     def wait_until(self, what, done, timeout, stalled=None, poll=0.25):
         """Poll ``done()`` until true; returns seconds waited, or None on timeout/stall."""
@@ -131,15 +133,11 @@ class Bench:
         variant_ids = [str(v["id"]) for p in products for v in p["variants"]]
         self.log(f"catalogue: {len(products)} products/create webhooks ({len(variant_ids)} variants)")
         Deliverer(HOST, self.args.port, 4).send([self.request("products/create", p) for p in products])
-        keys = self.db.keys("product", [p["id"] for p in products])
+        keys_ = keys.job_keys(self.shop_id, "product", [p["id"] for p in products])
         seconds = self.wait_until(
             "catalogue",
-            lambda: self.db.one(
-                "SELECT count(*) FROM product_product WHERE x_shopify_shop_id=%s AND x_shopify_id = ANY(%s)",
-                (self.shop_id, variant_ids),
-            )[0]
-            == len(variant_ids)
-            and not self.db.waiting_jobs(keys),
+            lambda: self.db.run(records.variant_count, self.shop_id, variant_ids) == len(variant_ids)
+            and not self.waiting(keys_),
             timeout=180,
         )
         if seconds is None:
@@ -147,60 +145,17 @@ class Bench:
 
     # -- 1. acknowledgement -------------------------------------------------------------
     def ack(self):
-        template = self.data["orders"][0]
-        port, threads, conns = self.args.port, self.wrk_threads, self.connections
-        base = f"http://{HOST}:{port}"
-        wrk_log = self.var / "wrk.log"
-        wrk_log.unlink(missing_ok=True)
-        warm_pool = self.var / "ack_warm.lua"
-        ack_pool(warm_pool, template, 8_000_000_000, 2000, ACK_SHOP, SECRET)
+        """wrk against the bare route and the webhook, in turns, with the runner paused; then what was recorded."""
+        self.wrk_log = self.var / "wrk.log"
+        self.wrk_log.unlink(missing_ok=True)
         self.log("ack: queue_job runner paused (SIGSTOP) for the acknowledgement runs")
-        self.services.pause_runner()
+        self.services.pause_runners()
         try:
-            self.log(f"ack: warm-up, {self.warmup_seconds} s per route")
-            # The bare route records nothing: its warm-up may cycle through a small pool.
-            warm_bare = run_wrk(base + BARE_PATH, BARE_PATH, warm_pool, self.warmup_seconds, conns, threads, wrk_log)
-            # The webhook's warm-up must not wrap (a repeated event is answered but not recorded):
-            # its pool is sized from the bare route's rate, which the webhook does not exceed.
-            warm_size = max(2000, int(warm_bare["rps"] * self.warmup_seconds * 1.5) + 100 * conns)
-            ack_pool(warm_pool, template, 8_050_000_000, warm_size, ACK_SHOP, SECRET)
-            warm = run_wrk(base + WEBHOOK_PATH, WEBHOOK_PATH, warm_pool, self.warmup_seconds, conns, threads, wrk_log)
-            # Interleaved rounds (bare, ack, bare, ack...) so that a change of load on
-            # the machine during the phase weighs on both routes alike.
-            rounds, seconds = self.ack_rounds, max(1, round(self.ack_seconds / self.ack_rounds))
-            pool_size = max(2000, int(warm["rps"] * seconds * 3) + 100 * conns)
-            pools, body_size = [], 0
-            for n in range(rounds):
-                pools.append(self.var / f"ack_main_{n}.lua")
-                body_size = ack_pool(pools[n], template, 8_100_000_000 + n * 10_000_000, pool_size, ACK_SHOP, SECRET)
-            self.log(f"ack: {rounds} x {pool_size} distinct signed orders/create requests, {body_size:.0f} B per body")
-            bare_runs, ack_runs = [], []
-            for n in range(rounds):
-                self.log(f"ack: round {n + 1}/{rounds}: bare route then shopify_sync webhook, {seconds} s each")
-                bare_runs.append(run_wrk(base + BARE_PATH, BARE_PATH, pools[n], seconds, conns, threads, wrk_log))
-                ack_runs.append(run_wrk(base + WEBHOOK_PATH, WEBHOOK_PATH, pools[n], seconds, conns, threads, wrk_log))
-            bare, ack = merge_wrk(bare_runs), merge_wrk(ack_runs)
-            # Requests still queued when wrk stopped are answered afterwards: let them land first.
-            recorded = self.db.settle(
-                "SELECT count(*), count(*) FILTER (WHERE state = 'received') "
-                "FROM shopify_webhook_delivery WHERE shop_id=%s",
-                (self.ack_shop_id,),
-            )
-            dispatchers = self.db.one(
-                "SELECT count(*) FROM queue_job WHERE identity_key = %s", (f"shopify_sync:{self.ack_shop_id}:dispatch",)
-            )[0]
-            # The acknowledgement runs measure the door only: what they recorded is not synced.
-            cancelled = self.db.execute(
-                "UPDATE queue_job SET state='cancelled' WHERE identity_key LIKE %s AND state IN %s",
-                (f"shopify_sync:{self.ack_shop_id}:%", BenchDb.WAITING),
-            )
-            self.db.execute(
-                "UPDATE shopify_webhook_delivery SET state='ignored', note='Benchmark: acknowledged only.' "
-                "WHERE shop_id=%s AND state='received'",
-                (self.ack_shop_id,),
-            )
+            warm, warm_size = self.ack_warm_up()
+            bare, ack, ack_runs, pool_size, body_size = self.ack_rounds_run(warm)
+            recorded, dispatchers, cancelled = self.ack_recorded()
         finally:
-            self.services.resume_runner()
+            self.services.resume_runners()
         self.log(f"ack: runner resumed; {cancelled} jobs of the ack shop cancelled, waiting for the runner to idle")
         self.wait_runner_idle()
         ok = ack["requests"] - ack["err_status"] + warm["requests"] - warm["err_status"]
@@ -227,15 +182,62 @@ class Bench:
         )
         if r["ack_pool_wrapped"]:
             r["notes"].append("ack run wrapped its request pool: some requests were duplicates")
-        if not ok <= recorded[0] <= ok + 4 * conns:
+        if not ok <= recorded[0] <= ok + 4 * self.connections:
             r["notes"].append(f"ack: {ok} requests answered 2xx but {recorded[0]} deliveries recorded")
 
+    def wrk(self, path, pool, seconds):
+        base = f"http://{HOST}:{self.args.port}"
+        return run_wrk(base + path, path, pool, seconds, self.connections, self.wrk_threads, self.wrk_log)
+
+    def ack_warm_up(self):
+        """A few seconds per route; the webhook's pool is sized so that its warm-up never repeats an event."""
+        template, seconds, conns = self.data["orders"][0], self.warmup_seconds, self.connections
+        warm_pool = self.var / "ack_warm.lua"
+        ack_pool(warm_pool, template, 8_000_000_000, 2000, ACK_SHOP, SECRET)
+        self.log(f"ack: warm-up, {seconds} s per route")
+        # The bare route records nothing: its warm-up may cycle through a small pool.
+        warm_bare = self.wrk(BARE_PATH, warm_pool, seconds)
+        # The webhook's warm-up must not wrap (a repeated event is answered but not recorded):
+        # its pool is sized from the bare route's rate, which the webhook does not exceed.
+        warm_size = max(2000, int(warm_bare["rps"] * seconds * 1.5) + 100 * conns)
+        ack_pool(warm_pool, template, 8_050_000_000, warm_size, ACK_SHOP, SECRET)
+        return self.wrk(WEBHOOK_PATH, warm_pool, seconds), warm_size
+
+    def ack_rounds_run(self, warm):
+        """Interleaved rounds (bare, ack, bare, ack...), so that a change of load weighs on both routes alike."""
+        rounds, seconds = self.ack_rounds, max(1, round(self.ack_seconds / self.ack_rounds))
+        pool_size = max(2000, int(warm["rps"] * seconds * 3) + 100 * self.connections)
+        pools, body_size = [], 0
+        for n in range(rounds):
+            pools.append(self.var / f"ack_main_{n}.lua")
+            first_id = 8_100_000_000 + n * 10_000_000
+            body_size = ack_pool(pools[n], self.data["orders"][0], first_id, pool_size, ACK_SHOP, SECRET)
+        self.log(f"ack: {rounds} x {pool_size} distinct signed orders/create requests, {body_size:.0f} B per body")
+        bare_runs, ack_runs = [], []
+        for n in range(rounds):
+            self.log(f"ack: round {n + 1}/{rounds}: bare route then shopify_sync webhook, {seconds} s each")
+            bare_runs.append(self.wrk(BARE_PATH, pools[n], seconds))
+            ack_runs.append(self.wrk(WEBHOOK_PATH, pools[n], seconds))
+        return merge_wrk(bare_runs), merge_wrk(ack_runs), ack_runs, pool_size, body_size
+
+    def ack_recorded(self):
+        """(deliveries recorded and still received, dispatcher jobs, jobs cancelled) of the ack shop."""
+        # Requests still queued when wrk stopped are answered afterwards: let them land first.
+        recorded = self.db.settle(jobs.recorded_and_received_sql(), (self.ack_shop_id,))
+        dispatchers = sum(self.db.run(jobs.dispatcher_states, self.ack_shop_id).values())
+        # The acknowledgement runs measure the door only: what they recorded is not synced.
+        cancelled = self.db.run(jobs.cancel_waiting, self.ack_shop_id)
+        self.db.run(jobs.ignore_received, self.ack_shop_id, "Benchmark: acknowledged only.")
+        return recorded, dispatchers, cancelled
+
     def wait_runner_idle(self):
-        """Wait until the runner has worked through the notifications queued while it was paused."""
-        app, streak = f"odoo-{self.services.runner_pid()}", [0]
+        """Wait until the leading runner has worked through the notifications queued while it was paused."""
+        streak = [0]
 
         def quiet():
-            streak[0] = streak[0] + 1 if self.db.backend_idle(app, self.args.db) else 0
+            app = self.db.run(jobs.runner_leader)
+            idle = bool(app) and self.db.run(jobs.backend_idle, app, self.args.db)
+            streak[0] = streak[0] + 1 if idle else 0
             return streak[0] >= 3
 
         if self.wait_until("runner backlog", quiet, timeout=300, poll=0.5) is None:
@@ -245,7 +247,7 @@ class Bench:
     def e2e(self):
         orders = self.data["orders"][: self.orders]
         ids = [str(o["id"]) for o in orders]
-        keys = self.db.keys("order", ids)
+        keys_ = keys.job_keys(self.shop_id, "order", ids)
         requests_ = [self.request("orders/create", o) for o in orders]
         self.log(f"e2e: {len(orders)} orders/create webhooks, {self.e2e_senders} senders")
         deliverer = Deliverer(HOST, self.args.port, self.e2e_senders)
@@ -253,13 +255,13 @@ class Bench:
         sender = deliverer.send_in_background(requests_)
         seconds = self.wait_until(
             "e2e",
-            lambda: self.db.confirmed(ids) == len(ids),
+            lambda: self.confirmed(ids) == len(ids),
             timeout=max(240, 2 * len(ids)),
-            stalled=lambda: not sender.is_alive() and not self.db.waiting_jobs(keys),
+            stalled=lambda: not sender.is_alive() and not self.waiting(keys_),
         )
         elapsed = time.monotonic() - started if seconds is None else seconds
         sender.join()
-        done = self.db.confirmed(ids)
+        done = self.confirmed(ids)
         r = self.results
         r.update(
             e2e_orders=len(ids),
@@ -269,33 +271,23 @@ class Bench:
             e2e_send_seconds=round(deliverer.seconds, 2),
             e2e_non_2xx=deliverer.non_2xx,
             e2e_statuses=dict(deliverer.statuses),
-            **self.db.job_stats(keys, "e2e"),
+            **self.db.run(jobs.stats_of_keys, keys_, "e2e"),
         )
         if done < len(ids):
-            r["notes"].append(f"e2e: only {done} of {len(ids)} orders confirmed; failures: {self.db.failures(ids)}")
+            r["notes"].append(f"e2e: only {done} of {len(ids)} orders confirmed; failures: {self.failures(ids)}")
         self.log(f"e2e: {done} orders confirmed in {elapsed:.1f} s")
         self.log(f"orm: the same {len(orders)} orders by plain ORM calls, one process")
-        orm_seconds = self.orm.reference_orders(self.shop_id, orders)
+        orm_seconds = Reference(self.orm).orders(self.shop_id, orders)
         r.update(orm_seconds=round(orm_seconds, 2), orm_orders_per_s=len(orders) / orm_seconds)
         r["e2e_ratio"] = r["e2e_orders_per_s"] / r["orm_orders_per_s"]
 
     # -- 3 and 4. duplicate storm, worker memory ----------------------------------------
     def storm(self):
+        """Each event sent ``storm_copies`` times, shuffled, by ``storm_senders``; workers' memory sampled."""
         orders = self.data["orders"][self.orders : self.orders + self.storm_events]
         ids = [str(o["id"]) for o in orders]
-        keys = self.db.keys("order", ids)
-        events = [(str(uuid.uuid4()), str(uuid.uuid4()), dumps(o)) for o in orders]
-        copies = [(n, k) for n in range(len(events)) for k in range(self.storm_copies)]
-        random.Random(20261125).shuffle(copies)
-        requests_ = []
-        for position, (n, _k) in enumerate(copies):
-            event_id, webhook_id, body = events[n]
-            webhook_id = str(uuid.uuid4()) if position % 3 == 0 else webhook_id
-            requests_.append(self.request("orders/create", None, event_id, webhook_id, body=body))
-        self.log(
-            f"storm: {len(events)} events x {self.storm_copies} copies = {len(requests_)} deliveries, "
-            f"{self.storm_senders} senders, shuffled, a third with a new webhook id"
-        )
+        keys_ = keys.job_keys(self.shop_id, "order", ids)
+        events, requests_ = self.storm_requests(orders)
         sampler = MemorySampler(self.services)
         sampler.start()
         deliverer = Deliverer(HOST, self.args.port, self.storm_senders)
@@ -303,29 +295,21 @@ class Bench:
             sender = deliverer.send_in_background(requests_)
             seconds = self.wait_until(
                 "storm",
-                lambda: not sender.is_alive() and self.db.confirmed(ids) == len(ids) and not self.db.waiting_jobs(keys),
+                lambda: not sender.is_alive() and self.confirmed(ids) == len(ids) and not self.waiting(keys_),
                 timeout=max(300, 2 * len(ids)),
-                stalled=lambda: not sender.is_alive() and not self.db.waiting_jobs(keys),
+                stalled=lambda: not sender.is_alive() and not self.waiting(keys_),
             )
             sender.join()
         finally:
             sampler.stop()
-        counts = self.db.one(
-            "SELECT count(*), count(DISTINCT x_shopify_id) FROM sale_order WHERE x_shopify_shop_id=%s "
-            "AND x_shopify_id = ANY(%s)",
-            (self.shop_id, ids),
-        )
-        deliveries = self.db.one(
-            "SELECT count(*), coalesce(sum(receipt_count), 0) FROM shopify_webhook_delivery "
-            "WHERE shop_id=%s AND event_id = ANY(%s)",
-            (self.shop_id, [e[0] for e in events]),
-        )
+        counts = self.db.run(records.order_totals, self.shop_id, ids)
+        deliveries = self.db.run(jobs.delivery_totals, self.shop_id, [e[0] for e in events])
         r = self.results
         r.update(
             storm_expected=len(events),
             storm_orders=counts[1],
             storm_duplicate_orders=counts[0] - counts[1],
-            storm_confirmed=self.db.confirmed(ids),
+            storm_confirmed=self.confirmed(ids),
             storm_deliveries_sent=len(requests_),
             storm_deliveries_recorded=deliveries[0],
             storm_receipts_counted=int(deliveries[1]),
@@ -333,23 +317,42 @@ class Bench:
             storm_statuses=dict(deliverer.statuses),
             storm_send_seconds=round(deliverer.seconds, 2),
             storm_seconds=round(seconds, 2) if seconds is not None else None,
+            **self.memory_figures(sampler),
+            **self.db.run(jobs.stats_of_keys, keys_, "storm"),
+        )
+        if seconds is None:
+            r["notes"].append(f"storm: not all orders confirmed; failures: {self.failures(ids)}")
+        self.log(f"storm: {counts[1]} orders, {r['storm_jobs']} jobs, done in {r['storm_seconds']} s")
+
+    def storm_requests(self, orders):
+        """The events and their copies, shuffled, a third with a new webhook id (``harness.load``)."""
+        events, requests_ = storm_requests(orders, self.storm_copies, self.args.port, SHOP, SECRET)
+        self.log(
+            f"storm: {len(events)} events x {self.storm_copies} copies = {len(requests_)} deliveries, "
+            f"{self.storm_senders} senders, shuffled, a third with a new webhook id"
+        )
+        return events, requests_
+
+    @staticmethod
+    def memory_figures(sampler):
+        return dict(
             storm_worker_rss_mb=round(sampler.peak_rss_sum / 1024),
             storm_worker_rss_max_mb=round(sampler.peak_rss_one / 1024),
             storm_worker_pss_mb=round(sampler.peak_pss_sum / 1024),
             storm_worker_rss_by_kind_mb={k: round(v / 1024) for k, v in sampler.peak_by_kind.items()},
             storm_memory_samples=sampler.samples,
-            **self.db.job_stats(keys, "storm"),
         )
-        if seconds is None:
-            r["notes"].append(f"storm: not all orders confirmed; failures: {self.db.failures(ids)}")
-        self.log(f"storm: {counts[1]} orders, {r['storm_jobs']} jobs, done in {r['storm_seconds']} s")
 
     def observed(self, phase, func):
-        """Run one phase; record the listen-queue drops and dead-job requeues seen meanwhile."""
+        """Run one phase; record the listen-queue drops and dead-job requeues seen meanwhile (and, behind
+        nginx, how many requests each node answered)."""
         overflows, requeued = listen_overflows(), self.services.log_count(DEAD_JOB)
+        since = self.services.access_log_size()
         func()
         self.results[f"{phase}_listen_overflows"] = listen_overflows() - overflows
         self.results[f"{phase}_dead_jobs_requeued"] = self.services.log_count(DEAD_JOB) - requeued
+        if self.services.cluster:
+            self.results[f"{phase}_requests_by_node"] = self.services.requests_by_node(since)
 
     def run(self):
         self.results["machine"]["loadavg_before"] = os.getloadavg()
@@ -361,6 +364,7 @@ class Bench:
         finally:
             self.results["machine"]["loadavg_after"] = os.getloadavg()
             self.services.stop()
+            self.sims.stop()
         if r := [k for k, v in self.results.items() if v is None]:
             self.results["notes"].append(f"no value for {', '.join(r)}")
             for key in r:
@@ -372,6 +376,7 @@ def main():
     parser.add_argument("--conf", required=True)
     parser.add_argument("--db", required=True)
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--cluster", action="store_true", help="two Odoo nodes behind nginx on --port")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
     bench = Bench(args)

@@ -1,96 +1,44 @@
-"""In-process Odoo for tools/bench.py: shop set-up, and the plain-ORM reference run.
+"""The plain-ORM reference run of tools/bench.py.
 
 The reference creates what an order sync job creates for the same REST order,
 with nothing of the addon in the way: the customer and its invoice and
 delivery contacts, the sale order with its product lines (same products, same
 prices, discounts and mapped tax) and its shipping line, then action_confirm;
 one transaction per order, like one job per order.  It runs in one process
-while the Odoo server is idle.
+(``harness.orm.Orm``) while the Odoo server is idle.
 """
 
 import time
 from decimal import Decimal
 
-TAX_NAME = "Shopify bench 6%"
+from tools.harness import records
 
 
-class Orm:
-    def __init__(self, conf, db):
-        from odoo.modules.registry import Registry
-        from odoo.tools import config
-
-        config.parse_config(["-c", str(conf), "-d", db])
-        self.registry = Registry(db)
+class Reference:
+    def __init__(self, orm):
+        self.orm = orm
         self._geo = {}
 
-    def run(self, func):
-        """``func(env)`` in one committed transaction, as the superuser."""
-        from odoo import SUPERUSER_ID, api
-
-        self.registry.check_signaling()
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            result = func(env)
-            cr.commit()
-        return result
-
-    # -- shops ---------------------------------------------------------------------
-    def configure_shop(self, name, domain, base_url, token, secret, keep_raw_body=None):
-        def configure(env):
-            shops = env["shopify.shop"].with_context(active_test=False)
-            shop = shops.search([("domain", "=", domain)])
-            vals = {
-                "name": name,
-                "domain": domain,
-                "base_url": base_url,
-                "new_access_token": token,
-                "new_client_secret": secret,
-                "api_version": "2026-01",
-                "active": True,
-                "sync_enabled": True,
-                "confirm_policy": "on_create",
-                "api_timeout": 10,
-                "user_id": env.ref("base.user_admin").id,
-            }
-            if keep_raw_body is not None:  # else the addon's default
-                vals["keep_raw_body"] = keep_raw_body
-            if shop:
-                shop.write(vals)
-            else:
-                shop = shops.create(vals)
-            if not shop.tax_mapping_ids:
-                taxes = env["account.tax"]
-                tax = taxes.search([("name", "=", TAX_NAME)], limit=1) or taxes.create(
-                    {"name": TAX_NAME, "amount": 6.0, "amount_type": "percent", "type_tax_use": "sale"}
-                )
-                env["shopify.tax.mapping"].create({"shop_id": shop.id, "rate": 0.06, "tax_id": tax.id})
-            return shop.id
-
-        return self.run(configure)
-
-    # -- the reference -----------------------------------------------------------------
-    def reference_orders(self, shop_id, orders):
+    def orders(self, shop_id, orders):
         """Create and confirm ``orders`` (REST dicts) by plain ORM calls; return the seconds taken."""
         variant_ids = {str(line["variant_id"]) for order in orders for line in order["line_items"]}
 
         def prepare(env):
-            products = env["product.product"].with_context(active_test=False)
-            found = products.search([("x_shopify_shop_id", "=", shop_id), ("x_shopify_id", "in", list(variant_ids))])
             shop = env["shopify.shop"].browse(shop_id)
             return {
-                "products": {p.x_shopify_id: p.id for p in found},
+                "products": records.variant_products(env.cr, shop_id, variant_ids),
                 "tax": shop.tax_mapping_ids[:1].tax_id.id,
                 "shipping": env.ref("shopify_sync.product_shopify_shipping").id,
                 "company": shop.company_id.id,
             }
 
-        refs = self.run(prepare)
+        refs = self.orm.run(prepare)
         missing = variant_ids - set(refs["products"])
         if missing:
             raise RuntimeError(f"reference run: {len(missing)} variants have no Odoo product (catalogue not synced)")
         started = time.monotonic()
         for order in orders:
-            self.run(lambda env, order=order: self._reference_order(env, refs, order))
+            self.orm.run(lambda env, order=order: self._order(env, refs, order))
         return time.monotonic() - started
 
     def _address_vals(self, env, address):
@@ -111,7 +59,8 @@ class Orm:
             "state_id": state_id,
         }
 
-    def _reference_order(self, env, refs, order):
+    def _partners(self, env, refs, order):
+        """The customer, its invoice contact and its delivery contact: (customer, delivery)."""
         partners = env["res.partner"]
         customer = order["customer"]
         main = self._address_vals(env, customer["default_address"])
@@ -127,6 +76,10 @@ class Orm:
         delivery = partners.create(
             dict(self._address_vals(env, order["shipping_address"]), parent_id=partner.id, type="delivery")
         )
+        return partner, delivery
+
+    @staticmethod
+    def _lines(refs, order):
         lines = []
         for line in order["line_items"]:
             gross = Decimal(line["price"]) * int(line["quantity"])
@@ -151,6 +104,10 @@ class Orm:
                     "tax_ids": [(6, 0, [refs["tax"]])],
                 }
             )
+        return lines
+
+    def _order(self, env, refs, order):
+        partner, delivery = self._partners(env, refs, order)
         sale = (
             env["sale.order"]
             .with_company(refs["company"])
@@ -161,7 +118,7 @@ class Orm:
                     "partner_shipping_id": delivery.id,
                     "company_id": refs["company"],
                     "client_order_ref": f"REF {order['name']}",
-                    "order_line": [(0, 0, vals) for vals in lines],
+                    "order_line": [(0, 0, vals) for vals in self._lines(refs, order)],
                 }
             )
         )

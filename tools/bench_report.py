@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PHASES = ("catalogue", "ack", "e2e", "storm")
 
 # (key, label, unit, target text, check) - check(value, results) -> bool, or None for information only
 ROWS = [
@@ -83,6 +84,11 @@ def print_table(results):
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
     print(line)
     print("short of target: " + (", ".join(short) if short else "none"))
+    if results.get("cluster"):
+        split = "; ".join(
+            f"{p}: {results[f'{p}_requests_by_node']}" for p in PHASES if f"{p}_requests_by_node" in results
+        )
+        print(f"  cluster: {results['cluster']}; requests per node: {split or 'n/a'}")
     for note in results.get("notes", []):
         print(f"  note: {note}")
     return short

@@ -22,27 +22,33 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-sys.path.insert(0, str(ROOT))
-
-import psycopg2  # noqa: E402
-from bench_orm import Orm  # noqa: E402
-from chaos_config import addon_version, read_sizes  # noqa: E402
-from chaos_env import Probe, Simulators, SupervisedServices, TimedSender  # noqa: E402
-from chaos_fuzz import fuzz_webhooks  # noqa: E402
-from chaos_report import TITLES, print_table  # noqa: E402
-from chaos_scenarios import dropped_webhooks, kill_workers, pg_restart, shopify_faults  # noqa: E402
-
-from shopify_simulator import SimulatorControl  # noqa: E402
+from shopify_simulator import SimulatorControl
+from tools.chaos_cluster import double_crash, node_kill, rolling_restart, storm_through_nginx
+from tools.chaos_config import addon_version, read_sizes
+from tools.chaos_env import TimedSender
+from tools.chaos_fuzz import fuzz_webhooks
+from tools.chaos_report import TITLES, environment_notes, print_table
+from tools.chaos_scenarios import dropped_webhooks, kill_workers, pg_restart, shopify_faults
+from tools.harness import jobs, records
+from tools.harness.db import Db
+from tools.harness.deploy import Deployment
+from tools.harness.orm import Orm, ShopSettings, configure_shop
+from tools.harness.paths import ROOT, VAR
+from tools.harness.simulator import Simulators
 
 TOKEN = "shpat_chaos_token"
 SECRET = "whsec_chaos_secret"
 RUN_SYNC_FUNCTION = "shopify_sync.job_function_shopify_sync_job_run_sync"
 # Scenarios run in this order: the PostgreSQL restart comes after the last use
 # of the in-process ORM (reconciliation), the fuzzing last of all.
-ORDER = ("kill", "faults", "drop", "pg", "fuzz")
+# The cluster scenarios (--cluster only) come before the PostgreSQL restart too.
+ORDER = ("kill", "faults", "drop", "crash", "storm", "node_kill", "rolling", "pg", "fuzz")
+CLUSTER_ONLY = ("storm", "node_kill", "rolling")
 RUNNERS = {
+    "crash": double_crash,
+    "storm": storm_through_nginx,
+    "node_kill": node_kill,
+    "rolling": rolling_restart,
     "kill": kill_workers,
     "pg": pg_restart,
     "faults": shopify_faults,
@@ -65,26 +71,33 @@ class Shop:
         return [str(order["id"]) for order in self.data.get("orders", [])]
 
 
+def _size(path):
+    return path.stat().st_size if path.exists() else 0
+
+
 class Chaos:
     def __init__(self, args):
         self.args = args
         self.sizes = read_sizes(args.smoke)
-        self.var = ROOT / ".cache" / "chaos"
+        self.var = VAR / "chaos"
         self.var.mkdir(parents=True, exist_ok=True)
-        self.services = SupervisedServices(
-            args.conf, args.db, args.port, self.var, restart_delay=self.sizes["restart_delay"]
+        nodes = 2 if args.cluster else 1
+        self.services = Deployment(
+            args.conf, args.db, args.port, self.var, nodes=nodes, restart_delay=self.sizes["restart_delay"]
         )
         self.sims = Simulators(self.var)
-        self.probe = Probe(args.db, args.pg_port)
+        self.probe = Db(args.db, args.pg_port, application_name="shopify_sync-chaos-probe")
         self.orm = None
-        out = self.var / "odoo-bench.out"
-        self.out_offset = out.stat().st_size if out.exists() else 0
-        self.webhook_url = f"http://127.0.0.1:{args.port}/shopify_sync/webhook"
-        chosen = [s.strip() for s in (args.only or os.environ.get("CHAOS_SCENARIOS") or ",".join(ORDER)).split(",")]
+        self.out_offsets = {node.name: _size(self.var / f"{node.name}.out") for node in self.services.nodes}
+        self.webhook_url = f"{self.services.url}/shopify_sync/webhook"
+        default = [name for name in ORDER if args.cluster or name not in CLUSTER_ONLY]
+        chosen = [s.strip() for s in (args.only or os.environ.get("CHAOS_SCENARIOS") or ",".join(default)).split(",")]
         unknown = set(chosen) - set(ORDER)
         if unknown:
             raise SystemExit(f"unknown scenario(s): {', '.join(sorted(unknown))}; choose among {', '.join(ORDER)}")
         self.selected = [name for name in ORDER if name in chosen]
+        if not args.cluster and set(self.selected) & set(CLUSTER_ONLY):
+            raise SystemExit(f"{', '.join(CLUSTER_ONLY)} need two nodes: add --cluster")
         self.shops = {}
         self.results = {
             "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -97,6 +110,7 @@ class Chaos:
                 "postgresql_cluster": f"{args.pg_cluster} (port {args.pg_port}), used by this run only",
                 "supervisor": f"Odoo started again {self.sizes['restart_delay']:g} s after its server process exits",
                 "odoo": "workers=2, max_cron_threads=0, queue_job channels root:2,root.shopify:2",
+                "deployment": self.services.shape,
                 "fault_shop_api_timeout_s": self.sizes["api_timeout"],
                 "sender_retry_schedule": f"Shopify's 8 retries x {self.sizes['time_scale']}",
             },
@@ -113,38 +127,48 @@ class Chaos:
             "pg": self.sizes["pg_orders"],
             "faults": self.sizes["fault_orders"],
             "drop": self.sizes["drop_orders"],
+            "node_kill": self.sizes["node_kill_orders"],
+            "rolling": self.sizes["rolling_orders"],
+            "storm": self.sizes["storm_events"],
+            "crash": self.sizes["crash_orders"],
         }.get(name, 0)
 
     def setup(self):
         self.log("loading the Odoo registry in-process (shop set-up, reconciliation)")
         self.orm = Orm(self.args.conf, self.args.db)
         for name in self.selected:
-            domain = f"chaos-{name}.myshopify.com"
-            url = self.sims.start(domain, TOKEN, SECRET, self.sizes["sim_restore_rate"])
-            # Raw bodies: the addon's default, but kept for the fuzz shop, so that hostile bodies
-            # also go through the code that stores them.
-            keep = True if name == "fuzz" else None
-            shop_id = self.orm.configure_shop(f"Chaos {name}", domain, url, TOKEN, SECRET, keep_raw_body=keep)
-            sim = SimulatorControl(url, timeout=300)
-            orders = self.orders_for(name)
-            data = {}
-            if orders:
-                # Reconciliation lists customers too: the drop scenario shares them between orders.
-                customers = max(2, orders // 4) if name == "drop" else orders
-                data = sim.generate(
-                    customers=customers,
-                    products=self.sizes["products"],
-                    variants_per_product=2,
-                    orders=orders,
-                    lines_per_order=2,
-                )
-            self.shops[name] = Shop(name, domain, shop_id, url, sim, data)
-            self.log(f"shop {domain} (id {shop_id}): simulator {url}, {orders} orders generated")
+            self.add_shop(name)
         self.orm.run(self._tune)
-        self.log("starting Odoo (workers=2, queue_job runner)")
-        self.services.start_odoo()
+        self.log(f"starting Odoo (workers=2, queue_job runner): {self.services.shape}")
+        self.services.start()
         self.results["odoo_workers"] = sorted(self.services.workers().values())
         self.catalogue()
+
+    def add_shop(self, name):
+        """The scenario's shop, its simulator and its generated orders."""
+        domain = f"chaos-{name.replace('_', '-')}.myshopify.com"
+        url = self.sims.start(domain, TOKEN, SECRET, self.sizes["sim_restore_rate"])
+        # Raw bodies: the addon's default, but kept for the fuzz shop, so that hostile bodies
+        # also go through the code that stores them.
+        settings = ShopSettings(
+            f"Chaos {name}", domain, url, TOKEN, SECRET, keep_raw_body=True if name == "fuzz" else None
+        )
+        shop_id = configure_shop(self.orm, settings)
+        sim = SimulatorControl(url, timeout=300)
+        orders = self.orders_for(name)
+        data = {}
+        if orders:
+            # Reconciliation lists customers too: the drop scenario shares them between orders.
+            customers = max(2, orders // 4) if name == "drop" else orders
+            data = sim.generate(
+                customers=customers,
+                products=self.sizes["products"],
+                variants_per_product=2,
+                orders=orders,
+                lines_per_order=2,
+            )
+        self.shops[name] = Shop(name, domain, shop_id, url, sim, data)
+        self.log(f"shop {domain} (id {shop_id}): simulator {url}, {orders} orders generated")
 
     def _tune(self, env):
         # The sync jobs keep the addon's retry policy: queue_job's 5 attempts, the waits of its
@@ -164,11 +188,8 @@ class Chaos:
             variants = [str(v["id"]) for p in shop.data["products"] for v in p["variants"]]
             while True:
                 self.services.check_alive()
-                found = self.probe.one(
-                    "SELECT count(*) FROM product_product WHERE x_shopify_shop_id=%s AND x_shopify_id = ANY(%s)",
-                    (shop.shop_id, variants),
-                )[0]
-                if found == len(variants) and not self.probe.waiting(shop.shop_id):
+                found = self.probe.run(records.variant_count, shop.shop_id, variants)
+                if found == len(variants) and not self.waiting(shop):
                     break
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"the catalogue of {shop.domain} did not sync ({found}/{len(variants)})")
@@ -177,10 +198,19 @@ class Chaos:
 
     def orm_run(self, func):
         """The in-process ORM, once more on a fresh connection if the server dropped the old one."""
-        try:
-            return self.orm.run(func)
-        except psycopg2.OperationalError:
-            return self.orm.run(func)
+        return self.orm.run_again(func)
+
+    def synced(self, shop, ids):
+        """{Shopify order id: sale orders} of the shop for ``ids``."""
+        return self.probe.run(records.order_counts, shop.shop_id, ids)
+
+    def failed(self, shop, ids):
+        """Order ids whose sync job shows a failure to a person."""
+        return self.probe.run(jobs.visible_failures, shop.shop_id, ids)
+
+    def waiting(self, shop):
+        """Waiting queue jobs of the shop (sync jobs, dispatcher, reconciliation)."""
+        return self.probe.run(jobs.waiting, shop.shop_id)
 
     # -- what every scenario asks ----------------------------------------------------------------
     def settle(self, shop, ids, busy=lambda: False, timeout=None, label=""):
@@ -195,9 +225,7 @@ class Chaos:
         while True:
             self.services.check_alive()
             now = time.monotonic()
-            synced = self.probe.orders(shop.shop_id, ids)
-            failed = self.probe.visible_failures(shop.shop_id, ids)
-            waiting = self.probe.waiting(shop.shop_id)
+            synced, failed, waiting = self.synced(shop, ids), self.failed(shop, ids), self.waiting(shop)
             missing = len(ids - set(synced) - failed)
             if not busy() and not waiting:
                 if not missing:
@@ -218,16 +246,22 @@ class Chaos:
                 )
             time.sleep(1)
 
+    def finish(self, shop, delivery, started, label):
+        """Wait until the paced ``delivery`` is over and the shop settled: seconds since ``started``, or None."""
+        seconds = self.settle(shop, shop.order_ids, busy=delivery.is_alive, label=label)
+        delivery.join()
+        return None if seconds is None else time.monotonic() - started
+
     def outcome(self, shop, expected, accepted, seconds, checks=None, promised=None, **extra):
         """The scenario's figures: expected, orders, duplicates, lost, seconds, and the checks passed.
 
         Lost: an order ``promised`` (by default: whose event was answered 2xx) that
         has neither a sale order nor a visible failure (sync job failed or needing action).
         """
-        counts = self.probe.orders(shop.shop_id, expected)
-        failed = self.probe.visible_failures(shop.shop_id, expected) - set(counts)
+        counts = self.synced(shop, expected)
+        failed = self.failed(shop, expected) - set(counts)
         lost = sorted(set(accepted if promised is None else promised) - set(counts) - failed)
-        surplus = self.probe.duplicates(shop.shop_id)
+        surplus = self.probe.run(records.surplus_records, shop.shop_id)
         result = {
             "expected": len(expected),
             "orders": len(counts),
@@ -239,7 +273,7 @@ class Chaos:
             "lost_ids": lost[:20],
             "failed_ids": sorted(failed)[:20],
             "duplicate_records": surplus,
-            **self.probe.job_stats(shop.shop_id),
+            **self.probe.run(jobs.shop_stats, shop.shop_id),
         }
         result.update(extra)
         checks = dict(checks or {})
@@ -277,24 +311,6 @@ class Chaos:
             time.sleep(0.5)
         return True
 
-    def environment_notes(self):
-        """Problems of the machine, not of the addon, seen in Odoo's output."""
-        out = self.var / "odoo-bench.out"  # bench_odoo.Services' name for Odoo's stdout (appended to)
-        if not out.exists():
-            return []
-        with out.open("rb") as handle:
-            handle.seek(self.out_offset)
-            text = handle.read().decode(errors="replace")
-        notes = []
-        crashes = text.count("No module named 'pkg_resources'")
-        if crashes:
-            notes.append(
-                f"the gevent (longpolling) worker crashed {crashes} times at start-up: gevent imports "
-                "pkg_resources, which the virtualenv's setuptools no longer ships; Odoo's master respawns it "
-                "without end, and checks the database before each respawn"
-            )
-        return notes
-
     def run(self):
         try:
             self.setup()
@@ -316,7 +332,7 @@ class Chaos:
                 self.log(f"{name}: {verdict}")
         finally:
             self.results["machine"]["loadavg_after"] = os.getloadavg()
-            self.results["environment_notes"] = self.environment_notes()
+            self.results["environment_notes"] = environment_notes(self.var, self.out_offsets)
             self.services.stop()
             self.sims.stop()
             self.probe.close()
@@ -332,6 +348,7 @@ def main():
     parser.add_argument("--addons", required=True, help="the folder holding the shopify_sync Odoo runs")
     parser.add_argument("--addon-rev", default="", help="the commit it was exported from (empty: working tree)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes: every scenario in a few minutes")
+    parser.add_argument("--cluster", action="store_true", help="two Odoo nodes behind nginx, and the cluster scenarios")
     parser.add_argument("--only", help=f"comma-separated subset of {','.join(ORDER)} (or CHAOS_SCENARIOS)")
     parser.add_argument("--out", default=str(ROOT / "chaos" / "results.json"))
     args = parser.parse_args()

@@ -27,6 +27,14 @@ DEFAULTS = {
     "time_scale": ("CHAOS_TIME_SCALE", 0.01, 0.01),
     "seed": ("CHAOS_SEED", 20261125, 20261125),
     "restart_delay": ("CHAOS_RESTART_DELAY", 1.0, 1.0),
+    "crash_orders": ("CHAOS_CRASH_ORDERS", 200, 40),
+    # the cluster scenarios (--cluster)
+    "storm_events": ("CHAOS_STORM_EVENTS", 1000, 50),
+    "storm_copies": ("CHAOS_STORM_COPIES", 10, 10),
+    "storm_senders": ("CHAOS_STORM_SENDERS", 32, 32),
+    "node_kill_orders": ("CHAOS_NODE_KILL_ORDERS", 1000, 20),
+    "node_down_s": ("CHAOS_NODE_DOWN_S", 20.0, 10.0),
+    "rolling_orders": ("CHAOS_ROLLING_ORDERS", 300, 20),
 }
 
 

@@ -3,7 +3,7 @@
 Case ``i`` of a run is drawn by ``random.Random(f"{seed}:{i}")`` alone, so any
 case can be rebuilt and sent again on its own:
 
-    .venv/bin/python tools/chaos_fuzz.py --port 8369 --case 1234 [--seed 20261125]
+    .venv/bin/python -m tools.chaos_fuzz --port 8369 --case 1234 [--seed 20261125]
 
 against an Odoo serving the chaos database (which holds the chaos-fuzz shop),
 e.g. ``.venv/bin/python $ODOO_SRC/odoo-bin -c .cache/odoo-chaos.conf -d
@@ -21,7 +21,8 @@ from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from chaos_fuzz_cases import build
+from tools.chaos_fuzz_cases import build
+from tools.harness import jobs, records
 
 
 # -- the wire ---------------------------------------------------------------------------------
@@ -113,12 +114,66 @@ def log_size(path):
 
 # -- the scenario -----------------------------------------------------------------------------------
 def fuzz_webhooks(h, shop):
-    count, seed, port = h.sizes["fuzz"], h.sizes["seed"], h.args.port
+    """``fuzz`` hostile requests, 4 at a time; then: no 5xx, no record created, nothing accepted and lost."""
     since = h.probe.one("SELECT now() AT TIME ZONE 'utc'")[0]
-    statuses, by_category, examples = Counter(), defaultdict(Counter), []
-    log_path, restarts_before = h.services.odoo_log, len(h.services.restarts)
-    log_offset = log_size(log_path)
+    restarts_before = len(h.services.restarts)
+    offsets = {path: log_size(path) for path in h.services.logs()}
     started = time.monotonic()
+    sent = _send_cases(h.sizes["fuzz"], h.sizes["seed"], h.args.port)
+    send_seconds = time.monotonic() - started
+    h.log(f"fuzz: {sent['count']} requests in {send_seconds:.0f} s: {dict(sent['statuses'])}; waiting for the jobs")
+    settled = h.settle(shop, [], label="fuzz jobs", timeout=300)
+    # Other shops' orders may still be syncing (a scenario that broke): count this shop's records, and
+    # any sale order created meanwhile without a shop.
+    created = h.probe.run(records.records_created, shop.shop_id, since)
+    # Lost: an accepted event that ended neither done, merged, ignored nor as a visible failure
+    # (sync job failed or needing action), once nothing is left to run.
+    stuck = h.probe.run(jobs.stuck_deliveries, shop.shop_id)
+    errors, error_kinds = "", {}
+    if len(h.services.restarts) == restarts_before:  # (otherwise the log was replaced meanwhile)
+        errors, error_kinds = _errors_since(offsets)
+    if errors:
+        (h.var / "fuzz-odoo-errors.log").write_text(errors)
+    statuses = sent["statuses"]
+    five = sum(n for s, n in statuses.items() if s.startswith("5"))
+    other = sum(n for s, n in statuses.items() if not s.startswith(("2", "4", "5")))
+    result = h.outcome(
+        shop,
+        [],
+        [],
+        time.monotonic() - started if settled is not None else None,
+        checks={
+            "no 5xx answer": five == 0,
+            "no connection error or other status": other == 0,
+            "no Odoo record created (sale orders, partners, products)": not any(created.values()),
+            "Odoo workers alive": len(h.services.workers()) >= 2,
+            "every accepted event done, merged, ignored or visibly failed": not stuck,
+        },
+        requests=sent["count"],
+        send_seconds=round(send_seconds, 1),
+        statuses=dict(statuses),
+        statuses_by_category={k: dict(v) for k, v in sorted(sent["by_category"].items())},
+        answers_5xx=five,
+        answers_not_4xx_2xx_5xx=other,
+        records_created=created,
+        deliveries_recorded=h.probe.run(jobs.delivery_states, shop.shop_id),
+        bad_answers=sent["examples"],
+        odoo_errors_logged=error_kinds,
+        lost_deliveries=[
+            {"delivery": d, "topic": t, "resource": f"{rt}:{rid}", "queue_job": qs, "exception": exc}
+            for d, t, rt, rid, qs, exc in stuck[:20]
+        ],
+    )
+    result["lost"] = len(stuck)
+    result["checks"]["nothing lost"] = not stuck
+    result["ok"] = all(result["checks"].values())
+    result["notes"] = _notes(result, sent, error_kinds, h.var)
+    return result
+
+
+def _send_cases(count, seed, port):
+    """Send cases 0..count-1; their statuses, by category too, and up to 40 examples of bad answers."""
+    statuses, by_category, examples = Counter(), defaultdict(Counter), []
 
     def one(index):
         case = build(index, seed)
@@ -136,86 +191,34 @@ def fuzz_webhooks(h, shop):
                     {"case": case.index, "category": case.category, "label": case.label, "status": status}
                     | {"error": error, "body_bytes": len(case.body)}
                 )
-    send_seconds = time.monotonic() - started
-    h.log(f"fuzz: {count} requests in {send_seconds:.0f} s: {dict(statuses)}; waiting for the jobs they made")
-    settled = h.settle(shop, [], label="fuzz jobs", timeout=300)
-    # Other shops' orders may still be syncing (a scenario that broke): count this shop's records, and
-    # any sale order created meanwhile without a shop.
-    created = dict(
-        h.probe.all(
-            "SELECT 'sale_order', count(*) FROM sale_order WHERE x_shopify_shop_id=%(shop)s "
-            "OR (x_shopify_shop_id IS NULL AND create_date >= %(since)s) "
-            "UNION ALL SELECT 'res_partner', count(*) FROM res_partner WHERE x_shopify_shop_id=%(shop)s "
-            "UNION ALL SELECT 'product_product', count(*) FROM product_product WHERE x_shopify_shop_id=%(shop)s",
-            {"shop": shop.shop_id, "since": since},
-        )
-    )
-    deliveries = dict(
-        h.probe.all("SELECT state, count(*) FROM shopify_webhook_delivery WHERE shop_id=%s GROUP BY 1", (shop.shop_id,))
-    )
-    # Lost: an accepted event that ended neither done, merged, ignored nor as a visible failure
-    # (sync job failed or needing action), once nothing is left to run.
-    stuck = h.probe.all(
-        "SELECT d.id, d.topic, d.resource_type, d.resource_id, q.state, q.exc_name "
-        "FROM shopify_webhook_delivery d LEFT JOIN shopify_sync_job j ON j.id = d.sync_job_id "
-        "LEFT JOIN queue_job q ON q.id = d.queue_job_id WHERE d.shop_id = %s AND d.state IN ('received', 'queued') "
-        "AND NOT coalesce(j.state = 'failed' OR j.needs_action, false) ORDER BY d.id",
-        (shop.shop_id,),
-    )
-    errors, error_kinds = "", {}
-    if len(h.services.restarts) == restarts_before:  # (otherwise the log was replaced meanwhile)
-        errors, error_kinds = log_errors(log_path, log_offset)
-    if errors:
-        (h.var / "fuzz-odoo-errors.log").write_text(errors)
-    five = sum(n for s, n in statuses.items() if s.startswith("5"))
-    other = sum(n for s, n in statuses.items() if not s.startswith(("2", "4", "5")))
-    result = h.outcome(
-        shop,
-        [],
-        [],
-        time.monotonic() - started if settled is not None else None,
-        checks={
-            "no 5xx answer": five == 0,
-            "no connection error or other status": other == 0,
-            "no Odoo record created (sale orders, partners, products)": not any(created.values()),
-            "Odoo workers alive": len(h.services.workers()) >= 2,
-            "every accepted event done, merged, ignored or visibly failed": not stuck,
-        },
-        requests=count,
-        send_seconds=round(send_seconds, 1),
-        statuses=dict(statuses),
-        statuses_by_category={k: dict(v) for k, v in sorted(by_category.items())},
-        answers_5xx=five,
-        answers_not_4xx_2xx_5xx=other,
-        records_created=created,
-        deliveries_recorded=deliveries,
-        bad_answers=examples,
-        odoo_errors_logged=error_kinds,
-        lost_deliveries=[
-            {"delivery": d, "topic": t, "resource": f"{rt}:{rid}", "queue_job": qs, "exception": exc}
-            for d, t, rt, rid, qs, exc in stuck[:20]
-        ],
-    )
-    result["lost"] = len(stuck)
-    result["checks"]["nothing lost"] = not stuck
-    result["ok"] = all(result["checks"].values())
-    result["notes"] = [f"statuses: {', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))}"]
-    result["notes"] += [
-        f"case {e['case']} ({e['category']}: {e['label']}) -> {e['status'] or e['error']}" for e in examples[:8]
-    ]
-    if stuck:
-        result["notes"].append(
-            f"{len(stuck)} accepted event(s) left neither done nor visibly failed: "
+    return {"count": count, "statuses": statuses, "by_category": by_category, "examples": examples}
+
+
+def _errors_since(offsets):
+    """The ERROR/CRITICAL records of every Odoo log after its offset, and their kinds, all logs together."""
+    texts, kinds = [], Counter()
+    for path, offset in offsets.items():
+        text, found = log_errors(path, offset)
+        texts.append(text)
+        kinds.update(found)
+    return "".join(texts), dict(kinds.most_common())
+
+
+def _notes(result, sent, error_kinds, var):
+    examples = sent["examples"]
+    notes = [f"statuses: {', '.join(f'{k}: {v}' for k, v in sorted(sent['statuses'].items()))}"]
+    notes += [f"case {e['case']} ({e['category']}: {e['label']}) -> {e['status'] or e['error']}" for e in examples[:8]]
+    if result["lost"]:
+        notes.append(
+            f"{result['lost']} accepted event(s) left neither done nor visibly failed: "
             + "; ".join(
                 f"{x['topic']} {x['resource']} (queue job {x['queue_job']}, {x['exception']})"
                 for x in result["lost_deliveries"][:3]
             )
         )
     if error_kinds:
-        result["notes"].append(
-            f"Odoo logged {sum(error_kinds.values())} error(s) meanwhile ({h.var / 'fuzz-odoo-errors.log'})"
-        )
-    return result
+        notes.append(f"Odoo logged {sum(error_kinds.values())} error(s) meanwhile ({var / 'fuzz-odoo-errors.log'})")
+    return notes
 
 
 def main():

@@ -6,7 +6,29 @@ TITLES = {
     "faults": "3. Shopify 429 / 500 / timeouts",
     "drop": "4. webhooks dropped + reconcile",
     "fuzz": "5. fuzzed / hostile webhooks",
+    "storm": "6. duplicate storm through nginx",
+    "node_kill": "7. kill -9 of a whole node",
+    "rolling": "8. rolling restart of the nodes",
+    "crash": "9. all HTTP workers killed at once",
 }
+
+
+def environment_notes(var, out_offsets):
+    """Problems of the machine, not of the addon, seen in Odoo's output (``var/<node>.out`` after its offset)."""
+    crashes = 0
+    for name, offset in out_offsets.items():
+        out = var / f"{name}.out"
+        if out.exists():
+            with out.open("rb") as handle:
+                handle.seek(offset)
+                crashes += handle.read().decode(errors="replace").count("No module named 'pkg_resources'")
+    if not crashes:
+        return []
+    return [
+        f"the gevent (longpolling) worker crashed {crashes} times at start-up: gevent imports "
+        "pkg_resources, which the virtualenv's setuptools no longer ships; Odoo's master respawns it "
+        "without end, and checks the database before each respawn"
+    ]
 
 
 def size_text(name, result, sizes):
@@ -20,6 +42,12 @@ def size_text(name, result, sizes):
         )
     if name == "drop":
         return f"{sizes['drop_orders']} orders, {sizes['drop_rate']:.0%} dropped"
+    if name == "storm":
+        return f"{sizes['storm_events']} x {sizes['storm_copies']}, {sizes['storm_senders']} senders"
+    if name == "crash":
+        return f"{sizes['crash_orders']} orders, {result.get('workers_killed', '?')} workers"
+    if name in ("node_kill", "rolling"):
+        return f"{sizes[name + '_orders']} orders, 2 nodes"
     return f"{result.get('requests', sizes['fuzz'])} requests"
 
 

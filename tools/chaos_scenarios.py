@@ -13,8 +13,9 @@ import signal
 import threading
 import time
 
-from chaos_env import PacedDelivery, TimedSender
-from chaos_pg import chaos_cluster, pg_ctl, watch_until_ready
+from tools.chaos_env import PacedDelivery, TimedSender
+from tools.chaos_pg import chaos_cluster, pg_ctl, watch_until_ready
+from tools.harness import jobs
 
 SECRET = "whsec_chaos_secret"
 DEAD_JOB = "Re-queued dead job"
@@ -38,7 +39,7 @@ def _wait(h, what, condition, timeout=300, poll=0.2):
 
 
 def _synced(h, shop, ids):
-    return len(h.probe.orders(shop.shop_id, ids))
+    return len(h.synced(shop, ids))
 
 
 # -- 1. kill -9 of Odoo workers ----------------------------------------------------------------
@@ -58,7 +59,7 @@ def kill_workers(h, shop):
         target = max(1, int(mark * len(ids)))
 
         def reached(target=target):
-            return _synced(h, shop, ids) >= target or (not delivery.is_alive() and not h.probe.waiting(shop.shop_id))
+            return _synced(h, shop, ids) >= target or (not delivery.is_alive() and not h.waiting(shop))
 
         if not _wait(h, f"{target} orders", reached, timeout=max(300, 3 * len(ids))):
             break
@@ -68,9 +69,7 @@ def kill_workers(h, shop):
         kill["orders_synced"] = _synced(h, shop, ids)
         kills.append(kill)
         h.log(f"kill {len(kills)}/{len(marks)}: {kill.get('kind')} {kill.get('pid')} at {kill['orders_synced']} orders")
-    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="kill")
-    delivery.join()
-    seconds = None if seconds is None else time.monotonic() - started
+    seconds = h.finish(shop, delivery, started, "kill")
     _wait(h, "the worker population", lambda: _kinds(h).count("WorkerHTTP") >= 2, timeout=30)
     made = [k for k in kills if "pid" in k]
     summary = delivery.summary()
@@ -109,7 +108,7 @@ def _kill_one(h, rng):
     pid = rng.choice(pool)
     # Odoo names every connection after its master's pid: which worker runs what is not visible
     # in pg_stat_activity, so the kill notes how many jobs were running anywhere.
-    running = h.probe.one("SELECT count(*) FROM queue_job WHERE state='started'")[0]
+    running = h.probe.run(jobs.jobs_started)
     try:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -122,17 +121,53 @@ def pg_restart(h, shop):
     """Stop the chaos cluster for ``pg_outage`` seconds in the middle of a run, then start it again."""
     sizes, ids = h.sizes, shop.order_ids
     version, name = chaos_cluster(h)
-    requeued_before = h.services.log_count(DEAD_JOB)
-    restarts_before = len(h.services.restarts)
+    requeued_before, restarts_before = h.services.log_count(DEAD_JOB), len(h.services.restarts)
     sender = TimedSender(h.webhook_url, shop.domain, SECRET)
     delivery = PacedDelivery(sender, _order_items(shop), sizes["send_rate"], sizes["time_scale"])
     started = time.monotonic()
     delivery.start()
     third = max(1, len(ids) // 3)
     _wait(h, "a third of the webhooks", lambda: delivery.submitted >= third and _synced(h, shop, ids) >= 1)
-    outage = max(sizes["pg_outage"], 0.0)
     h.log(f"pg: stopping PostgreSQL {version}/{name} (port {h.args.pg_port}) at {delivery.submitted} sent")
     synced_at_stop = _synced(h, shop, ids)
+    t = _outage(h, version, name, max(sizes["pg_outage"], 0.0))
+    # When Odoo serves again: its server process may have exited during the outage (the supervisor
+    # restarts it), and its queue_job runner must be back.
+    serving = h.wait_serving(timeout=300)
+    t["serving"] = time.monotonic()
+    h.log(f"pg: Odoo serving again {t['serving'] - t['up']:.1f} s after PostgreSQL came back")
+    seconds = h.finish(shop, delivery, started, "pg")
+    seen = _pg_answers(sender, t)
+    retried = sum(1 for attempts in delivery.attempts.values() if len(attempts) > 1)
+    checks = {
+        "webhooks arrived during the outage": sum(seen["during"].values()) > 0,
+        "none answered 2xx while PostgreSQL refused connections": seen["answered_2xx"] == 0,
+        "the sender retried the refused events": retried > 0,
+        "Odoo serving again after the outage": serving,
+        "every order in Odoo": _synced(h, shop, ids) == len(ids),
+        "every event accepted (sender retries)": delivery.summary()["events_given_up"] == 0,
+    }
+    result = h.outcome(
+        shop,
+        ids,
+        delivery.accepted(),
+        seconds,
+        checks=checks,
+        cluster=f"{version}/{name} (port {h.args.pg_port})",
+        **_pg_figures(t, seen),
+        orders_synced_at_stop=synced_at_stop,
+        events_retried=retried,
+        attempt_statuses=dict(sender.statuses()),
+        delivery=delivery.summary(),
+        dead_jobs_requeued=h.services.log_count(DEAD_JOB) - requeued_before,
+    )
+    restarts = len(h.services.restarts) - restarts_before
+    result["notes"] = _pg_notes(t, seen, retried, restarts)
+    return result
+
+
+def _outage(h, version, name, outage):
+    """Stop PostgreSQL, wait ``outage`` s, start it again: the moments (monotonic) of each step."""
     down = time.monotonic()
     pg_ctl(version, name, "stop")
     stopped = time.monotonic()
@@ -146,67 +181,53 @@ def pg_restart(h, shop):
     pg_ctl(version, name, "start")
     up = time.monotonic()
     watcher.join(60)
-    down_until = seen["down_until"]
+    t = {"down": down, "stopped": stopped, "up": up, "down_until": seen["down_until"], "ready": seen.get("ready", up)}
     h.log(
         f"pg: PostgreSQL down for {up - down:.1f} s (stop took {stopped - down:.1f} s; refusing connections "
-        f"until {down_until - down:.1f} s), started again"
+        f"until {t['down_until'] - down:.1f} s), started again"
     )
-    # When Odoo serves again: its server process may have exited during the outage (the supervisor
-    # restarts it), and its queue_job runner must be back.
-    serving = h.wait_serving(timeout=300)
-    serving_at = time.monotonic()
-    h.log(f"pg: Odoo serving again {serving_at - up:.1f} s after PostgreSQL came back")
-    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="pg")
-    delivery.join()
-    seconds = None if seconds is None else time.monotonic() - started
-    during = sender.statuses(down, up)
+    return t
+
+
+def _pg_answers(sender, t):
+    """What the sender saw: attempts during the outage, 2xx answers while PostgreSQL refused connections."""
     # Answered 2xx although started after the stop completed and answered before PostgreSQL accepted
     # connections again: an event acknowledged without being recorded.
-    answered_2xx = sender.answered_2xx_within(stopped, down_until)
-    first_2xx_after = min((s for s, _e, st, _ in sender.timeline if st and 200 <= st < 300 and s >= up), default=None)
-    non_2xx = sum(n for status, n in sender.statuses().items() if not status.startswith("2"))
-    summary = delivery.summary()
-    restarts = len(h.services.restarts) - restarts_before
-    retried = sum(1 for attempts in delivery.attempts.values() if len(attempts) > 1)
-    checks = {
-        "webhooks arrived during the outage": sum(during.values()) > 0,
-        "none answered 2xx while PostgreSQL refused connections": answered_2xx == 0,
-        "the sender retried the refused events": retried > 0,
-        "Odoo serving again after the outage": serving,
-        "every order in Odoo": _synced(h, shop, ids) == len(ids),
-        "every event accepted (sender retries)": summary["events_given_up"] == 0,
+    ok_after = [s for s, _e, st, _ in sender.timeline if st and 200 <= st < 300 and s >= t["up"]]
+    return {
+        "during": sender.statuses(t["down"], t["up"]),
+        "answered_2xx": sender.answered_2xx_within(t["stopped"], t["down_until"]),
+        "first_2xx_after": min(ok_after, default=None),
+        "non_2xx": sum(n for status, n in sender.statuses().items() if not status.startswith("2")),
     }
-    result = h.outcome(
-        shop,
-        ids,
-        delivery.accepted(),
-        seconds,
-        checks=checks,
-        cluster=f"{version}/{name} (port {h.args.pg_port})",
-        outage_seconds=round(up - down, 1),
-        stop_took_s=round(stopped - down, 1),
-        refused_connections_s=round(down_until - stopped, 1),
-        ready_before_start_returned_s=round(up - seen.get("ready", up), 1),
-        orders_synced_at_stop=synced_at_stop,
-        attempts_during_outage=dict(during),
-        answered_2xx_during_outage=answered_2xx,
-        non_2xx_answers=non_2xx,
-        events_retried=retried,
-        odoo_serving_after_s=round(serving_at - up, 1),
-        first_2xx_after_s=round(first_2xx_after - up, 1) if first_2xx_after else None,
-        attempt_statuses=dict(sender.statuses()),
-        delivery=summary,
-        dead_jobs_requeued=h.services.log_count(DEAD_JOB) - requeued_before,
-    )
-    result["notes"] = [
-        f"PostgreSQL down {up - down:.1f} s; {sum(during.values())} attempts during the outage "
-        f"({', '.join(f'{k}: {v}' for k, v in sorted(during.items()))}); {answered_2xx} answered 2xx while "
-        f"it refused connections ({down_until - stopped:.1f} s); "
-        f"{non_2xx} non-2xx answers in all, {retried} events retried by the sender",
-        f"Odoo serving again {serving_at - up:.1f} s after PostgreSQL came back; Odoo restarted by the supervisor: "
+
+
+def _pg_figures(t, seen):
+    first = seen["first_2xx_after"]
+    return {
+        "outage_seconds": round(t["up"] - t["down"], 1),
+        "stop_took_s": round(t["stopped"] - t["down"], 1),
+        "refused_connections_s": round(t["down_until"] - t["stopped"], 1),
+        "ready_before_start_returned_s": round(t["up"] - t["ready"], 1),
+        "attempts_during_outage": dict(seen["during"]),
+        "answered_2xx_during_outage": seen["answered_2xx"],
+        "non_2xx_answers": seen["non_2xx"],
+        "odoo_serving_after_s": round(t["serving"] - t["up"], 1),
+        "first_2xx_after_s": round(first - t["up"], 1) if first else None,
+    }
+
+
+def _pg_notes(t, seen, retried, restarts):
+    during = seen["during"]
+    return [
+        f"PostgreSQL down {t['up'] - t['down']:.1f} s; {sum(during.values())} attempts during the outage "
+        f"({', '.join(f'{k}: {v}' for k, v in sorted(during.items()))}); {seen['answered_2xx']} answered 2xx while "
+        f"it refused connections ({t['down_until'] - t['stopped']:.1f} s); "
+        f"{seen['non_2xx']} non-2xx answers in all, {retried} events retried by the sender",
+        f"Odoo serving again {t['serving'] - t['up']:.1f} s after PostgreSQL came back; "
+        "Odoo restarted by the supervisor: "
         f"{'yes, ' + str(restarts) + ' time(s)' if restarts else 'no'}",
     ]
-    return result
 
 
 # -- 3. Shopify faults -----------------------------------------------------------------------------
@@ -228,72 +249,20 @@ def shopify_faults(h, shop):
     before the first window until ``CALM_S`` seconds after the last; the sync
     jobs run with the addon's own retry policy.
     """
-    sizes, ids, sim = h.sizes, shop.order_ids, shop.sim
-    slow = sizes["api_timeout"] + 2
-    windows = [
-        (
-            "429 (HTTP, Retry-After)",
-            "fault_429_s",
-            "throttle_next",
-            {"throttle_next": 10**6, "throttle_mode": "http429"},
-        ),
-        ("500", "fault_500_s", "fail_next", {"fail_next": 10**6, "status": 500}),
-        (
-            f"answers after {slow} s (timeout {sizes['api_timeout']} s)",
-            "fault_slow_s",
-            "slow_next",
-            {"slow_next": 10**6, "seconds": slow},
-        ),
-    ]
-    span = 2 * CALM_S + sum(sizes[key] for _label, key, _tag, _kwargs in windows)
-    rate = len(ids) / span
+    sizes, ids = h.sizes, shop.order_ids
+    windows = _fault_windows(sizes)
+    rate = len(ids) / (2 * CALM_S + sum(sizes[key] for _label, key, _tag, _kwargs in windows))
     sender = TimedSender(h.webhook_url, shop.domain, SECRET)
     delivery = PacedDelivery(sender, _order_items(shop), rate, sizes["time_scale"])
-    sim.reset(records=True)
+    shop.sim.reset(records=True)
     started = time.monotonic()
     delivery.start()
     _sleep_watching(h, CALM_S)
-    timeline = []
-    for label, key, tag, kwargs in windows:
-        begin, wall = time.monotonic(), time.time()
-        synced, waiting = _synced(h, shop, ids), h.probe.sync_jobs_waiting(shop.shop_id)
-        sim.faults(**kwargs)
-        _sleep_watching(h, sizes[key])
-        sim.reset()  # the window ends: no fault left queued, throttle mode and cost bucket as before
-        timeline.append(
-            {
-                "fault": label,
-                "tag": tag,
-                "from_s": round(begin - started, 1),
-                "seconds": round(time.monotonic() - begin, 1),
-                "wall": (wall, time.time()),
-                "orders_synced_at_start": synced,
-                "sync_jobs_waiting_at_start": waiting,
-            }
-        )
-        h.log(f"faults: {sizes[key]} s of {label} over ({_synced(h, shop, ids)}/{len(ids)} orders in Odoo)")
-    calls = sim.calls()
-    for window in timeline:
-        low, high = window.pop("wall")
-        tag = window.pop("tag")
-        inside = [c for c in calls if low <= c["time"] <= high + slow]
-        window["api_calls"] = len(inside)
-        window["faults_served"] = sum(1 for c in inside if str(c.get("fault") or "").startswith(tag))
-    seconds = h.settle(shop, ids, busy=delivery.is_alive, label="faults")
-    delivery.join()
-    seconds = None if seconds is None else time.monotonic() - started
-    touched = h.probe.one(
-        "SELECT count(*), coalesce(sum(failure_count), 0) FROM shopify_sync_job WHERE shop_id=%s "
-        "AND resource_type='order' AND failure_count > 0",
-        (shop.shop_id,),
-    )
-    final = dict(
-        h.probe.all(
-            "SELECT coalesce(category, '?'), count(*) FROM shopify_sync_job WHERE shop_id=%s "
-            "AND resource_type='order' AND (state='failed' OR needs_action) GROUP BY 1",
-            (shop.shop_id,),
-        )
-    )
+    timeline = [_fault_window(h, shop, window, started) for window in windows]
+    _count_faults(timeline, shop.sim.calls(), slow=sizes["api_timeout"] + 2)
+    seconds = h.finish(shop, delivery, started, "faults")
+    touched = h.probe.run(jobs.orders_with_failures, shop.shop_id)
+    final = h.probe.run(jobs.failed_orders_by_category, shop.shop_id)
     result = h.outcome(
         shop,
         ids,
@@ -320,6 +289,57 @@ def shopify_faults(h, shop):
     return result
 
 
+def _fault_windows(sizes):
+    """[(label, size key, fault tag, simulator faults)] in the order they are served."""
+    slow = sizes["api_timeout"] + 2
+    return [
+        (
+            "429 (HTTP, Retry-After)",
+            "fault_429_s",
+            "throttle_next",
+            {"throttle_next": 10**6, "throttle_mode": "http429"},
+        ),
+        ("500", "fault_500_s", "fail_next", {"fail_next": 10**6, "status": 500}),
+        (
+            f"answers after {slow} s (timeout {sizes['api_timeout']} s)",
+            "fault_slow_s",
+            "slow_next",
+            {"slow_next": 10**6, "seconds": slow},
+        ),
+    ]
+
+
+def _fault_window(h, shop, window, started):
+    """Serve one fault for its seconds; what the shop looked like when it began."""
+    label, key, tag, kwargs = window
+    ids = shop.order_ids
+    begin, wall = time.monotonic(), time.time()
+    synced, waiting = _synced(h, shop, ids), h.probe.run(jobs.sync_jobs_waiting, shop.shop_id)
+    shop.sim.faults(**kwargs)
+    _sleep_watching(h, h.sizes[key])
+    shop.sim.reset()  # the window ends: no fault left queued, throttle mode and cost bucket as before
+    h.log(f"faults: {h.sizes[key]} s of {label} over ({_synced(h, shop, ids)}/{len(ids)} orders in Odoo)")
+    return {
+        "fault": label,
+        "tag": tag,
+        "from_s": round(begin - started, 1),
+        "seconds": round(time.monotonic() - begin, 1),
+        "wall": (wall, time.time()),
+        "orders_synced_at_start": synced,
+        "sync_jobs_waiting_at_start": waiting,
+    }
+
+
+def _count_faults(timeline, calls, slow):
+    """Note in each window the Admin API calls the simulator received in it, and the faults it served."""
+    for window in timeline:
+        low, high = window.pop("wall")
+        tag = window.pop("tag")
+        inside = [c for c in calls if low <= c["time"] <= high + slow]
+        window["api_calls"] = len(inside)
+        window["faults_served"] = sum(1 for c in inside if str(c.get("fault") or "").startswith(tag))
+
+
 # -- 4. dropped webhooks, then reconciliation -----------------------------------------------------
 def dropped_webhooks(h, shop):
     sizes, ids = h.sizes, shop.order_ids
@@ -331,14 +351,14 @@ def dropped_webhooks(h, shop):
     accepted = {key[id(d)] for d in deliveries if d.ok}
     refused = set(ids) - dropped - accepted
     webhook_seconds = h.settle(shop, accepted, label="drop (webhooks)")
-    synced_before = set(h.probe.orders(shop.shop_id, ids))
+    synced_before = set(h.synced(shop, ids))
     missing_before = set(ids) - synced_before
     h.log(f"drop: {len(dropped)} dropped, {len(synced_before)} orders synced; reconciliation (action_sync_now)")
     reconcile_started = time.monotonic()
     h.orm_run(lambda env: env["shopify.shop"].browse(shop.shop_id).action_sync_now(days=1))
     reconcile_seconds = h.settle(shop, ids, label="drop (reconcile)")
-    recovered = missing_before & set(h.probe.orders(shop.shop_id, ids))
-    progress = h.probe.one("SELECT reconcile_progress FROM shopify_shop WHERE id=%s", (shop.shop_id,))[0]
+    recovered = missing_before & set(h.synced(shop, ids))
+    progress = h.probe.run(jobs.shop_value, shop.shop_id, "reconcile_progress")
     seconds = None if reconcile_seconds is None else time.monotonic() - started
     result = h.outcome(
         shop,
@@ -350,7 +370,7 @@ def dropped_webhooks(h, shop):
             "some webhooks were dropped": bool(dropped),
             "the dropped orders were missing before reconciliation": dropped <= missing_before,
             "reconciliation recovered every missing order": recovered == missing_before,
-            "every order in Odoo": len(h.probe.orders(shop.shop_id, ids)) == len(ids),
+            "every order in Odoo": len(h.synced(shop, ids)) == len(ids),
         },
         dropped=len(dropped),
         refused_not_dropped=len(refused),

@@ -5,6 +5,9 @@ import uuid
 from collections import Counter
 
 from shopify_simulator import SimulatorControl, WebhookSender
+from tools.demo_second_store import SecondStore
+from tools.harness import jobs, records
+from tools.harness.orm import Orm, ShopSettings, configure_shop
 
 DEMO_DOMAIN = "demo-shop.myshopify.com"
 DEMO_TOKEN = "shpat_demo_token"
@@ -15,191 +18,183 @@ SHOPIFY_LOCATION = 655441491
 FULFILLMENT_ID = 880000000001
 
 
+def gift_order(order):
+    """``order`` with a custom line (no variant) of SKU GIFT-WRAP, which no Odoo product maps."""
+    order["line_items"].append(
+        {
+            "id": 990000000001,
+            "variant_id": None,
+            "product_id": None,
+            "title": "Gift wrap",
+            "variant_title": None,
+            "sku": GIFT_SKU,
+            "quantity": 1,
+            "price": "5.00",
+            "total_discount": "0.00",
+            "tax_lines": [{"price": "0.30", "rate": 0.06, "title": "State Tax"}],
+        }
+    )
+    order["total_price"] = f"{float(order['total_price']) + 5.30:.2f}"
+    return order
+
+
 class Scenario:
-    def __init__(self, conf, db, simulator_url, odoo_url):
-        self.conf, self.db = conf, db
-        self.sim = SimulatorControl(simulator_url)
-        self.simulator_url = simulator_url
+    def __init__(self, conf, db, odoo_url):
+        self.orm = Orm(conf, db, context={})
+        self.odoo_url = odoo_url
         self.sender = WebhookSender(f"{odoo_url}/shopify_sync/webhook", DEMO_DOMAIN, DEMO_SECRET)
-        self.registry = None
+        self.eu = None
+        self.sim = None
         self.notes = []
-
-    # -- Odoo access (in-process ORM, its own transactions) ------------------
-    def env_cursor(self):
-        from odoo import SUPERUSER_ID, api
-        from odoo.modules.registry import Registry
-        from odoo.tools import config
-
-        if self.registry is None:
-            config.parse_config(["-c", self.conf, "-d", self.db])
-            self.registry = Registry(self.db)
-        cr = self.registry.cursor()
-        return cr, api.Environment(cr, SUPERUSER_ID, {})
-
-    def orm(self, func):
-        cr, env = self.env_cursor()
-        try:
-            result = func(env)
-            cr.commit()
-            return result
-        finally:
-            cr.close()
+        self.expected_orders = set()
 
     def configure_shop(self, simulator_url=None):
-        def configure(env):
-            shop = env["shopify.shop"].with_context(active_test=False).search([("domain", "=", DEMO_DOMAIN)])
-            vals = {
-                "name": "Demo Shop",
-                "domain": DEMO_DOMAIN,
-                "base_url": simulator_url or "http://127.0.0.1:1",
-                "auth_method": "client_credentials",
-                "client_id": DEMO_CLIENT_ID,
-                "new_client_secret": DEMO_SECRET,
-                "api_version": "2026-01",
-                "active": True,
-                "sync_enabled": True,
-                "confirm_policy": "on_create",
-                "api_timeout": 3,
-                "user_id": env.ref("base.user_admin").id,
-            }
-            shop = shop.write(vals) and shop if shop else env["shopify.shop"].create(vals)
-            if not shop.location_mapping_ids:
-                warehouse = env["stock.warehouse"].search([("company_id", "=", shop.company_id.id)], limit=1)
-                env["shopify.location.mapping"].create(
-                    {
-                        "shop_id": shop.id,
-                        "location_id": warehouse.lot_stock_id.id,
-                        "shopify_location_id": str(SHOPIFY_LOCATION),
-                        "name": "Main warehouse",
-                    }
-                )
-            shop.inventory_debounce_seconds = 5
-            if not shop.tax_mapping_ids:
-                tax = env["account.tax"].search([("name", "=", "Shopify demo 6%")], limit=1) or env[
-                    "account.tax"
-                ].create({"name": "Shopify demo 6%", "amount": 6.0, "type_tax_use": "sale"})
-                env["shopify.tax.mapping"].create({"shop_id": shop.id, "rate": 0.06, "tax_id": tax.id})
-            return shop.id
+        settings = ShopSettings(
+            "Demo Shop",
+            DEMO_DOMAIN,
+            simulator_url or "http://127.0.0.1:1",
+            DEMO_TOKEN,
+            DEMO_SECRET,
+            api_timeout=3,
+            tax_name="Shopify demo 6%",
+            location_id=SHOPIFY_LOCATION,
+            inventory_debounce_seconds=5,
+            client_id=DEMO_CLIENT_ID,
+        )
+        self.shop_id = configure_shop(self.orm, settings)
 
-        self.shop_id = self.orm(configure)
+    def cr(self, func, *args):
+        """``func(cursor, *args)`` in one ORM transaction."""
+        return self.orm.run(lambda env: func(env.cr, *args))
 
     # -- the story -------------------------------------------------------------
+    def run(self, simulator_url, eu_simulator_url):
+        self.sim = SimulatorControl(simulator_url)
+        self.eu_simulator_url = eu_simulator_url
+        self.configure_shop(simulator_url)
+        self.register_webhooks()
+        self.before = self.cr(records.shop_record_counts, self.shop_id)
+        self.data = self.sim.generate(customers=6, products=5, variants_per_product=2, orders=12, lines_per_order=3)
+        self.expected_orders = {str(o["id"]) for o in self.data["orders"]}
+        for step in (
+            self.catalogue,
+            self.orders_twice,
+            self.storm,
+            self.out_of_order,
+            self.timeout,
+            self.unmapped_product,
+            self.fulfillment,
+            self.stock_count,
+            self.fix_and_retry,
+            self.second_store,
+        ):
+            step()
+        return self.report()
+
     def register_webhooks(self):
         """Connect by client credentials (Odoo obtains the token) and subscribe the shop's webhooks."""
-        result = self.orm(lambda env: env["shopify.shop"].browse(self.shop_id).action_register_webhooks())
+        result = self.orm.run(lambda env: env["shopify.shop"].browse(self.shop_id).action_register_webhooks())
         self.notes.append(f"Register webhooks: {result['params']['message']}")
-
-    def run(self):
-        self.configure_shop(self.simulator_url)
-        self.register_webhooks()
-        self.before = self.orm(self._counts)
-        data = self.sim.generate(customers=6, products=5, variants_per_product=2, orders=12, lines_per_order=3)
-        self.step("Catalogue and customers: products/create and customers/create webhooks")
-        for product in data["products"]:
-            self.sender.send("products/create", product)
-        for customer in data["customers"]:
-            self.sender.send("customers/create", customer)
-        self.step("12 new orders, each webhook delivered twice (same event id, new webhook id)")
-        for order in data["orders"][:10]:
-            event = str(uuid.uuid4())
-            self.sender.send("orders/create", order, event_id=event)
-            self.sender.send("orders/create", order, event_id=event)
-        self.step("A concurrent duplicate storm: one order event sent by 20 threads at once")
-        storm = data["orders"][10]
-        codes = Counter(r.status_code for r in self.sender.send_concurrent("orders/create", storm, copies=20))
-        self.notes.append(f"storm answers: {dict(codes)}")
-        self.step("Out of order: orders/updated arrives before orders/create")
-        late = data["orders"][11]
-        self.sender.send("orders/updated", late)
-        self.sender.send("orders/create", late)
-        self.wait_for_jobs()
-        self.step("A timeout: Shopify does the metafield write but answers after the client gave up")
-        timeout_order = self.sim.generate(customers=1, products=0, orders=1, lines_per_order=1)["orders"][0]
-        self.sim.faults(slow_next=1, seconds=5, operation="SetMetafields")
-        self.sender.send("orders/create", timeout_order)
-        self.step(f"An order with an unmapped product (custom line, SKU {GIFT_SKU}): a mapping failure")
-        gift = self.sim.generate(customers=1, products=0, orders=1, lines_per_order=1)["orders"][0]
-        gift["line_items"].append(
-            {
-                "id": 990000000001,
-                "variant_id": None,
-                "product_id": None,
-                "title": "Gift wrap",
-                "variant_title": None,
-                "sku": GIFT_SKU,
-                "quantity": 1,
-                "price": "5.00",
-                "total_discount": "0.00",
-                "tax_lines": [{"price": "0.30", "rate": 0.06, "title": "State Tax"}],
-            }
-        )
-        gift["total_price"] = f"{float(gift['total_price']) + 5.30:.2f}"
-        self.sim.seed(orders=[gift])
-        self.sender.send("orders/create", gift)
-        self.wait_for_jobs()
-        self.step("A Shopify fulfillment, announced twice (create, then update): one validation in Odoo")
-        shipped = data["orders"][0]
-        self.sim.seed_fulfillment(
-            shipped["id"],
-            {
-                "id": FULFILLMENT_ID,
-                "status": "success",
-                "tracking_company": "UPS",
-                "tracking_number": "1Z999AA1",
-                "line_items": [dict(line) for line in shipped["line_items"]],
-            },
-        )
-        fulfillment = self.sim.payload("fulfillments/create", FULFILLMENT_ID)
-        self.sender.send("fulfillments/create", fulfillment)
-        self.sender.send("fulfillments/update", fulfillment)
-        self.sender.send("fulfillments/create", fulfillment)
-        self.step("Stock counted in Odoo: pushed to Shopify once, and Shopify's echo makes no job")
-        self.stock_item = self.orm(self._count_stock)
-        self.wait_for_jobs()
-        self.echo = self.sender.send(
-            "inventory_levels/update",
-            self.sim.payload(
-                "inventory_levels/update", None, inventory_item_id=int(self.stock_item[0]), location_id=SHOPIFY_LOCATION
-            ),
-        )
-        self.wait_for_jobs()
-        self.failures_before_fix = self.orm(self._failures)
-        self.step(f"Staff fix the mapping (an Odoo product with reference {GIFT_SKU}) and press Retry")
-        self.orm(self._fix_and_retry)
-        self.wait_for_jobs()
-        self.expected_orders = {str(o["id"]) for o in data["orders"]} | {str(timeout_order["id"]), str(gift["id"])}
-        return self.report()
 
     def step(self, text):
         print(f"[demo] {text}")
 
+    def catalogue(self):
+        self.step("Catalogue and customers: products/create and customers/create webhooks")
+        for product in self.data["products"]:
+            self.sender.send("products/create", product)
+        for customer in self.data["customers"]:
+            self.sender.send("customers/create", customer)
+
+    def orders_twice(self):
+        self.step("12 new orders, each webhook delivered twice (same event id, new webhook id)")
+        for order in self.data["orders"][:10]:
+            event = str(uuid.uuid4())
+            self.sender.send("orders/create", order, event_id=event)
+            self.sender.send("orders/create", order, event_id=event)
+
+    def storm(self):
+        self.step("A concurrent duplicate storm: one order event sent by 20 threads at once")
+        answers = self.sender.send_concurrent("orders/create", self.data["orders"][10], copies=20)
+        self.notes.append(f"storm answers: {dict(Counter(r.status_code for r in answers))}")
+
+    def out_of_order(self):
+        self.step("Out of order: orders/updated arrives before orders/create")
+        late = self.data["orders"][11]
+        self.sender.send("orders/updated", late)
+        self.sender.send("orders/create", late)
+        self.wait_for_jobs()
+
+    def new_order(self):
+        order = self.sim.generate(customers=1, products=0, orders=1, lines_per_order=1)["orders"][0]
+        self.expected_orders.add(str(order["id"]))
+        return order
+
+    def timeout(self):
+        self.step("A timeout: Shopify does the metafield write but answers after the client gave up")
+        order = self.new_order()
+        self.sim.faults(slow_next=1, seconds=5, operation="SetMetafields")
+        self.sender.send("orders/create", order)
+
+    def unmapped_product(self):
+        self.step(f"An order with an unmapped product (custom line, SKU {GIFT_SKU}): a mapping failure")
+        gift = gift_order(self.new_order())
+        self.sim.seed(orders=[gift])
+        self.sender.send("orders/create", gift)
+        self.wait_for_jobs()
+
+    def fulfillment(self):
+        self.step("A Shopify fulfillment, announced twice (create, then update): one validation in Odoo")
+        shipped = self.data["orders"][0]
+        lines = [dict(line) for line in shipped["line_items"]]
+        self.sim.seed_fulfillment(
+            shipped["id"],
+            {"id": FULFILLMENT_ID, "status": "success", "tracking_company": "UPS", "tracking_number": "1Z999AA1"}
+            | {"line_items": lines},
+        )
+        fulfillment = self.sim.payload("fulfillments/create", FULFILLMENT_ID)
+        for topic in ("fulfillments/create", "fulfillments/update", "fulfillments/create"):
+            self.sender.send(topic, fulfillment)
+
+    def stock_count(self):
+        self.step("Stock counted in Odoo: pushed to Shopify once, and Shopify's echo makes no job")
+        self.stock_item = self.orm.run(self._count_stock)
+        self.wait_for_jobs()
+        payload = self.sim.payload(
+            "inventory_levels/update", None, inventory_item_id=int(self.stock_item[0]), location_id=SHOPIFY_LOCATION
+        )
+        self.echo = self.sender.send("inventory_levels/update", payload)
+        self.wait_for_jobs()
+        self.failures_before_fix = self.orm.run(self._failures)
+
+    def fix_and_retry(self):
+        self.step(f"Staff fix the mapping (an Odoo product with reference {GIFT_SKU}) and press Retry")
+        self.orm.run(self._fix_and_retry)
+        self.wait_for_jobs()
+
+    def second_store(self):
+        self.step("A second store, EU, sells the same catalogue (its own Shopify ids) and takes 3 orders")
+        self.eu = SecondStore(self.orm, self.eu_simulator_url, self.odoo_url)
+        self.eu.sell(self.data["products"])
+        self.wait_for_jobs()
+
     def wait_for_jobs(self, timeout=180):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            waiting = self.orm(
-                lambda env: env["queue.job"].search_count(
-                    [
-                        ("identity_key", "=like", "shopify_sync:%"),
-                        ("state", "in", ["wait_dependencies", "pending", "enqueued", "started"]),
-                    ]
-                )
-            )
-            if not waiting:
+            if not self.cr(jobs.waiting_anywhere):
                 return
             time.sleep(1)
         print(f"[demo] jobs still waiting after {timeout} s")
 
     def _count_stock(self, env):
         """An inventory count of 42 on one synced variant, as a warehouse clerk would do."""
-        product = env["product.product"].search(
-            [("x_shopify_shop_id", "=", self.shop_id), ("x_shopify_inventory_item_id", "!=", False)], limit=1
-        )
+        product, inventory_item = records.stock_variant(env, self.shop_id)
         product.is_storable = True
         warehouse = env["stock.warehouse"].search([], limit=1)
         env["stock.quant"].with_context(inventory_mode=True).create(
             {"product_id": product.id, "location_id": warehouse.lot_stock_id.id, "inventory_quantity": 42}
         ).action_apply_inventory()
-        return product.x_shopify_inventory_item_id, product.default_code
+        return inventory_item, product.default_code
 
     def _fix_and_retry(self, env):
         if not env["product.product"].search([("default_code", "=", GIFT_SKU)]):
@@ -209,95 +204,50 @@ class Scenario:
         )
         failed.action_retry()
 
-    # -- report ----------------------------------------------------------------
-    def _counts(self, env):
-        shop = [("x_shopify_shop_id", "=", self.shop_id)]
-        return {
-            "orders": env["sale.order"].search_count(shop),
-            "customers": env["res.partner"].with_context(active_test=False).search_count(shop),
-            "products": env["product.product"].with_context(active_test=False).search_count(shop),
-        }
-
     def _failures(self, env):
-        jobs = env["shopify.sync.job"].search([("shop_id", "=", self.shop_id), ("needs_action", "=", True)])
-        return Counter(jobs.mapped("category"))
+        found = env["shopify.sync.job"].search([("shop_id", "=", self.shop_id), ("needs_action", "=", True)])
+        return Counter(found.mapped("category"))
 
+    # -- report ----------------------------------------------------------------
     def _report_data(self, env):
-        cr = env.cr
-        cr.execute(
-            "SELECT count(*), coalesce(sum(receipt_count), 0) FROM shopify_webhook_delivery WHERE shop_id=%s",
-            (self.shop_id,),
+        cr, shop = env.cr, self.shop_id
+        events, receipts = jobs.delivery_totals(cr, shop)
+        retried = env["shopify.sync.job"].search(
+            [("shop_id", "=", shop), ("outcome_note", "=", False), ("resource_type", "=", "order")]
+            + [("failure_count", ">", 0)]
         )
-        events, receipts = cr.fetchone()
-        cr.execute(
-            "SELECT state, count(*) FROM shopify_webhook_delivery WHERE shop_id=%s GROUP BY state", (self.shop_id,)
-        )
-        states = dict(cr.fetchall())
-        dispatch_key = f"shopify_sync:{self.shop_id}:dispatch"
-        cr.execute(
-            "SELECT state, count(*) FROM queue_job WHERE identity_key LIKE %s AND identity_key != %s GROUP BY state",
-            (f"shopify_sync:{self.shop_id}:%", dispatch_key),
-        )
-        jobs = dict(cr.fetchall())
-        cr.execute("SELECT count(*) FROM queue_job WHERE identity_key = %s AND state = 'done'", (dispatch_key,))
-        dispatcher_runs = cr.fetchone()[0]
-        cr.execute("SELECT outcome, count(*) FROM shopify_sync_job WHERE shop_id=%s GROUP BY outcome", (self.shop_id,))
-        outcomes = dict(cr.fetchall())
-        duplicates = 0
-        for table in ("sale_order", "res_partner", "product_product"):
-            cr.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {table} WHERE x_shopify_shop_id=%s "  # noqa: S608
-                "GROUP BY x_shopify_id HAVING count(*) > 1) d",
-                (self.shop_id,),
-            )
-            duplicates += cr.fetchone()[0]
-        cr.execute("SELECT x_shopify_id FROM sale_order WHERE x_shopify_shop_id=%s", (self.shop_id,))
-        synced = {row[0] for row in cr.fetchall()}
-        gift = env["shopify.sync.job"].search(
-            [
-                ("shop_id", "=", self.shop_id),
-                ("outcome_note", "=", False),
-                ("resource_type", "=", "order"),
-                ("failure_count", ">", 0),
-            ]
-        )
-        pickings = env["stock.picking"].search([("x_shopify_fulfillment_id", "=", str(FULFILLMENT_ID))])
-        cr.execute(
-            "SELECT note FROM shopify_webhook_delivery WHERE shop_id=%s AND topic='inventory_levels/update'",
-            (self.shop_id,),
-        )
-        echo_notes = [row[0] for row in cr.fetchall()]
         return dict(
-            pickings=[(p.name, p.state) for p in pickings],
-            echo_notes=echo_notes,
+            pickings=records.pickings_of_fulfillment(env, FULFILLMENT_ID),
+            echo_notes=jobs.delivery_notes(cr, shop, "inventory_levels/update"),
             events=events,
             receipts=receipts,
-            states=states,
-            jobs=jobs,
-            dispatcher_runs=dispatcher_runs,
-            outcomes=outcomes,
-            duplicates=duplicates,
-            synced=synced,
-            counts=self._counts(env),
+            states=jobs.delivery_states(cr, shop),
+            jobs=jobs.shop_job_states(cr, shop),
+            dispatcher_runs=jobs.dispatcher_runs(cr, shop),
+            outcomes=jobs.outcomes(cr, shop),
+            duplicates=records.duplicated_ids(cr, shop),
+            synced=records.synced_order_ids(cr, shop),
+            counts=records.shop_record_counts(cr, shop),
             failures_now=self._failures(env),
-            retried=[(j.name, j.state) for j in gift],
+            retried=[(j.name, j.state) for j in retried],
         )
 
-    def report(self):
-        data = self.orm(self._report_data)
+    def report_rows(self, data):
         created = {k: data["counts"][k] - self.before[k] for k in data["counts"]}
-        missing = self.expected_orders - data["synced"]
-        rows = [
+        states, job_states = data["states"], data["jobs"]
+        stock_item, stock_code = self.stock_item
+        pushes = len(self.sim.mutations("inventorySetQuantities"))
+        return [
             ("webhook deliveries received", data["receipts"]),
             ("distinct events recorded", data["events"]),
             ("duplicate deliveries suppressed", data["receipts"] - data["events"]),
-            ("events merged into a waiting job", data["states"].get("duplicate", 0)),
-            ("events ignored (topic or echo)", data["states"].get("ignored", 0)),
+            ("events merged into a waiting job", states.get("duplicate", 0)),
+            ("events ignored (topic or echo)", states.get("ignored", 0)),
             ("webhook dispatcher runs (deliveries -> sync jobs)", data["dispatcher_runs"]),
-            ("events still waiting for dispatch", data["states"].get("received", 0)),
+            ("events still waiting for dispatch", states.get("received", 0)),
             (
                 "sync queue jobs (done / failed), reconciliation included",
-                f"{data['jobs'].get('done', 0)} / {data['jobs'].get('failed', 0)}",
+                f"{job_states.get('done', 0)} / {job_states.get('failed', 0)}",
             ),
             ("orders created in Odoo", created["orders"]),
             ("customers created in Odoo", created["customers"]),
@@ -308,14 +258,18 @@ class Scenario:
             ("retried after a failure", ", ".join(f"{n}: {s}" for n, s in data["retried"]) or "none"),
             ("fulfillment 3 events -> deliveries validated", ", ".join(f"{n} {st}" for n, st in data["pickings"])),
             (
-                f"free quantity of {self.stock_item[1]} (42 counted) in Shopify",
-                f"{self.sim.inventory(self.stock_item[0], SHOPIFY_LOCATION)} "
-                f"({len(self.sim.mutations('inventorySetQuantities'))} inventorySetQuantities call(s))",
+                f"free quantity of {stock_code} (42 counted) in Shopify",
+                f"{self.sim.inventory(stock_item, SHOPIFY_LOCATION)} ({pushes} inventorySetQuantities call(s))",
             ),
             ("Shopify's inventory webhook after the push", "; ".join(data["echo_notes"]) or "none"),
-            ("Shopify orders missing in Odoo", len(missing)),
+            ("Shopify orders missing in Odoo", len(self.expected_orders - data["synced"])),
             ("duplicated Odoo records", data["duplicates"]),
         ]
+
+    def report(self):
+        data = self.orm.run(self._report_data)
+        eu_rows, eu_ok = self.eu.report(self.shop_id)
+        rows = self.report_rows(data) + eu_rows
         width = max(len(label) for label, _value in rows)
         print("\n==== shopify_sync demo report " + "=" * 40)
         for label, value in rows:
@@ -324,9 +278,10 @@ class Scenario:
             print(f"  ({note})")
         ok = (
             data["duplicates"] == 0
-            and not missing
+            and not self.expected_orders - data["synced"]
             and len(data["pickings"]) == 1
             and not data["states"].get("received", 0)
+            and eu_ok
         )
         print("=" * 70)
         print("RESULT:", "OK - nothing duplicated, nothing lost" if ok else "PROBLEM - see above")

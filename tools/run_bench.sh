@@ -3,6 +3,7 @@
 # queue_job runner on 127.0.0.1, the local Shopify simulator, then
 # tools/bench.py (results in bench/results.json, a table on stdout).
 # Sizes: BENCH_ORDERS, BENCH_STORM_EVENTS, BENCH_ACK_SECONDS... (docs/BENCHMARKS.md).
+# BENCH_CLUSTER=1: nginx on BENCH_PORT in front of two Odoo nodes (docs/DEPLOYMENT.md).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$ROOT/tools/setup_env.sh"
@@ -37,4 +38,6 @@ fresh_db "$DB" "$CONF"
 "$PY" "$ODOO_BIN" -c "$CONF" -d "$DB" -i shopify_bench_bare --stop-after-init --logfile= --log-level=warn \
     >"$VAR/install-bench-bare.log" 2>&1 || { tail -n 30 "$VAR/install-bench-bare.log" >&2; exit 1; }
 cd "$ROOT"
-exec "$PY" tools/bench.py --conf "$CONF" --db "$DB" --port "$PORT" "$@"
+CLUSTER=()
+[ "${BENCH_CLUSTER:-0}" = 1 ] && CLUSTER=(--cluster)
+exec "$PY" -m tools.bench --conf "$CONF" --db "$DB" --port "$PORT" "${CLUSTER[@]}" "$@"

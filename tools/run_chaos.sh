@@ -4,7 +4,8 @@
 # Odoo with workers=2 and the queue_job runner on 127.0.0.1, one local Shopify
 # simulator per scenario, then tools/chaos.py (results in chaos/results.json,
 # a table on stdout).
-# Options go to tools/chaos.py (--smoke, --only kill,pg,...); sizes come from
+# Options go to tools/chaos.py (--smoke, --only kill,pg,..., --cluster: nginx on
+# CHAOS_PORT in front of two Odoo nodes, and the cluster scenarios); sizes come from
 # CHAOS_* variables (docs/BENCHMARKS.md, "make chaos").
 # The PostgreSQL scenario stops and starts the chaos cluster only: no other
 # database of the machine goes down with it.  CHAOS_ADDON_REV=<commit> runs
@@ -86,5 +87,5 @@ sed -i "s|^addons_path = .*|addons_path = $ODOO_SRC/addons,$ADDONS|" "$CONF"
 echo "[chaos] creating database $DB (cluster $PG_VERSION/$PG_CLUSTER, port $PG_PORT) with shopify_sync installed"
 fresh_db "$DB" "$CONF"
 cd "$ROOT"
-exec "$PY" tools/chaos.py --conf "$CONF" --db "$DB" --port "$PORT" \
+exec "$PY" -m tools.chaos --conf "$CONF" --db "$DB" --port "$PORT" \
     --pg-cluster "$PG_VERSION/$PG_CLUSTER" --pg-port "$PG_PORT" --addons "$ADDONS" --addon-rev "$ADDON_REV" "$@"

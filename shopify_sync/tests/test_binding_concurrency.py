@@ -13,10 +13,9 @@ from odoo.tests.common import TransactionCase
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from shopify_simulator import ShopifySimulator
+from shopify_simulator import ShopifySimulator, same_product_elsewhere
 
 from .common import API_VERSION, SECRET, TOKEN, drop_committed_shop
-from .test_bindings import shared_product
 
 
 @tagged("post_install", "-at_install")
@@ -36,7 +35,7 @@ class TestConcurrentStores(TransactionCase):
         self.sku = rest["variants"][0]["sku"]
         self.products = [
             self.simulators[0].seed_product(rest),
-            self.simulators[1].seed_product(shared_product(rest, 1)),
+            self.simulators[1].seed_product(same_product_elsewhere(rest, 1)),
         ]
         with db_connect(self.dbname).cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

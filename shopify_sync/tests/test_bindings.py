@@ -7,29 +7,13 @@ from pathlib import Path
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from shopify_simulator import ShopifySimulator
+from shopify_simulator import ShopifySimulator, same_product_elsewhere
 
 from .common import API_VERSION, SECRET, TOKEN, ShopifyTransactionCase
 
 EU_DOMAIN = "test-shop-eu.myshopify.com"
 SHOPIFY_LOCATION = 655441491
 SAMPLES = Path(__file__).resolve().parents[2] / "shopify_simulator" / "samples"
-
-
-def shared_product(rest, offset):
-    """The same product as another store sells it: same titles and SKUs, the store's own ids."""
-    product = copy.deepcopy(rest)
-    product["id"] = int(product["id"]) + offset
-    product.pop("admin_graphql_api_id", None)
-    for variant in product.get("variants") or []:
-        variant["id"] = int(variant["id"]) + offset
-        variant["inventory_item_id"] = int(variant["inventory_item_id"]) + offset
-        for key in ("admin_graphql_api_id", "product_id"):
-            variant.pop(key, None)
-    for option in product.get("options") or []:
-        option.pop("id", None)
-        option.pop("product_id", None)
-    return product
 
 
 def other_store_customer(rest, offset):
@@ -72,7 +56,7 @@ class TwoStoresMixin:
     def share_catalogue(self, products=2, variants=2):
         """Seed ``products`` in the test shop and the same ones in EU; return both stores' REST products."""
         us = self.simulator.generate(products=products, variants_per_product=variants)["products"]
-        eu = [self.eu_simulator.seed_product(shared_product(product, self.OFFSET)) for product in us]
+        eu = [self.eu_simulator.seed_product(same_product_elsewhere(product, self.OFFSET)) for product in us]
         return us, eu
 
     def sync_in(self, shop, resource_type, resource_id):
