@@ -67,11 +67,12 @@ class TestConcurrentStores(TransactionCase):
                 [("default_code", "=", self.sku)]
             ).product_tmpl_id.unlink()
 
-    def _import(self, index, started=None, proceed=None, hold=None):
+    def _import(self, index, started=None, proceed=None, hold=None, ran=None):
         """Run store ``index``'s product job on a committed cursor; its outcome, or 'retry: ...'.
 
         ``started`` is set once the transaction has its snapshot, then the job waits for
-        ``proceed``; ``hold`` keeps the transaction open (its locks held) until set.
+        ``proceed``; ``ran`` is set once the job has run, and ``hold`` then keeps the
+        transaction open (its locks held) until set.
         """
         with db_connect(self.dbname).cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
@@ -84,6 +85,8 @@ class TestConcurrentStores(TransactionCase):
             except RetryableJobError as err:
                 cr.rollback()
                 return f"retry: {err}"
+            if ran:
+                ran.set()
             if hold:
                 hold.wait(20)
             return outcome
@@ -106,13 +109,10 @@ class TestConcurrentStores(TransactionCase):
 
     def test_second_store_waits_for_the_sku_lock(self):
         """The first store holds the SKU lock while it creates the product: the second retries, then links."""
-        created, hold = [], threading.Event()
-        first = self._in_thread(created, 0, hold=hold)
-        # wait until the first job has created the product and still holds its transaction
-        for _attempt in range(200):
-            if self._lock_taken():
-                break
-            threading.Event().wait(0.05)
+        created, ran, hold = [], threading.Event(), threading.Event()
+        first = self._in_thread(created, 0, ran=ran, hold=hold)
+        # the first job has created the product and still holds its transaction (and the SKU lock)
+        ran.wait(60)
         try:
             second = self._import(1)
         finally:
@@ -135,8 +135,3 @@ class TestConcurrentStores(TransactionCase):
         self.assertTrue(outcomes[0].startswith("retry"), outcomes)
         self.assertTrue(self._import(1).startswith("linked"))
         self.assertEqual(self._count(), (1, 2))
-
-    def _lock_taken(self):
-        with db_connect(self.dbname).cursor() as cr:
-            cr.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")
-            return cr.fetchone()[0] >= 2  # the job's resource lock and the SKU lock
