@@ -160,6 +160,7 @@ class Scenario:
         self.orm(self._fix_and_retry)
         self.wait_for_jobs()
         self.expected_orders = {str(o["id"]) for o in data["orders"]} | {str(timeout_order["id"]), str(gift["id"])}
+        demo_review_mode(self)
         return self.report()
 
     def step(self, text):
@@ -323,3 +324,27 @@ class Scenario:
         print("=" * 70)
         print("RESULT:", "OK - nothing duplicated, nothing lost" if ok else "PROBLEM - see above")
         return ok
+
+
+def demo_review_mode(scenario):
+    """Rollout: customers in review mode; a new customer waits with its diff, then is approved."""
+    scenario.step("Rollout: customers switched to review; a new customer waits with its diff until approved")
+    scenario.orm(lambda env: env["shopify.shop"].browse(scenario.shop_id).write({"rollout_customers": "review"}))
+    customer = scenario.sim.generate(customers=1)["customers"][0]
+    scenario.sender.send("customers/create", customer)
+    scenario.wait_for_jobs()
+
+    def approve(env):
+        job = env["shopify.sync.job"].search(
+            [("shop_id", "=", scenario.shop_id), ("resource_id", "=", str(customer["id"])), ("state", "=", "to_review")]
+        )
+        if not job:
+            return "no review waiting", ""
+        diff = job.review_summary
+        job.action_approve()
+        job.shop_id.rollout_customers = "automatic"
+        return diff, f"{job.state} ({job.outcome}, {job.review_decision} by {job.reviewed_by_id.name})"
+
+    diff, outcome = scenario.orm(approve)
+    scenario.notes.append(f"review mode: diff '{diff}' approved -> {outcome}")
+    print(f"[demo]   diff: {diff}\n[demo]   approved: {outcome}")
