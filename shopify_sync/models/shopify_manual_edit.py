@@ -124,7 +124,7 @@ class ShopifySyncSuggestion(models.Model):
 
 
 class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"
+    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
 
     suggestion_ids = fields.One2many("shopify.sync.suggestion", "shop_id", string="Suggestions")
     manual_edit_count = fields.Integer(compute="_compute_manual_edit_count")

@@ -35,7 +35,7 @@ class ShopifyReadinessLine(models.Model):
 
 
 class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"
+    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
 
     readiness_line_ids = fields.One2many("shopify.readiness.line", "shop_id", string="Readiness")
     readiness_checked_at = fields.Datetime(readonly=True, copy=False)
@@ -115,17 +115,13 @@ class ShopifyShop(models.Model):
     def _ready_product_refs(self):
         if not self.match_product_by_sku:
             return "green", self.env._("Products are not matched by internal reference."), None
-        self.env["product.product"].flush_model(["default_code", "active", "company_id"])
-        self.env.cr.execute(
-            """
-            SELECT default_code, count(*) FROM product_product p
-             WHERE p.active AND p.default_code IS NOT NULL AND p.default_code != ''
-               AND (p.company_id IS NULL OR p.company_id = %s)
-             GROUP BY default_code HAVING count(*) > 1
-            """,
-            (self.company_id.id,),
+        groups = self.env["product.product"]._read_group(
+            [("default_code", "!=", False), ("company_id", "in", [False, self.company_id.id])],
+            ["default_code"],
+            ["__count"],
+            having=[("__count", ">", 1)],
         )
-        codes = [code for code, _count in self.env.cr.fetchall()]
+        codes = [code for code, _count in groups]
         if not codes:
             return "green", self.env._("Every internal reference the shop would match is unique."), None
         fix = _window(self.env._("Duplicate internal references"), "product.product", [("default_code", "in", codes)])
@@ -149,20 +145,20 @@ class ShopifyShop(models.Model):
     def _ready_partner_emails(self):
         if not self.match_partner_by_email:
             return "green", self.env._("Customers are not matched by email."), None
-        self.env["res.partner"].flush_model(["email", "active", "parent_id", "company_id"])
-        self.env.cr.execute(
-            """
-            SELECT lower(email) FROM res_partner
-             WHERE active AND parent_id IS NULL AND email IS NOT NULL AND email != ''
-               AND (company_id IS NULL OR company_id = %s)
-             GROUP BY lower(email) HAVING count(*) > 1
-            """,
-            (self.company_id.id,),
+        groups = self.env["res.partner"]._read_group(
+            [
+                ("email_normalized", "!=", False),
+                ("parent_id", "=", False),
+                ("company_id", "in", [False, self.company_id.id]),
+            ],
+            ["email_normalized"],
+            ["__count"],
+            having=[("__count", ">", 1)],
         )
-        emails = [email for (email,) in self.env.cr.fetchall()]
+        emails = [email for email, _count in groups]
         if not emails:
             return "green", self.env._("No two contacts share an email."), None
-        domain = ["|"] * (len(emails) - 1) + [("email", "=ilike", email) for email in emails]
+        domain = [("email_normalized", "in", emails), ("parent_id", "=", False)]
         fix = _window(self.env._("Contacts sharing an email"), "res.partner", domain)
         return "red", self.env._("Shared by several contacts: %s", rules.shorten(emails)), fix
 
@@ -195,7 +191,10 @@ class ShopifyShop(models.Model):
         mappings = self.env["shopify.tax.mapping"]
         missing = [tax for tax in taxes if not mappings._find(self, tax[0], tax[1], tax[2])]
         if not missing:
-            return "green", self.env._("%s tax rate(s) seen in %s order(s), all mapped.", len(taxes), len(orders)), None
+            detail = self.env._(
+                "%(taxes)s tax rate(s) seen in %(orders)s order(s), all mapped.", taxes=len(taxes), orders=len(orders)
+            )
+            return "green", detail, None
         rate, included, country, _title = sorted(missing)[0]
         fix = _window(
             self.env._("Tax Mappings"),

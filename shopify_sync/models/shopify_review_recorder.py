@@ -27,6 +27,10 @@ DIFF_MODELS = (
     "stock.picking",
     "account.move",
 )
+# Values a created record takes from a sequence (not rolled back with the
+# savepoint, so each dry run gets the next number): shown as such, never compared.
+NUMBERED_FIELDS = {"sale.order": ("name",), "stock.picking": ("name", "origin"), "account.move": ("name",)}
+NUMBERED = "(numbered when applied)"
 SKIPPED_FIELDS = {"write_date", "write_uid", "create_date", "create_uid", "company_id", "message_follower_ids"}
 SKIPPED_TYPES = {"one2many", "binary", "properties", "json"}
 
@@ -84,7 +88,11 @@ class DiffRecorder:
         for (model, record_id), (key, names) in self.created.items():
             record = env[model].browse(record_id).exists()
             if record:
-                values = [_change(record, name, self.readable(record, name)) for name in names]
+                numbered = NUMBERED_FIELDS.get(model, ())
+                values = [
+                    _change(record, name, NUMBERED if name in numbered else self.readable(record, name))
+                    for name in names
+                ]
                 review.add_create(entries, key, _meta(record, self.label(record)), values)
         for (model, record_id), before in self.written.items():
             record = env[model].browse(record_id).exists()

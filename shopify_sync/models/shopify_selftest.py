@@ -33,7 +33,7 @@ RECORD_MODELS = ("res.partner", "product.product", "sale.order", "stock.picking"
 
 
 class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"
+    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
 
     selftest_at = fields.Datetime(string="Self-test run", readonly=True, copy=False)
     selftest_ok = fields.Boolean(string="Self-test passed", readonly=True, copy=False)

@@ -9,7 +9,7 @@ reconciliation lists what Shopify changed since the switch went off.
 
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..services.identity import reconcile_identity_key
 from ..services.rollout import MODES, OBJECTS, RECONCILED, object_of, switch_field
@@ -28,7 +28,7 @@ def _switch(obj, label):
 
 
 class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"
+    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
 
     rollout_orders = _switch("orders", "Orders")
     rollout_customers = _switch("customers", "Customers")
@@ -62,11 +62,15 @@ class ShopifyShop(models.Model):
         before = {shop.id: {obj: shop[switch_field(obj)] for obj in switched} for shop in self} if switched else {}
         result = super().write(vals)
         for shop in self.filtered(lambda s: s.id in before):
-            shop._after_switch(before[shop.id])
+            since, resumed = shop._switched(before[shop.id])
+            if since != (shop.rollout_off_since or {}):
+                super(ShopifyShop, shop).write({"rollout_off_since": since or False})
+            if resumed:
+                shop._catch_up(resumed)
         return result
 
-    def _after_switch(self, before):
-        """Note when objects went off; catch up those turned back on."""
+    def _switched(self, before):
+        """When objects went off (``{object: since}``), and those turned back on (with their off-since)."""
         since = dict(self.rollout_off_since or {})
         now = fields.Datetime.now()
         resumed = {}
@@ -76,10 +80,7 @@ class ShopifyShop(models.Model):
                 since[obj] = fields.Datetime.to_string(now)
             elif old == "off" and new != "off":
                 resumed[obj] = fields.Datetime.to_datetime(since.pop(obj, None)) or now
-        if since != (self.rollout_off_since or {}):
-            super().write({"rollout_off_since": since or False})
-        if resumed:
-            self._catch_up(resumed)
+        return since, resumed
 
     def _catch_up(self, resumed):
         """Dispatch the held deliveries of resumed objects again, and reconcile since they went off."""
@@ -111,14 +112,3 @@ class ShopifyShop(models.Model):
             name=self.env._("To review: %s", self.name),
         )
         return action
-
-
-class ShopifyWebhookDelivery(models.Model):
-    _inherit = "shopify.webhook.delivery"
-
-    state = fields.Selection(selection_add=[("off", "Held: sync off")], ondelete={"off": "set default"})
-
-    @api.model
-    def _held_by_switch(self, shop, resource_type):
-        """Whether the shop's switch for this resource type is off (the delivery is then held)."""
-        return shop._rollout_mode(resource_type) == "off"

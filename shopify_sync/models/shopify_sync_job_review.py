@@ -10,8 +10,6 @@ instead. The sync job is one row per resource, so there is never more than
 one waiting review per resource: a new event refreshes its diff.
 """
 
-from psycopg2 import errors as pg_errors
-
 from odoo import fields, models
 from odoo.exceptions import UserError
 
@@ -19,8 +17,11 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..importers.base import SyncResult
 from ..services import review
+from ..services.db import independent_env
+from ..services.identity import try_lock_review
 from ..services.rollout import OBJECTS, object_of
 from .shopify_review_recorder import DiffRecorder, DryRunClient, DryRunStop
+from .shopify_sync_job import SyncFailed
 
 PUSH_TYPES = ("inventory_push", "picking_push")
 
@@ -41,13 +42,9 @@ class OffResult(SyncResult):
 class StaleApproval(Exception):  # noqa: N818 - a decision, not an error
     """The change applied for real differs from the approved one: undone, shown again."""
 
-    def __init__(self, result):
-        super().__init__(result.note)
-        self.result = result
-
 
 class ShopifySyncJob(models.Model):
-    _inherit = "shopify.sync.job"
+    _inherit = "shopify.sync.job"  # pylint: disable=consider-merging-classes-inherited
 
     state = fields.Selection(
         selection_add=[("to_review", "To review"), ("rejected", "Rejected")],
@@ -89,7 +86,7 @@ class ShopifySyncJob(models.Model):
             return result
         applied = type(handler)(self.env, self.shop_id, self).run(resource_id)
         if applied.updated_at != result.updated_at:
-            raise StaleApproval(self._dry_run(type(handler)(self.env, self.shop_id, self), resource_id))
+            raise StaleApproval(self.env._("Shopify changed while the review was applied."))
         return applied
 
     def _dry_run(self, handler, resource_id):
@@ -99,27 +96,19 @@ class ShopifySyncJob(models.Model):
             handler.shop = handler.shop.with_env(handler.env)
             client = DryRunClient(handler.shop._graphql_client(), stop=self.resource_type in PUSH_TYPES)
             handler._client = client
-            result = None
-            try:
-                with self.env.cr.savepoint():
-                    try:
-                        result = handler.run(resource_id)
-                    except DryRunStop:
-                        result = SyncResult("review", label=self.resource_label)
-                    entries = recorder.finish(handler.env)
-                    created = {record_id for (_model, record_id) in recorder.created}
-                    record = result.record
-                    if record and record.id in created:
-                        record = None
-                    result = ReviewResult(
-                        entries, record and (record._name, record.id), result.label, result.updated_at
-                    )
-                    if self.resource_type in PUSH_TYPES:
-                        review.add_send(result.entries, client.mutations)
-                        result = ReviewResult(result.entries, result.record, result.label, result.updated_at)
-                    raise _Discard
-            except _Discard:
-                pass
+            with self.env.cr.savepoint() as savepoint:
+                try:
+                    result = handler.run(resource_id)
+                except DryRunStop:
+                    result = SyncResult("review", label=self.resource_label)
+                entries = recorder.finish(handler.env)
+                if self.resource_type in PUSH_TYPES:
+                    review.add_send(entries, client.mutations)
+                record = result.record
+                if record and (record._name, record.id) in recorder.created:
+                    record = None  # a record the approval would create
+                result = ReviewResult(entries, record and (record._name, record.id), result.label, result.updated_at)
+                savepoint.close(rollback=True)  # nothing of the dry run stays but its diff
         if result.record:
             result.record = self.env[result.record[0]].browse(result.record[1])
         return result
@@ -182,17 +171,18 @@ class ShopifySyncJob(models.Model):
     # -- decisions ------------------------------------------------------------
     def action_approve(self):
         """Apply the reviewed change of each job, once; a stale one shows its new diff instead."""
-        counts = {"applied": [], "refreshed": [], "skipped": []}
+        counts = {"applied": [], "refreshed": [], "failed": [], "skipped": []}
         for job in self:
             counts[job._approve_one()].append(job.name)
         message = self.env._(
             "%(applied)s applied, %(refreshed)s with a new diff to review (Shopify or Odoo changed), "
-            "%(skipped)s no longer waiting.",
+            "%(failed)s failed (see the job), %(skipped)s no longer waiting.",
             applied=len(counts["applied"]),
             refreshed=len(counts["refreshed"]),
+            failed=len(counts["failed"]),
             skipped=len(counts["skipped"]),
         )
-        kind = "warning" if counts["refreshed"] else "success"
+        kind = "warning" if counts["refreshed"] or counts["failed"] else "success"
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -200,25 +190,26 @@ class ShopifySyncJob(models.Model):
                 "title": self.env._("Review"),
                 "message": message,
                 "type": kind,
-                "sticky": bool(counts["refreshed"]),
+                "sticky": bool(counts["refreshed"] or counts["failed"]),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
     def _approve_one(self):
-        """applied, refreshed or skipped. The row lock makes two approvals of one review apply it once."""
+        """applied, refreshed, failed or skipped. Two approvals of one review apply it once."""
         self.ensure_one()
-        self._lock_for_decision()
-        if self.state != "to_review":
+        if not self._lock_for_decision():
             return "skipped"
-        fingerprint = self.review_fingerprint
-        job = self.with_context(shopify_review_approve=fingerprint)
+        job = self.with_context(shopify_review_approve=self.review_fingerprint)
         try:
             with self.env.cr.savepoint():
                 job.run_sync(self.shop_id.id, self.resource_type, self.resource_id)
-        except StaleApproval as stale:
-            self._record_review(stale.result)
-            return "refreshed"
+        except StaleApproval:
+            # Shopify changed between the check and the write: undone, the new diff is shown.
+            self.run_sync(self.shop_id.id, self.resource_type, self.resource_id)
+        except SyncFailed:
+            self.invalidate_recordset()
+            return "failed"
         except RetryableJobError as err:
             raise UserError(
                 self.env._("%(job)s cannot be applied right now: %(reason)s", job=self.name, reason=err)
@@ -230,29 +221,31 @@ class ShopifySyncJob(models.Model):
         return "applied"
 
     def _lock_for_decision(self):
-        """Lock this sync job's row for the decision, or tell the user someone else is deciding.
+        """Take the decision on this review, or tell the user someone else is taking it.
 
-        SQL for the lock: NOWAIT turns a concurrent decision into a clear
-        message instead of a wait; a decision committed since this
-        transaction began fails to serialise and gets the same message.
+        A transaction-level advisory lock serialises the deciders (a row lock
+        would block the failure record, written on a cursor of its own); the
+        state is then read as committed, on a READ COMMITTED cursor, so a
+        decision committed since this transaction began is seen. Returns
+        whether the review still waits.
         """
         self.flush_recordset()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute("SELECT id FROM shopify_sync_job WHERE id = %s FOR UPDATE NOWAIT", (self.id,))
-        except (pg_errors.LockNotAvailable, pg_errors.SerializationFailure) as err:
+        if not try_lock_review(self.env.cr, self.id):
             raise UserError(
-                self.env._("Someone else has just decided on %s: reload to see the result.", self.name)
-            ) from err
+                self.env._("Someone else is deciding on %s right now: reload to see the result.", self.name)
+            )
+        with independent_env(self.env) as env:
+            env.cr.execute("SELECT state FROM shopify_sync_job WHERE id = %s", (self.id,))
+            committed = env.cr.fetchone()[0]
         self.invalidate_recordset()
+        return committed == "to_review" and self.state == "to_review"
 
     def action_reject(self, reason):
         """Record who rejected each waiting review and why; nothing is written."""
         if not (reason or "").strip():
             raise UserError(self.env._("Say why the change is rejected."))
         for job in self:
-            job._lock_for_decision()
-            if job.state != "to_review":
+            if not job._lock_for_decision():
                 continue
             job.write({"state": "rejected"})
             job._note_decision("rejected", reason.strip())
@@ -268,7 +261,3 @@ class ShopifySyncJob(models.Model):
             "target": "new",
             "context": {"active_model": self._name, "active_ids": self.ids},
         }
-
-
-class _Discard(Exception):  # noqa: N818 - control flow: roll the dry run's savepoint back
-    pass

@@ -22,7 +22,7 @@ FLOWS = {
 
 
 class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"
+    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
 
     def _team_note_rows(self):
         """One row per object, from the configuration."""

@@ -42,6 +42,12 @@ def try_lock_sku(cr, sku):
     return cr.fetchone()[0]
 
 
+def try_lock_review(cr, sync_job_id):
+    """Take the decision on a sync job's waiting review (held until commit); False if another user holds it."""
+    cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("review", sync_job_id),))
+    return cr.fetchone()[0]
+
+
 def lock_door(cr, key):
     """Serialise the enqueue decision for one resource (held until commit)."""
     cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("door", key),))
