@@ -221,7 +221,7 @@ class ShopifyShop(models.Model):
         gateways = set()
         try:
             with self._graphql_client() as client:
-                for order in orders[: rules.PAGE_SIZE]:
+                for order in orders[:50]:
                     gid = f"gid://shopify/Order/{order['legacyResourceId']}"
                     node = client.execute(rules.ORDER_GATEWAYS_QUERY, {"id": gid}).get("order") or {}
                     gateways.update(t.get("gateway") for t in node.get("transactions") or [] if t.get("gateway"))

@@ -249,6 +249,7 @@ class ShopifySyncJob(models.Model):
                 continue
             job.write({"state": "rejected"})
             job._note_decision("rejected", reason.strip())
+            job._mark_deliveries_done(fields.Datetime.now())  # decided: the events are served
             job.message_post(body=self.env._("Change rejected: %s", reason.strip()))
         return True
 

@@ -6,7 +6,7 @@ from .gid import numeric_id
 
 LOOKBACK_DAYS = 60
 FAILURES_CHECKED = 20
-PAGE_SIZE = 50
+PAGE_SIZE = 10  # orders or products per page: nested lists keep each query within Shopify's cost limit
 
 RECENT_ORDERS_QUERY = """
 query RecentOrders($first: Int!, $after: String, $query: String) {
@@ -14,9 +14,9 @@ query RecentOrders($first: Int!, $after: String, $query: String) {
     nodes {
       legacyResourceId name taxesIncluded
       shippingAddress { countryCodeV2 }
-      lineItems(first: 50) { nodes { taxLines { title rate } } }
-      shippingLines(first: 5) { nodes { title code taxLines { title rate } } }
-      fulfillmentOrders(first: 10) { nodes { assignedLocation { name location { legacyResourceId name } } } }
+      lineItems(first: 25) { nodes { taxLines { title rate } } }
+      shippingLines(first: 3) { nodes { title code taxLines { title rate } } }
+      fulfillmentOrders(first: 3) { nodes { assignedLocation { name location { legacyResourceId name } } } }
     }
     pageInfo { hasNextPage endCursor }
   }
@@ -30,7 +30,7 @@ query OrderGateways($id: ID!) { order(id: $id) { transactions(first: 10) { gatew
 VARIANTS_QUERY = """
 query Variants($first: Int!, $after: String) {
   products(first: $first, after: $after) {
-    nodes { legacyResourceId title variants(first: 100) { nodes { legacyResourceId title sku } } }
+    nodes { legacyResourceId title variants(first: 50) { nodes { legacyResourceId title sku } } }
     pageInfo { hasNextPage endCursor }
   }
 }
