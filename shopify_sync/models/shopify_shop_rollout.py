@@ -83,7 +83,8 @@ class ShopifyShop(models.Model):
         return since, resumed
 
     def _catch_up(self, resumed):
-        """Dispatch the held deliveries of resumed objects again, and reconcile since they went off."""
+        """Dispatch the held deliveries of resumed objects again, run the jobs that ran while off
+        (stock pushes, deliveries), and reconcile since they went off."""
         resource_types = tuple(rtype for obj in resumed for rtype in OBJECTS[obj][1])
         self.flush_recordset()  # the dispatcher reads the switches on a cursor of its own
         deliveries = self.env["shopify.webhook.delivery"].sudo()
@@ -94,6 +95,13 @@ class ShopifyShop(models.Model):
             held.write({"state": "received"})
             deliveries.flush_model(["state"])
             deliveries._wake_dispatcher(self.id)
+        held_jobs = (
+            self.env["shopify.sync.job"]
+            .sudo()
+            .search([("shop_id", "=", self.id), ("resource_type", "in", resource_types), ("held_by_switch", "=", True)])
+        )
+        for job in held_jobs:
+            job._enqueue()
         reconciled = [obj for obj in resumed if set(OBJECTS[obj][1]) & set(RECONCILED)]
         if reconciled and self.sync_enabled:
             since = min(resumed[obj] for obj in reconciled) - timedelta(hours=self.reconcile_overlap_hours)

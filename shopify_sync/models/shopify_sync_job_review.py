@@ -23,7 +23,8 @@ from ..services.rollout import OBJECTS, object_of
 from .shopify_review_recorder import DiffRecorder, DryRunClient, DryRunStop
 from .shopify_sync_job import SyncFailed
 
-PUSH_TYPES = ("inventory_push", "picking_push")
+PUSH_TYPES = ("inventory_push", "picking_push")  # their diff is what they would send to Shopify
+STOP_AT_SEND = ("picking_push",)  # reads Shopify's answer to its write: the dry run ends at the write
 
 
 class ReviewResult(SyncResult):
@@ -62,6 +63,9 @@ class ShopifySyncJob(models.Model):
     reviewed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     reviewed_at = fields.Datetime(readonly=True, copy=False)
     reject_reason = fields.Text(readonly=True, copy=False)
+    held_by_switch = fields.Boolean(
+        readonly=True, copy=False, help="Ran while its object was switched off: run again when switched on."
+    )
 
     def _compute_review_diff_html(self):
         for job in self:
@@ -94,7 +98,7 @@ class ShopifySyncJob(models.Model):
         with DiffRecorder() as recorder:
             handler.env = handler.env(context=dict(handler.env.context, shopify_review_token=recorder.token))
             handler.shop = handler.shop.with_env(handler.env)
-            client = DryRunClient(handler.shop._graphql_client(), stop=self.resource_type in PUSH_TYPES)
+            client = DryRunClient(handler.shop._graphql_client(), stop=self.resource_type in STOP_AT_SEND)
             handler._client = client
             with self.env.cr.savepoint() as savepoint:
                 try:
@@ -119,6 +123,8 @@ class ShopifySyncJob(models.Model):
         if isinstance(result, OffResult):
             return self._record_off(result)
         res = super()._record_success(result, started)
+        if self.held_by_switch:
+            self.held_by_switch = False
         if self.env.context.get("shopify_review_approve"):
             self._note_decision("approved")
         return res

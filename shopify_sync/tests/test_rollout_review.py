@@ -142,3 +142,33 @@ class TestReview(ShopifyTransactionCase):
         self.assertEqual(job.state, "done", job.review_summary)
         self.assertEqual(len(self.orders_named(seeded["name"])), 1)
         self.assertEqual(len(self.metafield_writes(seeded["id"])), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestReviewStockPush(ShopifyTransactionCase):
+    def test_stock_push_in_review_shows_what_it_would_send(self):
+        location = 655441491
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
+        self.env["shopify.location.mapping"].create(
+            {"shop_id": self.shop.id, "location_id": warehouse.lot_stock_id.id, "shopify_location_id": str(location)}
+        )
+        rest = self.simulator.generate(products=1, variants_per_product=1)["products"][0]
+        self.sync("product", rest["id"])
+        product = self.bound("variant", rest["variants"][0]["id"])
+        product.is_storable = True
+        item = self.item_of(product)
+        self.shop.rollout_stock = "review"
+        before = self.simulator.inventory(item, location)
+        self.env["stock.quant"].with_context(inventory_mode=True).create(
+            {"product_id": product.id, "location_id": warehouse.lot_stock_id.id, "inventory_quantity": before + 7}
+        ).action_apply_inventory()
+        self.sync("inventory_push", "all")
+        job = self.sync_job("inventory_push", "all")
+        self.assertEqual(job.state, "to_review")
+        sends = [e for e in job.review_diff if e["op"] == "send"]
+        self.assertEqual([e["record"] for e in sends], ["inventorySetQuantities"])
+        self.assertIn(f'"quantity": {before + 7}', sends[0]["fields"][0]["new"])
+        self.assertEqual(self.simulator.inventory(item, location), before, "nothing sent before approval")
+        job.action_approve()
+        self.assertEqual(job.state, "done")
+        self.assertEqual(self.simulator.inventory(item, location), before + 7)

@@ -60,6 +60,17 @@ class TestSwitchesAtRunTime(ShopifyTransactionCase):
         self.perform_jobs()
         self.assertEqual(len(self.orders_named(seeded["name"])), 1)
 
+    def test_a_push_held_while_off_runs_when_turned_on(self):
+        self.shop.rollout_stock = "off"
+        self.sync("inventory_push", "all")
+        job = self.sync_job("inventory_push", "all")
+        self.assertEqual((job.outcome, job.held_by_switch), ("skipped", True))
+        self.assertFalse(self.shopify_jobs().filtered(lambda j: j.identity_key == job.identity_key))
+        self.shop.rollout_stock = "automatic"
+        self.assertTrue(self.shopify_jobs().filtered(lambda j: j.identity_key == job.identity_key))
+        self.perform_jobs()
+        self.assertFalse(job.held_by_switch)
+
     def test_unswitched_resources_always_run(self):
         self.assertEqual(self.shop._rollout_mode("shop_redact"), "automatic")
         self.shop.rollout_stock = "review"
