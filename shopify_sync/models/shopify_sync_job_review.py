@@ -160,7 +160,13 @@ class ShopifySyncJob(models.Model):
         """Nothing written; the job's deliveries are held until the object is switched on."""
         self.ensure_one()
         self.write(
-            {"state": "done", "outcome": "skipped", "outcome_note": result.note, "last_seen": fields.Datetime.now()}
+            {
+                "state": "done",
+                "outcome": "skipped",
+                "outcome_note": result.note,
+                "held_by_switch": True,
+                "last_seen": fields.Datetime.now(),
+            }
         )
         self.delivery_ids.filtered(lambda d: d.state in ("queued", "duplicate")).write({"state": "off"})
 

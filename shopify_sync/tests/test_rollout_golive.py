@@ -105,3 +105,17 @@ class TestTeamNoteAndInsights(ShopifyTransactionCase):
         rule = self.shop.suggestion_ids.filtered(lambda s: s.kind == "rule")
         self.assertEqual(rule.count, 3)
         self.assertEqual(self.env["shopify.sync.job"].search_count(rule.action_open()["domain"]), 3)
+
+    def test_a_value_staff_keep_filling_suggests_a_mapping(self):
+        user = self.env.ref("base.user_admin")
+        for _index in range(3):
+            rest = self.simulator.generate(customers=1)["customers"][0]
+            self.sync("customer", rest["id"])
+            partner = self.bound("customer", rest["id"])
+            partner.with_context(shopify_sync=True).write({"street2": False})
+            partner.with_user(user).write({"street2": "Building B"})
+        self.shop.action_refresh_suggestions()
+        mapping = self.shop.suggestion_ids.filtered(lambda s: s.kind == "mapping" and s.spec == "res.partner.street2")
+        self.assertEqual((mapping.count, mapping.value), (3, "Building B"))
+        mapping.action_apply()
+        self.assertFalse(mapping.applied, "only protections are applied in one click")

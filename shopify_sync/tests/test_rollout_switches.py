@@ -64,6 +64,7 @@ class TestSwitchesAtRunTime(ShopifyTransactionCase):
         self.shop.rollout_stock = "off"
         self.sync("inventory_push", "all")
         job = self.sync_job("inventory_push", "all")
+        self.assertIn("switched off", job.outcome_note)
         self.assertEqual((job.outcome, job.held_by_switch), ("skipped", True))
         self.assertFalse(self.shopify_jobs().filtered(lambda j: j.identity_key == job.identity_key))
         self.shop.rollout_stock = "automatic"
