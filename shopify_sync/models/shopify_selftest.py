@@ -168,7 +168,8 @@ class ShopifyShop(models.Model):
             ],
             order="last_success_at desc",
         )
-        return jobs.filtered(lambda job: job.last_failed_at and job.last_success_at > job.last_failed_at)[:1]
+        # Times are to the second: a retry within the second of its failure counts too.
+        return jobs.filtered(lambda job: job.last_failed_at and job.last_success_at >= job.last_failed_at)[:1]
 
     def _ready_awkward(self):
         job = self._awkward_case()
