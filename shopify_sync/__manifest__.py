@@ -24,6 +24,9 @@
         "views/shopify_tax_mapping_views.xml",
         "views/res_config_settings_views.xml",
         "views/shopify_menus.xml",
+        "views/shopify_rollout_views.xml",
+        "report/shopify_team_note.xml",
+        "views/shopify_readiness_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

@@ -5,6 +5,7 @@ import uuid
 from collections import Counter
 
 from shopify_simulator import SimulatorControl, WebhookSender
+from tools.demo_review import review_mode
 from tools.demo_second_store import SecondStore
 from tools.harness import jobs, records
 from tools.harness.orm import Orm, ShopSettings, configure_shop
@@ -86,6 +87,7 @@ class Scenario:
             self.fulfillment,
             self.stock_count,
             self.fix_and_retry,
+            self.review_mode,
             self.second_store,
         ):
             step()
@@ -171,6 +173,9 @@ class Scenario:
         self.step(f"Staff fix the mapping (an Odoo product with reference {GIFT_SKU}) and press Retry")
         self.orm.run(self._fix_and_retry)
         self.wait_for_jobs()
+
+    def review_mode(self):
+        review_mode(self)
 
     def second_store(self):
         self.step("A second store, EU, sells the same catalogue (its own Shopify ids) and takes 3 orders")

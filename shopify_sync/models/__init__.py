@@ -21,3 +21,10 @@ from . import shopify_inventory_pending
 from . import account_move
 from . import shopify_shop_auth
 from . import shopify_webhook_subscription
+from . import shopify_review_recorder
+from . import shopify_shop_rollout
+from . import shopify_sync_job_review
+from . import shopify_readiness
+from . import shopify_selftest
+from . import shopify_team_note
+from . import shopify_manual_edit

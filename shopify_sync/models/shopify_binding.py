@@ -176,6 +176,11 @@ class ShopifyBoundMixin(models.AbstractModel):
     _name = "shopify.bound.mixin"
     _description = "Record bound to Shopify stores"
 
+    def write(self, vals):
+        # Insights from manual work (models/shopify_manual_edit.py): a user's edit of a synced field is noted.
+        self.env["shopify.manual.edit"]._note_user_write(self, vals)
+        return super().write(vals)
+
     def unlink(self):
         self._check_unbound()
         return super().unlink()

@@ -243,7 +243,8 @@ class ShopifySyncJob(models.Model):
         handler = HANDLERS[resource_type](self.env, shop, sync_job)
         try:
             with self.env.cr.savepoint():
-                result = handler.run(resource_id)
+                # Rollout switch (models/shopify_sync_job_review.py): applied, dry run for review, or off.
+                result = sync_job._run_handler(handler, resource_id)
         except (pg_errors.UniqueViolation, pg_errors.SerializationFailure) as err:
             # Another transaction wrote the same record meanwhile: the retry
             # starts from a fresh snapshot and finds it.

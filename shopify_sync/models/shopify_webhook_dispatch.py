@@ -127,6 +127,10 @@ class ShopifyWebhookDelivery(models.Model):
                 self._set_dispatched(delivery_id, "ignored", note="Echo of a write made by this addon.")
                 states["ignored"] += 1
                 continue
+            if shop._rollout_mode(resource_type) == "off":  # rollout switch off: models/shopify_shop_rollout.py
+                self._set_dispatched(delivery_id, "off", note="Held: this object's sync is switched off.")
+                states["off"] += 1
+                continue
             sync_job = sync_jobs._ensure(shop, resource_type, resource_id)
             queue_job_id, created = sync_jobs._enqueue_resource(
                 shop.id, resource_type, resource_id, delivery_id=delivery_id

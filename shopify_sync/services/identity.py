@@ -52,6 +52,12 @@ def lock_token_renewal(cr, shop_id):
     cr.execute("SELECT pg_advisory_xact_lock(%s)", (token_lock_key(shop_id),))
 
 
+def try_lock_review(cr, sync_job_id):
+    """Take the decision on a sync job's waiting review (held until commit); False if another user holds it."""
+    cr.execute("SELECT pg_try_advisory_xact_lock(%s)", (advisory_key("review", sync_job_id),))
+    return cr.fetchone()[0]
+
+
 def lock_door(cr, key):
     """Serialise the enqueue decision for one resource (held until commit)."""
     cr.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("door", key),))

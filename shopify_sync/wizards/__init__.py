@@ -1,1 +1,1 @@
-from . import shopify_resolve_wizard
+from . import shopify_resolve_wizard, shopify_review_reject_wizard

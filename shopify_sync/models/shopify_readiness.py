@@ -1,0 +1,328 @@
+"""Go-live readiness: a checklist per shop, computed from live data (Odoo and Shopify).
+
+Each check gives one line: green, red or "not available" (what it checks is
+not part of this installation), what it found, and a Fix button that opens
+the screen where it is fixed. The lines are recomputed by *Check readiness*.
+"""
+
+from odoo import api, fields, models
+
+from ..services import readiness as rules
+from ..services.errors import SyncError
+from ..services.queries import SHOP_QUERY
+from ..services.rollout import OBJECTS, switch_field
+
+LINE_STATES = [("green", "Ready"), ("red", "To fix"), ("na", "Not available")]
+
+
+class ShopifyReadinessLine(models.Model):
+    _name = "shopify.readiness.line"
+    _description = "Shopify go-live readiness line"
+    _order = "shop_id, sequence, id"
+
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    sequence = fields.Integer()
+    code = fields.Char(required=True)
+    name = fields.Char(string="Check", required=True)
+    state = fields.Selection(LINE_STATES, required=True)
+    detail = fields.Text()
+    checked_at = fields.Datetime(default=fields.Datetime.now)
+    fix_action = fields.Json(help="The window action that opens where this is fixed.")
+
+    def action_fix(self):
+        self.ensure_one()
+        return self.fix_action or self.shop_id._open_shop_action()
+
+
+class ShopifyShop(models.Model):
+    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
+
+    readiness_line_ids = fields.One2many("shopify.readiness.line", "shop_id", string="Readiness")
+    readiness_checked_at = fields.Datetime(readonly=True, copy=False)
+    readiness_ok = fields.Boolean(compute="_compute_readiness_ok", string="Ready to go live")
+
+    @api.depends("readiness_line_ids.state")
+    def _compute_readiness_ok(self):
+        for shop in self:
+            lines = shop.readiness_line_ids
+            shop.readiness_ok = bool(lines) and not lines.filtered(lambda line: line.state == "red")
+
+    def action_check_readiness(self):
+        for shop in self:
+            shop._check_readiness()
+        return True
+
+    def _check_readiness(self):
+        """Recompute the checklist; returns ``{code: state}``."""
+        self.ensure_one()
+        orders, order_error = self._readiness_orders()
+        checks = [
+            ("authority", self.env._("Source of truth set for each object"), self._ready_authority()),
+            ("product_refs", self.env._("No duplicate internal references"), self._ready_product_refs()),
+            ("variant_skus", self.env._("Every Shopify variant has a SKU"), self._ready_variant_skus()),
+            ("partner_emails", self.env._("No contacts sharing an email"), self._ready_partner_emails()),
+            ("taxes", self.env._("Tax rates of the last 60 days mapped"), self._ready_taxes(orders, order_error)),
+            ("gateways", self.env._("Payment gateways mapped"), self._ready_gateways(orders, order_error)),
+            (
+                "locations",
+                self.env._("Locations of the last 60 days mapped"),
+                self._ready_locations(orders, order_error),
+            ),
+            ("carriers", self.env._("Carriers of the last 60 days mapped"), self._ready_carriers(orders, order_error)),
+            ("failures", self.env._("Recent failures explain their reason"), self._ready_failures()),
+            ("token", self.env._("Access token works"), self._ready_token()),
+            ("webhooks", self.env._("Webhook subscriptions healthy"), self._ready_webhooks()),
+            ("selftest", self.env._("Duplicate self-test passed"), self._ready_selftest()),
+            ("awkward", self.env._("A failure was raised, fixed and retried"), self._ready_awkward()),
+        ]
+        now = fields.Datetime.now()
+        self.readiness_line_ids.unlink()
+        self.env["shopify.readiness.line"].create(
+            [
+                {
+                    "shop_id": self.id,
+                    "sequence": index,
+                    "code": code,
+                    "name": name,
+                    "state": state,
+                    "detail": detail,
+                    "fix_action": fix or False,
+                    "checked_at": now,
+                }
+                for index, (code, name, (state, detail, fix)) in enumerate(checks)
+            ]
+        )
+        self.readiness_checked_at = now
+        return {code: state for code, _name, (state, _detail, _fix) in checks}
+
+    # -- the checks: each returns (state, detail, fix action) ------------------
+    def _ready_authority(self):
+        off = [OBJECTS[obj][0] for obj in OBJECTS if self[switch_field(obj)] == "off"]
+        problems = []
+        if self.rollout_stock != "off" and not (self.push_inventory and self.location_mapping_ids):
+            problems.append(self.env._("Stock is on but Odoo is not set as its source (push stock and map a location)"))
+        if self.rollout_deliveries != "off" and not self.push_fulfillments:
+            problems.append(self.env._("Deliveries are on but no direction is set (push deliveries to Shopify)"))
+        if len(off) == len(OBJECTS):
+            problems.append(self.env._("Every object is switched off"))
+        if problems:
+            return "red", "; ".join(problems) + ". " + self.env._("Set the direction or switch the object off."), None
+        detail = self.env._("Each object on has its source set.")
+        if off:
+            detail += " " + self.env._("Off: %s.", ", ".join(off))
+        return "green", detail, None
+
+    def _ready_product_refs(self):
+        if not self.match_product_by_sku:
+            return "green", self.env._("Products are not matched by internal reference."), None
+        groups = self.env["product.product"]._read_group(
+            [("default_code", "!=", False), ("company_id", "in", [False, self.company_id.id])],
+            ["default_code"],
+            ["__count"],
+            having=[("__count", ">", 1)],
+        )
+        codes = [code for code, _count in groups]
+        if not codes:
+            return "green", self.env._("Every internal reference the shop would match is unique."), None
+        fix = _window(self.env._("Duplicate internal references"), "product.product", [("default_code", "in", codes)])
+        return "red", self.env._("Shared by several products: %s", rules.shorten(codes)), fix
+
+    def _ready_variant_skus(self):
+        if not self.match_product_by_sku:
+            return "green", self.env._("Variants are not matched by SKU."), None
+        try:
+            with self._graphql_client() as client:
+                products = list(self._paginate_nodes(client, rules.VARIANTS_QUERY, "products"))
+        except SyncError as err:
+            return "red", self.env._("Could not read the variants from Shopify: %s", err), None
+        missing = rules.variants_without_sku(products)
+        if not missing:
+            return "green", self.env._("All %s Shopify products have a SKU on every variant.", len(products)), None
+        fix = {"type": "ir.actions.act_url", "url": f"https://{self.domain}/admin/products", "target": "new"}
+        names = [f"{product} ({variant})" for product, variant in missing]
+        return "red", self.env._("Variants without a SKU in Shopify: %s", rules.shorten(names)), fix
+
+    def _ready_partner_emails(self):
+        if not self.match_partner_by_email:
+            return "green", self.env._("Customers are not matched by email."), None
+        groups = self.env["res.partner"]._read_group(
+            [
+                ("email_normalized", "!=", False),
+                ("parent_id", "=", False),
+                ("company_id", "in", [False, self.company_id.id]),
+            ],
+            ["email_normalized"],
+            ["__count"],
+            having=[("__count", ">", 1)],
+        )
+        emails = [email for email, _count in groups]
+        if not emails:
+            return "green", self.env._("No two contacts share an email."), None
+        domain = [("email_normalized", "in", emails), ("parent_id", "=", False)]
+        fix = _window(self.env._("Contacts sharing an email"), "res.partner", domain)
+        return "red", self.env._("Shared by several contacts: %s", rules.shorten(emails)), fix
+
+    def _readiness_orders(self):
+        """The shop's orders of the last 60 days, read from Shopify (None and the error if unreadable)."""
+        try:
+            with self._graphql_client() as client:
+                search = rules.since_filter(fields.Datetime.now())
+                return list(self._paginate_nodes(client, rules.RECENT_ORDERS_QUERY, "orders", search)), None
+        except SyncError as err:
+            return None, err
+
+    def _paginate_nodes(self, client, query, root, search=None):
+        after = None
+        while True:
+            variables = {"first": rules.PAGE_SIZE, "after": after}
+            if search:
+                variables["query"] = search
+            connection = client.execute(query, variables).get(root) or {}
+            yield from connection.get("nodes") or []
+            page = connection.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                return
+            after = page.get("endCursor")
+
+    def _ready_taxes(self, orders, error):
+        if orders is None:
+            return "red", self.env._("Could not read the orders from Shopify: %s", error), None
+        taxes, _locations, _carriers = rules.seen_in_orders(orders)
+        mappings = self.env["shopify.tax.mapping"]
+        missing = [tax for tax in taxes if not mappings._find(self, tax[0], tax[1], tax[2])]
+        if not missing:
+            detail = self.env._(
+                "%(taxes)s tax rate(s) seen in %(orders)s order(s), all mapped.", taxes=len(taxes), orders=len(orders)
+            )
+            return "green", detail, None
+        rate, included, country, _title = sorted(missing)[0]
+        fix = _window(
+            self.env._("Tax Mappings"),
+            "shopify.tax.mapping",
+            [("shop_id", "=", self.id)],
+            context={
+                "default_shop_id": self.id,
+                "default_rate": rate,
+                "default_price_include": included,
+                "default_country_code": country or False,
+            },
+        )
+        labels = [
+            f"{title or 'tax'} {rate * 100:g}%{' incl.' if inc else ''} {cc}".strip()
+            for rate, inc, cc, title in missing
+        ]
+        return "red", self.env._("No tax mapping for: %s", rules.shorten(labels)), fix
+
+    def _ready_gateways(self, orders, error):
+        if "shopify.gateway.mapping" not in self.env:
+            return "na", self.env._("Gateway mappings are not part of this installation."), None
+        if orders is None:
+            return "red", self.env._("Could not read the orders from Shopify: %s", error), None
+        gateways = set()
+        try:
+            with self._graphql_client() as client:
+                for order in orders[:50]:
+                    gid = f"gid://shopify/Order/{order['legacyResourceId']}"
+                    node = client.execute(rules.ORDER_GATEWAYS_QUERY, {"id": gid}).get("order") or {}
+                    gateways.update(t.get("gateway") for t in node.get("transactions") or [] if t.get("gateway"))
+        except SyncError as err:
+            return "na", self.env._("Shopify does not give the gateways of orders here: %s", err), None
+        mapped = set(self.env["shopify.gateway.mapping"].search([("shop_id", "=", self.id)]).mapped("gateway"))
+        missing = gateways - mapped
+        fix = _window(
+            self.env._("Gateway Mappings"),
+            "shopify.gateway.mapping",
+            [("shop_id", "=", self.id)],
+            context={"default_shop_id": self.id},
+        )
+        if missing:
+            return "red", self.env._("No gateway mapping for: %s", rules.shorten(missing)), fix
+        return "green", self.env._("%s gateway(s) seen, all mapped.", len(gateways)), None
+
+    def _ready_locations(self, orders, error):
+        if orders is None:
+            return "red", self.env._("Could not read the orders from Shopify: %s", error), None
+        _taxes, locations, _carriers = rules.seen_in_orders(orders)
+        mapped = set(self.location_mapping_ids.mapped("shopify_location_id"))
+        missing = {lid: name for lid, name in locations.items() if lid not in mapped}
+        if not missing:
+            return "green", self.env._("%s location(s) seen, all mapped.", len(locations)), None
+        fix = _window(
+            self.env._("Location Mappings"),
+            "shopify.location.mapping",
+            [("shop_id", "=", self.id)],
+            context={"default_shop_id": self.id, "default_shopify_location_id": sorted(missing)[0]},
+        )
+        labels = [f"{name} ({lid})" for lid, name in missing.items()]
+        return "red", self.env._("No location mapping for: %s", rules.shorten(labels)), fix
+
+    def _ready_carriers(self, orders, error):
+        if orders is None:
+            return "red", self.env._("Could not read the orders from Shopify: %s", error), None
+        _taxes, _locations, carriers = rules.seen_in_orders(orders)
+        product = self.shipping_product_id or self.env.ref("shopify_sync.product_shopify_shipping", False)
+        if carriers and not product:
+            return "red", self.env._("Shipping of %s has no product to be booked on.", rules.shorten(carriers)), None
+        detail = self.env._(
+            "%(count)s carrier(s) seen, booked on %(product)s.",
+            count=len(carriers),
+            product=product.display_name if product else "-",
+        )
+        return "green", detail, None
+
+    def _ready_failures(self):
+        jobs = self.env["shopify.sync.job"].search(
+            [("shop_id", "=", self.id), ("last_failed_at", "!=", False)],
+            order="last_failed_at desc",
+            limit=rules.FAILURES_CHECKED,
+        )
+        unexplained = jobs.filtered(lambda job: job.state == "failed" and not (job.category and job.message))
+        if unexplained:
+            fix = _window(self.env._("Unexplained failures"), "shopify.sync.job", [("id", "in", unexplained.ids)])
+            return "red", self.env._("%s of the last failures have no reason.", len(unexplained)), fix
+        return "green", self.env._("The last %s failure(s) each say why.", len(jobs)), None
+
+    def _ready_token(self):
+        if not self.sudo().access_token:
+            return "red", self.env._("No access token saved."), self._open_shop_action()
+        try:
+            with self._graphql_client() as client:
+                client.execute(SHOP_QUERY)
+        except SyncError as err:
+            return "red", self.env._("Shopify refused the token: %s", err), self._open_shop_action()
+        return "green", self.env._("Shopify answers with the saved token."), None
+
+    def _ready_webhooks(self):
+        if "webhook_subscription_ids" not in self._fields:
+            return "na", self.env._("Webhook subscriptions are not checked by this installation."), None
+        subscriptions = self.webhook_subscription_ids
+        bad = subscriptions.filtered(lambda sub: sub.state in ("missing", "wrong"))
+        if not subscriptions or bad:
+            detail = (
+                self.env._("Missing or wrong: %s", rules.shorten(bad.mapped("topic")))
+                if bad
+                else self.env._("Never checked.")
+            )
+            return "red", detail, self._open_shop_action()
+        return "green", self.env._("%s subscription(s) in place.", len(subscriptions)), None
+
+    def _open_shop_action(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "shopify.shop",
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [[False, "form"]],
+        }
+
+
+def _window(name, model, domain, context=None):
+    return {
+        "type": "ir.actions.act_window",
+        "name": name,
+        "res_model": model,
+        "view_mode": "list,form",
+        "views": [[False, "list"], [False, "form"]],
+        "domain": domain,
+        "context": context or {},
+    }
