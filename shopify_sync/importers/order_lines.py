@@ -72,7 +72,12 @@ class OrderLineBuilder:
             retry_advice="Retry is safe after linking the variant to an Odoo product "
             "(or setting the shop's fallback product): one order is created.",
             fix_model="product.product",
-            fix_hint={"default_code": line["sku"], "variant_id": line["variant_id"]},
+            fix_hint={
+                "default_code": line["sku"],
+                "variant_id": line["variant_id"],
+                "product_id": line["product_id"],
+                "title": line["title"],
+            },
         )
 
     def _taxes(self, tax_keys):

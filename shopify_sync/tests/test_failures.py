@@ -24,7 +24,8 @@ class TestFailurePath(ShopifyHttpCase):
         self.assertIn("Retry is safe", job.retry_advice)
         self.assertEqual(job.fix_model, "product.product")
         action = job.action_fix_mapping()
-        self.assertEqual(action["res_model"], "product.product")
+        self.assertEqual(action["res_model"], "shopify.product.fix.wizard")
+        self.assertEqual(action["context"]["default_sync_job_id"], job.id)
         activity = job.problem_activity_id
         self.assertEqual(activity.res_model, "shopify.shop", "no Odoo order yet: the shop holds the activity")
         self.assertEqual(activity.user_id, self.shop.user_id)
