@@ -26,7 +26,6 @@ class ShopifyLocationMapping(models.Model):
     )
     shopify_location_id = fields.Char(
         string="Shopify Location ID",
-        required=True,
         compute="_compute_from_location",
         store=True,
         readonly=False,

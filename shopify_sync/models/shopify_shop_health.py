@@ -118,6 +118,9 @@ class ShopifyShop(models.Model):
     def _health_stats(self):
         """The shop's counters in four aggregate queries (SQL: counts over queue_job and deliveries)."""
         self.ensure_one()
+        self.env["shopify.webhook.delivery"].flush_model(["shop_id", "state", "received_at"])
+        self.env["shopify.sync.job"].flush_model(["shop_id", "needs_action", "category"])
+        self.env["queue.job"].flush_model(["identity_key", "state"])
         cr = self.env.cr
         cr.execute(
             """
@@ -150,6 +153,7 @@ class ShopifyShop(models.Model):
     def _compute_lag(self):
         """Lag of the last 24 h: Shopify's updatedAt to the successful sync (SQL: percentiles)."""
         since = fields.Datetime.now() - timedelta(days=1)
+        self.env["shopify.sync.job"].flush_model(["shop_id", "last_success_at", "lag_seconds"])
         for shop in self:
             row = (None, None, None)
             if shop.id:
@@ -202,9 +206,8 @@ class ShopifyShop(models.Model):
         category = self.env.context.get("failure_category")
         if category:
             domain.append(("category", "=", category))
-        return self._sync_job_action(
-            domain, self.env._("Failures: %s", self.name), {"search_default_group_category": 1}
-        )
+        context = {} if category else {"search_default_group_category": 1}
+        return self._sync_job_action(domain, self.env._("Failures: %s", self.name), context)
 
     def action_retry_failures(self):
         """Retry every open failure of this shop (of one reason with ``failure_category``)."""

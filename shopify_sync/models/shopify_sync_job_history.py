@@ -69,10 +69,12 @@ class ShopifySyncJob(models.Model):
         for job in self:
             if job.resource_label and job.resource_summary:
                 continue
-            delivery = self.env["shopify.webhook.delivery"].search(
-                [("sync_job_id", "=", job.id), ("raw_body", "!=", False)], order="id desc", limit=1
+            deliveries = self.env["shopify.webhook.delivery"].search(
+                [("sync_job_id", "=", job.id)], order="id desc", limit=10
             )
-            label, summary = label_from_payload(job.resource_type, delivery.raw_body)
+            with_body = deliveries.filtered("raw_body")[:1]
+            label, summary = label_from_payload(job.resource_type, with_body.raw_body)
+            label = label or next((d.resource_label for d in deliveries if d.resource_label), "")
             vals = {}
             if label and not job.resource_label:
                 vals["resource_label"] = label

@@ -50,6 +50,20 @@ def label_from_payload(resource_type, raw_body):
     return payload.get("name") or "", ""
 
 
+# What the webhook door keeps of a body whatever the shop's raw-body setting: names that
+# identify a record to staff and hold no personal data (an order's number, a product's title).
+DOOR_LABEL_KEYS = {"order": "name", "product": "title", "fulfillment": "name"}
+
+
+def door_label(resource_type, payload):
+    """The short label of a delivery, kept at the door (at most 64 characters)."""
+    key = DOOR_LABEL_KEYS.get(resource_type)
+    value = payload.get(key) if key and isinstance(payload, dict) else None
+    if value is None or isinstance(value, dict | list):
+        return None
+    return str(value)[:64] or None
+
+
 def delivery_title(topic, label, resource_id):
     """``orders/create #1015``."""
     return f"{topic} {label or resource_id or ''}".strip()

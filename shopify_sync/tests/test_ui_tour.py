@@ -28,8 +28,11 @@ class TestSyncJobsScreens(ShopifyHttpCase):
         self.start_tour("/odoo", "shopify_sync_fix_and_retry", login="admin")
         self.env.invalidate_all()
         self.assertEqual(job.state, "pending")
+        tour_product = self.env["product.product"].search([("name", "=", "Tour product")])
+        self.assertEqual(self.bound("variant", order["line_items"][0]["variant_id"]), tour_product)
         self.assertEqual([outcome for _uuid, outcome in self.perform_jobs()], ["done"])
         self.assertEqual(len(self.orders_named(order["name"])), 1)
+        self.assertFalse(job.problem_activity_id)
         self.env.flush_all()
         self.start_tour(
             f"/odoo/action-shopify_sync.action_shopify_sync_job/{job.id}", "shopify_sync_see_success", login="admin"
