@@ -6,9 +6,7 @@ from odoo import fields, models
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    shopify_sync_job_id = fields.Many2one(
-        "shopify.sync.job", string="Shopify Sync Job", compute="_compute_shopify_sync_job_id"
-    )
+    shopify_sync_job_id = fields.Many2one("shopify.sync.job", compute="_compute_shopify_sync_job_id")
 
     def _compute_shopify_sync_job_id(self):
         for order in self:

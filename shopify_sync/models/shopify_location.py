@@ -30,6 +30,7 @@ class ShopifyLocation(models.Model):
 
 
 class ShopifyShop(models.Model):
+    _name = "shopify.shop"
     _inherit = "shopify.shop"
 
     shopify_location_ids = fields.One2many("shopify.location", "shop_id", string="Shopify Locations", readonly=True)

@@ -29,6 +29,7 @@ def human_duration(seconds):
 
 
 class ShopifyShop(models.Model):
+    _name = "shopify.shop"
     _inherit = "shopify.shop"
 
     last_webhook_at = fields.Datetime(compute="_compute_health")

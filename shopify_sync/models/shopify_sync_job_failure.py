@@ -37,15 +37,20 @@ class ShopifySyncJob(models.Model):
             needs_action = bool(final)
             message = str(error)
             if throttled_since and wait is not None:
-                message = (
-                    f"{message} (throttled since {throttled_since:%Y-%m-%d %H:%M:%S} UTC; next try in "
-                    f"{wait:.0f} s; throttling is waited out for up to "
-                    f"{THROTTLE_PATIENCE.total_seconds() / 60:g} min without using up attempts)"
+                message = env._(
+                    "%(message)s (throttled since %(since)s UTC; next try in %(wait)s s; throttling is waited "
+                    "out for up to %(patience)s min without using up attempts)",
+                    message=message,
+                    since=f"{throttled_since:%Y-%m-%d %H:%M:%S}",
+                    wait=f"{wait:.0f}",
+                    patience=f"{THROTTLE_PATIENCE.total_seconds() / 60:g}",
                 )
             elif error.category == TEMPORARY and not final:
-                message = f"{message} (attempt {attempt}; retried automatically)"
+                message = env._(
+                    "%(message)s (attempt %(attempt)s; retried automatically)", message=message, attempt=attempt
+                )
             elif error.category == TEMPORARY:
-                message = f"{message} (retries exhausted)"
+                message = env._("%s (retries exhausted)", message)
             job.write(
                 {
                     "state": "failed" if final else job.state,

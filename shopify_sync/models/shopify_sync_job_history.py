@@ -19,6 +19,7 @@ NOTEWORTHY = ("created", "linked", "cancelled")
 
 
 class ShopifySyncJob(models.Model):
+    _name = "shopify.sync.job"
     _inherit = "shopify.sync.job"
 
     last_outcome = fields.Selection(

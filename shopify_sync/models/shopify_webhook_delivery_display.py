@@ -6,6 +6,7 @@ from ..services.labels import delivery_title, label_from_payload
 
 
 class ShopifyWebhookDelivery(models.Model):
+    _name = "shopify.webhook.delivery"
     _inherit = "shopify.webhook.delivery"
 
     resource_label = fields.Char(

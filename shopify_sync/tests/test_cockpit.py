@@ -190,4 +190,4 @@ class TestCockpit(ShopifyHttpCase):
             {"shop_id": self.shop.id, "location_id": stock.id, "shopify_location_ref_id": popup.id}
         )
         self.assertEqual((mapping.shopify_location_id, mapping.name), ("777001", "Pop-up store"))
-        self.assertTrue(self.simulator.calls("Locations"), "read through the GraphQL locations query")
+        self.assertTrue(self.simulator.calls_named("Locations"), "read through the GraphQL locations query")
