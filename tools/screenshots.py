@@ -66,6 +66,7 @@ def build_data(conf, db):
                     "new_client_secret": secret,
                     "confirm_policy": "on_create",
                     "keep_raw_body": True,
+                    "user_id": env.ref("base.user_admin").id,
                 }
             )
             tax = env["account.tax"].search([("name", "=", "Sales tax 6%")], limit=1) or env["account.tax"].create(
@@ -98,7 +99,7 @@ def sync_once(registry, shop_id, order_id):
     """Run one order's sync job as its queue job would; the failed sync job's id, if it failed."""
     from odoo import SUPERUSER_ID, api  # noqa: PLC0415
 
-    from shopify_sync.models.shopify_sync_job import SyncFailed  # noqa: PLC0415
+    from odoo.addons.shopify_sync.models.shopify_sync_job import SyncFailed  # noqa: PLC0415
 
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
@@ -206,14 +207,14 @@ def take_pictures(browser, base, failed_job):
     browser.goto(f"{base}/odoo/action-shopify_sync.action_shopify_sync_job/{failed_job}", ".o_form_view .alert-danger")
     browser.screenshot(SHOTS / "failure.png")
     browser.evaluate("document.querySelector('button[name=action_fix_mapping]').click()")
-    browser.wait_for(".modal .o_form_view button[name=action_apply]")
+    browser.wait_for(".modal button[name=action_apply]")
     time.sleep(1.5)
     browser.screenshot(SHOTS / "fix_wizard.png")
 
 
 @contextmanager
 def odoo_server(conf, db, port):
-    odoo_src = (Path(sys.executable).resolve().parent.parent / "odoo_src").read_text().strip()
+    odoo_src = (Path(sys.prefix) / "odoo_src").read_text().strip()
     log = open(ROOT / ".cache" / "odoo-screenshots.out", "ab")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, f"{odoo_src}/odoo-bin", "-c", conf, "-d", db, "--http-port", str(port)],

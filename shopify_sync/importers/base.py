@@ -37,6 +37,9 @@ class ResourceHandler:
     """
 
     resource_type = None
+    # What the run learnt of the resource before it failed, for the sync job's title
+    label = None
+    summary = None
 
     def __init__(self, env, shop, sync_job=None):
         self.env = env(context=dict(env.context, shopify_sync=True, tracking_disable=True))

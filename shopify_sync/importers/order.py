@@ -6,6 +6,7 @@ from ..mapping import order as omap
 from ..mapping.common import currency_of, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError
 from ..services.gid import to_gid
+from ..services.labels import order_node_summary
 from ..services.queries import METAFIELD_KEY, METAFIELD_NAMESPACE, METAFIELDS_SET, ORDER_QUERY
 from .base import ResourceHandler, SyncResult, stale
 from .customer import CustomerHandler
@@ -20,6 +21,7 @@ class OrderHandler(ResourceHandler):
         shopify_id = node["legacyResourceId"]
         updated_at = parse_datetime(node.get("updatedAt"))
         label = node.get("name")
+        self.label, self.summary = order_node_summary(node)
         binding = self._bindings._find(self.shop, shopify_id)
         order = binding.odoo_id.with_env(self.env)
         if binding:

@@ -152,7 +152,7 @@ class ShopifySyncJob(models.Model):
                 "rtype": resource_type,
                 "rid": resource_id,
                 "key": key,
-                "name": f"{resource_type} {resource_id}",
+                "name": f"{dict(RESOURCE_TYPES).get(resource_type, resource_type)} {resource_id}",
                 "now": now,
                 "uid": self.env.uid,
             },
@@ -252,6 +252,7 @@ class ShopifySyncJob(models.Model):
         except TemporaryError as err:
             self._fail_temporarily(sync_job, err)
         except SyncError as err:
+            err.label, err.summary = handler.label, handler.summary
             sync_job._record_failure(err, final=True)
             raise SyncFailed(f"[{err.category}] {err}") from err
         sync_job._record_success(result, started)

@@ -68,6 +68,11 @@ class ShopifySyncJob(models.Model):
                     "throttled_since": throttled_since or False,
                 }
             )
+            learnt = {
+                "resource_label": getattr(error, "label", None),
+                "resource_summary": getattr(error, "summary", None),
+            }
+            job.write({key: value for key, value in learnt.items() if value and not job[key]})
             job._learn_from_deliveries()
             if wait is None:
                 # A throttled wait uses up no attempt: not a failure worth a line.

@@ -64,6 +64,16 @@ def door_label(resource_type, payload):
     return str(value)[:64] or None
 
 
+def order_node_summary(node):
+    """(label, summary) of a GraphQL Order node: ``#1015``, ``Bob Norman · 409.94 USD``."""
+    customer = node.get("customer") or {}
+    who = " ".join(p for p in (customer.get("firstName"), customer.get("lastName")) if p) or customer.get("email") or ""
+    money = (node.get("totalPriceSet") or {}).get("shopMoney") or {}
+    amount = money.get("amount")
+    total = f"{float(amount):.2f} {money.get('currencyCode') or ''}".strip() if _is_number(amount) else ""
+    return node.get("name") or "", SEPARATOR.join(p for p in (who, total) if p)
+
+
 def delivery_title(topic, label, resource_id):
     """``orders/create #1015``."""
     return f"{topic} {label or resource_id or ''}".strip()
