@@ -1,5 +1,6 @@
 # shopify_sync: the two commands a fresh machine needs, and a few more.
 .PHONY: setup test demo lint bench chaos clean pot screenshots
+VENV ?= .venv
 
 setup:           ## venv, PostgreSQL and Odoo's requirements (idempotent)
 	tools/setup_env.sh
@@ -12,9 +13,9 @@ demo:            ## Odoo + addon + local Shopify simulator, a scenario, a printe
 
 lint:            ## ruff and pylint-odoo, as pre-commit runs them
 	tools/setup_env.sh
-	.venv/bin/ruff check shopify_sync shopify_simulator tools
-	.venv/bin/ruff format --check shopify_sync shopify_simulator tools
-	.venv/bin/pylint --rcfile=.pylintrc shopify_sync
+	$(VENV)/bin/ruff check shopify_sync shopify_simulator tools
+	$(VENV)/bin/ruff format --check shopify_sync shopify_simulator tools
+	$(VENV)/bin/pylint --rcfile=.pylintrc shopify_sync
 
 pot:             ## regenerate shopify_sync/i18n/shopify_sync.pot (tests/test_i18n.py checks it is current)
 	tools/make_pot.sh
