@@ -1,5 +1,5 @@
 # shopify_sync: the two commands a fresh machine needs, and a few more.
-.PHONY: setup test demo lint bench chaos clean
+.PHONY: setup test demo lint bench chaos clean pot screenshots
 VENV ?= .venv
 
 setup:           ## venv, PostgreSQL and Odoo's requirements (idempotent)
@@ -16,6 +16,12 @@ lint:            ## ruff and pylint-odoo, as pre-commit runs them
 	$(VENV)/bin/ruff check shopify_sync shopify_simulator tools
 	$(VENV)/bin/ruff format --check shopify_sync shopify_simulator tools
 	$(VENV)/bin/pylint --rcfile=.pylintrc shopify_sync
+
+pot:             ## regenerate shopify_sync/i18n/shopify_sync.pot (tests/test_i18n.py checks it is current)
+	tools/make_pot.sh
+
+screenshots:     ## docs/images/*.png: the overview, a failure and the fix wizard, in headless chromium
+	tools/make_screenshots.sh
 
 clean:
 	rm -rf .cache

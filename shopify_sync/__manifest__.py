@@ -17,6 +17,7 @@
         "data/product_data.xml",
         "data/ir_cron_data.xml",
         "wizards/shopify_resolve_wizard_views.xml",
+        "wizards/shopify_product_fix_wizard_views.xml",
         "views/shopify_shop_views.xml",
         "views/shopify_sync_job_views.xml",
         "views/shopify_webhook_delivery_views.xml",
@@ -27,6 +28,8 @@
         "views/shopify_rollout_views.xml",
         "report/shopify_team_note.xml",
         "views/shopify_readiness_views.xml",
+        "views/shopify_shop_overview_views.xml",
+        "views/sale_order_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

@@ -37,6 +37,9 @@ class ResourceHandler:
     """
 
     resource_type = None
+    # What the run learnt of the resource before it failed, for the sync job's title
+    label = None
+    summary = None
 
     def __init__(self, env, shop, sync_job=None):
         self.env = env(context=dict(env.context, shopify_sync=True, tracking_disable=True))
@@ -54,7 +57,7 @@ class ResourceHandler:
         try:
             return self._run(resource_id)
         except ValidationError as exc:
-            raise DataConflictError(f"Odoo refused the data: {exc}") from exc
+            raise DataConflictError(self.env._("Odoo refused the data: %s", exc)) from exc
         finally:
             if self._client is not None:
                 self._client.close()
@@ -77,9 +80,13 @@ class ResourceHandler:
         order = self.env["shopify.order.binding"]._record(self.shop, order_id)
         if not order:
             raise MappingError(
-                f"{label} belongs to Shopify order {order_id}, which is not in Odoo yet.",
-                missing=f"the Odoo order for Shopify order {order_id}",
-                retry_advice=f"Retry once the order is synced: {outcome_once}.",
+                self.env._(
+                    "%(label)s belongs to Shopify order %(order)s, which is not in Odoo yet.",
+                    label=label,
+                    order=order_id,
+                ),
+                missing=self.env._("the Odoo order for Shopify order %s", order_id),
+                retry_advice=self.env._("Retry once the order is synced: %s.", outcome_once),
                 fix_model="sale.order",
             )
         return order

@@ -53,8 +53,13 @@ class FulfillmentHandler(ResourceHandler):
                 product = products.search([("default_code", "=", line["sku"])], limit=1)
             if not product:
                 raise MappingError(
-                    f"Fulfillment {label}: line item {line.get('id')} (SKU {line.get('sku')}) has no Odoo product.",
-                    missing="the product mapping of the fulfilled line",
+                    self.env._(
+                        "Fulfillment %(label)s: line item %(line)s (SKU %(sku)s) has no Odoo product.",
+                        label=label,
+                        line=line.get("id"),
+                        sku=line.get("sku"),
+                    ),
+                    missing=self.env._("the product mapping of the fulfilled line"),
                     fix_model="product.product",
                 )
             wanted[product.id] += float(item.get("quantity") or 0)
@@ -68,9 +73,14 @@ class FulfillmentHandler(ResourceHandler):
         if not picking or over:
             names = ", ".join(self.env["product.product"].browse(list(over)).mapped("display_name")) or "all lines"
             raise DataConflictError(
-                f"Fulfillment {label} ships {names} of {order.name}, already delivered in Odoo: nothing was "
-                "validated twice.",
-                missing="an open delivery for the fulfilled quantities",
-                retry_advice="Check the delivery in Odoo; mark this job resolved if it is already correct.",
+                self.env._(
+                    "Fulfillment %(label)s ships %(names)s of %(order)s, already delivered in Odoo: nothing was "
+                    "validated twice.",
+                    label=label,
+                    names=names,
+                    order=order.name,
+                ),
+                missing=self.env._("an open delivery for the fulfilled quantities"),
+                retry_advice=self.env._("Check the delivery in Odoo; mark this job resolved if it is already correct."),
                 fix_model="stock.picking",
             )

@@ -46,10 +46,17 @@ class FulfillmentPushHandler(ResourceHandler):
                     quantity -= take
             if quantity:
                 raise DataConflictError(
-                    f"{picking.name} ships {move.product_id.display_name} that Shopify does not expect "
-                    f"to fulfil for {order.client_order_ref}: nothing was sent.",
-                    missing="Shopify fulfillment order lines for the delivered products",
-                    retry_advice="Check the order in Shopify; mark this job resolved if it was fulfilled there.",
+                    self.env._(
+                        "%(picking)s ships %(product)s that Shopify does not expect to fulfil for %(order)s: "
+                        "nothing was sent.",
+                        picking=picking.name,
+                        product=move.product_id.display_name,
+                        order=order.client_order_ref,
+                    ),
+                    missing=self.env._("Shopify fulfillment order lines for the delivered products"),
+                    retry_advice=self.env._(
+                        "Check the order in Shopify; mark this job resolved if it was fulfilled there."
+                    ),
                     fix_model="stock.picking",
                 )
         variables = {

@@ -80,7 +80,9 @@ class InventoryPushHandler(ResourceHandler):
                 wanted,
             )
             return 1
-        raise SyncError(f"Shopify's quantity of {product.display_name} kept changing: not pushed this time.")
+        raise SyncError(
+            self.env._("Shopify's quantity of %s kept changing: not pushed this time.", product.display_name)
+        )
 
     def _shopify_available(self, item_gid, location_gid):
         data = self.client.execute(INVENTORY_LEVEL_QUERY, {"id": item_gid, "locationId": location_gid})
@@ -88,8 +90,8 @@ class InventoryPushHandler(ResourceHandler):
         quantities = {q["name"]: q["quantity"] for q in level.get("quantities") or []}
         if "available" not in quantities:
             raise SyncError(
-                f"{item_gid} is not stocked at {location_gid} in Shopify.",
-                missing="the item stocked at the mapped Shopify location",
+                self.env._("%(item)s is not stocked at %(location)s in Shopify.", item=item_gid, location=location_gid),
+                missing=self.env._("the item stocked at the mapped Shopify location"),
                 fix_model="shopify.location.mapping",
             )
         return quantities["available"]

@@ -6,6 +6,7 @@ from ..mapping import order as omap
 from ..mapping.common import currency_of, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError
 from ..services.gid import to_gid
+from ..services.labels import order_node_summary
 from ..services.queries import METAFIELD_KEY, METAFIELD_NAMESPACE, METAFIELDS_SET, ORDER_QUERY
 from .base import ResourceHandler, SyncResult, stale
 from .customer import CustomerHandler
@@ -20,6 +21,7 @@ class OrderHandler(ResourceHandler):
         shopify_id = node["legacyResourceId"]
         updated_at = parse_datetime(node.get("updatedAt"))
         label = node.get("name")
+        self.label, self.summary = order_node_summary(node)
         binding = self._bindings._find(self.shop, shopify_id)
         order = binding.odoo_id.with_env(self.env)
         if binding:
@@ -93,10 +95,16 @@ class OrderHandler(ResourceHandler):
             return None
         if order.state != "draft" and self.shop._is_protected("sale.order", "order_line"):
             return ProtectedFieldError(
-                f"Shopify changed the lines of {order.name} ({order.client_order_ref}) after it was "
-                "confirmed in Odoo: the Odoo lines were kept.",
-                missing="a decision on the order lines",
-                retry_advice="Adjust the Odoo order by hand if needed; a retry keeps the lines as they are.",
+                self.env._(
+                    "Shopify changed the lines of %(order)s (%(ref)s) after it was confirmed in Odoo: "
+                    "the Odoo lines were kept.",
+                    order=order.name,
+                    ref=order.client_order_ref,
+                ),
+                missing=self.env._("a decision on the order lines"),
+                retry_advice=self.env._(
+                    "Adjust the Odoo order by hand if needed; a retry keeps the lines as they are."
+                ),
                 fix_model="sale.order",
             )
         order.order_line = [(5, 0, 0)] + [(0, 0, vals) for vals in line_vals]
@@ -119,10 +127,23 @@ class OrderHandler(ResourceHandler):
         invoiced = order.invoice_ids.filtered(lambda m: m.state == "posted")
         if delivered or invoiced:
             raise DataConflictError(
-                f"Shopify cancelled {label} but Odoo order {order.name} is already "
-                f"{'delivered' if delivered else 'invoiced'}: it was not cancelled.",
-                missing="a manual return or credit note",
-                retry_advice="Handle the return or credit note in Odoo, then mark this job resolved.",
+                (
+                    self.env._(
+                        "Shopify cancelled %(label)s but Odoo order %(order)s is already delivered: "
+                        "it was not cancelled.",
+                        label=label,
+                        order=order.name,
+                    )
+                    if delivered
+                    else self.env._(
+                        "Shopify cancelled %(label)s but Odoo order %(order)s is already invoiced: "
+                        "it was not cancelled.",
+                        label=label,
+                        order=order.name,
+                    )
+                ),
+                missing=self.env._("a manual return or credit note"),
+                retry_advice=self.env._("Handle the return or credit note in Odoo, then mark this job resolved."),
                 fix_model="sale.order",
             )
         binding = binding or self._bindings._bind(self.shop, node["legacyResourceId"], order)
@@ -152,9 +173,15 @@ class OrderHandler(ResourceHandler):
         other = order.sudo().shopify_binding_ids
         if other and (other.shop_id, other.shopify_id) != (self.shop, node["legacyResourceId"]):
             raise DataConflictError(
-                f"Shopify order {node.get('name')} points to Odoo order {order.name}, which belongs "
-                f"to another Shopify order ({other.shop_id.name}: {other.shopify_id}).",
-                missing="a consistent odoo.sale_order metafield",
+                self.env._(
+                    "Shopify order %(name)s points to Odoo order %(order)s, which belongs to another "
+                    "Shopify order (%(shop)s: %(other)s).",
+                    name=node.get("name"),
+                    order=order.name,
+                    shop=other.shop_id.name,
+                    other=other.shopify_id,
+                ),
+                missing=self.env._("a consistent odoo.sale_order metafield"),
                 fix_model="sale.order",
             )
         if order and order.company_id != self.shop.company_id:
@@ -187,8 +214,12 @@ class OrderHandler(ResourceHandler):
         )
         if not pricelist:
             raise ConfigurationError(
-                f"The order is in {currency_code} but company {company.name} has no pricelist in {currency_code}.",
-                missing=f"a pricelist in {currency_code}",
+                self.env._(
+                    "The order is in %(currency)s but company %(company)s has no pricelist in %(currency)s.",
+                    currency=currency_code,
+                    company=company.name,
+                ),
+                missing=self.env._("a pricelist in %s", currency_code),
                 fix_model="product.pricelist",
             )
         return pricelist

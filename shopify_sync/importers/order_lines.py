@@ -67,12 +67,19 @@ class OrderLineBuilder:
         if self.shop.fallback_product_id:
             return self.shop.fallback_product_id
         raise MappingError(
-            f"Product variant {label} is not mapped to an Odoo product.",
-            missing=f"an Odoo product for {label}",
-            retry_advice="Retry is safe after linking the variant to an Odoo product "
-            "(or setting the shop's fallback product): one order is created.",
+            self.env._("Product variant %s is not mapped to an Odoo product.", label),
+            missing=self.env._("an Odoo product for %s", label),
+            retry_advice=self.env._(
+                "Retry is safe after linking the variant to an Odoo product "
+                "(or setting the shop's fallback product): one order is created."
+            ),
             fix_model="product.product",
-            fix_hint={"default_code": line["sku"], "variant_id": line["variant_id"]},
+            fix_hint={
+                "default_code": line["sku"],
+                "variant_id": line["variant_id"],
+                "product_id": line["product_id"],
+                "title": line["title"],
+            },
         )
 
     def _taxes(self, tax_keys):
@@ -81,12 +88,13 @@ class OrderLineBuilder:
         for rate, title in tax_keys:
             mapping = mappings._find(self.shop, rate, self.taxes_included, self.country_code)
             if not mapping:
-                kind = "included" if self.taxes_included else "excluded"
-                where = f" for {self.country_code}" if self.country_code else ""
+                kind = self.env._("included") if self.taxes_included else self.env._("excluded")
+                where = self.env._(" for %s", self.country_code) if self.country_code else ""
+                names = {"rate": f"{rate * 100:g}", "kind": kind, "title": title, "where": where}
                 raise MappingError(
-                    f"Tax {rate * 100:g}% ({kind}) '{title}' has no mapping{where}.",
-                    missing=f"a tax mapping for {rate * 100:g}% ({kind}){where}",
-                    retry_advice="Retry is safe after adding the tax mapping on the shop.",
+                    self.env._("Tax %(rate)s%% (%(kind)s) '%(title)s' has no mapping%(where)s.", **names),
+                    missing=self.env._("a tax mapping for %(rate)s%% (%(kind)s)%(where)s", **names),
+                    retry_advice=self.env._("Retry is safe after adding the tax mapping on the shop."),
                     fix_model="shopify.tax.mapping",
                     fix_hint={"rate": rate, "price_include": self.taxes_included, "country_code": self.country_code},
                 )
@@ -102,11 +110,20 @@ class OrderLineBuilder:
             return
         if abs(difference) > self.shop.total_tolerance:
             raise DataConflictError(
-                f"Order total mismatch for {self.node.get('name')}: Odoo {order.amount_total:.2f} {currency}, "
-                f"Shopify {shopify_total:.2f} {currency} (difference {difference}, tolerance "
-                f"{self.shop.total_tolerance:.2f}).",
-                missing="tax mappings or prices that reproduce Shopify's total",
-                retry_advice="Check the tax mappings (included/excluded, rates), then retry: one order is created.",
+                self.env._(
+                    "Order total mismatch for %(name)s: Odoo %(odoo)s %(currency)s, Shopify %(shopify)s "
+                    "%(currency)s (difference %(difference)s, tolerance %(tolerance)s).",
+                    name=self.node.get("name"),
+                    odoo=f"{order.amount_total:.2f}",
+                    shopify=f"{shopify_total:.2f}",
+                    currency=currency,
+                    difference=difference,
+                    tolerance=f"{self.shop.total_tolerance:.2f}",
+                ),
+                missing=self.env._("tax mappings or prices that reproduce Shopify's total"),
+                retry_advice=self.env._(
+                    "Check the tax mappings (included/excluded, rates), then retry: one order is created."
+                ),
                 fix_model="shopify.tax.mapping",
             )
         product = self.shop.rounding_product_id or self.env.ref("shopify_sync.product_shopify_rounding")

@@ -53,8 +53,12 @@ class RefundHandler(ResourceHandler):
         delivered = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing" and p.state == "done")
         if not delivered:
             raise DataConflictError(
-                f"{label} restocks items of {order.name}, which has no validated delivery to return.",
-                missing="a validated delivery for the restocked items",
+                self.env._(
+                    "%(label)s restocks items of %(order)s, which has no validated delivery to return.",
+                    label=label,
+                    order=order.name,
+                ),
+                missing=self.env._("a validated delivery for the restocked items"),
                 fix_model="stock.picking",
             )
         wanted = {}

@@ -68,10 +68,15 @@ class CustomerRedactHandler(ResourceHandler):
         )
         if posted:
             raise DataConflictError(
-                f"Shopify asked to redact customer {resource_id} ({partner.display_name}), who has "
-                f"{posted} posted accounting document(s) that must be kept: not anonymised.",
-                missing="a decision on what legal retention allows to erase",
-                retry_advice="Anonymise by hand what the law allows, then mark this job resolved.",
+                self.env._(
+                    "Shopify asked to redact customer %(customer)s (%(partner)s), who has %(posted)s posted "
+                    "accounting document(s) that must be kept: not anonymised.",
+                    customer=resource_id,
+                    partner=partner.display_name,
+                    posted=posted,
+                ),
+                missing=self.env._("a decision on what legal retention allows to erase"),
+                retry_advice=self.env._("Anonymise by hand what the law allows, then mark this job resolved."),
                 fix_model="res.partner",
             )
         binding.unlink()

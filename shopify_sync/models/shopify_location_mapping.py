@@ -17,12 +17,36 @@ class ShopifyLocationMapping(models.Model):
         domain="[('usage', '=', 'internal')]",
         help="Available quantity of this location and its children is pushed to Shopify.",
     )
-    shopify_location_id = fields.Char(string="Shopify Location ID", required=True, help="Numeric id.")
-    name = fields.Char(string="Shopify Location Name")
+    shopify_location_ref_id = fields.Many2one(
+        "shopify.location",
+        string="Shopify Location",
+        domain="[('shop_id', '=', shop_id)]",
+        ondelete="restrict",
+        help="Picked from the store's locations (Fetch locations on the shop).",
+    )
+    shopify_location_id = fields.Char(
+        string="Shopify Location ID",
+        compute="_compute_from_location",
+        store=True,
+        readonly=False,
+        help="Numeric id.",
+    )
+    name = fields.Char(string="Shopify Location Name", compute="_compute_from_location", store=True, readonly=False)
 
     _shop_location_uniq = models.UniqueIndex(
         "(shop_id, shopify_location_id)", "This Shopify location is already mapped for the shop."
     )
+
+    @api.depends("shopify_location_ref_id")
+    def _compute_from_location(self):
+        for mapping in self:
+            location = mapping.shopify_location_ref_id
+            if location:
+                mapping.shopify_location_id = location.shopify_id
+                mapping.name = location.name
+            else:  # typed by hand in an earlier version: kept
+                mapping.shopify_location_id = mapping.shopify_location_id
+                mapping.name = mapping.name
 
     @api.constrains("shopify_location_id")
     def _check_numeric(self):

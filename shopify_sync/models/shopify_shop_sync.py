@@ -1,4 +1,4 @@
-"""A shop's running sync: reconciliation, health, and the pushes of stock to Shopify."""
+"""A shop's running sync: reconciliation and the pushes of stock to Shopify (health: shopify_shop_health.py)."""
 
 import logging
 from datetime import timedelta
@@ -10,13 +10,12 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services.db import independent_env
 from ..services.errors import SyncError, TemporaryError
-from ..services.identity import reconcile_identity_key, shop_keys_pattern
+from ..services.identity import reconcile_identity_key
 from ..services.queries import UPDATED_SINCE, UPDATED_SINCE_QUERY
 
 _logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
-PENDING_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 
 
 class ShopifyShop(models.Model):
@@ -42,45 +41,6 @@ class ShopifyShop(models.Model):
         if self.push_inventory:
             sync_job = self.env["shopify.sync.job"].sudo()._ensure(self, "inventory_push", "all")
             sync_job._enqueue(eta=max(self.inventory_debounce_seconds, 0))
-
-    last_webhook_at = fields.Datetime(compute="_compute_health")
-    backlog_count = fields.Integer(string="Backlog (jobs)", compute="_compute_health")
-    open_failure_count = fields.Integer(compute="_compute_health")
-    open_failures_by_reason = fields.Char(compute="_compute_health")
-    average_lag_seconds = fields.Float(string="Average lag (s, last 24 h)", compute="_compute_health")
-
-    def _compute_health(self):
-        cr = self.env.cr
-        for shop in self:
-            if not shop.id:
-                shop.update(
-                    last_webhook_at=False,
-                    backlog_count=0,
-                    open_failure_count=0,
-                    open_failures_by_reason=False,
-                    average_lag_seconds=0.0,
-                )
-                continue
-            cr.execute("SELECT max(received_at) FROM shopify_webhook_delivery WHERE shop_id = %s", (shop.id,))
-            shop.last_webhook_at = cr.fetchone()[0]
-            cr.execute(
-                "SELECT count(*) FROM queue_job WHERE identity_key LIKE %s AND state IN %s",
-                (shop_keys_pattern(shop.id), PENDING_STATES),
-            )
-            shop.backlog_count = cr.fetchone()[0]
-            cr.execute(
-                "SELECT category, count(*) FROM shopify_sync_job WHERE shop_id = %s AND needs_action "
-                "GROUP BY category ORDER BY 2 DESC",
-                (shop.id,),
-            )
-            reasons = cr.fetchall()
-            shop.open_failure_count = sum(count for _category, count in reasons)
-            shop.open_failures_by_reason = ", ".join(f"{category}: {count}" for category, count in reasons) or False
-            cr.execute(
-                "SELECT avg(lag_seconds) FROM shopify_sync_job WHERE shop_id = %s AND last_success_at > %s",
-                (shop.id, fields.Datetime.now() - timedelta(days=1)),
-            )
-            shop.average_lag_seconds = cr.fetchone()[0] or 0.0
 
     # -- reconciliation -------------------------------------------------------
     @api.model

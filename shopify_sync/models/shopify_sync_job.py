@@ -107,11 +107,10 @@ class ShopifySyncJob(models.Model):
         "(shop_id, resource_type, resource_id)", "A sync job for this resource already exists."
     )
 
-    @api.depends("resource_type", "resource_id", "resource_label")
     def _compute_name(self):
-        labels = dict(RESOURCE_TYPES)
+        """Readable title: see shopify_sync_job_history.py."""
         for job in self:
-            job.name = f"{labels.get(job.resource_type, job.resource_type)} {job.resource_label or job.resource_id}"
+            job.name = f"{job.resource_type} {job.resource_id}"
 
     def _compute_shopify_admin_url(self):
         for job in self:
@@ -153,7 +152,7 @@ class ShopifySyncJob(models.Model):
                 "rtype": resource_type,
                 "rid": resource_id,
                 "key": key,
-                "name": f"{resource_type} {resource_id}",
+                "name": f"{dict(RESOURCE_TYPES).get(resource_type, resource_type)} {resource_id}",
                 "now": now,
                 "uid": self.env.uid,
             },
@@ -254,6 +253,7 @@ class ShopifySyncJob(models.Model):
         except TemporaryError as err:
             self._fail_temporarily(sync_job, err)
         except SyncError as err:
+            err.label, err.summary = handler.label, handler.summary
             sync_job._record_failure(err, final=True)
             raise SyncFailed(f"[{err.category}] {err}") from err
         sync_job._record_success(result, started)
@@ -298,6 +298,7 @@ class ShopifySyncJob(models.Model):
                 raise UserError(_("Shop %s is inactive or its sync is disabled.", job.shop_id.name))
             job.sudo()._enqueue()
             job.sudo().write({"state": "pending", "needs_action": False})
+            job._post_retry_request()
         return True
 
     def action_open_record(self):
@@ -315,6 +316,10 @@ class ShopifySyncJob(models.Model):
         """Open the screen where the cause of this failure is fixed."""
         self.ensure_one()
         hint = self.fix_hint or {}
+        if self.fix_model == "product.product" and self.env.user.has_group("shopify_sync.group_shopify_manager"):
+            action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_product_fix_wizard")
+            action["context"] = {"default_sync_job_id": self.id}
+            return action
         if self.fix_model == "product.product":
             action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_product_mapping")
             if hint.get("default_code"):

@@ -3,14 +3,17 @@
 import logging
 from datetime import timedelta
 
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
-from odoo.tools import html_escape
 
 from ..services.db import independent_env
 from ..services.errors import TEMPORARY
 from ..services.retry_policy import THROTTLE_PATIENCE
+from .shopify_sync_job_history import MEANINGFUL_OUTCOMES
+
+MEANINGFUL = dict(MEANINGFUL_OUTCOMES)
 
 _logger = logging.getLogger(__name__)
 
@@ -34,15 +37,20 @@ class ShopifySyncJob(models.Model):
             needs_action = bool(final)
             message = str(error)
             if throttled_since and wait is not None:
-                message = (
-                    f"{message} (throttled since {throttled_since:%Y-%m-%d %H:%M:%S} UTC; next try in "
-                    f"{wait:.0f} s; throttling is waited out for up to "
-                    f"{THROTTLE_PATIENCE.total_seconds() / 60:g} min without using up attempts)"
+                message = env._(
+                    "%(message)s (throttled since %(since)s UTC; next try in %(wait)s s; throttling is waited "
+                    "out for up to %(patience)s min without using up attempts)",
+                    message=message,
+                    since=f"{throttled_since:%Y-%m-%d %H:%M:%S}",
+                    wait=f"{wait:.0f}",
+                    patience=f"{THROTTLE_PATIENCE.total_seconds() / 60:g}",
                 )
             elif error.category == TEMPORARY and not final:
-                message = f"{message} (attempt {attempt}; retried automatically)"
+                message = env._(
+                    "%(message)s (attempt %(attempt)s; retried automatically)", message=message, attempt=attempt
+                )
             elif error.category == TEMPORARY:
-                message = f"{message} (retries exhausted)"
+                message = env._("%s (retries exhausted)", message)
             job.write(
                 {
                     "state": "failed" if final else job.state,
@@ -60,6 +68,15 @@ class ShopifySyncJob(models.Model):
                     "throttled_since": throttled_since or False,
                 }
             )
+            learnt = {
+                "resource_label": getattr(error, "label", None),
+                "resource_summary": getattr(error, "summary", None),
+            }
+            job.write({key: value for key, value in learnt.items() if value and not job[key]})
+            job._learn_from_deliveries()
+            if wait is None:
+                # A throttled wait uses up no attempt: not a failure worth a line.
+                job._post_failure(job.attempt_count, error, message)
             if final:
                 job.delivery_ids.filtered(lambda d: d.state in ("queued", "duplicate"))._mark("failed", message)
                 try:
@@ -78,6 +95,9 @@ class ShopifySyncJob(models.Model):
     def _record_success(self, result, started):
         self.ensure_one()
         now = fields.Datetime.now()
+        recovered = bool(self.needs_action or self.problem_activity_id or self.state == "failed") or bool(
+            self.last_failed_at and (not self.last_success_at or self.last_failed_at > self.last_success_at)
+        )
         vals = {
             "state": "done",
             "outcome": result.outcome,
@@ -95,8 +115,13 @@ class ShopifySyncJob(models.Model):
         }
         if result.label:
             vals["resource_label"] = result.label
+        if result.outcome in MEANINGFUL:
+            vals.update(last_outcome=result.outcome, last_outcome_at=now)
         if result.record:
             vals.update(res_model=result.record._name, res_id=result.record.id)
+            summary = self._summary_of_record(result.record)
+            if summary:
+                vals["resource_summary"] = summary
         if result.updated_at:
             vals["shopify_updated_at"] = result.updated_at
             vals["lag_seconds"] = max((now - result.updated_at).total_seconds(), 0.0)
@@ -113,6 +138,9 @@ class ShopifySyncJob(models.Model):
                 needs_action=True,
             )
         self.write(vals)
+        self._learn_from_deliveries()
+        self._post_success(self.attempt_count, result, recovered)
+        self._note_on_record(result)
         self._mark_deliveries_done(started)
         if warning:
             self._raise_activity()
@@ -153,35 +181,67 @@ class ShopifySyncJob(models.Model):
 
     # -- activities --------------------------------------------------------
     def _activity_target(self):
+        """The Odoo record when it exists, else the sync job itself."""
         record = self.res_model and self.res_id and self.env[self.res_model].browse(self.res_id).exists()
         if record and "activity_ids" in record._fields:
             return record
-        return self.shop_id
+        return self
+
+    def _activity_note(self):
+        return Markup("<p><b>%s</b>: %s</p><p>%s %s</p><p>%s</p>") % (
+            self._job_link(),
+            self.message or "",
+            self.env._("Missing:"),
+            self.missing or "-",
+            self.retry_advice or "",
+        )
 
     def _raise_activity(self):
         """One activity per open problem, updated (not duplicated) on each retry."""
         self.ensure_one()
-        note = (
-            f"<p><b>{html_escape(self.name)}</b>: {html_escape(self.message or '')}</p>"
-            f"<p>Missing: {html_escape(self.missing or '-')}</p>"
-            f"<p>{html_escape(self.retry_advice or '')}</p>"
-        )
+        note = self._activity_note()
         activity = self.problem_activity_id
-        if activity.exists():
+        if activity.exists() and activity.active:
             activity.write({"note": note})
             return activity
         target = self._activity_target()
         activity = target.activity_schedule(
             "shopify_sync.mail_activity_type_sync_failure",
-            summary=f"Shopify sync failed: {self.name}"[:250],
+            summary=self.env._("Shopify sync failed: %s", self.name)[:250],
             note=note,
             user_id=(self.shop_id.user_id or self.env.ref("base.user_admin")).id,
         )
         self.problem_activity_id = activity
         return activity
 
+    def _problem_activities(self):
+        """Every open sync-failure activity of this job's problem, wherever it was filed.
+
+        Besides the one the job points to, an activity filed on the shop (as
+        earlier versions did before the Odoo record existed) or on the job
+        itself, and one on the Odoo record, that names this job.
+        """
+        self.ensure_one()
+        activity_type = self.env.ref("shopify_sync.mail_activity_type_sync_failure")
+        domain = [("activity_type_id", "=", activity_type.id)]
+        places = [("res_model", "=", self._name), ("res_id", "=", self.id)]
+        found = self.env["mail.activity"].sudo().search(domain + places)
+        link = f'/odoo/shopify.sync.job/{self.id}"'
+        around = [("shopify.shop", self.shop_id.id)]
+        if self.res_model and self.res_id:
+            around.append((self.res_model, self.res_id))
+        for model, res_id in around:
+            candidates = (
+                self.env["mail.activity"].sudo().search(domain + [("res_model", "=", model), ("res_id", "=", res_id)])
+            )
+            found |= candidates.filtered(lambda a: link in str(a.note or "") or a.summary == self._legacy_summary())
+        return (found | self.problem_activity_id.sudo()).exists().filtered("active")
+
+    def _legacy_summary(self):
+        return f"Shopify sync failed: {self.name}"[:250]
+
     def _close_activity(self, result):
-        activity = self.problem_activity_id
-        if activity.exists():
-            activity.action_feedback(feedback=f"Resolved: the sync succeeded ({result.summary()}).")
+        activities = self._problem_activities()
+        if activities:
+            activities.action_feedback(feedback=self.env._("Resolved: the sync succeeded (%s).", result.summary()))
         self.problem_activity_id = False

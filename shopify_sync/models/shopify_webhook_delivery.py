@@ -9,6 +9,7 @@ from odoo.tools.sql import drop_index
 from ..services.db import begin_read_committed
 from ..services.gid import to_gid
 from ..services.identity import DISPATCHER_WAITING_SQL, HOLD_DISPATCH_SHARED_SQL, dispatch_params
+from ..services.labels import door_label
 from ..services.topics import DOOR_ONLY, RESOURCE_TYPES, resource_of
 
 _logger = logging.getLogger(__name__)
@@ -98,7 +99,8 @@ class ShopifyWebhookDelivery(models.Model):
         state, note = "received", None
         if topic in DOOR_ONLY or route is None:
             state, note = "ignored", DOOR_ONLY.get(topic, f"Topic {topic} is not handled.")
-        delivery_id, inserted, dispatcher_waiting = self._upsert(shop, headers, body, route, state, note)
+        label = door_label(route[0], payload) if route else None
+        delivery_id, inserted, dispatcher_waiting = self._upsert(shop, headers, body, route, state, note, label)
         if not inserted:
             return "duplicate"
         if state == "received":
@@ -117,7 +119,7 @@ class ShopifyWebhookDelivery(models.Model):
         return self.env["shopify.shop"]._door_shops().get(domain)
 
     @api.model
-    def _upsert(self, shop, headers, body, route, state, note):
+    def _upsert(self, shop, headers, body, route, state, note, label=None):
         """Insert the delivery, or count one more receipt of it; returns (id, inserted, dispatcher_waiting).
 
         One round trip. A received delivery first takes its shop's dispatch lock
@@ -134,10 +136,10 @@ class ShopifyWebhookDelivery(models.Model):
             INSERT INTO shopify_webhook_delivery AS d
                 (shop_id, topic, event_id, webhook_id, triggered_at, api_version,
                  resource_type, resource_id, received_at, last_received_at, receipt_count,
-                 state, note, raw_body, create_date, write_date)
+                 state, note, raw_body, resource_label, create_date, write_date)
             VALUES (%(shop)s, %(topic)s, %(event)s, %(webhook)s, %(triggered)s,
                     %(version)s, %(rtype)s, %(rid)s, %(now)s, %(now)s, 1, %(state)s, %(note)s, %(body)s,
-                    %(now)s, %(now)s)
+                    %(label)s, %(now)s, %(now)s)
             ON CONFLICT (shop_id, event_id) DO UPDATE
                SET receipt_count = d.receipt_count + 1,
                    last_received_at = EXCLUDED.last_received_at
@@ -157,6 +159,7 @@ class ShopifyWebhookDelivery(models.Model):
                 "note": note,
                 "now": fields.Datetime.now(),
                 "body": body.decode("utf-8") if shop.keep_raw_body else None,  # valid UTF-8 JSON: no NUL
+                "label": label,
             },
         )
         return self.env.cr.fetchone()

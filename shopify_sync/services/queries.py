@@ -197,3 +197,12 @@ NESTED_CONNECTIONS = {
     "fulfillment": {"fulfillmentLineItems": FULFILLMENT_LINE_FIELDS},
     "refund": {"refundLineItems": REFUND_LINE_FIELDS, "refundShippingLines": REFUND_SHIPPING_FIELDS},
 }
+
+LOCATIONS_QUERY = """
+query Locations($first: Int!, $after: String) {
+  locations(first: $first, after: $after, includeInactive: true) {
+    nodes { id legacyResourceId name isActive }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+"""

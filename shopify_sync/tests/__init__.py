@@ -4,6 +4,8 @@ from . import (
     test_bindings,
     test_failures,
     test_fulfillment_refund,
+    test_history,
+    test_i18n,
     test_inventory_fulfillment_push,
     test_mapping,
     test_nested_pages,

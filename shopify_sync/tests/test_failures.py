@@ -24,9 +24,12 @@ class TestFailurePath(ShopifyHttpCase):
         self.assertIn("Retry is safe", job.retry_advice)
         self.assertEqual(job.fix_model, "product.product")
         action = job.action_fix_mapping()
-        self.assertEqual(action["res_model"], "product.product")
+        self.assertEqual(action["res_model"], "shopify.product.fix.wizard")
+        self.assertEqual(action["context"]["default_sync_job_id"], job.id)
         activity = job.problem_activity_id
-        self.assertEqual(activity.res_model, "shopify.shop", "no Odoo order yet: the shop holds the activity")
+        self.assertEqual(
+            (activity.res_model, activity.res_id), (job._name, job.id), "no Odoo order yet: the job holds the activity"
+        )
         self.assertEqual(activity.user_id, self.shop.user_id)
         # fix: give every Shopify SKU an Odoo product, then retry
         self.map_skus(seeded["line_items"])

@@ -28,8 +28,13 @@ class TestSyncJobsScreens(ShopifyHttpCase):
         self.start_tour("/odoo", "shopify_sync_fix_and_retry", login="admin")
         self.env.invalidate_all()
         self.assertEqual(job.state, "pending")
-        self.assertEqual([outcome for _uuid, outcome in self.perform_jobs()], ["done"])
+        tour_product = self.env["product.product"].search([("name", "=", "Tour product")])
+        self.assertEqual(self.bound("variant", order["line_items"][0]["variant_id"]), tour_product)
+        # the order, and the product whose sync completes the new binding (its inventory item)
+        self.assertEqual([outcome for _uuid, outcome in self.perform_jobs()], ["done", "done"])
+        self.assertTrue(self.item_of(tour_product), "the product's sync filled in the inventory item")
         self.assertEqual(len(self.orders_named(order["name"])), 1)
+        self.assertFalse(job.problem_activity_id)
         self.env.flush_all()
         self.start_tour(
             f"/odoo/action-shopify_sync.action_shopify_sync_job/{job.id}", "shopify_sync_see_success", login="admin"

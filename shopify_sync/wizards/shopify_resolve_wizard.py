@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 
 
 class ShopifyResolveWizard(models.TransientModel):
@@ -12,8 +12,9 @@ class ShopifyResolveWizard(models.TransientModel):
 
     def action_resolve(self):
         for job in self.sync_job_ids:
-            if job.problem_activity_id.exists():
-                job.problem_activity_id.action_feedback(feedback=f"Resolved by hand: {self.reason}")
+            activities = job._problem_activities()
+            if activities:
+                activities.action_feedback(feedback=self.env._("Resolved by hand: %s", self.reason))
             job.write(
                 {
                     "state": "ignored",
@@ -22,5 +23,5 @@ class ShopifyResolveWizard(models.TransientModel):
                     "problem_activity_id": False,
                 }
             )
-            job.message_post(body=_("Marked resolved: %s", self.reason))
+            job._post_resolution(self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -7,13 +7,18 @@ registry.category("web_tour.tours").add("shopify_sync_fix_and_retry", {
     steps: () => [
         stepUtils.showAppsMenuItem(),
         {
-            content: "Open the Shopify app: Sync Jobs",
+            content: "Open the Shopify app: the overview comes first",
             trigger: '.o_app[data-menu-xmlid="shopify_sync.menu_shopify_root"]',
             run: "click",
         },
         {
-            content: "The list is filtered on what needs action",
-            trigger: '.o_searchview_facet:contains("Needs action")',
+            content: "The shop's card says a person is needed",
+            trigger: '.o_kanban_record:contains("Test Shop") .o_shopify_needs_person',
+        },
+        {
+            content: "Open the mapping failures from their number",
+            trigger: ".o_kanban_record a.o_shopify_reason_mapping",
+            run: "click",
         },
         {
             content: "Open the mapping failure",
@@ -30,32 +35,34 @@ registry.category("web_tour.tours").add("shopify_sync_fix_and_retry", {
             run: "click",
         },
         {
-            content: "Edit the product that should carry the SKU",
-            trigger: '.o_data_row:has(td:contains("Tour product")) td[name="default_code"]',
+            content: "The wizard knows the SKU",
+            trigger: '.modal .o_field_widget[name="sku"]:contains("TOUR-SKU-1")',
+        },
+        {
+            content: "Link an existing product",
+            trigger: '.modal .o_field_widget[name="mode"] input[data-value="link"]',
             run: "click",
         },
         {
-            trigger: '.o_selected_row td[name="default_code"] input',
-            run: "edit TOUR-SKU-1",
+            trigger: '.modal .o_field_widget[name="product_id"] input',
+            run: "edit Tour product",
         },
         {
-            content: "Save the mapping",
-            trigger: ".o_list_button_save",
+            trigger: '.o-autocomplete--dropdown-item:contains("Tour product")',
             run: "click",
         },
         {
-            content: "Back to the failure",
-            trigger: '.o_breadcrumb .breadcrumb-item:not(.active) a:contains("Order")',
-            run: "click",
-        },
-        {
-            content: "Retry",
-            trigger: '.o_form_view button[name="action_retry"]',
+            content: "Fix and retry",
+            trigger: '.modal button[name="action_apply"]',
             run: "click",
         },
         {
             content: "The job is queued again",
             trigger: '.o_statusbar_status button.o_arrow_button_current:contains("Pending")',
+        },
+        {
+            content: "The fix is in the job's history",
+            trigger: '.o-mail-Message:contains("Fixed: Link an existing product")',
         },
     ],
 });
@@ -65,6 +72,19 @@ registry.category("web_tour.tours").add("shopify_sync_see_success", {
         {
             content: "The retried job succeeded",
             trigger: '.o_statusbar_status button.o_arrow_button_current:contains("Done")',
+        },
+        {
+            content: "Its history says so",
+            trigger: '.o-mail-Message:contains("succeeded: Created")',
+        },
+        {
+            content: "Back to the overview",
+            trigger: '.o_menu_sections [data-menu-xmlid="shopify_sync.menu_shopify_overview"]',
+            run: "click",
+        },
+        {
+            content: "All is fine again",
+            trigger: '.o_kanban_record:contains("Test Shop") .badge:contains("All fine")',
         },
     ],
 });

@@ -1,0 +1,75 @@
+"""A store's Shopify locations, fetched through GraphQL: location mappings pick from them."""
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..services.errors import SyncError
+from ..services.queries import LOCATIONS_QUERY
+
+PAGE_SIZE = 100
+MAX_PAGES = 50
+
+
+class ShopifyLocation(models.Model):
+    _name = "shopify.location"
+    _description = "Shopify Location"
+    _order = "shop_id, name"
+
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, readonly=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    shopify_id = fields.Char(string="Shopify Location ID", required=True, readonly=True)
+    name = fields.Char(required=True, readonly=True)
+    active = fields.Boolean(default=True, readonly=True, help="Deactivated in Shopify when cleared.")
+
+    _shop_location_uniq = models.UniqueIndex("(shop_id, shopify_id)", "This Shopify location is already known.")
+
+    @api.depends("name", "shopify_id")
+    def _compute_display_name(self):
+        for location in self:
+            location.display_name = f"{location.name} ({location.shopify_id})"
+
+
+class ShopifyShop(models.Model):
+    _name = "shopify.shop"
+    _inherit = "shopify.shop"
+
+    shopify_location_ids = fields.One2many("shopify.location", "shop_id", string="Shopify Locations", readonly=True)
+
+    def action_fetch_locations(self):
+        """Read the store's locations from Shopify and keep the list here current."""
+        self.ensure_one()
+        try:
+            nodes = self._fetch_location_nodes()
+        except SyncError as exc:
+            raise UserError(self.env._("Shopify's locations could not be read: %s", exc)) from exc
+        locations = self.env["shopify.location"].with_context(active_test=False).sudo()
+        known = {loc.shopify_id: loc for loc in locations.search([("shop_id", "=", self.id)])}
+        for node in nodes:
+            vals = {"name": node.get("name") or node["legacyResourceId"], "active": bool(node.get("isActive"))}
+            location = known.get(str(node["legacyResourceId"]))
+            if location:
+                location.write(vals)
+            else:
+                locations.create(dict(vals, shop_id=self.id, shopify_id=str(node["legacyResourceId"])))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._("%(count)s Shopify location(s) of %(shop)s.", count=len(nodes), shop=self.name),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _fetch_location_nodes(self):
+        nodes, after = [], None
+        with self._graphql_client() as client:
+            for _page in range(MAX_PAGES):
+                data = client.execute(LOCATIONS_QUERY, {"first": PAGE_SIZE, "after": after})
+                connection = data.get("locations") or {}
+                nodes += connection.get("nodes") or []
+                page = connection.get("pageInfo") or {}
+                if not page.get("hasNextPage"):
+                    break
+                after = page.get("endCursor")
+        return nodes
