@@ -5,17 +5,6 @@ from .order_nodes import sum_decimal
 from .pagination import paged
 
 RESTOCK_TYPES = {"CANCEL", "LEGACY_RESTOCK", "NO_RESTOCK", "RETURN"}
-TRANSACTION_KINDS = {
-    "AUTHORIZATION",
-    "CAPTURE",
-    "CHANGE",
-    "EMV_AUTHORIZATION",
-    "REFUND",
-    "SALE",
-    "SUGGESTED_REFUND",
-    "VOID",
-}
-TRANSACTION_STATUSES = {"AWAITING_RESPONSE", "ERROR", "FAILURE", "PENDING", "SUCCESS", "UNKNOWN"}
 
 
 class RefundNodes:
@@ -45,19 +34,7 @@ class RefundNodes:
             ),
             "refundShippingLines": paged(lambda: self._refund_shipping(rest)),
             "transactions": paged(
-                lambda: [
-                    {
-                        "__typename": "OrderTransaction",
-                        "id": gid("OrderTransaction", t["id"]),
-                        "kind": enum_value(t.get("kind"), TRANSACTION_KINDS, "REFUND"),
-                        "status": enum_value(t.get("status"), TRANSACTION_STATUSES, "SUCCESS"),
-                        "gateway": t.get("gateway"),
-                        "amountSet": self.money(t.get("amount")),
-                        "processedAt": graphql_time(t.get("processed_at")),
-                        "createdAt": graphql_time(t.get("created_at")),
-                    }
-                    for t in transactions
-                ]
+                lambda: [self.transaction(t, oid) for t in transactions]
             ),
         }
 
