@@ -85,6 +85,7 @@ class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
             "Location": lambda: self.location(numeric),
             "Shop": lambda: self.shop() if numeric == store.shop_id else None,
             "OrderTransaction": lambda: self.transaction_by_id(numeric),
+            "ShopifyPaymentsPayout": lambda: self.payout_by_id(numeric),
         }
         builder = builders.get(kind)
         return builder() if builder and numeric is not None else None

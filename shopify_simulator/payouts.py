@@ -106,6 +106,11 @@ class PayoutNodes:
             "transactionType": "DEPOSIT" if to_decimal(rest["net"]) >= 0 else "WITHDRAWAL",
         }
 
+    def payout_by_id(self, payout_id):
+        ensure_payout_books(self.store)
+        rest = self.store.payouts.get(payout_id)
+        return self.payout(rest) if rest else None
+
     def balance_transaction(self, rest):
         order = self.store.orders.get(int(rest["order_id"] or 0))
         payout = self.store.payouts.get(rest["payout_id"]) or {}

@@ -5,6 +5,7 @@ from ..services.errors import DataConflictError
 from ..services.gid import to_gid
 from ..services.queries import REFUND_QUERY
 from .base import ResourceHandler, SyncResult
+from .refund_settlement import RefundSettlement
 
 
 class RefundHandler(ResourceHandler):
@@ -17,9 +18,11 @@ class RefundHandler(ResourceHandler):
         updated_at = parse_datetime(node.get("updatedAt") or node.get("createdAt"))
         label = f"Refund {resource_id}"
         existing = bindings._record(self.shop, resource_id)
-        if existing:
-            return SyncResult("skipped", existing, label, updated_at, "Credit note already exists.")
         order = self._synced_order(node, label, "one credit note is created")
+        if existing:
+            warning = RefundSettlement(self, node, order, label).settle(existing)
+            note = "Credit note already exists." + (f" {warning}" if warning else "")
+            return SyncResult("skipped", existing, label, updated_at, note, warning)
         if self.shop.refund_policy == "amount":
             lines = [self._amount_line(order, money(node.get("totalRefundedSet")))]
         else:
@@ -46,7 +49,8 @@ class RefundHandler(ResourceHandler):
             note += f"; return receipt {self._return_receipt(order, restock, label).name}"
         elif restock:
             note += "; restock requested in Shopify, no return created (option off)"
-        return SyncResult("created", credit_note, label, updated_at, note)
+        warning = RefundSettlement(self, node, order, label).settle(credit_note)
+        return SyncResult("created", credit_note, label, updated_at, note, warning)
 
     def _return_receipt(self, order, restock, label):
         """A return of the restocked quantities, against the order's validated delivery."""

@@ -19,3 +19,7 @@ from . import shopify_echo
 from . import shopify_location_mapping
 from . import shopify_inventory_pending
 from . import account_move
+from . import account_move_accounting
+from . import account_payment
+from . import shopify_gateway_mapping
+from . import shopify_shop_accounting

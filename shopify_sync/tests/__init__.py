@@ -1,4 +1,5 @@
 from . import (
+    test_accounting,
     test_binding_concurrency,
     test_bindings,
     test_failures,
