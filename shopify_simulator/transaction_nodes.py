@@ -6,7 +6,7 @@ refund keeps its refund transactions the same way. ``Order.transactions`` lists 
 as Shopify does.
 """
 
-from .formatting import enum_value, gid, graphql_time
+from .formatting import enum_value, gid, graphql_time, money_bag
 
 TRANSACTION_KINDS = {
     "AUTHORIZATION",
@@ -80,7 +80,10 @@ class TransactionNodes:
             "gateway": rest.get("gateway"),
             "formattedGateway": (rest.get("gateway") or "").replace("_", " ").title() or None,
             "test": bool(rest.get("test")),
-            "amountSet": self.money(transaction_amount(self.store, rest, order_id)),
+            # ``currency`` on a seeded transaction: a shop-money currency other than the store's
+            "amountSet": money_bag(
+                transaction_amount(self.store, rest, order_id), rest.get("currency") or self.currency
+            ),
             "processedAt": graphql_time(rest.get("processed_at")),
             "createdAt": graphql_time(rest.get("created_at")),
             "order": lambda _info: self.order(self.store.orders.get(int(order_id))),
