@@ -5,6 +5,14 @@ from .order_nodes import sum_decimal
 from .pagination import paged
 
 RESTOCK_TYPES = {"CANCEL", "LEGACY_RESTOCK", "NO_RESTOCK", "RETURN"}
+DISCREPANCY_REASONS = {
+    "CUSTOMER",
+    "DAMAGE",
+    "FULL_RETURN_BALANCING_ADJUSTMENT",
+    "PENDING_REFUND_DISCREPANCY",
+    "REFUND_DISCREPANCY",
+    "RESTOCK",
+}
 
 
 class RefundNodes:
@@ -36,7 +44,24 @@ class RefundNodes:
             "transactions": paged(
                 lambda: [self.transaction(t, oid) for t in transactions]
             ),
+            "orderAdjustments": paged(lambda: self._order_adjustments(rest)),
         }
+
+    def _order_adjustments(self, rest):
+        """Adjustments other than shipping refunds (those are refund shipping lines)."""
+        return [
+            {
+                "__typename": "OrderAdjustment",
+                "id": gid("OrderAdjustment", adjustment.get("id") or index),
+                "amountSet": self.money(adjustment.get("amount")),
+                "taxAmountSet": self.money(adjustment.get("tax_amount") or "0.00"),
+                "reason": enum_value(
+                    adjustment.get("kind"), DISCREPANCY_REASONS, "REFUND_DISCREPANCY"
+                ),
+            }
+            for index, adjustment in enumerate(rest.get("order_adjustments") or [], start=1)
+            if adjustment.get("kind") != "shipping_refund"
+        ]
 
     def _refund_line(self, order_id, item):
         restock = enum_value(item.get("restock_type"), RESTOCK_TYPES, "NO_RESTOCK")

@@ -32,6 +32,7 @@ class RefundHandler(ResourceHandler):
                 for ship in nodes(node.get("refundShippingLines"))
                 if money(ship.get("subtotalAmountSet"))
             ]
+            lines += [self._adjustment_line(adjustment) for adjustment in nodes(node.get("orderAdjustments"))]
         credit_note = moves.with_company(order.company_id).create(
             {
                 "move_type": "out_refund",
@@ -96,10 +97,24 @@ class RefundHandler(ResourceHandler):
         }
 
     def _shipping_line(self, order, amount):
+        """Refunded shipping, taxed as the order's shipping was (Shopify refunds its tax with it)."""
         product = self.shop.shipping_product_id or self.env.ref("shopify_sync.product_shopify_shipping")
+        shipped = order.order_line.filtered(lambda line: line.product_id == product)[:1]
         return {
             "product_id": product.id,
             "name": "Shipping refund",
+            "quantity": 1,
+            "price_unit": float(amount),
+            "tax_ids": [(6, 0, shipped.tax_ids.ids)],
+        }
+
+    def _adjustment_line(self, adjustment):
+        """An order adjustment: a negative amount is money refunded beyond the lines (tax included)."""
+        amount = -(money(adjustment.get("amountSet")) + money(adjustment.get("taxAmountSet")))
+        if not amount:
+            return None
+        return {
+            "name": f"Refund adjustment ({(adjustment.get('reason') or 'other').lower()})",
             "quantity": 1,
             "price_unit": float(amount),
             "tax_ids": [(5, 0, 0)],

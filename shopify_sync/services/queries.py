@@ -129,6 +129,8 @@ REFUND_TRANSACTION_FIELDS = f"""
     parentTransaction {{ id kind }}
 """
 
+ORDER_ADJUSTMENT_FIELDS = f"amountSet {{ {MONEY} }} taxAmountSet {{ {MONEY} }} reason"
+
 REFUND_QUERY = f"""
 query Refund($id: ID!) {{
   refund(id: $id) {{
@@ -138,6 +140,7 @@ query Refund($id: ID!) {{
     refundLineItems(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {REFUND_LINE_FIELDS} }} {PAGE_INFO} }}
     refundShippingLines(first: 5) {{ nodes {{ {REFUND_SHIPPING_FIELDS} }} {PAGE_INFO} }}
     transactions(first: 20) {{ nodes {{ {REFUND_TRANSACTION_FIELDS} }} {PAGE_INFO} }}
+    orderAdjustments(first: 10) {{ nodes {{ {ORDER_ADJUSTMENT_FIELDS} }} {PAGE_INFO} }}
   }}
 }}
 """
@@ -206,6 +209,7 @@ NESTED_CONNECTIONS = {
         "refundLineItems": REFUND_LINE_FIELDS,
         "refundShippingLines": REFUND_SHIPPING_FIELDS,
         "transactions": REFUND_TRANSACTION_FIELDS,
+        "orderAdjustments": ORDER_ADJUSTMENT_FIELDS,
     },
 }
 
