@@ -79,3 +79,78 @@ class TestRefundsAndPayouts(AccountingMixin, ShopifyTransactionCase):
         payment = self.refund_payments(refund)
         self.assertEqual(len(payment), 1, "the money that left is booked, waiting for the credit note")
         self.assertFalse(payment.move_id.line_ids.filtered("reconciled"))
+
+    def payout_lines(self, payout):
+        return self.env["shopify.balance.transaction.binding"].search(
+            [("shop_id", "=", self.shop.id), ("payout_shopify_id", "=", str(payout["id"]))]
+        )
+
+    def import_payouts(self, payout):
+        """Import now (the simulated store keeps the payouts of earlier tests): the bindings of ``payout``."""
+        self.shop.action_import_payouts()
+        self.perform_jobs()
+        return self.env["shopify.payout.binding"].search(
+            [("shop_id", "=", self.shop.id), ("shopify_id", "=", str(payout["id"]))]
+        )
+
+    def test_payout_imported_twice_one_set_of_lines(self):
+        first, second = self.paid_order(), self.paid_order()
+        money_back = round(unit_price(first["line_items"][0]) * 1.06, 2)
+        refund = self.refund(first, 6670003, money_back)
+        self.sync("refund", refund["id"])
+        paypal = self.paid_order(
+            lambda seeded: [{"kind": "sale", "status": "success", "gateway": "paypal", "amount": seeded["total_price"]}]
+        )
+        payout = self.simulator.seed_payout(dispute_order_id=second["id"], adjustment="-2.50")
+        payouts = self.import_payouts(payout)
+        self.assertEqual(len(payouts), 1)
+        move = payouts.odoo_id
+        self.assertEqual(move.state, "posted")
+        lines = self.payout_lines(payout)
+        types = sorted(lines.mapped("transaction_type"))
+        self.assertEqual(types, ["ADJUSTMENT", "CHARGE", "CHARGE", "DISPUTE", "REFUND"], "PayPal is not paid out")
+        # the net amount stands as one line, to match the bank deposit
+        transit = move.line_ids.filtered(lambda line: line.account_id == self.books.transit)
+        self.assertEqual(len(transit), 1)
+        self.assertAlmostEqual(transit.balance, float(payout["net"]), places=2)
+        fees = move.line_ids.filtered(lambda line: line.account_id == self.books.fees)
+        self.assertAlmostEqual(sum(fees.mapped("balance")), sum(lines.mapped("fee")), places=2)
+        self.assertGreater(sum(fees.mapped("balance")), 0)
+        # the Shopify Payments payments are cleared: the clearing account nets to zero for them
+        cleared = (self.payments_of(first["id"]) | self.payments_of(second["id"]) | self.refund_payments(refund))
+        clearing_lines = cleared.move_id.line_ids.filtered(lambda line: line.account_id == self.books.clearing)
+        self.assertEqual(len(clearing_lines), 3)
+        self.assertTrue(all(clearing_lines.mapped("reconciled")))
+        all_clearing = (move | cleared.move_id).line_ids.filtered(lambda line: line.account_id == self.books.clearing)
+        self.assertEqual(len(all_clearing), 6)
+        self.assertAlmostEqual(sum(all_clearing.mapped("balance")), 0.0, places=2)
+        self.assertFalse(self.payments_of(paypal["id"]).move_id.line_ids.filtered("reconciled") - self.payments_of(
+            paypal["id"]).move_id.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable"))
+        # a second import adds nothing
+        self.assertEqual(self.import_payouts(payout), payouts)
+        self.sync("payout", payout["id"])
+        self.assertEqual(self.payout_lines(payout), lines)
+        self.assertEqual(len(move.line_ids), len(lines) + 2, "one line per balance transaction, fees, net")
+
+    def test_dispute_raises_an_activity_on_the_order(self):
+        seeded = self.paid_order()
+        order = self.bound("order", seeded["id"])
+        payout = self.simulator.seed_payout(dispute_order_id=seeded["id"], dispute_amount="25.00")
+        self.import_payouts(payout)
+        activities = order.activity_ids.filtered(lambda a: "dispute" in (a.summary or "").lower())
+        self.assertEqual(len(activities), 1)
+        self.assertEqual(activities.user_id, self.shop.user_id)
+        self.assertIn("25.00", str(activities.note))
+        disputes = self.payout_lines(payout).filtered(lambda b: b.transaction_type == "DISPUTE")
+        self.assertEqual(disputes.odoo_id.account_id, self.books.disputes)
+        self.import_payouts(payout)
+        self.assertEqual(len(order.activity_ids.filtered(lambda a: "dispute" in (a.summary or "").lower())), 1)
+
+    def test_payout_without_accounts_fails_as_configuration(self):
+        self.paid_order()
+        self.shop.payout_fee_account_id = False
+        payout = self.simulator.seed_payout()
+        job = self.sync_fails("payout", payout["id"])
+        self.assertEqual(job.category, "configuration")
+        self.assertIn("Payment Fees Account", job.message)
+        self.assertFalse(self.env["shopify.payout.binding"].search([("shop_id", "=", self.shop.id)]))
