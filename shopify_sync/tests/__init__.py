@@ -1,5 +1,7 @@
 from . import (
     test_accounting,
+    test_accounting_concurrency,
+    test_accounting_refunds,
     test_binding_concurrency,
     test_bindings,
     test_failures,
