@@ -26,7 +26,9 @@ def _settled_transaction_ids(store):
     return {bt.get("source_order_transaction_id") for bt in store.balance_transactions.values()}
 
 
-def _balance(store, payout_id, kind, amount, fee=0, order_id=None, transaction=None, reason=None):
+def _balance(
+    store, payout_id, kind, amount, *, fee=0, order_id=None, transaction=None, reason=None
+):
     bt_id = store.next_id()
     amount, fee = cents(to_decimal(amount)), cents(to_decimal(fee))
     store.balance_transactions[bt_id] = {
@@ -38,7 +40,9 @@ def _balance(store, payout_id, kind, amount, fee=0, order_id=None, transaction=N
         "payout_id": payout_id,
         "order_id": order_id,
         "source_order_transaction_id": transaction and int(transaction["id"]),
-        "source_type": {"CHARGE": "CHARGE", "REFUND": "REFUND", "DISPUTE": "DISPUTE"}.get(kind, "ADJUSTMENT"),
+        "source_type": {"CHARGE": "CHARGE", "REFUND": "REFUND", "DISPUTE": "DISPUTE"}.get(
+            kind, "ADJUSTMENT"
+        ),
         "adjustment_reason": reason,
         "transaction_date": (transaction or {}).get("processed_at") or store.tick(),
     }
@@ -46,7 +50,11 @@ def _balance(store, payout_id, kind, amount, fee=0, order_id=None, transaction=N
 
 
 def seed_payout(store, dispute_order_id=None, dispute_amount=None, adjustment=None, status="PAID"):
-    """Pay out every Shopify Payments transaction not paid out yet; return the payout (REST shape)."""
+    """Pay out every Shopify Payments transaction not paid out yet; return the payout (REST shape).
+
+    ``dispute_order_id`` adds a chargeback on that order (``dispute_amount``, by default its
+    total, with the dispute fee); ``adjustment`` a signed adjustment of the balance.
+    """
     with store.lock:
         ensure_payout_books(store)
         payout_id, net = store.next_id(), cents(0)
@@ -60,15 +68,27 @@ def seed_payout(store, dispute_order_id=None, dispute_amount=None, adjustment=No
                 amount = to_decimal(transaction_amount(store, rest, order_id))
                 if rest.get("kind") in ("sale", "capture"):
                     fee = cents(amount * FEE_RATE + FEE_FIXED)
-                    net += _balance(store, payout_id, "CHARGE", amount, fee, order_id, rest)
+                    net += _balance(
+                        store,
+                        payout_id,
+                        "CHARGE",
+                        amount,
+                        fee=fee,
+                        order_id=order_id,
+                        transaction=rest,
+                    )
                 elif rest.get("kind") == "refund":
-                    net += _balance(store, payout_id, "REFUND", -amount, 0, order_id, rest)
+                    net += _balance(
+                        store, payout_id, "REFUND", -amount, order_id=order_id, transaction=rest
+                    )
         if dispute_order_id:
             order = store.orders[int(dispute_order_id)]
             amount = to_decimal(dispute_amount or order.get("total_price"))
-            net += _balance(store, payout_id, "DISPUTE", -amount, DISPUTE_FEE, int(dispute_order_id))
+            net += _balance(
+                store, payout_id, "DISPUTE", -amount, DISPUTE_FEE, int(dispute_order_id)
+            )
         if adjustment:
-            net += _balance(store, payout_id, "ADJUSTMENT", adjustment, 0, reason="adjustment")
+            net += _balance(store, payout_id, "ADJUSTMENT", adjustment, reason="adjustment")
         store.payouts[payout_id] = {
             "id": payout_id,
             "status": status,
@@ -127,20 +147,34 @@ class PayoutNodes:
             "sourceOrderTransactionId": rest["source_order_transaction_id"],
             "adjustmentReason": rest["adjustment_reason"],
             "transactionDate": graphql_time(rest["transaction_date"]),
-            "associatedOrder": {"id": gid("Order", order["id"]), "name": order.get("name")} if order else None,
+            "associatedOrder": {"id": gid("Order", order["id"]), "name": order.get("name")}
+            if order
+            else None,
             "associatedPayout": {
-                "id": gid("ShopifyPaymentsPayout", rest["payout_id"]) if rest["payout_id"] else None,
+                "id": gid("ShopifyPaymentsPayout", rest["payout_id"])
+                if rest["payout_id"]
+                else None,
                 "status": payout.get("status") or "PENDING",
             },
         }
 
-    def _payouts(self, _info, first=None, after=None, last=None, before=None, reverse=False, **_filters):
+    def _payouts(
+        self, _info, first=None, after=None, last=None, before=None, reverse=False, **_filters
+    ):
         check_page_size(first, last)
         entries = [(p, p, self.payout(rest)) for p, rest in sorted(self.store.payouts.items())]
         return connection(entries, first, after, last, before, reverse)
 
     def _balance_transactions(
-        self, _info, first=None, after=None, last=None, before=None, reverse=False, query=None, **_sort
+        self,
+        _info,
+        first=None,
+        after=None,
+        last=None,
+        before=None,
+        reverse=False,
+        query=None,
+        **_sort,
     ):
         check_page_size(first, last)
         match = re.search(r"payout_id:(\d+)", query or "")

@@ -41,9 +41,7 @@ class RefundNodes:
                 lambda: [self._refund_line(oid, item) for item in rest["refund_line_items"]]
             ),
             "refundShippingLines": paged(lambda: self._refund_shipping(rest)),
-            "transactions": paged(
-                lambda: [self.transaction(t, oid) for t in transactions]
-            ),
+            "transactions": paged(lambda: [self.transaction(t, oid) for t in transactions]),
             "orderAdjustments": paged(lambda: self._order_adjustments(rest)),
         }
 

@@ -82,12 +82,15 @@ class TransactionNodes:
             "test": bool(rest.get("test")),
             # ``currency`` on a seeded transaction: a shop-money currency other than the store's
             "amountSet": money_bag(
-                transaction_amount(self.store, rest, order_id), rest.get("currency") or self.currency
+                transaction_amount(self.store, rest, order_id),
+                rest.get("currency") or self.currency,
             ),
             "processedAt": graphql_time(rest.get("processed_at")),
             "createdAt": graphql_time(rest.get("created_at")),
             "order": lambda _info: self.order(self.store.orders.get(int(order_id))),
-            "parentTransaction": lambda _info: self.transaction_by_id(parent_id) if parent_id else None,
+            "parentTransaction": lambda _info: self.transaction_by_id(parent_id)
+            if parent_id
+            else None,
         }
 
     def transaction_by_id(self, transaction_id):
@@ -95,4 +98,6 @@ class TransactionNodes:
         return self.transaction(rest, order_id)
 
     def order_transaction_list(self, order_id):
-        return [self.transaction(rest, order_id) for rest in order_transactions(self.store, order_id)]
+        return [
+            self.transaction(rest, order_id) for rest in order_transactions(self.store, order_id)
+        ]

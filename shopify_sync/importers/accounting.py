@@ -114,7 +114,10 @@ def reconcile(payments, move):
         )
         if not open_lines:
             return
-        account = open_lines[0].account_id
-        lines = payment.move_id.line_ids.filtered(lambda line: line.account_id == account and not line.reconciled)
-        if lines:
-            (lines + open_lines.filtered(lambda line: line.account_id == account)).reconcile()
+        _reconcile_on(open_lines[0].account_id, payment.move_id.line_ids, open_lines)
+
+
+def _reconcile_on(account, payment_lines, open_lines):
+    lines = payment_lines.filtered(lambda line: line.account_id == account and not line.reconciled)
+    if lines:
+        (lines + open_lines.filtered(lambda line: line.account_id == account)).reconcile()

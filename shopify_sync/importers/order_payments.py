@@ -34,7 +34,9 @@ class OrderPaymentsHandler(ResourceHandler):
         reconcile(booker.order_payments(), invoice)
         payments = booker.order_payments()
         note = self.env._(
-            "%(invoice)s; %(count)s payment(s) %(amount).2f", invoice=self._describe(invoice), count=len(payments),
+            "%(invoice)s; %(count)s payment(s) %(amount).2f",
+            invoice=self._describe(invoice),
+            count=len(payments),
             amount=sum(payments.mapped("amount")),
         )
         return SyncResult("updated", invoice or order, label, None, note, warning)

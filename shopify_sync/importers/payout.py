@@ -122,8 +122,11 @@ class PayoutHandler(ResourceHandler):
         missing = [self.shop._fields[name].string for name in ACCOUNT_FIELDS if not self.shop[name]]
         if missing:
             raise ConfigurationError(
-                self.env._("Store %(shop)s cannot book payouts: %(missing)s not set.", shop=self.shop.name,
-                           missing=", ".join(missing)),
+                self.env._(
+                    "Store %(shop)s cannot book payouts: %(missing)s not set.",
+                    shop=self.shop.name,
+                    missing=", ".join(missing),
+                ),
                 missing=", ".join(missing),
                 fix_model="shopify.shop",
             )
@@ -165,8 +168,12 @@ class PayoutHandler(ResourceHandler):
         shop = self.shop
         names, line_vals = {}, []
         for balance in balances:
-            account = shop.payout_clearing_account_id if amap.settles_payment(balance) else shop.payout_dispute_account_id
-            names[balance["id"]] = f"{balance['type']} {balance['order_name'] or ''} [{balance['id']}]".replace("  ", " ")
+            account = (
+                shop.payout_clearing_account_id if amap.settles_payment(balance) else shop.payout_dispute_account_id
+            )
+            names[balance["id"]] = f"{balance['type']} {balance['order_name'] or ''} [{balance['id']}]".replace(
+                "  ", " "
+            )
             line_vals.append(
                 {
                     "name": names[balance["id"]],
@@ -178,12 +185,18 @@ class PayoutHandler(ResourceHandler):
         fees = sum((b["fee"] for b in balances), amap.to_decimal(0))
         if fees:
             line_vals.append(
-                {"name": self.env._("Shopify Payments fees, %s", label), "account_id": shop.payout_fee_account_id.id,
-                 "balance": float(fees)}
+                {
+                    "name": self.env._("Shopify Payments fees, %s", label),
+                    "account_id": shop.payout_fee_account_id.id,
+                    "balance": float(fees),
+                }
             )
         line_vals.append(
-            {"name": self.env._("%s, net amount", label), "account_id": shop.payout_transit_account_id.id,
-             "balance": float(net)}
+            {
+                "name": self.env._("%s, net amount", label),
+                "account_id": shop.payout_transit_account_id.id,
+                "balance": float(net),
+            }
         )
         move = (
             self.env["account.move"]
@@ -199,7 +212,9 @@ class PayoutHandler(ResourceHandler):
             )
         )
         move.action_post()
-        lines = {bt_id: move.line_ids.filtered(lambda line, n=name: line.name == n)[:1] for bt_id, name in names.items()}
+        lines = {
+            bt_id: move.line_ids.filtered(lambda line, n=name: line.name == n)[:1] for bt_id, name in names.items()
+        }
         return move, lines
 
     def _clear(self, balance, line):

@@ -32,12 +32,16 @@ class RefundSettlement:
             order_id = (self.node.get("order") or {}).get("legacyResourceId")
             booker = PaymentBooker(self.handler, self.order, order_id, self.order.client_order_ref or self.label)
             payments = booker.book(amap.refunds(transactions), "outbound", self.order.partner_invoice_id)
-            refund_payments = self.env["shopify.transaction.binding"].search(
-                [
-                    ("shop_id", "=", self.shop.id),
-                    ("shopify_id", "in", [tx["id"] for tx in amap.refunds(transactions)]),
-                ]
-            ).odoo_id
+            refund_payments = (
+                self.env["shopify.transaction.binding"]
+                .search(
+                    [
+                        ("shop_id", "=", self.shop.id),
+                        ("shopify_id", "in", [tx["id"] for tx in amap.refunds(transactions)]),
+                    ]
+                )
+                .odoo_id
+            )
             reconcile(refund_payments | payments, credit_note)
         return warning
 

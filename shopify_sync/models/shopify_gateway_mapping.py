@@ -2,7 +2,7 @@ from odoo import api, fields, models
 
 
 class ShopifyGatewayMapping(models.Model):
-    """A Shopify payment gateway (``shopify_payments``, ``paypal``, ``gift_card``...) -> the journal its payments go to."""
+    """A Shopify payment gateway (``shopify_payments``, ``paypal``, ``gift_card``...) -> its payments' journal."""
 
     _name = "shopify.gateway.mapping"
     _description = "Shopify Payment Gateway Mapping"

@@ -8,6 +8,7 @@ INVOICE_POLICIES = [("never", "Never"), ("on_paid", "When paid"), ("on_fulfilled
 
 
 class ShopifyShop(models.Model):
+    _name = "shopify.shop"
     _inherit = "shopify.shop"
 
     invoice_policy = fields.Selection(
@@ -27,12 +28,11 @@ class ShopifyShop(models.Model):
     )
     gift_card_account_id = fields.Many2one(
         "account.account",
-        string="Gift Card Liability Account",
+        string="Gift-Card Liability Account",
         domain="[('account_type', 'in', ('liability_current', 'liability_non_current'))]",
     )
     payout_journal_id = fields.Many2one(
         "account.journal",
-        string="Payout Journal",
         domain="[('type', 'in', ('bank', 'general')), ('company_id', '=', company_id)]",
         help="Journal of the payout entries (typically the Shopify Payments clearing journal).",
     )

@@ -214,10 +214,10 @@ NESTED_CONNECTIONS = {
 }
 
 # -- accounting ----------------------------------------------------------------------
-TRANSACTION_FIELDS = f"""
+TRANSACTION_FIELDS = """
     id kind status gateway test processedAt createdAt
-    amountSet {{ shopMoney {{ amount currencyCode }} presentmentMoney {{ amount currencyCode }} }}
-    parentTransaction {{ id kind }}
+    amountSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }
+    parentTransaction { id kind }
 """
 
 ORDER_PAYMENTS_QUERY = f"""

@@ -71,20 +71,53 @@ class TestInvoicesAndPayments(AccountingMixin, ShopifyTransactionCase):
     def test_authorization_partial_then_final_capture(self):
         def captures(seeded, final=False):
             total = float(seeded["total_price"])
-            auth = {"id": 8800001, "kind": "authorization", "status": "success", "gateway": "shopify_payments",
-                    "amount": f"{total:.2f}"}
+            auth = {
+                "id": 8800001,
+                "kind": "authorization",
+                "status": "success",
+                "gateway": "shopify_payments",
+                "amount": f"{total:.2f}",
+            }
             found = [
                 auth,
-                {"id": 8800002, "kind": "capture", "status": "success", "gateway": "shopify_payments",
-                 "amount": "30.00", "parent_id": 8800001},
-                {"id": 8800003, "kind": "capture", "status": "failure", "gateway": "shopify_payments",
-                 "amount": "30.00", "parent_id": 8800001},
+                {
+                    "id": 8800002,
+                    "kind": "capture",
+                    "status": "success",
+                    "gateway": "shopify_payments",
+                    "amount": "30.00",
+                    "parent_id": 8800001,
+                },
+                {
+                    "id": 8800003,
+                    "kind": "capture",
+                    "status": "failure",
+                    "gateway": "shopify_payments",
+                    "amount": "30.00",
+                    "parent_id": 8800001,
+                },
             ]
             if final:
-                found.append({"id": 8800004, "kind": "capture", "status": "success", "gateway": "shopify_payments",
-                              "amount": f"{total - 30:.2f}", "parent_id": 8800001})
-                found.append({"id": 8800005, "kind": "void", "status": "success", "gateway": "shopify_payments",
-                              "amount": "0.00", "parent_id": 8800001})
+                found.append(
+                    {
+                        "id": 8800004,
+                        "kind": "capture",
+                        "status": "success",
+                        "gateway": "shopify_payments",
+                        "amount": f"{total - 30:.2f}",
+                        "parent_id": 8800001,
+                    }
+                )
+                found.append(
+                    {
+                        "id": 8800005,
+                        "kind": "void",
+                        "status": "success",
+                        "gateway": "shopify_payments",
+                        "amount": "0.00",
+                        "parent_id": 8800001,
+                    }
+                )
             return found
 
         seeded = self.paid_order(captures, financial_status="partially_paid")
@@ -120,7 +153,9 @@ class TestInvoicesAndPayments(AccountingMixin, ShopifyTransactionCase):
         self.assertEqual(action["res_model"], "shopify.gateway.mapping")
         self.assertEqual(action["context"]["default_gateway"], "klarna")
         self.assertEqual(action["context"]["default_shop_id"], self.shop.id)
-        self.env["shopify.gateway.mapping"].with_context(action["context"]).create({"journal_id": self.books.paypal.id})
+        self.env["shopify.gateway.mapping"].with_context(**action["context"]).create(
+            {"journal_id": self.books.paypal.id}
+        )
         job.action_retry()
         self.perform_jobs()
         self.sync("order_payments", seeded["id"])
@@ -189,8 +224,15 @@ class TestInvoicesAndPayments(AccountingMixin, ShopifyTransactionCase):
 
     def test_foreign_currency_transaction_fails_as_configuration(self):
         def euros(seeded):
-            return [{"kind": "sale", "status": "success", "gateway": "shopify_payments",
-                     "amount": seeded["total_price"], "currency": "EUR"}]
+            return [
+                {
+                    "kind": "sale",
+                    "status": "success",
+                    "gateway": "shopify_payments",
+                    "amount": seeded["total_price"],
+                    "currency": "EUR",
+                }
+            ]
 
         seeded = self.seed_order()
         seeded["transactions"] = euros(seeded)

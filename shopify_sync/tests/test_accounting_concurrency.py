@@ -4,7 +4,6 @@ Each delivery runs the order job and then its invoice-and-payments job on a comm
 cursor of its own, as five queue_job workers would, retrying when told to.
 """
 
-import logging
 import threading
 import time
 
@@ -23,7 +22,6 @@ from ..services.identity import shop_keys_pattern
 from .accounting_common import setup_accounting
 from .common import API_VERSION, SECRET, TOKEN, drop_committed_shop
 
-_logger = logging.getLogger(__name__)
 DELIVERIES = 5
 
 
@@ -59,52 +57,44 @@ class TestConcurrentPaidOrder(TransactionCase):
         self.addCleanup(self._cleanup)
 
     def _cleanup(self):
-        with db_connect(self.dbname).cursor() as cr:
+        """The store's payments and invoice go first (their bindings keep them), then the store."""
+        with db_connect(self.dbname).cursor() as cr:  # committed when the block ends
             env = api.Environment(cr, SUPERUSER_ID, {})
-            try:
-                payments = env["shopify.transaction.binding"].search([("shop_id", "=", self.shop_id)])
-                invoices = env["shopify.invoice.binding"].search([("shop_id", "=", self.shop_id)])
-                payment_records, invoice_records = payments.odoo_id, invoices.odoo_id
-                payments.unlink()
-                invoices.unlink()
-                payment_records.action_draft()
-                payment_records.unlink()
-                invoice_records.button_draft()
-                invoice_records.with_context(force_delete=True).unlink()
-                cr.execute("DELETE FROM queue_job WHERE identity_key LIKE %s", (shop_keys_pattern(self.shop_id),))
-                cr.commit()
-            except Exception:  # noqa: BLE001 - leftovers of another store never disturb the other tests
-                _logger.exception("cleanup of the concurrent paid-order test")
-                cr.rollback()
-                raise
+            payments = env["shopify.transaction.binding"].search([("shop_id", "=", self.shop_id)])
+            invoices = env["shopify.invoice.binding"].search([("shop_id", "=", self.shop_id)])
+            payment_records, invoice_records = payments.odoo_id, invoices.odoo_id
+            payments.unlink()
+            invoices.unlink()
+            payment_records.action_draft()
+            payment_records.unlink()
+            invoice_records.button_draft()
+            invoice_records.with_context(force_delete=True).unlink()
+            cr.execute("DELETE FROM queue_job WHERE identity_key LIKE %s", (shop_keys_pattern(self.shop_id),))
         drop_committed_shop(self.dbname, self.shop_id)
 
     def _deliver(self, results):
         """One delivery of orders/paid: the order job, then the invoice-and-payments job, retried as told."""
         for resource_type in ("order", "order_payments"):
             for _attempt in range(60):
-                with db_connect(self.dbname).cursor() as cr:
-                    env = api.Environment(cr, SUPERUSER_ID, {})
-                    try:
-                        outcome = env["shopify.sync.job"].run_sync(self.shop_id, resource_type, str(self.seeded["id"]))
-                    except (RetryableJobError, pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
-                        # queue_job retries a job that lost a concurrent update, as it does a RetryableJobError
-                        cr.rollback()
-                        time.sleep(0.1)
-                        continue
-                    except Exception as err:  # noqa: BLE001 - reported to the test below
-                        cr.rollback()
-                        results.append(f"error: {err}")
-                        return
-                    try:
-                        cr.commit()
-                    except pg_errors.SerializationFailure:
-                        cr.rollback()
-                        continue
-                    results.append(outcome)
-                    break
+                try:
+                    outcome = self._run_once(resource_type)
+                except (RetryableJobError, pg_errors.SerializationFailure, pg_errors.DeadlockDetected):
+                    # queue_job retries a job that lost a concurrent update, as it does a RetryableJobError
+                    time.sleep(0.1)
+                    continue
+                except Exception as err:  # noqa: BLE001 - reported to the test below
+                    results.append(f"error: {err}")
+                    return
+                results.append(outcome)
+                break
             else:
                 results.append(f"{resource_type}: retries exhausted")
+
+    def _run_once(self, resource_type):
+        """One attempt of a job on a cursor of its own: committed when it succeeds, rolled back otherwise."""
+        with db_connect(self.dbname).cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            return env["shopify.sync.job"].run_sync(self.shop_id, resource_type, str(self.seeded["id"]))
 
     def test_orders_paid_five_times_at_once(self):
         results = []

@@ -24,9 +24,9 @@ class TestRefundsAndPayouts(AccountingMixin, ShopifyTransactionCase):
             "id": refund_id,
             "order_id": seeded["id"],
             "refund_line_items": [{"line_item_id": line["id"], "quantity": 1, "restock_type": "no_restock"}],
-            "refund_shipping_lines": [
-                {"subtotal_amount_set": {"shop_money": {"amount": f"{shipping:.2f}"}}}
-            ] if shipping else [],
+            "refund_shipping_lines": [{"subtotal_amount_set": {"shop_money": {"amount": f"{shipping:.2f}"}}}]
+            if shipping
+            else [],
             "order_adjustments": list(adjustments),
             "transactions": [
                 {"kind": "refund", "status": "success", "gateway": "shopify_payments", "amount": f"{money_back:.2f}"},
@@ -38,9 +38,11 @@ class TestRefundsAndPayouts(AccountingMixin, ShopifyTransactionCase):
 
     def refund_payments(self, refund):
         ids = [str(t["id"]) for t in self.simulator.store.refunds[refund["id"]]["transactions"]]
-        return self.env["shopify.transaction.binding"].search(
-            [("shop_id", "=", self.shop.id), ("shopify_id", "in", ids)]
-        ).odoo_id
+        return (
+            self.env["shopify.transaction.binding"]
+            .search([("shop_id", "=", self.shop.id), ("shopify_id", "in", ids)])
+            .odoo_id
+        )
 
     def test_refund_one_credit_note_one_outbound_payment(self):
         seeded = self.paid_order()
@@ -48,7 +50,10 @@ class TestRefundsAndPayouts(AccountingMixin, ShopifyTransactionCase):
         shipping = float(seeded["shipping_lines"][0]["price"])
         money_back = round(unit_price(line) * 1.06, 2) + round(shipping * 1.06, 2) + 4.0
         refund = self.refund(
-            seeded, 6670001, money_back, shipping=shipping,
+            seeded,
+            6670001,
+            money_back,
+            shipping=shipping,
             adjustments=[{"kind": "refund_discrepancy", "amount": "-4.00", "tax_amount": "0.00"}],
         )
         self.sync("refund", refund["id"])
@@ -117,15 +122,19 @@ class TestRefundsAndPayouts(AccountingMixin, ShopifyTransactionCase):
         self.assertAlmostEqual(sum(fees.mapped("balance")), sum(lines.mapped("fee")), places=2)
         self.assertGreater(sum(fees.mapped("balance")), 0)
         # the Shopify Payments payments are cleared: the clearing account nets to zero for them
-        cleared = (self.payments_of(first["id"]) | self.payments_of(second["id"]) | self.refund_payments(refund))
+        cleared = self.payments_of(first["id"]) | self.payments_of(second["id"]) | self.refund_payments(refund)
         clearing_lines = cleared.move_id.line_ids.filtered(lambda line: line.account_id == self.books.clearing)
         self.assertEqual(len(clearing_lines), 3)
         self.assertTrue(all(clearing_lines.mapped("reconciled")))
         all_clearing = (move | cleared.move_id).line_ids.filtered(lambda line: line.account_id == self.books.clearing)
         self.assertEqual(len(all_clearing), 6)
         self.assertAlmostEqual(sum(all_clearing.mapped("balance")), 0.0, places=2)
-        self.assertFalse(self.payments_of(paypal["id"]).move_id.line_ids.filtered("reconciled") - self.payments_of(
-            paypal["id"]).move_id.line_ids.filtered(lambda line: line.account_id.account_type == "asset_receivable"))
+        self.assertFalse(
+            self.payments_of(paypal["id"]).move_id.line_ids.filtered("reconciled")
+            - self.payments_of(paypal["id"]).move_id.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable"
+            )
+        )
         # a second import adds nothing
         self.assertEqual(self.import_payouts(payout), payouts)
         self.sync("payout", payout["id"])
