@@ -85,7 +85,12 @@ def seed_payout(store, dispute_order_id=None, dispute_amount=None, adjustment=No
             order = store.orders[int(dispute_order_id)]
             amount = to_decimal(dispute_amount or order.get("total_price"))
             net += _balance(
-                store, payout_id, "DISPUTE", -amount, DISPUTE_FEE, int(dispute_order_id)
+                store,
+                payout_id,
+                "DISPUTE",
+                -amount,
+                fee=DISPUTE_FEE,
+                order_id=int(dispute_order_id),
             )
         if adjustment:
             net += _balance(store, payout_id, "ADJUSTMENT", adjustment, reason="adjustment")

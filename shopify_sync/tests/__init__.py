@@ -8,6 +8,7 @@ from . import (
     test_fulfillment_refund,
     test_inventory_fulfillment_push,
     test_mapping,
+    test_mapping_accounting,
     test_nested_pages,
     test_retry_policy,
     test_shop,

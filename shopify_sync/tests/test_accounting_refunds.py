@@ -1,7 +1,7 @@
 from odoo.tests import tagged
 
 from .accounting_common import setup_accounting
-from .common import ShopifyTransactionCase
+from .common import ShopifyHttpCase, ShopifyTransactionCase
 from .test_accounting import AccountingMixin
 
 
@@ -163,3 +163,27 @@ class TestRefundsAndPayouts(AccountingMixin, ShopifyTransactionCase):
         self.assertEqual(job.category, "configuration")
         self.assertIn("Payment Fees Account", job.message)
         self.assertFalse(self.env["shopify.payout.binding"].search([("shop_id", "=", self.shop.id)]))
+
+
+@tagged("post_install", "-at_install")
+class TestTransactionWebhook(AccountingMixin, ShopifyHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.books = setup_accounting(cls.env, cls.shop)
+
+    def test_order_transaction_webhook_books_the_payment_once(self):
+        seeded = self.paid_order()
+        self.assertEqual(len(self.payments_of(seeded["id"])), 1)
+        seeded["transactions"].append(
+            {"id": 8900001, "kind": "sale", "status": "success", "gateway": "paypal", "amount": "3.00"}
+        )
+        self.simulator.seed_order(seeded)
+        payload = self.simulator.webhook_payload("order_transactions/create", 8900001)
+        self.assertEqual(payload["order_id"], int(seeded["id"]))
+        for _copy in range(3):
+            self.post_webhook("order_transactions/create", payload)
+        self.perform_jobs()
+        payments = self.payments_of(seeded["id"])
+        self.assertEqual(len(payments), 2)
+        self.assertEqual(payments.filtered(lambda p: p.journal_id == self.books.paypal).amount, 3.0)
