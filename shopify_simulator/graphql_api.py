@@ -177,6 +177,7 @@ class GraphQLApi:
             if id.startswith("gid://shopify/InventoryLevel/")
             else None,
             "location": self._location,
+            "shopifyPaymentsAccount": lambda _info: nodes.shopify_payments_account(),
             "locations": self._locations,
         }
         for field, resource in ROOT_CONNECTIONS.items():

@@ -13,7 +13,9 @@ from graphql import GraphQLError
 from .formatting import enum_value, gid, graphql_time, money_bag, parse_gid, rest_money
 from .order_nodes import OrderNodes
 from .pagination import paged
+from .payouts import PayoutNodes
 from .refund_nodes import RefundNodes
+from .transaction_nodes import TransactionNodes
 
 QUANTITY_NAMES = {
     "available",
@@ -56,7 +58,7 @@ def parse_level_gid(value):
     return (item_id, location_id) if kind == "InventoryLevel" else (None, None)
 
 
-class NodeFactory(OrderNodes, RefundNodes):
+class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
     def __init__(self, store):
         self.store = store
         self.currency = store.currency
@@ -82,6 +84,8 @@ class NodeFactory(OrderNodes, RefundNodes):
             "InventoryLevel": lambda: self.inventory_level(*parse_level_gid(value)),
             "Location": lambda: self.location(numeric),
             "Shop": lambda: self.shop() if numeric == store.shop_id else None,
+            "OrderTransaction": lambda: self.transaction_by_id(numeric),
+            "ShopifyPaymentsPayout": lambda: self.payout_by_id(numeric),
         }
         builder = builders.get(kind)
         return builder() if builder and numeric is not None else None

@@ -81,6 +81,7 @@ class OrderNodes:
                 quantity - self._refunded_quantity(int(order["id"]), line_id), 0
             ),
             "requiresShipping": bool(rest.get("requires_shipping", True)),
+            "isGiftCard": bool(rest.get("gift_card")),
             "taxable": bool(rest.get("taxable", True)),
             "variant": lambda _info: self.variant(self.store.variants.get(variant_id)),
             "product": lambda _info: self.product(self.store.products.get(product_id)),
@@ -176,6 +177,9 @@ class OrderNodes:
                 lambda: [self.shipping_line(s) for s in rest.get("shipping_lines") or []]
             ),
             "taxLines": lambda _info, first=None: self.tax_lines(order_taxes)[:first],
+            "transactions": lambda _info, first=None, **_filters: self.order_transaction_list(oid)[
+                :first
+            ],
             "fulfillments": lambda _info, first=None: [
                 self.fulfillment(f) for f in store.fulfillments.values() if f["order_id"] == oid
             ][:first],

@@ -29,6 +29,11 @@ class OrderActivity:
             for line in order.get("line_items") or []:
                 line.setdefault("id", self.next_id())
                 line.setdefault("admin_graphql_api_id", gid("LineItem", line["id"]))
+            for transaction in order.get("transactions") or []:
+                transaction.setdefault("id", self.next_id())
+                transaction.setdefault("status", "success")
+                transaction.setdefault("processed_at", order["processed_at"])
+                transaction.setdefault("created_at", transaction["processed_at"])
             embedded_fulfillments = order.pop("fulfillments", None) or []
             embedded_refunds = order.pop("refunds", None) or []
             self.orders[oid] = order

@@ -4,6 +4,7 @@ import copy
 
 from .formatting import gid
 from .nodes import level_gid
+from .transaction_nodes import transaction_payload
 
 PRIVACY_TOPICS = {"customers/redact", "customers/data_request", "shop/redact"}
 DELETE_TOPICS = {"orders/delete", "products/delete", "customers/delete"}
@@ -11,6 +12,7 @@ DELETE_TOPICS = {"orders/delete", "products/delete", "customers/delete"}
 
 def _order(store, order_id):
     order = copy.deepcopy(store.orders[int(order_id)])
+    order.pop("transactions", None)  # order webhooks carry no transactions
     customer = order.get("customer")
     if customer and int(customer.get("id") or 0) in store.customers:
         current = store.customers[int(customer["id"])]
@@ -126,4 +128,6 @@ def webhook_payload(store, topic, resource_id=None, **extra):
             }
         if topic == "app/uninstalled":
             return _shop(store)
+        if topic == "order_transactions/create":
+            return transaction_payload(store, resource_id)
     raise ValueError(f"no payload builder for topic {topic!r}")

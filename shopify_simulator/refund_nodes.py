@@ -5,17 +5,14 @@ from .order_nodes import sum_decimal
 from .pagination import paged
 
 RESTOCK_TYPES = {"CANCEL", "LEGACY_RESTOCK", "NO_RESTOCK", "RETURN"}
-TRANSACTION_KINDS = {
-    "AUTHORIZATION",
-    "CAPTURE",
-    "CHANGE",
-    "EMV_AUTHORIZATION",
-    "REFUND",
-    "SALE",
-    "SUGGESTED_REFUND",
-    "VOID",
+DISCREPANCY_REASONS = {
+    "CUSTOMER",
+    "DAMAGE",
+    "FULL_RETURN_BALANCING_ADJUSTMENT",
+    "PENDING_REFUND_DISCREPANCY",
+    "REFUND_DISCREPANCY",
+    "RESTOCK",
 }
-TRANSACTION_STATUSES = {"AWAITING_RESPONSE", "ERROR", "FAILURE", "PENDING", "SUCCESS", "UNKNOWN"}
 
 
 class RefundNodes:
@@ -44,22 +41,25 @@ class RefundNodes:
                 lambda: [self._refund_line(oid, item) for item in rest["refund_line_items"]]
             ),
             "refundShippingLines": paged(lambda: self._refund_shipping(rest)),
-            "transactions": paged(
-                lambda: [
-                    {
-                        "__typename": "OrderTransaction",
-                        "id": gid("OrderTransaction", t["id"]),
-                        "kind": enum_value(t.get("kind"), TRANSACTION_KINDS, "REFUND"),
-                        "status": enum_value(t.get("status"), TRANSACTION_STATUSES, "SUCCESS"),
-                        "gateway": t.get("gateway"),
-                        "amountSet": self.money(t.get("amount")),
-                        "processedAt": graphql_time(t.get("processed_at")),
-                        "createdAt": graphql_time(t.get("created_at")),
-                    }
-                    for t in transactions
-                ]
-            ),
+            "transactions": paged(lambda: [self.transaction(t, oid) for t in transactions]),
+            "orderAdjustments": paged(lambda: self._order_adjustments(rest)),
         }
+
+    def _order_adjustments(self, rest):
+        """Adjustments other than shipping refunds (those are refund shipping lines)."""
+        return [
+            {
+                "__typename": "OrderAdjustment",
+                "id": gid("OrderAdjustment", adjustment.get("id") or index),
+                "amountSet": self.money(adjustment.get("amount")),
+                "taxAmountSet": self.money(adjustment.get("tax_amount") or "0.00"),
+                "reason": enum_value(
+                    adjustment.get("kind"), DISCREPANCY_REASONS, "REFUND_DISCREPANCY"
+                ),
+            }
+            for index, adjustment in enumerate(rest.get("order_adjustments") or [], start=1)
+            if adjustment.get("kind") != "shipping_refund"
+        ]
 
     def _refund_line(self, order_id, item):
         restock = enum_value(item.get("restock_type"), RESTOCK_TYPES, "NO_RESTOCK")

@@ -23,6 +23,7 @@ from .generator import Generator, recompute_totals
 from .graphql_api import GraphQLApi
 from .oauth import ALL_SCOPES, OAuthServer
 from .payloads import webhook_payload
+from .payouts import seed_payout
 from .query_cost import MAX_QUERY_COST
 from .store import Store
 from .subscriptions import Subscriptions
@@ -135,6 +136,10 @@ class ShopifySimulator:
 
     def seed_location(self, rest):
         return self.store.seed_location(rest)
+
+    def seed_payout(self, **kwargs):
+        """Pay out the Shopify Payments transactions not paid out yet (see payouts.seed_payout)."""
+        return seed_payout(self.store, **kwargs)
 
     def set_inventory(self, item_id, location_id, available):
         return self.store.set_inventory(item_id, location_id, available)

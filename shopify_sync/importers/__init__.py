@@ -5,6 +5,8 @@ from .fulfillment import FulfillmentHandler
 from .fulfillment_push import FulfillmentPushHandler
 from .inventory_push import InventoryPushHandler
 from .order import OrderHandler
+from .order_payments import OrderPaymentsHandler
+from .payout import PayoutHandler, PayoutListHandler
 from .product import ProductHandler
 from .refund import RefundHandler
 from .shop_events import (
@@ -22,6 +24,9 @@ HANDLERS = {
         OrderHandler,
         FulfillmentHandler,
         RefundHandler,
+        OrderPaymentsHandler,
+        PayoutListHandler,
+        PayoutHandler,
         FulfillmentPushHandler,
         InventoryPushHandler,
         AppUninstalledHandler,

@@ -58,6 +58,7 @@ class OrderHandler(ResourceHandler):
             warning = self._update_lines(order, line_vals, builder)
             outcome = "linked" if linked else "updated"
         self._apply_confirm_policy(order, node)
+        self._enqueue_payments(shopify_id)
         return SyncResult(outcome, order, label, updated_at, warning and str(warning), warning)
 
     # -- create / update -----------------------------------------------------
@@ -117,6 +118,11 @@ class OrderHandler(ResourceHandler):
         policy = self.shop.confirm_policy
         if policy == "on_create" or (policy == "on_paid" and omap.is_paid(node)):
             order.action_confirm()
+
+    def _enqueue_payments(self, shopify_id):
+        """The order's invoice and payments follow in a job of their own (importers/order_payments.py)."""
+        if self.shop.invoice_policy != "never":
+            self.env["shopify.sync.job"].sudo()._enqueue_resource(self.shop.id, "order_payments", shopify_id)
 
     def _cancel(self, node, order, binding, label, updated_at):
         if not order:

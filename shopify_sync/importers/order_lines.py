@@ -46,6 +46,8 @@ class OrderLineBuilder:
         }
 
     def _product(self, line):
+        if line.get("gift_card") and self.shop.gift_card_product_id:
+            return self.shop.gift_card_product_id  # a liability: its income account is the gift-card account
         variants = self.env["shopify.variant.binding"]
         label = f"'{line['title']}" + (f" / {line['variant_title']}'" if line["variant_title"] else "'")
         label += f" (SKU {line['sku']})" if line["sku"] else ""

@@ -5,6 +5,7 @@ from ..services.errors import DataConflictError
 from ..services.gid import to_gid
 from ..services.queries import REFUND_QUERY
 from .base import ResourceHandler, SyncResult
+from .refund_settlement import RefundSettlement
 
 
 class RefundHandler(ResourceHandler):
@@ -17,9 +18,11 @@ class RefundHandler(ResourceHandler):
         updated_at = parse_datetime(node.get("updatedAt") or node.get("createdAt"))
         label = f"Refund {resource_id}"
         existing = bindings._record(self.shop, resource_id)
-        if existing:
-            return SyncResult("skipped", existing, label, updated_at, "Credit note already exists.")
         order = self._synced_order(node, label, "one credit note is created")
+        if existing:
+            warning = RefundSettlement(self, node, order, label).settle(existing)
+            note = "Credit note already exists." + (f" {warning}" if warning else "")
+            return SyncResult("skipped", existing, label, updated_at, note, warning)
         if self.shop.refund_policy == "amount":
             lines = [self._amount_line(order, money(node.get("totalRefundedSet")))]
         else:
@@ -29,6 +32,7 @@ class RefundHandler(ResourceHandler):
                 for ship in nodes(node.get("refundShippingLines"))
                 if money(ship.get("subtotalAmountSet"))
             ]
+            lines += [self._adjustment_line(adjustment) for adjustment in nodes(node.get("orderAdjustments"))]
         credit_note = moves.with_company(order.company_id).create(
             {
                 "move_type": "out_refund",
@@ -46,7 +50,8 @@ class RefundHandler(ResourceHandler):
             note += f"; return receipt {self._return_receipt(order, restock, label).name}"
         elif restock:
             note += "; restock requested in Shopify, no return created (option off)"
-        return SyncResult("created", credit_note, label, updated_at, note)
+        warning = RefundSettlement(self, node, order, label).settle(credit_note)
+        return SyncResult("created", credit_note, label, updated_at, note, warning)
 
     def _return_receipt(self, order, restock, label):
         """A return of the restocked quantities, against the order's validated delivery."""
@@ -96,10 +101,24 @@ class RefundHandler(ResourceHandler):
         }
 
     def _shipping_line(self, order, amount):
+        """Refunded shipping, taxed as the order's shipping was (Shopify refunds its tax with it)."""
         product = self.shop.shipping_product_id or self.env.ref("shopify_sync.product_shopify_shipping")
+        shipped = order.order_line.filtered(lambda line: line.product_id == product)[:1]
         return {
             "product_id": product.id,
             "name": "Shipping refund",
+            "quantity": 1,
+            "price_unit": float(amount),
+            "tax_ids": [(6, 0, shipped.tax_ids.ids)],
+        }
+
+    def _adjustment_line(self, adjustment):
+        """An order adjustment: a negative amount is money refunded beyond the lines (tax included)."""
+        amount = -(money(adjustment.get("amountSet")) + money(adjustment.get("taxAmountSet")))
+        if not amount:
+            return None
+        return {
+            "name": f"Refund adjustment ({(adjustment.get('reason') or 'other').lower()})",
             "quantity": 1,
             "price_unit": float(amount),
             "tax_ids": [(5, 0, 0)],

@@ -29,6 +29,7 @@ def line_values(line):
         "variant_title": line.get("variantTitle") or "",
         "variant_id": ((line.get("variant") or {}).get("legacyResourceId")),
         "product_id": (((line.get("variant") or {}).get("product") or {}).get("legacyResourceId")),
+        "gift_card": bool(line.get("isGiftCard")),
     }
 
 

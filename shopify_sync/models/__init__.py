@@ -33,3 +33,7 @@ from . import shopify_readiness
 from . import shopify_selftest
 from . import shopify_team_note
 from . import shopify_manual_edit
+from . import account_move_accounting
+from . import account_payment
+from . import shopify_gateway_mapping
+from . import shopify_shop_accounting

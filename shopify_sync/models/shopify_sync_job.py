@@ -38,6 +38,9 @@ CHANNELS = {
     "product": "root.shopify.product",
     "fulfillment": "root.shopify.fulfillment",
     "refund": "root.shopify.refund",
+    "order_payments": "root.shopify.accounting",
+    "payout_list": "root.shopify.accounting",
+    "payout": "root.shopify.accounting",
     "inventory_push": "root.shopify.inventory",
     "picking_push": "root.shopify.fulfillment",
     "shop": "root.shopify.shop",
@@ -338,6 +341,15 @@ class ShopifySyncJob(models.Model):
                     "default_price_include": hint.get("price_include", False),
                     "default_country_code": hint.get("country_code") or False,
                 },
+            }
+        if self.fix_model == "shopify.gateway.mapping":
+            return {
+                "type": "ir.actions.act_window",
+                "name": _("Payment Gateways"),
+                "res_model": "shopify.gateway.mapping",
+                "view_mode": "list",
+                "domain": [("shop_id", "=", self.shop_id.id)],
+                "context": {"default_shop_id": self.shop_id.id, "default_gateway": hint.get("gateway") or False},
             }
         if self.fix_model == "shopify.shop":
             return {

@@ -22,6 +22,8 @@ RESOURCE_GID_TYPES = {
     "inventory_item": "InventoryItem",
     "location": "Location",
     "line_item": "LineItem",
+    "transaction": "OrderTransaction",
+    "payout": "ShopifyPaymentsPayout",
 }
 
 

@@ -13,6 +13,11 @@ def reconcile_identity_key(shop_id):
     return f"shopify_sync:{shop_id}:reconcile"
 
 
+def payout_list_key():
+    """The resource id of a shop's payout listing job (there is one listing per shop)."""
+    return "payouts"
+
+
 def shop_keys_pattern(shop_id):
     """A LIKE pattern matching every queue_job identity key of a shop."""
     return f"shopify_sync:{shop_id}:%"

@@ -47,7 +47,7 @@ query Product($id: ID!) {{
 """
 
 LINE_ITEM_FIELDS = f"""
-    id name title variantTitle sku quantity
+    id name title variantTitle sku quantity isGiftCard
     variant {{ id legacyResourceId sku product {{ id legacyResourceId }} }}
     originalUnitPriceSet {{ {MONEY} }}
     totalDiscountSet {{ {MONEY} }}
@@ -123,6 +123,14 @@ REFUND_LINE_FIELDS = f"""
 
 REFUND_SHIPPING_FIELDS = f"subtotalAmountSet {{ {MONEY} }}"
 
+REFUND_TRANSACTION_FIELDS = f"""
+    id kind status gateway test processedAt createdAt
+    amountSet {{ {MONEY} }}
+    parentTransaction {{ id kind }}
+"""
+
+ORDER_ADJUSTMENT_FIELDS = f"amountSet {{ {MONEY} }} taxAmountSet {{ {MONEY} }} reason"
+
 REFUND_QUERY = f"""
 query Refund($id: ID!) {{
   refund(id: $id) {{
@@ -131,6 +139,8 @@ query Refund($id: ID!) {{
     totalRefundedSet {{ {MONEY} }}
     refundLineItems(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {REFUND_LINE_FIELDS} }} {PAGE_INFO} }}
     refundShippingLines(first: 5) {{ nodes {{ {REFUND_SHIPPING_FIELDS} }} {PAGE_INFO} }}
+    transactions(first: 20) {{ nodes {{ {REFUND_TRANSACTION_FIELDS} }} {PAGE_INFO} }}
+    orderAdjustments(first: 10) {{ nodes {{ {ORDER_ADJUSTMENT_FIELDS} }} {PAGE_INFO} }}
   }}
 }}
 """
@@ -195,7 +205,12 @@ NESTED_CONNECTIONS = {
     "product": {"variants": VARIANT_FIELDS},
     "order": {"lineItems": LINE_ITEM_FIELDS, "shippingLines": SHIPPING_LINE_FIELDS},
     "fulfillment": {"fulfillmentLineItems": FULFILLMENT_LINE_FIELDS},
-    "refund": {"refundLineItems": REFUND_LINE_FIELDS, "refundShippingLines": REFUND_SHIPPING_FIELDS},
+    "refund": {
+        "refundLineItems": REFUND_LINE_FIELDS,
+        "refundShippingLines": REFUND_SHIPPING_FIELDS,
+        "transactions": REFUND_TRANSACTION_FIELDS,
+        "orderAdjustments": ORDER_ADJUSTMENT_FIELDS,
+    },
 }
 
 LOCATIONS_QUERY = """
@@ -205,4 +220,55 @@ query Locations($first: Int!, $after: String) {
     pageInfo { hasNextPage endCursor }
   }
 }
+"""
+
+# -- accounting ----------------------------------------------------------------------
+TRANSACTION_FIELDS = """
+    id kind status gateway test processedAt createdAt
+    amountSet { shopMoney { amount currencyCode } presentmentMoney { amount currencyCode } }
+    parentTransaction { id kind }
+"""
+
+ORDER_PAYMENTS_QUERY = f"""
+query OrderPayments($id: ID!) {{
+  order(id: $id) {{
+    id legacyResourceId name currencyCode presentmentCurrencyCode
+    displayFinancialStatus displayFulfillmentStatus cancelledAt
+    totalPriceSet {{ {MONEY} presentmentMoney {{ amount currencyCode }} }}
+    transactions(first: 100) {{ {TRANSACTION_FIELDS} }}
+  }}
+}}
+"""
+
+MONEY_V2 = "amount currencyCode"
+
+PAYOUTS_QUERY = f"""
+query Payouts($first: Int!, $after: String) {{
+  shopifyPaymentsAccount {{
+    id
+    payouts(first: $first, after: $after, reverse: true) {{
+      nodes {{ id legacyResourceId issuedAt status transactionType net {{ {MONEY_V2} }} }}
+      {PAGE_INFO}
+    }}
+  }}
+}}
+"""
+
+BALANCE_TRANSACTION_FIELDS = f"""
+    id type test transactionDate sourceType sourceOrderTransactionId adjustmentReason
+    amount {{ {MONEY_V2} }} fee {{ {MONEY_V2} }} net {{ {MONEY_V2} }}
+    associatedOrder {{ id name }}
+    associatedPayout {{ id status }}
+"""
+
+BALANCE_TRANSACTIONS_QUERY = f"""
+query PayoutTransactions($first: Int!, $after: String, $query: String) {{
+  shopifyPaymentsAccount {{
+    id
+    balanceTransactions(first: $first, after: $after, query: $query) {{
+      nodes {{ {BALANCE_TRANSACTION_FIELDS} }}
+      {PAGE_INFO}
+    }}
+  }}
+}}
 """

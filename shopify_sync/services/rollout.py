@@ -20,9 +20,7 @@ OBJECTS = {
     "refunds": ("Refunds", ("refund",)),
     "stock": ("Stock", ("inventory_push", "inventory_level")),
     "deliveries": ("Deliveries", ("picking_push",)),
-    # Payments and payouts get their resource types from the accounting work;
-    # until then the switch covers nothing and the team note says so.
-    "accounting": ("Accounting", ("transaction", "payout")),
+    "accounting": ("Accounting", ("order_payments", "payout_list", "payout")),
 }
 
 OBJECT_OF_RESOURCE = {rtype: obj for obj, (_label, rtypes) in OBJECTS.items() for rtype in rtypes}

@@ -1,4 +1,7 @@
 from . import (
+    test_accounting,
+    test_accounting_concurrency,
+    test_accounting_refunds,
     test_auth,
     test_binding_concurrency,
     test_bindings,
@@ -8,6 +11,7 @@ from . import (
     test_i18n,
     test_inventory_fulfillment_push,
     test_mapping,
+    test_mapping_accounting,
     test_nested_pages,
     test_oauth_callback,
     test_readiness,

@@ -1,0 +1,85 @@
+"""A Shopify order's money -> its one invoice and one payment per sale or capture, reconciled."""
+
+from ..mapping import accounting as amap
+from ..mapping.common import money
+from ..services.errors import DataConflictError, MappingError
+from ..services.gid import to_gid
+from ..services.queries import ORDER_PAYMENTS_QUERY
+from .accounting import PaymentBooker, reconcile
+from .base import ResourceHandler, SyncResult
+
+
+class OrderPaymentsHandler(ResourceHandler):
+    """Resource id: the Shopify order id. Run after each order sync and for each order transaction."""
+
+    resource_type = "order_payments"
+
+    def _run(self, resource_id):
+        node = self.client.fetch_node(ORDER_PAYMENTS_QUERY, to_gid("order", resource_id), "order")
+        label = node.get("name") or resource_id
+        order = self.env["shopify.order.binding"]._record(self.shop, resource_id)
+        if not order:
+            raise MappingError(
+                self.env._("The payments of Shopify order %s wait for the order, which is not in Odoo yet.", label),
+                missing=self.env._("the Odoo order for Shopify order %s", label),
+                retry_advice=self.env._("Retry once the order is synced: each payment is made once."),
+                fix_model="sale.order",
+            )
+        if self.shop.invoice_policy == "never":
+            return SyncResult("skipped", order, label, None, self.env._("The store's invoice policy is Never."))
+        self._lock_related("order", resource_id)
+        booker = PaymentBooker(self, order, resource_id, label)
+        booker.book(amap.payments(node.get("transactions")), "inbound", order.partner_invoice_id)
+        invoice, warning = self._invoice(node, order, label)
+        reconcile(booker.order_payments(), invoice)
+        payments = booker.order_payments()
+        note = self.env._(
+            "%(invoice)s; %(count)s payment(s) %(amount).2f",
+            invoice=self._describe(invoice),
+            count=len(payments),
+            amount=sum(payments.mapped("amount")),
+        )
+        return SyncResult("updated", invoice or order, label, None, note, warning)
+
+    def _describe(self, invoice):
+        if not invoice:
+            return self.env._("not invoiced yet")
+        return f"{invoice.name or invoice.id} {invoice.state} {invoice.payment_state}"
+
+    def _due(self, node, order):
+        if node.get("cancelledAt") or order.state != "sale":
+            return False
+        if self.shop.invoice_policy == "on_paid":
+            return (node.get("displayFinancialStatus") or "") in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
+        return (node.get("displayFulfillmentStatus") or "") == "FULFILLED"
+
+    def _invoice(self, node, order, label):
+        """The order's one invoice: created when the policy says so, posted when its total is Shopify's."""
+        bindings = self.env["shopify.invoice.binding"]
+        invoice = bindings._record(self.shop, node["legacyResourceId"])
+        if not invoice:
+            if not self._due(node, order):
+                return invoice, None
+            invoice = order.with_company(order.company_id)._create_invoices(final=True)
+            bindings._bind(self.shop, node["legacyResourceId"], invoice)
+        if invoice.state != "draft":
+            return invoice, None
+        shopify_total = money(node.get("totalPriceSet"))
+        if amap.differs(invoice.amount_total, shopify_total, self.shop.total_tolerance):
+            currency = invoice.currency_id.name
+            return invoice, DataConflictError(
+                self.env._(
+                    "Invoice %(invoice)s of %(order)s totals %(odoo).2f %(currency)s but Shopify's order totals "
+                    "%(shopify).2f %(currency)s: it was left in draft, nothing was posted.",
+                    invoice=invoice.display_name,
+                    order=label,
+                    odoo=invoice.amount_total,
+                    shopify=float(shopify_total),
+                    currency=currency,
+                ),
+                missing=self.env._("an invoice equal to Shopify's total"),
+                retry_advice=self.env._("Correct the draft invoice, then retry: it is posted once."),
+                fix_model="account.move",
+            )
+        invoice.action_post()
+        return invoice, None

@@ -1,0 +1,63 @@
+"""A refund's credit note checked against the money Shopify refunded, and its refund payments."""
+
+from ..mapping import accounting as amap
+from ..mapping.common import nodes
+from ..services.errors import DataConflictError
+from .accounting import PaymentBooker, reconcile
+
+
+class RefundSettlement:
+    def __init__(self, handler, node, order, label):
+        self.handler = handler
+        self.env = handler.env
+        self.shop = handler.shop
+        self.node = node
+        self.order = order
+        self.label = label
+
+    def settle(self, credit_note):
+        """Post the credit note if it matches (and the shop posts them); book one payment per refund transaction.
+
+        Returns a DataConflictError (a warning: the job succeeds, a person is told) on a mismatch.
+        """
+        transactions = nodes(self.node.get("transactions"))
+        refunded = amap.refunded_total(transactions)
+        warning = None
+        if credit_note.state == "draft":
+            if amap.differs(credit_note.amount_total, refunded, self.shop.total_tolerance):
+                warning = self._mismatch(credit_note, refunded)
+            elif self.shop.post_credit_notes:
+                credit_note.action_post()
+        if self.shop.invoice_policy != "never":
+            order_id = (self.node.get("order") or {}).get("legacyResourceId")
+            booker = PaymentBooker(self.handler, self.order, order_id, self.order.client_order_ref or self.label)
+            payments = booker.book(amap.refunds(transactions), "outbound", self.order.partner_invoice_id)
+            refund_payments = (
+                self.env["shopify.transaction.binding"]
+                .search(
+                    [
+                        ("shop_id", "=", self.shop.id),
+                        ("shopify_id", "in", [tx["id"] for tx in amap.refunds(transactions)]),
+                    ]
+                )
+                .odoo_id
+            )
+            reconcile(refund_payments | payments, credit_note)
+        return warning
+
+    def _mismatch(self, credit_note, refunded):
+        currency = credit_note.currency_id.name
+        return DataConflictError(
+            self.env._(
+                "Credit note %(note)s of %(refund)s totals %(odoo).2f %(currency)s but Shopify refunded "
+                "%(shopify).2f %(currency)s: it stays in draft.",
+                note=credit_note.display_name,
+                refund=self.label,
+                odoo=credit_note.amount_total,
+                shopify=float(refunded),
+                currency=currency,
+            ),
+            missing=self.env._("a credit note equal to the money Shopify refunded"),
+            retry_advice=self.env._("Correct the draft credit note, then retry: it is checked and paid once."),
+            fix_model="account.move",
+        )
