@@ -45,6 +45,7 @@ TOPICS = (
     "products/update",
     "products/delete",
     "refunds/create",
+    "order_transactions/create",
 )
 _BY_ENUM = {topic_enum(topic): topic for topic in TOPICS}
 
