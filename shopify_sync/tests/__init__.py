@@ -5,6 +5,7 @@ from . import (
     test_auth,
     test_binding_concurrency,
     test_bindings,
+    test_cockpit,
     test_failures,
     test_fulfillment_refund,
     test_history,
