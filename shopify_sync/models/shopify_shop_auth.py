@@ -272,12 +272,14 @@ class ShopifyShop(models.Model):
             return None
         if not oauth.verify_query_hmac(params, [shop.sudo().client_secret]):
             return None
-        # Consume the state: only one request can turn this row's digest into NULL.
+        # Consume the state: only one request can turn this row's digest into NULL.  The clock is the
+        # one that wrote the expiry (Python's), not now(), which is the start of the transaction.
+        self.env.flush_all()
         self.env.cr.execute(
             "UPDATE shopify_shop_auth SET oauth_state_digest = NULL, oauth_state_expires_at = NULL "
-            "WHERE id = %s AND oauth_state_digest = %s AND oauth_state_expires_at > (now() at time zone 'utc') "
+            "WHERE id = %s AND oauth_state_digest = %s AND oauth_state_expires_at > %s "
             "RETURNING id",
-            (auth.id, digest),
+            (auth.id, digest, fields.Datetime.now()),
         )
         if not self.env.cr.fetchone():
             return None

@@ -35,30 +35,43 @@ BINDING_MODELS = {
 }
 
 
+def start_simulator(*, domain=SHOP_DOMAIN, token=TOKEN, secret=SECRET, client_id=None, restore_rate=100000):
+    """A running simulator for one store (the caller stops it)."""
+    extra = {"client_id": client_id} if client_id else {}
+    return ShopifySimulator(
+        shop_domain=domain,
+        access_token=token,
+        client_secret=secret,
+        api_version=API_VERSION,
+        restore_rate=restore_rate,
+        **extra,
+    ).start()
+
+
+def shop_values(simulator, *, name, domain, token=TOKEN, secret=SECRET, **extra):
+    """Values of a shop pointed at ``simulator``: static token unless ``extra`` says otherwise."""
+    values = {
+        "name": name,
+        "domain": domain,
+        "base_url": simulator.base_url,
+        "api_version": API_VERSION,
+        "new_client_secret": secret,
+        "confirm_policy": "on_create",
+    }
+    if token:
+        values["new_access_token"] = token
+    values.update(extra)
+    return values
+
+
 class ShopifyTestMixin:
     """Start a simulator and a shop pointed at it, once per test class."""
 
     @classmethod
     def setup_shopify(cls):
-        cls.simulator = ShopifySimulator(
-            shop_domain=SHOP_DOMAIN,
-            access_token=TOKEN,
-            client_secret=SECRET,
-            api_version=API_VERSION,
-            restore_rate=100000,
-        ).start()
+        cls.simulator = start_simulator()
         cls.addClassCleanup(cls.simulator.stop)
-        cls.shop = cls.env["shopify.shop"].create(
-            {
-                "name": "Test Shop",
-                "domain": SHOP_DOMAIN,
-                "base_url": cls.simulator.base_url,
-                "api_version": API_VERSION,
-                "new_access_token": TOKEN,
-                "new_client_secret": SECRET,
-                "confirm_policy": "on_create",
-            }
-        )
+        cls.shop = cls.env["shopify.shop"].create(shop_values(cls.simulator, name="Test Shop", domain=SHOP_DOMAIN))
         cls.tax = cls.env["account.tax"].create(
             {"name": "Test 6%", "amount": 6.0, "amount_type": "percent", "type_tax_use": "sale"}
         )

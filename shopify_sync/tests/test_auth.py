@@ -11,13 +11,11 @@ from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tests.common import TransactionCase
 
-from shopify_simulator import ShopifySimulator
-
 from ..services.connection import support_end, version_warning
 from ..services.errors import ConfigurationError
 from ..services.graphql_client import ShopifyGraphQLClient
 from ..services.queries import SHOP_QUERY
-from .common import API_VERSION, ShopifyTestMixin, make_user
+from .common import API_VERSION, ShopifyTestMixin, make_user, shop_values, start_simulator
 
 CC_DOMAIN = "cc-shop.myshopify.com"
 CC_CLIENT = "cc_client_id"
@@ -26,28 +24,18 @@ STATIC = "shpat_static_not_used"
 
 
 def cc_simulator(domain=CC_DOMAIN):
-    return ShopifySimulator(
-        shop_domain=domain,
-        access_token=STATIC,
-        client_secret=CC_SECRET,
-        client_id=CC_CLIENT,
-        api_version=API_VERSION,
-        restore_rate=100000,
-    ).start()
+    return start_simulator(domain=domain, token=STATIC, secret=CC_SECRET, client_id=CC_CLIENT)
 
 
 def cc_shop_values(simulator, domain=CC_DOMAIN, **extra):
-    return dict(
-        {
-            "name": "Client Credentials Shop",
-            "domain": domain,
-            "base_url": simulator.base_url,
-            "api_version": API_VERSION,
-            "auth_method": "client_credentials",
-            "client_id": CC_CLIENT,
-            "new_client_secret": CC_SECRET,
-            "confirm_policy": "on_create",
-        },
+    return shop_values(
+        simulator,
+        name="Client Credentials Shop",
+        domain=domain,
+        token=None,
+        secret=CC_SECRET,
+        auth_method="client_credentials",
+        client_id=CC_CLIENT,
         **extra,
     )
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from shopify_simulator import ShopifySimulator, same_product_elsewhere
+from shopify_simulator import same_product_elsewhere
 
-from .common import API_VERSION, SECRET, TOKEN, ShopifyTransactionCase
+from .common import ShopifyTransactionCase, shop_values, start_simulator
 
 EU_DOMAIN = "test-shop-eu.myshopify.com"
 SHOPIFY_LOCATION = 655441491
@@ -34,21 +34,9 @@ class TwoStoresMixin:
 
     @classmethod
     def setup_second_store(cls):
-        cls.eu_simulator = ShopifySimulator(
-            shop_domain=EU_DOMAIN, access_token=TOKEN, client_secret=SECRET, api_version=API_VERSION
-        ).start()
+        cls.eu_simulator = start_simulator(domain=EU_DOMAIN)
         cls.addClassCleanup(cls.eu_simulator.stop)
-        cls.eu = cls.env["shopify.shop"].create(
-            {
-                "name": "Test Shop EU",
-                "domain": EU_DOMAIN,
-                "base_url": cls.eu_simulator.base_url,
-                "api_version": API_VERSION,
-                "new_access_token": TOKEN,
-                "new_client_secret": SECRET,
-                "confirm_policy": "on_create",
-            }
-        )
+        cls.eu = cls.env["shopify.shop"].create(shop_values(cls.eu_simulator, name="Test Shop EU", domain=EU_DOMAIN))
         cls.env["shopify.tax.mapping"].create(
             {"shop_id": cls.eu.id, "rate": 0.06, "price_include": False, "tax_id": cls.tax.id}
         )

@@ -9,11 +9,10 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tests.common import HttpCase
 
-from shopify_simulator import ShopifySimulator
 from shopify_simulator.oauth import query_hmac
 
 from ..models.shopify_shop_auth import CALLBACK_ROUTE
-from .common import API_VERSION, ShopifyTestMixin
+from .common import ShopifyTestMixin, shop_values, start_simulator
 
 DOMAIN = "client-store.myshopify.com"
 CLIENT_ID = "partner_app_id"
@@ -25,25 +24,20 @@ class TestAuthorizationCode(ShopifyTestMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.simulator = ShopifySimulator(
-            shop_domain=DOMAIN,
-            access_token="shpat_static_not_used",
-            client_secret=SECRET,
-            client_id=CLIENT_ID,
-            api_version=API_VERSION,
-            restore_rate=100000,
-        ).start()
+        cls.simulator = start_simulator(
+            domain=DOMAIN, token="shpat_static_not_used", secret=SECRET, client_id=CLIENT_ID
+        )
         cls.addClassCleanup(cls.simulator.stop)
         cls.shop = cls.env["shopify.shop"].create(
-            {
-                "name": "Client Store",
-                "domain": DOMAIN,
-                "base_url": cls.simulator.base_url,
-                "api_version": API_VERSION,
-                "auth_method": "authorization_code",
-                "client_id": CLIENT_ID,
-                "new_client_secret": SECRET,
-            }
+            shop_values(
+                cls.simulator,
+                name="Client Store",
+                domain=DOMAIN,
+                token=None,
+                secret=SECRET,
+                auth_method="authorization_code",
+                client_id=CLIENT_ID,
+            )
         )
 
     def setUp(self):
