@@ -388,7 +388,7 @@ def main():
         traceback.print_exc()
         print(f"[bench] the run broke; logs are in {bench.var} and .cache/", file=sys.stderr)
         return 2
-    write_results(args.out, bench.results)
+    write_results(args.out, bench.results, cluster=args.cluster)
     print_table(bench.results)
     print(f"\n[bench] results written to {args.out}")
     return 0

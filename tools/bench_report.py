@@ -115,8 +115,28 @@ def machine():
     }
 
 
-def write_results(path, results):
+CLUSTER_SECTION = "cluster_mode"
+
+
+def write_results(path, results, cluster=False):
+    """Write ``results`` to ``path``; one file holds both runs: a cluster run goes under ``cluster_mode``.
+
+    A single-node run keeps the cluster section an earlier cluster run wrote, and the other way round,
+    so that bench/results.json carries the figures of one node and of two side by side.
+    """
     _table, short = evaluate(results)
     results["short_of_target"] = short
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(results, indent=2, sort_keys=False) + "\n")
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        earlier = json.loads(target.read_text())
+    except (OSError, ValueError):
+        earlier = {}
+    if cluster:
+        document = dict(earlier)
+        document[CLUSTER_SECTION] = results
+    else:
+        document = dict(results)
+        if CLUSTER_SECTION in earlier:
+            document[CLUSTER_SECTION] = earlier[CLUSTER_SECTION]
+    target.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")
