@@ -280,17 +280,10 @@ class SimulatorControl:
     def seed_order(self, rest):
         return self.seed(orders=[rest])
 
-    def seed_payout(
-        self, dispute_order_id=None, dispute_amount=None, adjustment=None, status="PAID"
-    ):
-        """Pay out the Shopify Payments transactions not paid out yet; the payout (REST shape)."""
-        body = {
-            "dispute_order_id": dispute_order_id,
-            "dispute_amount": dispute_amount,
-            "adjustment": adjustment,
-            "status": status,
-        }
-        return self._post("payout", body)
+    def seed_payout(self, **kwargs):
+        """Pay out the Shopify Payments transactions not paid out yet (``dispute_order_id``,
+        ``dispute_amount``, ``adjustment``, ``status``); the payout (REST shape)."""
+        return self._post("payout", kwargs)
 
     def seed_customer(self, rest):
         return self.seed(customers=[rest])
