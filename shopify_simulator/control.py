@@ -6,7 +6,11 @@ All bodies are JSON. Routes (GET or POST unless noted):
 * ``POST /_sim/seed`` ``{"customers": [...], "products": [...], "orders": [...], "locations": [...],
   "fulfillments": [{"order_id": ..., ...}], "refunds": [{"order_id": ..., ...}],
   "inventory": [{"inventory_item_id": ..., "location_id": ..., "available": ...}]}``
-* ``POST /_sim/generate`` ``{"customers": N, "products": M, "orders": K, ...}``
+* ``POST /_sim/generate`` ``{"customers": N, "products": M, "orders": K, ...,
+  "gateways": ["gift_card", "shopify_payments"]}``
+* ``POST /_sim/payout`` ``{"dispute_order_id": ..., "dispute_amount": "25.00",
+  "adjustment": "-2.50", "status": "PAID"}``: pay out the Shopify Payments transactions
+  not paid out yet; answers the payout (REST shape)
 * ``POST /_sim/faults`` ``{"fail_next": 2, "status": 502, "slow_next": 1, "seconds": 5,
   "malformed_next": 1, "throttle_next": 1, "throttle_mode": "http429", "revoke_token": true,
   "restore_token": true, "delete": {"resource": "order", "id": 1}, "operation": "SetMetafields"}``;
@@ -77,6 +81,16 @@ def _seed(sim, params):
     for level in params.get("inventory") or []:
         sim.set_inventory(level["inventory_item_id"], level["location_id"], level["available"])
     return {"ok": True, "seeded": seeded}
+
+
+PAYOUT_PARAMS = ("dispute_order_id", "dispute_amount", "adjustment", "status")
+
+
+def _payout(sim, params):
+    unknown = set(params) - set(PAYOUT_PARAMS)
+    if unknown:
+        raise ValueError(f"unknown payout parameter(s): {', '.join(sorted(unknown))}")
+    return sim.seed_payout(**{k: v for k, v in params.items() if v is not None})
 
 
 def _webhook(sim, params):
@@ -175,6 +189,7 @@ def _route(sim, method, route, params):
     handlers = {
         "seed": lambda: _seed(sim, params),
         "generate": lambda: sim.generate(**params),
+        "payout": lambda: _payout(sim, params),
         "touch": lambda: sim.touch(params["resource"], params["id"]),
         "delete": lambda: {"deleted": sim.delete(params["resource"], params["id"])},
         "payload": lambda: sim.webhook_payload(
@@ -196,6 +211,7 @@ ROUTES = {
     "resource",
     "seed",
     "generate",
+    "payout",
     "touch",
     "delete",
     "payload",
@@ -263,6 +279,11 @@ class SimulatorControl:
 
     def seed_order(self, rest):
         return self.seed(orders=[rest])
+
+    def seed_payout(self, **kwargs):
+        """Pay out the Shopify Payments transactions not paid out yet (``dispute_order_id``,
+        ``dispute_amount``, ``adjustment``, ``status``); the payout (REST shape)."""
+        return self._post("payout", kwargs)
 
     def seed_customer(self, rest):
         return self.seed(customers=[rest])

@@ -76,15 +76,22 @@ SHIPPING_METHODS = [
     ("Express Shipping", "EXPRESS", "15.00"),
 ]
 DISCOUNT_CODE, DISCOUNT_PERCENT = "WELCOME10", Decimal("0.10")
+GATEWAY = "shopify_payments"
+# in a split tender, each gateway but the last pays this much (at most half the order)
+SPLIT_SHARE = Decimal("10.00")
 
 
 class Generator:
     """Builds REST dicts with a seeded RNG and seeds them into a store."""
 
-    def __init__(self, store, seed=42, tax_rate="0.06"):
+    def __init__(self, store, seed=42, tax_rate="0.06", gateways=None):
+        """``gateways``: who pays each order, e.g. ``["paypal"]``, or for a split tender
+        ``["gift_card", "shopify_payments"]`` (the last gateway pays what the others leave);
+        Shopify Payments by default."""
         self.store = store
         self.rng = random.Random(seed)
         self.tax_rate = Decimal(str(tax_rate))
+        self.gateways = list(gateways or [GATEWAY])
 
     def run(self, customers=0, products=0, variants_per_product=2, orders=0, lines_per_order=2):
         made = {"customers": [], "products": [], "orders": []}
@@ -315,8 +322,8 @@ class Generator:
             "taxes_included": False,
             "estimated_taxes": False,
             "source_name": "web",
-            "gateway": "shopify_payments",
-            "payment_gateway_names": ["shopify_payments"],
+            "gateway": self.gateways[0],
+            "payment_gateway_names": list(dict.fromkeys(self.gateways)),
             "buyer_accepts_marketing": False,
             "note": None,
             "note_attributes": [],
@@ -359,15 +366,23 @@ class Generator:
                 }
             ]
         recompute_totals(order)
-        # a sale without an amount is for the order's total (also once a test recomputes it)
-        order["transactions"] = [
-            {"kind": "sale", "status": "success", "gateway": "shopify_payments"}
-        ]
+        order["transactions"] = self.transactions(order)
         if discounted:
             order["discount_codes"] = [
                 {"code": DISCOUNT_CODE, "amount": order["total_discounts"], "type": "percentage"}
             ]
         return order
+
+    def transactions(self, order):
+        """One successful sale per gateway; a single sale has no amount: it is for the order's total
+        (also once a test recomputes it)."""
+        sales = [{"kind": "sale", "status": "success", "gateway": g} for g in self.gateways]
+        if len(sales) > 1:
+            total, others = to_decimal(order["total_price"]), len(sales) - 1
+            share = min(SPLIT_SHARE, cents(total / (2 * others)))
+            for index, sale in enumerate(sales):
+                sale["amount"] = rest_money(share if index < others else total - share * others)
+        return sales
 
 
 def same_product_elsewhere(rest, id_offset):

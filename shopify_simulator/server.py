@@ -157,9 +157,12 @@ class ShopifySimulator:
         lines_per_order=2,
         seed=42,
         tax_rate="0.06",
+        gateways=None,
     ):
-        """Seed realistic REST customers, products and orders; return them as seeded."""
-        generator = Generator(self.store, seed=seed, tax_rate=tax_rate)
+        """Seed realistic REST customers, products and orders; return them as seeded.
+
+        ``gateways``: the payment gateways of each order's sales (see ``Generator``)."""
+        generator = Generator(self.store, seed=seed, tax_rate=tax_rate, gateways=gateways)
         return generator.run(customers, products, variants_per_product, orders, lines_per_order)
 
     def touch(self, resource, resource_id):

@@ -15,6 +15,7 @@ import traceback
 import uuid
 
 from shopify_simulator import SimulatorControl
+from tools import bench_paid
 from tools.bench_load import BARE_PATH, ack_pool, merge_wrk, run_wrk
 from tools.bench_orm import Reference
 from tools.bench_report import machine, print_table, write_results
@@ -34,7 +35,7 @@ TOKEN = "shpat_bench_token"
 SECRET = "whsec_bench_secret"
 HOST = "127.0.0.1"
 DEAD_JOB = "Re-queued dead job"
-PHASES = ("ack", "e2e", "storm")
+PHASES = ("ack", "e2e", "e2e_paid", "storm")
 
 
 def env_int(name, default):
@@ -280,6 +281,8 @@ class Bench:
         orm_seconds = Reference(self.orm).orders(self.shop_id, orders)
         r.update(orm_seconds=round(orm_seconds, 2), orm_orders_per_s=len(orders) / orm_seconds)
         r["e2e_ratio"] = r["e2e_orders_per_s"] / r["orm_orders_per_s"]
+
+    e2e_paid = bench_paid.e2e_paid  # end to end again, the shop invoicing when paid (tools/bench_paid.py)
 
     # -- 3 and 4. duplicate storm, worker memory ----------------------------------------
     def storm(self):

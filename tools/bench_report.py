@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PHASES = ("catalogue", "ack", "e2e", "storm")
+PHASES = ("catalogue", "ack", "e2e", "e2e_paid", "storm")
 
 # (key, label, unit, target text, check) - check(value, results) -> bool, or None for information only
 ROWS = [
@@ -24,6 +24,7 @@ ROWS = [
     ("e2e_orders_per_s", "end-to-end order sync", "orders/s", ">= 15", lambda v, r: v >= 15),
     ("orm_orders_per_s", "plain ORM reference (1 process)", "orders/s", "", None),
     ("e2e_ratio", "end-to-end / ORM reference", "", "", None),
+    ("e2e_paid_orders_per_s", "end-to-end, invoiced and paid", "orders/s", "", None),
     ("storm_expected", "storm: distinct order events", "", "", None),
     ("storm_orders", "storm: orders in Odoo", "", "== storm_expected", lambda v, r: v == r["storm_expected"]),
     ("storm_jobs", "storm: queue jobs created", "", "<= storm_expected", lambda v, r: v <= r["storm_expected"]),

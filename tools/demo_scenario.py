@@ -5,6 +5,7 @@ import uuid
 from collections import Counter
 
 from shopify_simulator import SimulatorControl, WebhookSender
+from tools.demo_accounting import DemoAccounting
 from tools.demo_review import review_mode
 from tools.demo_second_store import SecondStore
 from tools.harness import jobs, records
@@ -48,6 +49,7 @@ class Scenario:
         self.sim = None
         self.notes = []
         self.expected_orders = set()
+        self.accounting = DemoAccounting(self)
 
     def configure_shop(self, simulator_url=None):
         settings = ShopSettings(
@@ -73,6 +75,7 @@ class Scenario:
         self.sim = SimulatorControl(simulator_url)
         self.eu_simulator_url = eu_simulator_url
         self.configure_shop(simulator_url)
+        self.accounting.setup()
         self.register_webhooks()
         self.before = self.cr(records.shop_record_counts, self.shop_id)
         self.data = self.sim.generate(customers=6, products=5, variants_per_product=2, orders=12, lines_per_order=3)
@@ -87,6 +90,7 @@ class Scenario:
             self.fulfillment,
             self.stock_count,
             self.fix_and_retry,
+            self.accounting.run,
             self.review_mode,
             self.second_store,
         ):
@@ -274,7 +278,8 @@ class Scenario:
     def report(self):
         data = self.orm.run(self._report_data)
         eu_rows, eu_ok = self.eu.report(self.shop_id)
-        rows = self.report_rows(data) + eu_rows
+        accounting_rows, accounting_ok = self.accounting.report()
+        rows = self.report_rows(data) + accounting_rows + eu_rows
         width = max(len(label) for label, _value in rows)
         print("\n==== shopify_sync demo report " + "=" * 40)
         for label, value in rows:
@@ -287,6 +292,7 @@ class Scenario:
             and len(data["pickings"]) == 1
             and not data["states"].get("received", 0)
             and eu_ok
+            and accounting_ok
         )
         print("=" * 70)
         print("RESULT:", "OK - nothing duplicated, nothing lost" if ok else "PROBLEM - see above")

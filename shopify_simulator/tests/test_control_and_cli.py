@@ -86,6 +86,59 @@ def test_control_api_drives_a_running_simulator(sim):
     assert control.calls() == [] and control.mutations() == []
 
 
+TRANSACTIONS = """query($id: ID!) { order(id: $id) { transactions {
+  kind status gateway amountSet { shopMoney { amount } } } } }"""
+PAYOUTS = """{ shopifyPaymentsAccount {
+  payouts(first: 10) { nodes { legacyResourceId status net { amount } } }
+  balanceTransactions(first: 50) { nodes { type amount { amount } fee { amount } net { amount }
+    sourceOrderTransactionId associatedOrder { name } associatedPayout { id } } } } }"""
+
+
+def test_control_api_generates_money_flows_and_seeds_a_payout(sim):
+    control = SimulatorControl(sim.base_url)
+    control.generate(customers=1, products=1, variants_per_product=1)
+    card = control.generate(orders=1, lines_per_order=1)["orders"][0]
+    paypal = control.generate(orders=1, lines_per_order=1, gateways=["paypal"])["orders"][0]
+    split = control.generate(
+        orders=1, lines_per_order=2, gateways=["gift_card", "shopify_payments"]
+    )
+    split = split["orders"][0]
+    assert paypal["payment_gateway_names"] == ["paypal"]
+    assert split["payment_gateway_names"] == ["gift_card", "shopify_payments"]
+    got = data(sim, TRANSACTIONS, {"id": order_gid(split)})["order"]["transactions"]
+    assert [(t["kind"], t["status"], t["gateway"]) for t in got] == [
+        ("SALE", "SUCCESS", "gift_card"),
+        ("SALE", "SUCCESS", "shopify_payments"),
+    ]
+    amounts = [float(t["amountSet"]["shopMoney"]["amount"]) for t in got]
+    assert amounts[0] == min(10.0, round(float(split["total_price"]) / 2, 2))
+    assert round(sum(amounts), 2) == float(split["total_price"])
+    [sale] = data(sim, TRANSACTIONS, {"id": order_gid(paypal)})["order"]["transactions"]
+    assert (sale["gateway"], sale["amountSet"]["shopMoney"]["amount"]) == (
+        "paypal",
+        paypal["total_price"],
+    )
+
+    payout = control.seed_payout(dispute_order_id=card["id"], dispute_amount="5.00")
+    assert payout["status"] == "PAID"
+    account = data(sim, PAYOUTS)["shopifyPaymentsAccount"]
+    assert [p["legacyResourceId"] for p in account["payouts"]["nodes"]] == [str(payout["id"])]
+    balances = account["balanceTransactions"]["nodes"]
+    # the card order and the card part of the split tender; PayPal and gift cards are not paid out
+    assert sorted(b["type"] for b in balances) == ["CHARGE", "CHARGE", "DISPUTE"]
+    net = sum(float(b["net"]["amount"]) for b in balances)
+    assert (
+        round(net, 2)
+        == float(payout["net"])
+        == float(account["payouts"]["nodes"][0]["net"]["amount"])
+    )
+    assert all(float(b["fee"]["amount"]) > 0 for b in balances)
+    # what is paid out once is not paid out again
+    assert control.seed_payout()["net"] == "0.00"
+    response = requests.post(f"{sim.base_url}/_sim/payout", json={"amount": 1}, timeout=5)
+    assert response.status_code == 400 and "amount" in response.json()["error"]
+
+
 def test_control_api_errors(sim):
     assert requests.get(f"{sim.base_url}/_sim/nothing", timeout=5).status_code == 404
     assert (
