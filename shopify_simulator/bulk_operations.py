@@ -41,7 +41,7 @@ from .pagination import BulkWindow, unlimited
 ERROR_CODES = ("ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "TIMEOUT")
 ACTIVE = ("CREATED", "RUNNING", "CANCELING")
 FILE_NAME = re.compile(r"^/_sim/bulk/(?P<id>\d+)(?P<partial>-partial)?\.jsonl$")
-WINDOW_SIZE = 250  # root records per execution pass
+WINDOW_SIZE = 100  # root records per execution pass (the store is locked for one)
 EXPIRED_BODY = (
     b"<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>"
 )
@@ -169,7 +169,7 @@ class BulkOperations:
         with self.lock:
             if poll:
                 operation.polls += 1
-            status = self._status(operation)
+            status = self._status(operation, poll)
             done = status in ("COMPLETED", "EXPIRED")
             base = self.base_url()
             return {
@@ -193,15 +193,19 @@ class BulkOperations:
                 "query": operation.query,
             }
 
-    def _status(self, operation):
-        """What a poll sees (under the lock); may expire the operation as it is seen."""
+    def _status(self, operation, poll=False):
+        """What a poll sees (under the lock); may expire the operation as it is seen.
+
+        The first ``running_polls`` polls see RUNNING; ``poll``: this is one of them (counted
+        already), else the status the next poll will not be held below."""
         if operation.expired:
             return "EXPIRED"
         if operation.phase == "canceled":
             return "CANCELED"
         if operation.cancel_requested:
             return "CANCELING"
-        held = operation.polls <= self.running_polls or (
+        polls = operation.polls if poll else operation.polls + 1
+        held = polls <= self.running_polls or (
             time.monotonic() - operation.created < self.running_seconds
         )
         if operation.phase == "running" or held:

@@ -151,10 +151,15 @@ class ShopifySimulator(BulkVerbs):
         lines_per_order=2,
         seed=42,
         tax_rate="0.06",
+        summary=False,
     ):
-        """Seed realistic REST customers, products and orders; return them as seeded."""
+        """Seed realistic REST customers, products and orders; return them as seeded.
+
+        ``summary=True`` (large stores): seed without copying, return only the counts."""
         generator = Generator(self.store, seed=seed, tax_rate=tax_rate)
-        return generator.run(customers, products, variants_per_product, orders, lines_per_order)
+        return generator.run(
+            customers, products, variants_per_product, orders, lines_per_order, summary=summary
+        )
 
     def touch(self, resource, resource_id):
         return self.store.touch(resource, resource_id)

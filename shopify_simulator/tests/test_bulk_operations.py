@@ -235,3 +235,19 @@ def test_control_api_drives_bulk_faults(sim):
     assert [o["status"] for o in listed] == ["FAILED", "EXPIRED"]
     with pytest.raises(requests.HTTPError):
         control.bulk_fail_next("NOT_A_CODE")
+
+
+def test_generate_summary_for_large_stores(sim):
+    made = SimulatorControl(sim.base_url).generate(
+        customers=30, products=20, variants_per_product=2, orders=40, summary=True
+    )
+    assert made == {"customers": 30, "products": 20, "variants": 40, "orders": 40}
+    assert len(sim.store.orders) == 40 and len(sim.store.variants) == 40
+    skus = [v["sku"] for v in sim.store.variants.values()]
+    assert len(set(skus)) == 40, "every product has its own SKU prefix"
+    order = next(iter(sim.store.orders.values()))
+    customer = sim.store.customers[order["customer"]["id"]]
+    assert order["customer"]["default_address"] is not customer["default_address"]
+    assert len(sim.store.fulfillment_orders_of(order["id"])) == 1
+    _seen, operation = poll(sim, started(sim, ORDERS % ""))
+    assert int(operation["rootObjectCount"]) == 40 and int(operation["objectCount"]) == 120
