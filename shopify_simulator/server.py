@@ -142,24 +142,12 @@ class ShopifySimulator(BulkVerbs):
         """Available quantity of an inventory item at a location (None when not stocked there)."""
         return self.store.available(item_id, location_id)
 
-    def generate(
-        self,
-        customers=0,
-        products=0,
-        variants_per_product=2,
-        orders=0,
-        lines_per_order=2,
-        seed=42,
-        tax_rate="0.06",
-        summary=False,
-    ):
+    def generate(self, seed=42, tax_rate="0.06", **counts):
         """Seed realistic REST customers, products and orders; return them as seeded.
 
-        ``summary=True`` (large stores): seed without copying, return only the counts."""
-        generator = Generator(self.store, seed=seed, tax_rate=tax_rate)
-        return generator.run(
-            customers, products, variants_per_product, orders, lines_per_order, summary=summary
-        )
+        ``counts``: Generator.run's ``customers``, ``products``, ``variants_per_product``,
+        ``orders``, ``lines_per_order`` and ``summary`` (large stores: counts returned only)."""
+        return Generator(self.store, seed=seed, tax_rate=tax_rate).run(**counts)
 
     def touch(self, resource, resource_id):
         return self.store.touch(resource, resource_id)
