@@ -118,6 +118,8 @@ class BulkOperations:
     def wait(self, operation_id=None, timeout=60):
         """Block until the operation's worker has finished (tests); return its snapshot."""
         operation = self.find(operation_id) if operation_id else self._latest()
+        if operation is None:
+            raise LookupError(f"no bulk operation {operation_id}")
         deadline = time.monotonic() + timeout
         while operation.phase == "running" and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -115,6 +115,8 @@ class Generator:
         finally:
             if collecting:
                 gc.enable()
+            if summary:
+                gc.freeze()  # the store lives as long as the process: keep it out of collections
 
     def _run(self, customers, products, variants_per_product, orders, lines_per_order, detach):
         made = {"customers": [], "products": [], "orders": []}

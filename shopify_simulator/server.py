@@ -1,5 +1,6 @@
 """The simulator: an HTTP server speaking Shopify's GraphQL Admin API, plus a control API."""
 
+import gc
 import itertools
 import json
 import re
@@ -94,6 +95,7 @@ class ShopifySimulator(BulkVerbs):
     def stop(self):
         self._stopping.set()  # wakes requests held by slow_next
         self.bulk.close()
+        gc.unfreeze()  # generate(summary=True) froze the store's objects
         if self._server:
             self._server.shutdown()
             self._server.server_close()
