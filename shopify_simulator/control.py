@@ -29,6 +29,8 @@ All bodies are JSON. Routes (GET or POST unless noted):
   endpoint's answers so far
 * ``GET /_sim/subscriptions``: the webhook subscriptions Shopify holds;
   ``POST /_sim/deliver`` ``{"topic", "id" or "payload"}``: send an event to them
+* ``GET /_sim/bulk``: the bulk operations; ``bulk_*`` faults (bulk_control.py);
+  ``GET /_sim/bulk/<n>.jsonl``: a bulk operation's result (served by the server itself)
 """
 
 import json
@@ -36,6 +38,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
+from .bulk_control import BulkControlVerbs, bulk_faults, bulk_listing
 from .webhooks import WebhookSender
 
 
@@ -67,6 +70,7 @@ def _faults(sim, params):
         sim.restore_token()
     if params.get("delete"):
         sim.delete(params["delete"]["resource"], params["delete"]["id"])
+    bulk_faults(sim, params)
     return {"ok": True, "pending": sim.faults.pending(), "throttle_mode": sim.throttle_mode}
 
 
@@ -181,6 +185,8 @@ def _route(sim, method, route, params):
         return _oauth(sim, params) if method == "POST" else {"grants": sim.token_grants}
     if route == "subscriptions":
         return sim.webhook_subscriptions()
+    if route == "bulk":
+        return bulk_listing(sim)
     if route == "resource":
         record = sim.store.get(params["type"], params["id"])
         if record is None:
@@ -219,10 +225,11 @@ ROUTES = {
     "oauth",
     "subscriptions",
     "deliver",
+    "bulk",
 }
 
 
-class SimulatorControl:
+class SimulatorControl(BulkControlVerbs):
     """Client of the control API, with the verbs of the in-process ``ShopifySimulator``."""
 
     def __init__(self, base_url, timeout=30):
@@ -230,9 +237,9 @@ class SimulatorControl:
         self.timeout = timeout
         self.session = requests.Session()
 
-    def _post(self, route, payload):
+    def _post(self, route, payload, timeout=None):
         response = self.session.post(
-            f"{self.base_url}/_sim/{route}", json=payload, timeout=self.timeout
+            f"{self.base_url}/_sim/{route}", json=payload, timeout=timeout or self.timeout
         )
         response.raise_for_status()
         return response.json()
@@ -252,7 +259,8 @@ class SimulatorControl:
         return self._get("health")
 
     def generate(self, **kwargs):
-        return self._post("generate", kwargs)
+        """A large store (``summary=True``) takes a while: no short timeout for it."""
+        return self._post("generate", kwargs, timeout=max(self.timeout, 600))
 
     def seed(
         self,
