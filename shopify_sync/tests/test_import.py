@@ -32,12 +32,20 @@ class ImportMixin:
     def bulk_fault(self, fail=None, expire=False):
         """Make the simulator's next bulk operation fail with ``fail`` (an errorCode) or expire."""
         if fail:
-            self.simulator.fail_next_bulk(error_code=fail)
+            self.simulator.bulk_fail_next(fail)
         if expire:
-            self.simulator.expire_next_bulk()
+            self.simulator.bulk_expire_next()
+
+    def wait_exports(self):
+        """Let the simulator finish writing the files of the exports started (its worker threads)."""
+        for operation in self.simulator.bulk_operations():
+            if operation["status"] in ("CREATED", "RUNNING"):
+                self.simulator.bulk_wait(int(operation["id"].rsplit("/", 1)[1]))
 
     def run_import(self, objects=("products", "customers", "orders"), since=None, max_rounds=60):
         runs = self.shop.action_import(objects=objects, since=since)
+        self.perform_jobs(max_rounds=1)  # the starts
+        self.wait_exports()
         self.perform_jobs(max_rounds=max_rounds)
         return runs
 
@@ -122,8 +130,10 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
         data = self.seed_store(seed=172, orders=5)
         run = self.shop.action_import(objects=("orders",))
         self.assertEqual(self.perform_import_step(run), "done")  # start
-        self.assertEqual(self.perform_import_step(run), "done")  # poll: completed (or still running)
-        while run.state == "running":
+        self.wait_exports()
+        for _poll in range(20):
+            if run.state != "running":
+                break
             self.perform_import_step(run)
         self.assertEqual(run.state, "reading")
         self.assertEqual(self.perform_import_step(run), "done")  # first chunk committed
@@ -209,11 +219,35 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
         self.assertIn("expired", run.message)
         self.assertEqual(run.rows_read, 0)
 
+    def test_file_expiring_while_read_keeps_what_was_imported(self):
+        data = self.seed_store(seed=178, orders=3)
+        run = self.shop.action_import(objects=("orders",))
+        self.perform_import_step(run)
+        self.wait_exports()
+        for _step in range(20):
+            if run.state == "reading" and run.rows_read:
+                break
+            self.perform_import_step(run)
+        self.simulator.bulk_expire()
+        self.perform_import_step(run)
+        self.assertEqual(run.state, "failed")
+        self.assertIn("expired", run.message)
+        self.assertEqual(run.created_count, 2, "the chunk read before stays imported, and counted")
+        self.assertEqual(self.shop.import_state, "failed")
+        self.shop.action_restart_import()
+        self.perform_jobs(max_rounds=1)
+        self.wait_exports()
+        self.perform_jobs(max_rounds=60)
+        self.assertEqual(self.shop.import_state, "done")
+        self.assert_once({"orders": data["orders"], "customers": [], "products": []})
+
     def test_order_synced_by_another_job_meanwhile_is_handed_to_it(self):
         data = self.seed_store(seed=174, orders=2)
         busy = data["orders"][0]
         key = identity_key(self.shop.id, "order", busy["id"])
         run = self.shop.action_import(objects=("orders",))
+        self.perform_import_step(run)
+        self.wait_exports()
         with db_connect(self.env.cr.dbname).cursor() as other:
             # A webhook's job holds the order's lock in another transaction.
             other.execute("SELECT pg_advisory_xact_lock(%s)", (advisory_key("run", key),))
@@ -242,6 +276,8 @@ class TestImportWhileWebhooks(ImportMixin, ShopifyHttpCase):
         for order in data["orders"][:2]:
             self.sync("order", order["id"])
         run = self.shop.action_import(objects=("orders",))
+        self.perform_import_step(run)
+        self.wait_exports()
         for _step in range(10):
             if run.state in ("done", "failed"):
                 break
