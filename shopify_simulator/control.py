@@ -25,6 +25,8 @@ All bodies are JSON. Routes (GET or POST unless noted):
   endpoint's answers so far
 * ``GET /_sim/subscriptions``: the webhook subscriptions Shopify holds;
   ``POST /_sim/deliver`` ``{"topic", "id" or "payload"}``: send an event to them
+* ``GET /_sim/bulk``: the bulk operations; ``bulk_*`` faults (bulk_control.py);
+  ``GET /_sim/bulk/<n>.jsonl``: a bulk operation's result (served by the server itself)
 """
 
 import json
@@ -32,6 +34,7 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
+from .bulk_control import BulkControlVerbs, bulk_faults, bulk_listing
 from .webhooks import WebhookSender
 
 
@@ -63,6 +66,7 @@ def _faults(sim, params):
         sim.restore_token()
     if params.get("delete"):
         sim.delete(params["delete"]["resource"], params["delete"]["id"])
+    bulk_faults(sim, params)
     return {"ok": True, "pending": sim.faults.pending(), "throttle_mode": sim.throttle_mode}
 
 
@@ -167,6 +171,8 @@ def _route(sim, method, route, params):
         return _oauth(sim, params) if method == "POST" else {"grants": sim.token_grants}
     if route == "subscriptions":
         return sim.webhook_subscriptions()
+    if route == "bulk":
+        return bulk_listing(sim)
     if route == "resource":
         record = sim.store.get(params["type"], params["id"])
         if record is None:
@@ -203,10 +209,11 @@ ROUTES = {
     "oauth",
     "subscriptions",
     "deliver",
+    "bulk",
 }
 
 
-class SimulatorControl:
+class SimulatorControl(BulkControlVerbs):
     """Client of the control API, with the verbs of the in-process ``ShopifySimulator``."""
 
     def __init__(self, base_url, timeout=30):

@@ -11,7 +11,7 @@ from graphql.utilities import get_operation_ast
 from .formatting import parse_gid
 from .mutations import Mutations
 from .nodes import NodeFactory
-from .pagination import check_page_size, connection
+from .pagination import check_page_size, connection, root_window
 from .query_cost import QueryCost
 from .search import search
 
@@ -206,8 +206,15 @@ class GraphQLApi:
             sortKey=None,
         ):
             check_page_size(first, last)
-            records = list(self.store.collection(resource).values())
-            found = search(resource, records, query, sortKey or DEFAULT_SORT[resource])
+            found = root_window(
+                lambda: search(
+                    resource,
+                    list(self.store.collection(resource).values()),
+                    query,
+                    sortKey or DEFAULT_SORT[resource],
+                ),
+                reverse,
+            )
             return connection(found, first, after, last, before, reverse, build=build)
 
         return resolve

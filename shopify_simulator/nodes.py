@@ -62,6 +62,7 @@ class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
     def __init__(self, store):
         self.store = store
         self.currency = store.currency
+        self.extra_kinds = {}  # GID kind -> resolver of the full GID (bulk operations)
 
     def money(self, amount):
         return money_bag(amount, self.currency)
@@ -87,6 +88,8 @@ class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
             "OrderTransaction": lambda: self.transaction_by_id(numeric),
             "ShopifyPaymentsPayout": lambda: self.payout_by_id(numeric),
         }
+        if kind in self.extra_kinds:
+            return self.extra_kinds[kind](value)
         builder = builders.get(kind)
         return builder() if builder and numeric is not None else None
 

@@ -31,6 +31,16 @@ from urllib.parse import parse_qsl, urlencode, urlparse
 CLIENT_CREDENTIALS_TTL = 86399
 EXPIRING_OFFLINE_TTL = 3600
 REFRESH_TOKEN_TTL = 90 * 86400
+# Root fields and the access scope Shopify requires to read them.
+REQUIRED_SCOPES = {
+    "order": "read_orders",
+    "orders": "read_orders",
+    "customer": "read_customers",
+    "customers": "read_customers",
+    "product": "read_products",
+    "products": "read_products",
+    "productVariant": "read_products",
+}
 ALL_SCOPES = (
     "read_orders",
     "write_orders",

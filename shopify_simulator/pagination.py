@@ -8,10 +8,47 @@ between two page requests, as on Shopify.
 import base64
 import binascii
 import json
+import threading
+from contextlib import contextmanager
 
 from graphql import GraphQLError
 
 MAX_PAGE_SIZE = 250
+_BULK = threading.local()  # set while a bulk operation executes its query on this thread
+
+
+class BulkWindow:
+    """Which root records one pass of a bulk query reads: ``size`` of them from ``offset``."""
+
+    def __init__(self, size):
+        self.offset, self.size, self.total = 0, size, None
+        self.found = None  # the root connection's records, searched once for every pass
+
+
+@contextmanager
+def unlimited(window):
+    """Connections ignore first/last (a bulk query reads everything); roots read ``window``."""
+    _BULK.window = window
+    try:
+        yield window
+    finally:
+        _BULK.window = None
+
+
+def root_window(search, reverse=False):
+    """A root connection's entries: ``search()``, or in a bulk pass its current window of them.
+
+    ``reverse``: the windows are taken from the end, as ``connection`` reverses each one."""
+    window = getattr(_BULK, "window", None)
+    if window is None:
+        return search()
+    if window.found is None:
+        window.found = search()
+        window.total = len(window.found)
+    low, high = window.offset, window.offset + window.size
+    if reverse:
+        low, high = max(window.total - high, 0), window.total - low
+    return window.found[low:high]
 
 
 def encode_cursor(sort_value, record_id):
@@ -28,6 +65,8 @@ def decode_cursor(cursor):
 
 
 def check_page_size(first, last, required=True):
+    if getattr(_BULK, "window", None) is not None:
+        return  # bulk operations do not page
     if required and first is None and last is None:
         raise GraphQLError("you must provide one of first or last")
     for name, value in (("first", first), ("last", last)):
@@ -40,6 +79,8 @@ def connection(entries, first=None, after=None, last=None, before=None, reverse=
 
     ``build(item)`` turns an item into its node, for the returned page only."""
     check_page_size(first, last)
+    if getattr(_BULK, "window", None) is not None:
+        first = last = after = before = None
     ordered = list(reversed(entries)) if reverse else list(entries)
 
     def key(entry):

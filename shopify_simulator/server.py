@@ -17,11 +17,13 @@ from .admin_responses import (
     max_cost_body,
     throttled_body,
 )
+from .bulk_control import BulkVerbs
+from .bulk_operations import BulkOperations
 from .control import handle_control
 from .faults import CostBucket, Faults
 from .generator import Generator, recompute_totals
 from .graphql_api import GraphQLApi
-from .oauth import ALL_SCOPES, OAuthServer
+from .oauth import ALL_SCOPES, REQUIRED_SCOPES, OAuthServer
 from .payloads import webhook_payload
 from .payouts import seed_payout
 from .query_cost import MAX_QUERY_COST
@@ -31,19 +33,9 @@ from .subscriptions import Subscriptions
 GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>\d{4}-\d{2}|unstable)/graphql\.json$")
 TOKEN_PATH = "/admin/oauth/access_token"
 AUTHORIZE_PATH = "/admin/oauth/authorize"
-# Root fields and the access scope Shopify requires to read them.
-REQUIRED_SCOPES = {
-    "order": "read_orders",
-    "orders": "read_orders",
-    "customer": "read_customers",
-    "customers": "read_customers",
-    "product": "read_products",
-    "products": "read_products",
-    "productVariant": "read_products",
-}
 
 
-class ShopifySimulator:
+class ShopifySimulator(BulkVerbs):
     """Start with ``.start()`` (or ``with``); ``base_url`` then points at it. Thread-safe."""
 
     def __init__(
@@ -78,6 +70,7 @@ class ShopifySimulator:
         self.api.root.update(self.subscriptions.resolvers())
         self.api.root["currentAppInstallation"] = self._current_installation
         self._request = threading.local()
+        self.bulk = BulkOperations(self.api, lambda: self.base_url, self._request)
         self.deprecated_reason = None  # sent as X-Shopify-API-Deprecated-Reason when set
         self.faults = Faults()
         self.bucket = CostBucket(bucket_size, restore_rate)
@@ -100,6 +93,7 @@ class ShopifySimulator:
 
     def stop(self):
         self._stopping.set()  # wakes requests held by slow_next
+        self.bulk.close()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -211,6 +205,7 @@ class ShopifySimulator:
         self.oauth.scopes = list(ALL_SCOPES)
         self.throttle_mode = "graphql"
         self.bucket.reset()
+        self.bulk.reset_faults()
 
     def reset_records(self):
         with self._log_lock:
@@ -334,7 +329,7 @@ class ShopifySimulator:
                 call, 401, fault="token_revoked" if self.faults.token_revoked else None
             )
             return 401, out, json.dumps(INVALID_TOKEN).encode()
-        self._request.scopes = scopes
+        self._request.scopes, self._request.version = scopes, version
         reason = self.deprecated_reason or (
             "WebhookSubscription.callbackUrl" if "callbackUrl" in (query or "") else None
         )
@@ -499,6 +494,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self._reply(404, b'{"errors":"Not Found"}')
 
     def do_GET(self):  # noqa: N802 - http.server API
+        if self.simulator.bulk.serve(self, self.path):
+            return None  # a bulk operation's JSONL, streamed
         if self.path.split("?", 1)[0] == AUTHORIZE_PATH:
             status, headers = self.simulator.oauth.authorize(self.path)
             return self._reply(status, b"", headers)

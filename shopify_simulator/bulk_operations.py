@@ -1,0 +1,427 @@
+"""Bulk query operations: ``bulkOperationRunQuery``, polling, the JSONL file, faults.
+
+``bulkOperationRunQuery(query:)`` validates the query (Shopify's bulk limits, see
+bulk_query.py) and starts it on a background thread: the query is executed by the
+simulator's GraphQL engine without page limits, a window of root records at a
+time, and each window's nodes are written to disk as JSONL lines at once, so a
+large store is never held as one result. The file is served, streamed and without
+authentication (as Shopify's signed URL), at ``<base>/_sim/bulk/<n>.jsonl``.
+
+Polling (``node(id:)``, ``bulkOperation(id:)``, ``currentBulkOperation``) reads the
+operation; it stays RUNNING for at least ``running_polls`` polls and
+``running_seconds`` seconds, so clients have to poll. Faults: ``fail_next(code)``
+ends the next operation FAILED with that errorCode (half of its rows at
+``partialDataUrl``), ``expire_next()`` makes it EXPIRED when it would show
+COMPLETED, ``expire(id)`` expires one now (its URL then answers 403).
+
+The mutation costs what any mutation costs (10 points); the query it runs takes
+nothing from the cost bucket. At most 5 bulk queries run at once per shop from
+API version 2026-01 (LIMIT_REACHED), one before it (OPERATION_IN_PROGRESS).
+"""
+
+import itertools
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+
+from graphql import execute, parse, validate
+from graphql.error import GraphQLError
+
+from .bulk_query import BulkQuery, BulkQueryError
+from .formatting import gid, parse_gid
+from .graphql_api import SCHEMA
+from .oauth import REQUIRED_SCOPES
+from .pagination import BulkWindow, unlimited
+
+ERROR_CODES = ("ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "TIMEOUT")
+ACTIVE = ("CREATED", "RUNNING", "CANCELING")
+FILE_NAME = re.compile(r"^/_sim/bulk/(?P<id>\d+)(?P<partial>-partial)?\.jsonl$")
+WINDOW_SIZE = 250  # root records per execution pass
+EXPIRED_BODY = (
+    b"<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>"
+)
+
+
+def _now():
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Operation:
+    """One bulk operation; the worker fills the counters, polls read ``visible_status``."""
+
+    def __init__(self, number, query, spec, fault):
+        self.number, self.query, self.spec = number, query, spec
+        self.created_at, self.created = _now(), time.monotonic()
+        self.phase = "running"  # running -> completed / failed / canceled (the worker's view)
+        self.error_code = fault.get("error_code")
+        self.expire_when_done = fault.get("expire", False)
+        self.expired = self.cancel_requested = False
+        self.object_count = self.root_object_count = 0
+        self.file_size = None
+        self.completed_at = None
+        self.polls = 0
+        self.path = self.partial_path = None
+
+    @property
+    def gid(self):
+        return gid("BulkOperation", self.number)
+
+
+class BulkOperations:
+    def __init__(self, api, base_url, request):
+        """``base_url()``: the simulator's address; ``request``: the thread-local of the
+        current Admin API call (its ``version`` and token ``scopes``)."""
+        self.api, self.base_url, self.request = api, base_url, request
+        self.lock = threading.Lock()
+        self.operations = {}
+        self._numbers = itertools.count(1)
+        self.directory = tempfile.mkdtemp(prefix="shopify-sim-bulk-")
+        self.reset_faults()
+        api.root.update(self.query_resolvers())
+        api.root.update(self.mutation_resolvers())
+        api.nodes.extra_kinds["BulkOperation"] = self.by_gid
+
+    # -- control ---------------------------------------------------------------------
+    def reset_faults(self):
+        with self.lock:
+            self.faults = []  # [{"error_code": ...} or {"expire": True}], one per next operation
+            self.running_polls, self.running_seconds = 1, 0.0
+
+    def fail_next(self, error_code="INTERNAL_SERVER_ERROR"):
+        if error_code not in ERROR_CODES:
+            raise ValueError(f"errorCode is one of {', '.join(ERROR_CODES)}")
+        with self.lock:
+            self.faults.append({"error_code": error_code})
+
+    def expire_next(self):
+        with self.lock:
+            self.faults.append({"expire": True})
+
+    def set_running(self, polls=None, seconds=None):
+        """An operation shows RUNNING for at least ``polls`` polls and ``seconds`` seconds."""
+        with self.lock:
+            if polls is not None:
+                self.running_polls = max(int(polls), 0)
+            if seconds is not None:
+                self.running_seconds = max(float(seconds), 0.0)
+
+    def expire(self, operation_id=None):
+        """Expire an operation now (the latest when no id): url null, the file gone."""
+        operation = self._find(operation_id) if operation_id else self._latest()
+        if operation is None:
+            raise LookupError(f"no bulk operation {operation_id}")
+        with self.lock:
+            self._expire(operation)
+        return self.snapshot(operation)
+
+    def wait(self, operation_id=None, timeout=60):
+        """Block until the operation's worker has finished (tests); return its snapshot."""
+        operation = self._find(operation_id) if operation_id else self._latest()
+        deadline = time.monotonic() + timeout
+        while operation.phase == "running" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return self.snapshot(operation)
+
+    def pending(self):
+        with self.lock:
+            return {
+                "faults": list(self.faults),
+                "running_polls": self.running_polls,
+                "running_seconds": self.running_seconds,
+            }
+
+    def close(self):
+        with self.lock:
+            for operation in self.operations.values():
+                operation.cancel_requested = True
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    # -- GraphQL -----------------------------------------------------------------------
+    def query_resolvers(self):
+        return {
+            "currentBulkOperation": lambda _info, type="QUERY": (
+                self.node(self._latest(), poll=True) if type == "QUERY" else None
+            ),
+            "bulkOperation": lambda _info, id: self.by_gid(id),
+        }
+
+    def mutation_resolvers(self):
+        return {
+            "bulkOperationRunQuery": self._run_query,
+            "bulkOperationCancel": self._cancel,
+        }
+
+    def by_gid(self, value):
+        kind, numeric = parse_gid(value)
+        return self.node(self._find(numeric), poll=True) if kind == "BulkOperation" else None
+
+    def node(self, operation, poll=False):
+        if operation is None:
+            return None
+        return {"__typename": "BulkOperation", **self.snapshot(operation, poll=poll)}
+
+    def snapshot(self, operation, poll=False):
+        with self.lock:
+            if poll:
+                operation.polls += 1
+            status = self._status(operation)
+            done = status in ("COMPLETED", "EXPIRED")
+            base = self.base_url()
+            return {
+                "id": operation.gid,
+                "type": "QUERY",
+                "status": status,
+                "errorCode": operation.error_code if status == "FAILED" else None,
+                "createdAt": operation.created_at,
+                "completedAt": operation.completed_at if done else None,
+                "objectCount": str(operation.object_count),
+                "rootObjectCount": str(operation.root_object_count),
+                "fileSize": str(operation.file_size)
+                if done and operation.file_size is not None
+                else None,
+                "url": f"{base}/_sim/bulk/{operation.number}.jsonl"
+                if status == "COMPLETED" and operation.object_count
+                else None,
+                "partialDataUrl": f"{base}/_sim/bulk/{operation.number}-partial.jsonl"
+                if status == "FAILED" and operation.partial_path
+                else None,
+                "query": operation.query,
+            }
+
+    def _status(self, operation):
+        """What a poll sees (under the lock); may expire the operation as it is seen."""
+        if operation.expired:
+            return "EXPIRED"
+        if operation.phase == "canceled":
+            return "CANCELED"
+        if operation.cancel_requested:
+            return "CANCELING"
+        held = operation.polls <= self.running_polls or (
+            time.monotonic() - operation.created < self.running_seconds
+        )
+        if operation.phase == "running" or held:
+            return "RUNNING"
+        if operation.phase == "failed":
+            return "FAILED"
+        if operation.expire_when_done:
+            self._expire(operation)
+            return "EXPIRED"
+        return "COMPLETED"
+
+    def _expire(self, operation):
+        operation.expired = True
+        if operation.path:
+            try:
+                os.unlink(operation.path)
+            except FileNotFoundError:
+                pass
+
+    def _find(self, number):
+        with self.lock:
+            return self.operations.get(int(number)) if number is not None else None
+
+    def _latest(self):
+        with self.lock:
+            return self.operations[max(self.operations)] if self.operations else None
+
+    # -- bulkOperationRunQuery -------------------------------------------------------------
+    def _run_query(self, info, query, groupObjects=False):
+        entry = {
+            "name": "bulkOperationRunQuery",
+            "alias": info.field_nodes[0].alias.value if info.field_nodes[0].alias else None,
+            "input": {"query": query, "groupObjects": groupObjects},
+            "variables": {"query": query},
+            "idempotency_key": None,
+            "applied": False,
+            "replayed": False,
+        }
+        entry["alias"] = entry["alias"] or "bulkOperationRunQuery"
+        info.context["pending"].append(entry)
+        try:
+            spec = self._validated(query)
+        except BulkQueryError as error:
+            return _refused(str(error), "INVALID")
+        with self.lock:
+            running = [o for o in self.operations.values() if self._status(o) in ACTIVE]
+            version = getattr(self.request, "version", None) or "unstable"
+            limit = 5 if version >= "2026-01" else 1  # "unstable" sorts after any YYYY-MM
+            if len(running) >= limit:
+                if limit == 1:
+                    message = (
+                        "A bulk query operation for this app and shop is already in progress: "
+                        f"{running[0].gid}."
+                    )
+                    return _refused(message, "OPERATION_IN_PROGRESS")
+                return _refused(
+                    "Bulk operations limit reached. Please try again later.", "LIMIT_REACHED"
+                )
+            fault = self.faults.pop(0) if self.faults else {}
+            if spec.root_field in _denied_fields(getattr(self.request, "scopes", None)):
+                fault = {"error_code": "ACCESS_DENIED"}
+            operation = Operation(next(self._numbers), query, spec, fault)
+            self.operations[operation.number] = operation
+        entry["applied"] = True
+        created = dict(self.snapshot(operation), status="CREATED")
+        threading.Thread(
+            target=self._work, args=(operation,), daemon=True, name=f"bulk-{operation.number}"
+        ).start()
+        return {"bulkOperation": {"__typename": "BulkOperation", **created}, "userErrors": []}
+
+    @staticmethod
+    def _validated(query):
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            raise BulkQueryError(f"Invalid bulk query: {error.message}") from None
+        errors = validate(SCHEMA, document)
+        if errors:
+            raise BulkQueryError(f"Invalid bulk query: {errors[0].message}")
+        return BulkQuery(SCHEMA, document)
+
+    def _cancel(self, _info, id):
+        kind, numeric = parse_gid(id)
+        operation = self._find(numeric) if kind == "BulkOperation" else None
+        if operation is None:
+            message = "Bulk operation does not exist"
+            return {"bulkOperation": None, "userErrors": [{"field": ["id"], "message": message}]}
+        with self.lock:
+            status = self._status(operation)
+            if status in ACTIVE:
+                operation.cancel_requested = True
+                if operation.phase != "running":  # done, only held RUNNING: canceled at once
+                    operation.phase = "canceled"
+        errors = []
+        if status not in ACTIVE:
+            message = f"A bulk operation cannot be canceled when it is {status.lower()}"
+            errors.append({"field": None, "message": message})
+        return {"bulkOperation": self.node(operation), "userErrors": errors}
+
+    # -- the worker ------------------------------------------------------------------------
+    def _work(self, operation):
+        part = os.path.join(self.directory, f"{operation.number}.jsonl.part")
+        try:
+            os.makedirs(self.directory, exist_ok=True)
+            with open(part, "w", encoding="utf-8") as out:
+                phase = self._write(operation, out)
+            self._finish(operation, phase, part)
+        except Exception:  # noqa: BLE001 - a failed execution is a FAILED operation
+            with self.lock:
+                operation.error_code = operation.error_code or "INTERNAL_SERVER_ERROR"
+                operation.phase = "failed"
+
+    def _finish(self, operation, phase, part):
+        """Move the written file where its URL points; publish the outcome."""
+        size = os.path.getsize(part)
+        name = None
+        if phase == "completed":
+            name = f"{operation.number}.jsonl"
+        elif phase == "failed" and operation.object_count:
+            name = f"{operation.number}-partial.jsonl"
+        with self.lock:
+            if name:
+                path = os.path.join(self.directory, name)
+                os.replace(part, path)
+                if phase == "completed":
+                    operation.path = path
+                else:
+                    operation.partial_path = path
+            else:
+                os.unlink(part)
+            operation.file_size = size if phase == "completed" else None
+            operation.completed_at = _now() if phase == "completed" else None
+            operation.phase = "canceled" if operation.cancel_requested else phase
+
+    def _write(self, operation, out):
+        """Execute the query window by window, writing lines; the phase it ended in."""
+        spec = operation.spec
+        if operation.error_code == "ACCESS_DENIED":
+            return "failed"
+        window = BulkWindow(WINDOW_SIZE)
+        stop_at = None
+        while True:
+            if operation.cancel_requested:
+                return "canceled"
+            data = self._execute(spec, window)
+            for item in spec.root_items(data):
+                if operation.error_code and stop_at is None:
+                    stop_at = max((window.total or 0) // 2, 0)
+                if stop_at is not None and operation.root_object_count >= stop_at:
+                    return "failed"
+                rows = [json.dumps(line, separators=(",", ":")) for line in spec.lines(item)]
+                out.write("\n".join(rows) + "\n")
+                with self.lock:
+                    operation.root_object_count += 1
+                    operation.object_count += len(rows)
+            window.offset += window.size
+            if window.total is None or window.offset >= window.total:
+                break
+        return "failed" if operation.error_code else "completed"
+
+    def _execute(self, spec, window):
+        with unlimited(window), self.api.store.lock:
+            result = execute(
+                SCHEMA,
+                spec.document,
+                root_value=self.api.root,
+                context_value={"pending": []},
+            )
+        if result.errors:
+            raise RuntimeError(result.errors[0].message)
+        return result.data
+
+    # -- the file ----------------------------------------------------------------------
+    def serve(self, handler, path):
+        """Stream ``/_sim/bulk/<n>.jsonl`` to an http.server handler; False if not ours."""
+        match = FILE_NAME.match(path.split("?", 1)[0])
+        if not match:
+            return False
+        operation = self._find(match["id"])
+        with self.lock:
+            expired = operation is not None and operation.expired
+            file_path = None
+            if operation is not None and not expired:
+                file_path = operation.partial_path if match["partial"] else operation.path
+        if expired:  # what an expired signed storage URL answers
+            _answer(handler, 403, EXPIRED_BODY, "application/xml")
+        elif not file_path or not os.path.exists(file_path):
+            _answer(handler, 404, b'{"errors":"Not Found"}', "application/json")
+        else:
+            with open(file_path, "rb") as source:
+                size = os.fstat(source.fileno()).st_size
+                _answer(handler, 200, None, "application/jsonl", size)
+                shutil.copyfileobj(source, handler.wfile, 64 * 1024)
+        return True
+
+
+def _answer(handler, status, body, content_type, length=None):
+    handler.send_response(status)
+    handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(body) if body is not None else length))
+    handler.end_headers()
+    if body is not None:
+        handler.wfile.write(body)
+
+
+def _refused(message, code):
+    return {
+        "bulkOperation": None,
+        "userErrors": [
+            {"field": ["query"] if code == "INVALID" else None, "message": message, "code": code}
+        ],
+    }
+
+
+def _denied_fields(scopes):
+    """Root fields the request's token may not read (None: no request, nothing denied)."""
+    if scopes is None:
+        return set()
+    return {
+        name
+        for name, needed in REQUIRED_SCOPES.items()
+        if needed not in scopes and needed.replace("read_", "write_") not in scopes
+    }
