@@ -66,7 +66,7 @@ class ShopifyImportRun(models.Model):
     deferred_count = fields.Integer(
         readonly=True, help="Records another job was syncing at the time: their own sync job brings them."
     )
-    progress = fields.Float(compute="_compute_progress", digits=(5, 1))
+    progress = fields.Float(compute="_compute_progress", store=True, digits=(5, 1))
     message = fields.Text(readonly=True)
     unreadable_lines = fields.Text(readonly=True, help="Lines of the export that name no record and could not be read.")
     started_at = fields.Datetime(readonly=True)
