@@ -29,7 +29,7 @@ def open_lines(url, offset=0, timeout=30):
     """
     headers = {"Range": f"bytes={offset}-"} if offset else {}
     try:
-        response = requests.get(url, headers=headers, stream=True, timeout=(10, timeout))
+        response = requests.get(url, headers=headers, stream=True, timeout=max(timeout, 10))
     except requests.RequestException as exc:
         raise TemporaryError(f"Shopify's export file could not be reached: {exc}") from exc
     try:
