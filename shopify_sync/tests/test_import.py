@@ -2,8 +2,10 @@
 
 import json
 from contextlib import contextmanager
+from datetime import datetime
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
@@ -107,6 +109,22 @@ class ImportMixin:
 
 @tagged("post_install", "-at_install")
 class TestImport(ImportMixin, ShopifyTransactionCase):
+    def test_wizard_starts_the_chosen_kinds_once(self):
+        wizard = self.env["shopify.import.wizard"].create(
+            {"shop_id": self.shop.id, "import_products": False, "import_customers": False, "orders_since": "2026-01-01"}
+        )
+        wizard.action_import()
+        run = self.shop.import_run_ids
+        self.assertEqual((run.object_kind, run.since, run.state), ("orders", datetime(2026, 1, 1), "draft"))
+        self.assertEqual(self.import_jobs(run).identity_key, f"shopify_sync:{self.shop.id}:import:{run.id}:start")
+        with self.assertRaises(UserError):
+            self.shop.action_import(objects=("orders",))
+        self.perform_import_step(run)
+        self.assertEqual(run.state, "running")
+        query = self.simulator.bulk_operations()[-1]["query"]
+        self.assertIn("created_at:>='2026-01-01T00:00:00Z'", query)
+        self.assertIn("lineItems", query)
+
     def test_import_twice_creates_nothing_twice(self):
         data = self.seed_store(seed=171)
         runs = self.run_import()
