@@ -47,7 +47,9 @@ class BulkVerbs:
 
     def bulk_operations(self):
         """Every bulk operation as a poll would see it (without counting as a poll)."""
-        return [self.bulk.snapshot(o) for _n, o in sorted(self.bulk.operations.items())]
+        with self.bulk.lock:
+            operations = [o for _n, o in sorted(self.bulk.operations.items())]
+        return [self.bulk.snapshot(o) for o in operations]
 
     def bulk_wait(self, operation_id=None, timeout=60):
         """Block until the operation's query has been written out; its snapshot."""

@@ -5,7 +5,7 @@ bulk_query.py) and starts it on a background thread: the query is executed by th
 simulator's GraphQL engine without page limits, a window of root records at a
 time, and each window's nodes are written to disk as JSONL lines at once, so a
 large store is never held as one result. The file is served, streamed and without
-authentication (as Shopify's signed URL), at ``<base>/_sim/bulk/<n>.jsonl``.
+authentication (as Shopify's signed URL), at ``<base>/_sim/bulk/<n>.jsonl`` (bulk_files.py).
 
 Polling (``node(id:)``, ``bulkOperation(id:)``, ``currentBulkOperation``) reads the
 operation; it stays RUNNING for at least ``running_polls`` polls and
@@ -22,7 +22,6 @@ API version 2026-01 (LIMIT_REACHED), one before it (OPERATION_IN_PROGRESS).
 import itertools
 import json
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -32,6 +31,7 @@ from datetime import UTC, datetime
 from graphql import execute, parse, validate
 from graphql.error import GraphQLError
 
+from .bulk_files import serve_bulk_file
 from .bulk_query import BulkQuery, BulkQueryError
 from .formatting import gid, parse_gid
 from .graphql_api import SCHEMA
@@ -40,11 +40,7 @@ from .pagination import BulkWindow, unlimited
 
 ERROR_CODES = ("ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "TIMEOUT")
 ACTIVE = ("CREATED", "RUNNING", "CANCELING")
-FILE_NAME = re.compile(r"^/_sim/bulk/(?P<id>\d+)(?P<partial>-partial)?\.jsonl$")
-WINDOW_SIZE = 250  # root records per execution pass
-EXPIRED_BODY = (
-    b"<Error><Code>ExpiredToken</Code><Message>The provided token has expired.</Message></Error>"
-)
+WINDOW_SIZE = 100  # root records per execution pass (the store is locked for one)
 
 
 def _now():
@@ -112,7 +108,7 @@ class BulkOperations:
 
     def expire(self, operation_id=None):
         """Expire an operation now (the latest when no id): url null, the file gone."""
-        operation = self._find(operation_id) if operation_id else self._latest()
+        operation = self.find(operation_id) if operation_id else self._latest()
         if operation is None:
             raise LookupError(f"no bulk operation {operation_id}")
         with self.lock:
@@ -121,7 +117,9 @@ class BulkOperations:
 
     def wait(self, operation_id=None, timeout=60):
         """Block until the operation's worker has finished (tests); return its snapshot."""
-        operation = self._find(operation_id) if operation_id else self._latest()
+        operation = self.find(operation_id) if operation_id else self._latest()
+        if operation is None:
+            raise LookupError(f"no bulk operation {operation_id}")
         deadline = time.monotonic() + timeout
         while operation.phase == "running" and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -134,6 +132,10 @@ class BulkOperations:
                 "running_polls": self.running_polls,
                 "running_seconds": self.running_seconds,
             }
+
+    def serve(self, handler, path):
+        """Stream ``/_sim/bulk/<n>.jsonl`` to an http.server handler; False if not ours."""
+        return serve_bulk_file(self, handler, path)
 
     def close(self):
         with self.lock:
@@ -158,7 +160,7 @@ class BulkOperations:
 
     def by_gid(self, value):
         kind, numeric = parse_gid(value)
-        return self.node(self._find(numeric), poll=True) if kind == "BulkOperation" else None
+        return self.node(self.find(numeric), poll=True) if kind == "BulkOperation" else None
 
     def node(self, operation, poll=False):
         if operation is None:
@@ -169,7 +171,7 @@ class BulkOperations:
         with self.lock:
             if poll:
                 operation.polls += 1
-            status = self._status(operation)
+            status = self._status(operation, poll)
             done = status in ("COMPLETED", "EXPIRED")
             base = self.base_url()
             return {
@@ -193,15 +195,19 @@ class BulkOperations:
                 "query": operation.query,
             }
 
-    def _status(self, operation):
-        """What a poll sees (under the lock); may expire the operation as it is seen."""
+    def _status(self, operation, poll=False):
+        """What a poll sees (under the lock); may expire the operation as it is seen.
+
+        The first ``running_polls`` polls see RUNNING; ``poll``: this is one of them (counted
+        already), else the status the next poll will not be held below."""
         if operation.expired:
             return "EXPIRED"
         if operation.phase == "canceled":
             return "CANCELED"
         if operation.cancel_requested:
             return "CANCELING"
-        held = operation.polls <= self.running_polls or (
+        polls = operation.polls if poll else operation.polls + 1
+        held = polls <= self.running_polls or (
             time.monotonic() - operation.created < self.running_seconds
         )
         if operation.phase == "running" or held:
@@ -221,7 +227,7 @@ class BulkOperations:
             except FileNotFoundError:
                 pass
 
-    def _find(self, number):
+    def find(self, number):
         with self.lock:
             return self.operations.get(int(number)) if number is not None else None
 
@@ -285,7 +291,7 @@ class BulkOperations:
 
     def _cancel(self, _info, id):
         kind, numeric = parse_gid(id)
-        operation = self._find(numeric) if kind == "BulkOperation" else None
+        operation = self.find(numeric) if kind == "BulkOperation" else None
         if operation is None:
             message = "Bulk operation does not exist"
             return {"bulkOperation": None, "userErrors": [{"field": ["id"], "message": message}]}
@@ -373,38 +379,6 @@ class BulkOperations:
         if result.errors:
             raise RuntimeError(result.errors[0].message)
         return result.data
-
-    # -- the file ----------------------------------------------------------------------
-    def serve(self, handler, path):
-        """Stream ``/_sim/bulk/<n>.jsonl`` to an http.server handler; False if not ours."""
-        match = FILE_NAME.match(path.split("?", 1)[0])
-        if not match:
-            return False
-        operation = self._find(match["id"])
-        with self.lock:
-            expired = operation is not None and operation.expired
-            file_path = None
-            if operation is not None and not expired:
-                file_path = operation.partial_path if match["partial"] else operation.path
-        if expired:  # what an expired signed storage URL answers
-            _answer(handler, 403, EXPIRED_BODY, "application/xml")
-        elif not file_path or not os.path.exists(file_path):
-            _answer(handler, 404, b'{"errors":"Not Found"}', "application/json")
-        else:
-            with open(file_path, "rb") as source:
-                size = os.fstat(source.fileno()).st_size
-                _answer(handler, 200, None, "application/jsonl", size)
-                shutil.copyfileobj(source, handler.wfile, 64 * 1024)
-        return True
-
-
-def _answer(handler, status, body, content_type, length=None):
-    handler.send_response(status)
-    handler.send_header("Content-Type", content_type)
-    handler.send_header("Content-Length", str(len(body) if body is not None else length))
-    handler.end_headers()
-    if body is not None:
-        handler.wfile.write(body)
 
 
 def _refused(message, code):

@@ -221,9 +221,9 @@ class SimulatorControl(BulkControlVerbs):
         self.timeout = timeout
         self.session = requests.Session()
 
-    def _post(self, route, payload):
+    def _post(self, route, payload, timeout=None):
         response = self.session.post(
-            f"{self.base_url}/_sim/{route}", json=payload, timeout=self.timeout
+            f"{self.base_url}/_sim/{route}", json=payload, timeout=timeout or self.timeout
         )
         response.raise_for_status()
         return response.json()
@@ -243,7 +243,8 @@ class SimulatorControl(BulkControlVerbs):
         return self._get("health")
 
     def generate(self, **kwargs):
-        return self._post("generate", kwargs)
+        """A large store (``summary=True``) takes a while: no short timeout for it."""
+        return self._post("generate", kwargs, timeout=max(self.timeout, 600))
 
     def seed(
         self,

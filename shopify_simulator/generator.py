@@ -1,6 +1,7 @@
 """Realistic REST-shaped customers, products and orders, with consistent totals."""
 
 import copy
+import gc
 import random
 from decimal import Decimal
 
@@ -85,28 +86,68 @@ class Generator:
         self.store = store
         self.rng = random.Random(seed)
         self.tax_rate = Decimal(str(tax_rate))
+        self._sku_codes = None  # SKU prefixes in use, read from the store once
+        self._next_suffix = {}  # prefix -> the suffix the search for a free code resumes at
+        self._pairs = (None, [])  # (catalogue it was made from, [(product, variant)])
 
-    def run(self, customers=0, products=0, variants_per_product=2, orders=0, lines_per_order=2):
+    def run(
+        self,
+        customers=0,
+        products=0,
+        variants_per_product=2,
+        orders=0,
+        lines_per_order=2,
+        summary=False,
+    ):
+        """Seed the records; return them (copies), or with ``summary`` only their counts.
+
+        ``summary`` is for large stores: the records are seeded without being copied in or
+        out, which is what makes 10,000 products and 20,000 orders take seconds, not minutes.
+        """
+        detach = not summary
+        collecting = gc.isenabled()
+        if summary:
+            gc.disable()  # millions of new dicts, none garbage: collections would only rescan
+        try:
+            return self._run(
+                customers, products, variants_per_product, orders, lines_per_order, detach
+            )
+        finally:
+            if collecting:
+                gc.enable()
+            if summary:
+                gc.freeze()  # the store lives as long as the process: keep it out of collections
+
+    def _run(self, customers, products, variants_per_product, orders, lines_per_order, detach):
         made = {"customers": [], "products": [], "orders": []}
         for _index in range(customers):
-            made["customers"].append(self.store.seed_customer(self.customer()))
+            made["customers"].append(self.store.seed_customer(self.customer(), detach=detach))
         for _index in range(products):
-            made["products"].append(self.store.seed_product(self.product(variants_per_product)))
+            made["products"].append(
+                self.store.seed_product(self.product(variants_per_product), detach=detach)
+            )
         catalogue = made["products"] or [
             p for p in self.store.products.values() if p.get("variants")
         ]
         if orders and not catalogue:
             catalogue = [
-                self.store.seed_product(self.product(variants_per_product)) for _p in range(2)
+                self.store.seed_product(self.product(variants_per_product), detach=detach)
+                for _p in range(2)
             ]
         for index in range(orders):
             if made["customers"]:
                 customer = made["customers"][index % len(made["customers"])]
             else:
-                customer = self.store.seed_customer(self.customer())
-            made["orders"].append(
-                self.store.seed_order(self.order(customer, catalogue, lines_per_order))
-            )
+                customer = self.store.seed_customer(self.customer(), detach=detach)
+            order = self.order(customer, catalogue, lines_per_order)
+            made["orders"].append(self.store.seed_order(order, detach=detach))
+        if not detach:
+            return {
+                "customers": len(made["customers"]),
+                "products": len(made["products"]),
+                "variants": sum(len(p.get("variants") or []) for p in made["products"]),
+                "orders": len(made["orders"]),
+            }
         return copy.deepcopy(made)
 
     def address(self, first, last, phone):
@@ -167,10 +208,7 @@ class Generator:
     def product(self, variants_per_product):
         title, prefix, product_type, price = self.rng.choice(CATALOGUE)
         pid = self.store.next_id()
-        used = {v.get("sku", "").split("-")[0] for v in self.store.variants.values()}
-        code, suffix = prefix, 2
-        while code in used:
-            code, suffix = f"{prefix}{suffix}", suffix + 1
+        code = self._free_code(prefix)
         colors = self.rng.sample(COLORS, len(COLORS))
         combos = [(color, size) for color in colors for size in SIZES][
             : max(variants_per_product, 1)
@@ -234,6 +272,28 @@ class Generator:
             "image": None,
         }
 
+    def _free_code(self, prefix):
+        """``TS``, then ``TS2``, ``TS3``...: the first SKU prefix no variant uses yet."""
+        if self._sku_codes is None:
+            self._sku_codes = {
+                (v.get("sku") or "").split("-")[0] for v in self.store.variants.values()
+            }
+        code, suffix = prefix, self._next_suffix.get(prefix, 2)
+        if code in self._sku_codes:
+            code = f"{prefix}{suffix}"
+            while code in self._sku_codes:  # codes only get used: the search never goes back
+                suffix += 1
+                code = f"{prefix}{suffix}"
+            self._next_suffix[prefix] = suffix
+        self._sku_codes.add(code)
+        return code
+
+    def _catalogue_pairs(self, catalogue):
+        if self._pairs[0] is not catalogue:
+            pairs = [(product, variant) for product in catalogue for variant in product["variants"]]
+            self._pairs = (catalogue, pairs)
+        return self._pairs[1]
+
     def line(self, product, variant, discounted):
         quantity = self.rng.randint(1, 3)
         price = to_decimal(variant["price"])
@@ -280,7 +340,7 @@ class Generator:
 
     def order(self, customer, catalogue, lines_per_order):
         oid, number = self.store.next_id(), self.store.next_order_number()
-        pairs = [(product, variant) for product in catalogue for variant in product["variants"]]
+        pairs = self._catalogue_pairs(catalogue)
         chosen = self.rng.sample(pairs, min(lines_per_order, len(pairs)))
         chosen += [self.rng.choice(pairs) for _extra in range(lines_per_order - len(chosen))]
         discounted = self.rng.random() < 0.3
@@ -325,7 +385,11 @@ class Generator:
             "cancelled_at": None,
             "cancel_reason": None,
             "closed_at": None,
-            "customer": {k: v for k, v in customer.items() if k not in ("addresses",)},
+            "customer": {
+                k: copy.copy(v) if isinstance(v, dict | list) else v
+                for k, v in customer.items()
+                if k != "addresses"
+            },
             "billing_address": dict(address),
             "shipping_address": dict(address),
             "line_items": [self.line(product, variant, discounted) for product, variant in chosen],

@@ -187,11 +187,7 @@ class OrderNodes:
                 self.refund(r) for r in store.refunds.values() if r["order_id"] == oid
             ][:first],
             "fulfillmentOrders": paged(
-                lambda: [
-                    self.fulfillment_order(fo)
-                    for fo in store.fulfillment_orders.values()
-                    if fo["order_id"] == oid
-                ]
+                lambda: [self.fulfillment_order(fo) for fo in store.fulfillment_orders_of(oid)]
             ),
             **self.metafield_fields(gid("Order", oid)),
         }

@@ -10,9 +10,10 @@ RESTOCKING = {"return", "cancel", "legacy_restock"}
 class OrderActivity:
     """Mixed into Store: seeding orders, their fulfillment orders, fulfillments and refunds."""
 
-    def seed_order(self, rest):
+    def seed_order(self, rest, detach=True):
+        """``detach=False``: the store keeps ``rest`` itself and returns the stored record."""
         with self.lock:
-            order = copy.deepcopy(rest)
+            order = copy.deepcopy(rest) if detach else rest
             order.setdefault("id", self.next_id())
             oid = int(order["id"])
             previous = self.orders.get(oid)
@@ -45,12 +46,12 @@ class OrderActivity:
             for refund in embedded_refunds:
                 if int(refund.get("id") or 0) not in self.refunds:
                     self.seed_refund(oid, refund, bump_order=False)
-            return copy.deepcopy(self.orders[oid])
+            return copy.deepcopy(order) if detach else order
 
     def _sync_fulfillment_order(self, order):
         """One fulfillment order per order, at the first location, mirroring its line items."""
         oid = int(order["id"])
-        fo = next((f for f in self.fulfillment_orders.values() if f["order_id"] == oid), None)
+        fo = next(iter(self.fulfillment_orders_of(oid)), None)
         if fo is None:
             fo_id = self.next_id()
             fo = {
@@ -63,6 +64,7 @@ class OrderActivity:
                 "lines": [],
             }
             self.fulfillment_orders[fo_id] = fo
+            self._order_fulfillment_orders.setdefault(oid, []).append(fo)
         known = {line["line_item_id"] for line in fo["lines"]}
         for line in order.get("line_items") or []:
             if int(line["id"]) not in known and line.get("requires_shipping", True):
@@ -81,14 +83,10 @@ class OrderActivity:
 
     def _refresh_fulfillment_status(self, order_id):
         order = self.orders[order_id]
-        lines = [
-            line
-            for fo in self.fulfillment_orders.values()
-            if fo["order_id"] == order_id
-            for line in fo["lines"]
-        ]
-        for fo in self.fulfillment_orders.values():
-            if fo["order_id"] == order_id and fo["status"] not in ("CANCELLED",):
+        fulfillment_orders = self.fulfillment_orders_of(order_id)
+        lines = [line for fo in fulfillment_orders for line in fo["lines"]]
+        for fo in fulfillment_orders:
+            if fo["status"] not in ("CANCELLED",):
                 remaining = sum(line["remaining"] for line in fo["lines"])
                 total = sum(line["total"] for line in fo["lines"])
                 fo["status"] = (
@@ -144,9 +142,7 @@ class OrderActivity:
     def _consume_fulfillment_orders(self, order_id, line_items):
         for item in line_items:
             wanted = int(item.get("quantity") or 0)
-            for fo in self.fulfillment_orders.values():
-                if fo["order_id"] != order_id:
-                    continue
+            for fo in self.fulfillment_orders_of(order_id):
                 for line in fo["lines"]:
                     if line["line_item_id"] == int(item["id"]) and wanted:
                         taken = min(line["remaining"], wanted)

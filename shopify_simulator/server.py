@@ -1,5 +1,6 @@
 """The simulator: an HTTP server speaking Shopify's GraphQL Admin API, plus a control API."""
 
+import gc
 import itertools
 import json
 import re
@@ -94,6 +95,7 @@ class ShopifySimulator(BulkVerbs):
     def stop(self):
         self._stopping.set()  # wakes requests held by slow_next
         self.bulk.close()
+        gc.unfreeze()  # generate(summary=True) froze the store's objects
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -142,19 +144,12 @@ class ShopifySimulator(BulkVerbs):
         """Available quantity of an inventory item at a location (None when not stocked there)."""
         return self.store.available(item_id, location_id)
 
-    def generate(
-        self,
-        customers=0,
-        products=0,
-        variants_per_product=2,
-        orders=0,
-        lines_per_order=2,
-        seed=42,
-        tax_rate="0.06",
-    ):
-        """Seed realistic REST customers, products and orders; return them as seeded."""
-        generator = Generator(self.store, seed=seed, tax_rate=tax_rate)
-        return generator.run(customers, products, variants_per_product, orders, lines_per_order)
+    def generate(self, seed=42, tax_rate="0.06", **counts):
+        """Seed realistic REST customers, products and orders; return them as seeded.
+
+        ``counts``: Generator.run's ``customers``, ``products``, ``variants_per_product``,
+        ``orders``, ``lines_per_order`` and ``summary`` (large stores: counts returned only)."""
+        return Generator(self.store, seed=seed, tax_rate=tax_rate).run(**counts)
 
     def touch(self, resource, resource_id):
         return self.store.touch(resource, resource_id)

@@ -62,6 +62,7 @@ class Store(OrderActivity):
         self.fulfillments, self.refunds, self.locations, self.fulfillment_orders = {}, {}, {}, {}
         # (inventory item id, location id) -> {"available", "created_at", "updated_at"}
         self.levels = {}
+        self._order_fulfillment_orders = {}  # order id -> [fulfillment order], in creation order
         self.item_variants = {}  # inventory item id -> variant id
         self.metafields = {}  # owner GID -> {(namespace, key): metafield dict (GraphQL shape)}
         self.deleted = set()  # (resource, id) deleted after being seeded
@@ -97,6 +98,14 @@ class Store(OrderActivity):
             record["updated_at"] = self.tick()
         self._observe(record["updated_at"])
 
+    def fulfillment_orders_of(self, order_id):
+        """The fulfillment orders of an order (an index: no scan of every fulfillment order)."""
+        return [
+            fo
+            for fo in self._order_fulfillment_orders.get(int(order_id), ())
+            if self.fulfillment_orders.get(fo["id"]) is fo
+        ]
+
     def first_location_id(self):
         return next(iter(self.locations))
 
@@ -121,9 +130,10 @@ class Store(OrderActivity):
         return (resource_name(resource), int(resource_id)) in self.deleted
 
     # -- seeding -------------------------------------------------------------------
-    def seed_customer(self, rest):
+    def seed_customer(self, rest, detach=True):
+        """``detach=False``: the store keeps ``rest`` itself and returns the stored record."""
         with self.lock:
-            customer = copy.deepcopy(rest)
+            customer = copy.deepcopy(rest) if detach else rest
             customer.setdefault("id", self.next_id())
             cid = int(customer["id"])
             self._stamp(customer, self.customers.get(cid))
@@ -140,11 +150,11 @@ class Store(OrderActivity):
                 customer["default_address"] = addresses[0]
             self.customers[cid] = customer
             self.deleted.discard(("customer", cid))
-            return copy.deepcopy(customer)
+            return copy.deepcopy(customer) if detach else customer
 
-    def seed_product(self, rest):
+    def seed_product(self, rest, detach=True):
         with self.lock:
-            product = copy.deepcopy(rest)
+            product = copy.deepcopy(rest) if detach else rest
             product.setdefault("id", self.next_id())
             pid = int(product["id"])
             previous = self.products.get(pid)
@@ -173,7 +183,7 @@ class Store(OrderActivity):
                 option.setdefault("position", position)
             self.products[pid] = product
             self.deleted.discard(("product", pid))
-            return copy.deepcopy(product)
+            return copy.deepcopy(product) if detach else product
 
     def _forget_variant(self, variant_id):
         variant = self.variants.pop(variant_id, None)
@@ -243,4 +253,5 @@ class Store(OrderActivity):
                 for collection in (self.fulfillments, self.refunds, self.fulfillment_orders):
                     for child in [k for k, v in collection.items() if v["order_id"] == rid]:
                         collection.pop(child)
+                self._order_fulfillment_orders.pop(rid, None)
             return record is not None

@@ -7,7 +7,7 @@ import requests
 
 from shopify_simulator import SimulatorControl
 
-from .helpers import data, gql
+from .helpers import SECRET, data, gql
 
 RUN = """mutation Run($query: String!) {
   bulkOperationRunQuery(query: $query) {
@@ -49,7 +49,7 @@ def poll(sim, gid, polls=200):
         seen.append(operation["status"])
         if operation["status"] not in ("CREATED", "RUNNING", "CANCELING"):
             return seen, operation
-        sim.bulk_wait()  # no sleeping: let the worker finish before the next poll
+        sim.bulk_wait(gid.rsplit("/", 1)[1])  # no sleeping: the worker is done before the next poll
     raise AssertionError(f"still {seen[-1]} after {polls} polls")
 
 
@@ -235,3 +235,48 @@ def test_control_api_drives_bulk_faults(sim):
     assert [o["status"] for o in listed] == ["FAILED", "EXPIRED"]
     with pytest.raises(requests.HTTPError):
         control.bulk_fail_next("NOT_A_CODE")
+
+
+def test_generate_summary_for_large_stores(sim):
+    made = SimulatorControl(sim.base_url).generate(
+        customers=30, products=20, variants_per_product=2, orders=40, summary=True
+    )
+    assert made == {"customers": 30, "products": 20, "variants": 40, "orders": 40}
+    assert len(sim.store.orders) == 40 and len(sim.store.variants) == 40
+    skus = [v["sku"] for v in sim.store.variants.values()]
+    assert len(set(skus)) == 40, "every product has its own SKU prefix"
+    order = next(iter(sim.store.orders.values()))
+    customer = sim.store.customers[order["customer"]["id"]]
+    assert order["customer"]["default_address"] is not customer["default_address"]
+    assert len(sim.store.fulfillment_orders_of(order["id"])) == 1
+    _seen, operation = poll(sim, started(sim, ORDERS % ""))
+    assert int(operation["rootObjectCount"]) == 40 and int(operation["objectCount"]) == 120
+
+
+def test_a_token_without_the_read_scope_gets_access_denied(sim):
+    sim.generate(customers=2, products=1, orders=2)
+    sim.set_app_scopes(["read_products"])
+    form = {"grant_type": "client_credentials", "client_id": sim.client_id, "client_secret": SECRET}
+    issued = requests.post(f"{sim.base_url}/admin/oauth/access_token", data=form, timeout=10)
+    limited = issued.json()["access_token"]
+    denied = run(sim, ORDERS % "", token=limited)["bulkOperation"]["id"]
+    allowed = run(sim, PRODUCTS, token=limited)["bulkOperation"]["id"]
+    _seen, operation = poll(sim, denied)
+    assert operation["status"] == "FAILED" and operation["errorCode"] == "ACCESS_DENIED"
+    assert operation["partialDataUrl"] is None and operation["objectCount"] == "0"
+    _seen, operation = poll(sim, allowed)
+    assert operation["status"] == "COMPLETED"
+
+
+def test_an_operation_stays_running_for_the_seconds_asked(sim):
+    sim.generate(customers=2)
+    SimulatorControl(sim.base_url).bulk_running(polls=0, seconds=3600)
+    gid = started(sim, "{ customers { edges { node { id } } } }")
+    sim.bulk_wait()
+    for _poll in range(3):
+        assert data(sim, POLL, {"id": gid})["node"]["status"] == "RUNNING"
+    sim.bulk_running(seconds=0)
+    assert data(sim, POLL, {"id": gid})["node"]["status"] == "COMPLETED"
+    assert sim.bulk.pending() == {"faults": [], "running_polls": 0, "running_seconds": 0.0}
+    sim.reset_faults()
+    assert sim.bulk.pending()["running_polls"] == 1
