@@ -18,7 +18,7 @@ from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services import bulk
-from ..services.errors import SyncError, TemporaryError
+from ..services.errors import SyncError, TemporaryError, ThrottledError
 from ..services.identity import import_identity_key
 from ..services.queries import BULK_OPERATION_QUERY, BULK_RUN_QUERY, bulk_export_query
 from ..services.retry_policy import MAX_ATTEMPTS
@@ -197,10 +197,22 @@ class ShopifyImportRun(models.Model):
             with self.shop_id._graphql_client() as client:
                 return client.execute(query, variables)
         except TemporaryError as err:
-            raise RetryableJobError(str(err), seconds=err.retry_after and int(err.retry_after) or None) from err
+            self._retry_or_fail(err)
+            return None
         except SyncError as err:
             self._fail(self.env._("Shopify refused the import: %s", err))
             return None
+
+    def _retry_or_fail(self, error):
+        """A temporary failure: queue_job retries the step (throttling uses no attempt); the last one fails the run."""
+        uuid = self.env.context.get("job_uuid")
+        job = uuid and self.env["queue.job"].sudo().search([("uuid", "=", uuid)], limit=1)
+        throttled = isinstance(error, ThrottledError)
+        if job and job.max_retries and job.retry + 1 >= job.max_retries and not throttled:
+            self._fail(self.env._("Shopify kept failing, the import stopped: %s", error))
+            return
+        seconds = int(error.retry_after) if error.retry_after else None
+        raise RetryableJobError(str(error), seconds=seconds, ignore_retry=throttled) from error
 
     def _fail(self, message):
         """The run stops here with ``message`` on the shop and a *Restart import*; what it imported stays."""

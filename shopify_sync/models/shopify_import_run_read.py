@@ -5,8 +5,6 @@ from collections import Counter
 
 from odoo import models
 
-from odoo.addons.queue_job.exception import RetryableJobError
-
 from ..services import bulk
 from ..services.bulk_reader import ResultExpired, open_lines
 from ..services.errors import DataConflictError, TemporaryError
@@ -63,8 +61,11 @@ class ShopifyImportRun(models.Model):
                 )
             )
         except TemporaryError as err:
-            # Nothing of this chunk is kept: its retry reads it again from the saved position.
-            raise RetryableJobError(str(err), seconds=err.retry_after and int(err.retry_after) or None) from err
+            # A retry keeps nothing of this chunk and reads it again from the saved position;
+            # the last attempt keeps what it read, and the run stops with a message.
+            self._save_chunk(counts, position, rows)
+            self._retry_or_fail(err)
+            return self.message
         self._save_chunk(counts, position, rows)
         if finished:
             return self._finish()

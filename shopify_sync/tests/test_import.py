@@ -260,6 +260,22 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
         self.assertEqual(self.shop.import_state, "done")
         self.assert_once({"orders": data["orders"], "customers": [], "products": []})
 
+    def test_temporary_failure_while_polling_is_retried_then_stops_the_run(self):
+        self.seed_store(seed=179, orders=1)
+        run = self.shop.action_import(objects=("orders",))
+        self.perform_import_step(run)
+        self.wait_exports()
+        self.simulator.fail_next(1, status=503, operation="BulkOperation")
+        self.assertEqual(self.perform_import_step(run), "retry")
+        self.assertEqual(run.state, "running")
+        # On its last attempt the step stops the run with a message instead of failing unseen.
+        self.import_jobs(run).max_retries = 1
+        self.simulator.fail_next(1, status=503, operation="BulkOperation")
+        self.assertEqual(self.perform_import_step(run), "done")
+        self.assertEqual(run.state, "failed")
+        self.assertIn("Shopify kept failing", run.message)
+        self.assertEqual(self.shop.import_state, "failed")
+
     def test_order_synced_by_another_job_meanwhile_is_handed_to_it(self):
         data = self.seed_store(seed=174, orders=2)
         busy = data["orders"][0]
