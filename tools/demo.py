@@ -51,9 +51,10 @@ def main():
             if odoo.cluster:
                 print(f"[demo] requests per node (nginx): {odoo.requests_by_node()}")
             if not args.once:
+                # The Sync Jobs menu opens on the failures only: the card's Sync jobs lists every job.
                 print(
-                    f"\n[demo] Browse {odoo.url}/odoo/action-shopify_sync.action_shopify_sync_job "
-                    "(admin / admin). Ctrl-C to stop."
+                    f"\n[demo] Browse {odoo.url}/odoo/action-shopify_sync.action_shopify_overview "
+                    "(admin / admin): a card per shop, its Sync jobs link lists every job. Ctrl-C to stop."
                 )
                 wait_for_interrupt(odoo)
             return 0 if ok else 1

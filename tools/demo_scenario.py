@@ -239,7 +239,22 @@ class Scenario:
             counts=records.shop_record_counts(cr, shop),
             failures_now=self._failures(env),
             retried=[(j.name, j.state) for j in retried],
+            screens=self._screens(env),
         )
+
+    def _screens(self, env):
+        """What the overview and the sync job list show: the shops on the overview, orders reading Created."""
+        from odoo.tools.safe_eval import safe_eval  # noqa: PLC0415 - the virtualenv's Odoo, as in harness.orm
+
+        action = env.ref("shopify_sync.action_shopify_overview")
+        shops = env["shopify.shop"].search(safe_eval(action.domain or "[]"))
+        created_label = dict(env["shopify.sync.job"]._fields["last_outcome"]._description_selection(env))["created"]
+        order_jobs = env["shopify.sync.job"].search([("shop_id", "in", shops.ids), ("resource_type", "=", "order")])
+        return {
+            "overview": shops.mapped("name"),
+            "reading_created": len(order_jobs.filtered(lambda j: (j.display_outcome or "").startswith(created_label))),
+            "orders_created": sum(shops.mapped("order_count")),
+        }
 
     def report_rows(self, data):
         created = {k: data["counts"][k] - self.before[k] for k in data["counts"]}
@@ -271,9 +286,19 @@ class Scenario:
                 f"{self.sim.inventory(stock_item, SHOPIFY_LOCATION)} ({pushes} inventorySetQuantities call(s))",
             ),
             ("Shopify's inventory webhook after the push", "; ".join(data["echo_notes"]) or "none"),
+            ("shops on the overview", f"{len(data['screens']['overview'])} ({', '.join(data['screens']['overview'])})"),
+            (
+                "order jobs whose outcome reads Created / orders created (both stores)",
+                f"{data['screens']['reading_created']} / {data['screens']['orders_created']}",
+            ),
             ("Shopify orders missing in Odoo", len(self.expected_orders - data["synced"])),
             ("duplicated Odoo records", data["duplicates"]),
         ]
+
+    def _screens_ok(self, screens):
+        """Every demo shop on the overview, and every order the sync created reads Created in the job list."""
+        shown = {"Demo Shop", "Demo Shop EU"} <= set(screens["overview"])
+        return shown and screens["reading_created"] == screens["orders_created"]
 
     def report(self):
         data = self.orm.run(self._report_data)
@@ -293,6 +318,7 @@ class Scenario:
             and not data["states"].get("received", 0)
             and eu_ok
             and accounting_ok
+            and self._screens_ok(data["screens"])
         )
         print("=" * 70)
         print("RESULT:", "OK - nothing duplicated, nothing lost" if ok else "PROBLEM - see above")

@@ -21,12 +21,10 @@ import requests
 import websocket
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
 sys.path.insert(0, str(ROOT))
 
-from processes import free_port, stop_process_group, wait_http  # noqa: E402
-
 from shopify_simulator import ShopifySimulator, WebhookSender  # noqa: E402
+from tools.harness.procs import free_port, stop_process_group, wait_http  # noqa: E402
 
 API_VERSION = "2026-01"
 STORES = [

@@ -280,3 +280,16 @@ def test_an_operation_stays_running_for_the_seconds_asked(sim):
     assert sim.bulk.pending() == {"faults": [], "running_polls": 0, "running_seconds": 0.0}
     sim.reset_faults()
     assert sim.bulk.pending()["running_polls"] == 1
+
+
+def test_the_file_resumes_from_a_byte_range(sim):
+    sim.generate(products=4, variants_per_product=2)
+    _seen, operation = poll(sim, started(sim, PRODUCTS))
+    whole = requests.get(operation["url"], timeout=10).content
+    start = whole.index(b"\n", len(whole) // 2) + 1
+    rest = requests.get(operation["url"], headers={"Range": f"bytes={start}-"}, timeout=10)
+    assert rest.status_code == 206
+    assert rest.headers["Content-Range"] == f"bytes {start}-{len(whole) - 1}/{len(whole)}"
+    assert rest.content == whole[start:]
+    past = requests.get(operation["url"], headers={"Range": f"bytes={len(whole)}-"}, timeout=10)
+    assert past.status_code == 416

@@ -4,6 +4,8 @@ from ..services.errors import DataConflictError
 from .base import ResourceHandler, SyncResult
 
 ACTIVITY_TYPE = "shopify_sync.mail_activity_type_sync_failure"
+# The activity's summary, read back when sync is enabled again (the problem is then solved).
+UNINSTALLED_SUMMARY = "Shopify app uninstalled from "
 
 
 class AppUninstalledHandler(ResourceHandler):
@@ -13,7 +15,7 @@ class AppUninstalledHandler(ResourceHandler):
         self.shop.write({"sync_enabled": False})
         self.shop.activity_schedule(
             ACTIVITY_TYPE,
-            summary=f"Shopify app uninstalled from {self.shop.domain}",
+            summary=f"{UNINSTALLED_SUMMARY}{self.shop.domain}",
             note="Shopify reported that the app was uninstalled: sync is disabled for this shop. "
             "Reinstall the app and enable sync on the shop to resume.",
             user_id=(self.shop.user_id or self.env.user).id,

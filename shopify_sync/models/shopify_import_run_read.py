@@ -3,10 +3,15 @@
 import logging
 from collections import Counter
 
+import psycopg2
+
 from odoo import models
+
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services import bulk
 from ..services.bulk_reader import ResultExpired, open_lines
+from ..services.db import independent_env
 from ..services.errors import DataConflictError, TemporaryError
 from ..services.gid import numeric_id
 from .shopify_sync_job_import import DEFERRED, FAILED
@@ -36,6 +41,30 @@ class ShopifyImportRun(models.Model):
         self.ensure_one()
         if self.state != "reading" or offset != self.read_offset:
             return f"Run {self.id} is {self.state} at byte {self.read_offset}: nothing to read at {offset}."
+        try:
+            return self._read_chunk()
+        except (RetryableJobError, psycopg2.OperationalError):
+            raise  # queue_job retries these (throttling, a concurrent update, a lost connection)
+        except Exception as err:
+            # Not a Shopify failure (those are handled below): a defect or a database error. The job fails
+            # and is rolled back as queue_job does; the run must not stay "reading" without a word, so the
+            # message is written on a cursor of its own (it survives the rollback).
+            self._fail_independently(err)
+            raise
+
+    def _fail_independently(self, err):
+        with independent_env(self.env) as env:
+            run = env[self._name].browse(self.id)
+            run._fail(
+                env._(
+                    "The import stopped on an unexpected error at line %(rows)s: %(error)s. "
+                    "The job shows the details; Restart import starts again, nothing is imported twice.",
+                    rows=run.rows_read,
+                    error=err,
+                )
+            )
+
+    def _read_chunk(self):
         size = self._chunk_size()
         counts = Counter()
         position, rows = self.read_offset, self.rows_read

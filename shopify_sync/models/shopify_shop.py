@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from ..importers.shop_events import UNINSTALLED_SUMMARY
 from ..services.connection import CONNECTION_QUERY, version_warning
 from ..services.errors import SyncError
 from ..services.graphql_client import ShopifyGraphQLClient
@@ -248,7 +249,19 @@ class ShopifyShop(models.Model):
         result = super().write(vals)
         if "user_id" in vals:
             self._follow_by_responsible()
+        if vals.get("sync_enabled"):
+            self._close_uninstalled_activities()
         return result
+
+    def _close_uninstalled_activities(self):
+        """Sync enabled again: the *app uninstalled* activity has nothing left to ask."""
+        activity_type = self.env.ref("shopify_sync.mail_activity_type_sync_failure")
+        for shop in self:
+            found = shop.sudo().activity_ids.filtered(
+                lambda a: a.activity_type_id == activity_type and (a.summary or "").startswith(UNINSTALLED_SUMMARY)
+            )
+            if found:
+                found.action_feedback(feedback=self.env._("Resolved: sync is enabled again."))
 
     def _follow_by_responsible(self):
         """The responsible user follows the shop up front: sync failures raise activities

@@ -211,14 +211,29 @@ class ShopifyShop(models.Model):
         return self._sync_job_action(domain, self.env._("Failures: %s", self.name), context)
 
     def action_retry_failures(self):
-        """Retry every open failure of this shop (of one reason with ``failure_category``)."""
+        """Retry every open failure of this shop (of one reason with ``failure_category``): the card's *Retry all*."""
         self.ensure_one()
         domain = [("shop_id", "=", self.id), ("needs_action", "=", True)]
         category = self.env.context.get("failure_category")
         if category:
             domain.append(("category", "=", category))
-        self.env["shopify.sync.job"].search(domain).action_retry()
-        return True
+        jobs = self.env["shopify.sync.job"].search(domain)
+        jobs.action_retry()
+        labels = dict(self.env["shopify.sync.job"]._fields["category"]._description_selection(self.env))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if jobs else "info",
+                "message": self.env._(
+                    "%(count)s sync job(s) of %(shop)s queued again (%(reason)s).",
+                    count=len(jobs),
+                    shop=self.name,
+                    reason=labels.get(category, category) if category else self.env._("every reason"),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_open_sync_jobs(self):
         self.ensure_one()

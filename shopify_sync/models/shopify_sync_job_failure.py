@@ -126,6 +126,8 @@ class ShopifySyncJob(models.Model):
             vals["resource_label"] = result.label
         if result.outcome in MEANINGFUL:
             vals.update(last_outcome=result.outcome, last_outcome_at=now)
+        if result.outcome == "created" and not self.record_created_at:
+            vals["record_created_at"] = now
         if result.record:
             vals.update(res_model=result.record._name, res_id=result.record.id)
             summary = self._summary_of_record(result.record)
@@ -236,6 +238,7 @@ class ShopifySyncJob(models.Model):
         places = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         found = self.env["mail.activity"].sudo().search(domain + places)
         link = f'/odoo/shopify.sync.job/{self.id}"'
+        legacy = self._legacy_summaries()
         around = [("shopify.shop", self.shop_id.id)]
         if self.res_model and self.res_id:
             around.append((self.res_model, self.res_id))
@@ -243,14 +246,24 @@ class ShopifySyncJob(models.Model):
             candidates = (
                 self.env["mail.activity"].sudo().search(domain + [("res_model", "=", model), ("res_id", "=", res_id)])
             )
-            found |= candidates.filtered(lambda a: link in str(a.note or "") or a.summary == self._legacy_summary())
+            found |= candidates.filtered(lambda a: link in str(a.note or "") or a.summary in legacy)
         return (found | self.problem_activity_id.sudo()).exists().filtered("active")
 
-    def _legacy_summary(self):
-        return f"Shopify sync failed: {self.name}"[:250]
+    def _legacy_summaries(self):
+        """Summaries of the activities earlier versions filed without a link to the job.
 
-    def _close_activity(self, result):
+        They named the job ``<type> <number or Shopify id>``; the name grows the
+        customer and total once the order is read, so the short forms are kept too.
+        """
+        names = {self.name, f"{self._resource_type_label()} {self.resource_label or self.resource_id}"}
+        names.add(f"{self._resource_type_label()} {self.resource_id}")
+        return {f"Shopify sync failed: {name}"[:250] for name in names}
+
+    def _close_activity(self, result, feedback=None):
+        """Mark the problem's activities done: ``result`` is the run that no longer fails."""
         activities = self._problem_activities()
         if activities:
-            activities.action_feedback(feedback=self.env._("Resolved: the sync succeeded (%s).", result.summary()))
+            activities.action_feedback(
+                feedback=feedback or self.env._("Resolved: the sync succeeded (%s).", result.summary())
+            )
         self.problem_activity_id = False

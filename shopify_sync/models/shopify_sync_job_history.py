@@ -30,6 +30,11 @@ class ShopifySyncJob(models.Model):
         help="What the sync last did to the Odoo record; a later skipped run does not replace it.",
     )
     last_outcome_at = fields.Datetime(string="Meaningful outcome at", readonly=True)
+    record_created_at = fields.Datetime(
+        string="Record created at",
+        readonly=True,
+        help="When this job's sync created the Odoo record; a later update does not hide it.",
+    )
     outcome = fields.Selection(string="Last run")
     resource_summary = fields.Char(
         readonly=True, help="Who and how much, as Shopify last told: e.g. the customer and total of an order."
@@ -51,11 +56,16 @@ class ShopifySyncJob(models.Model):
             self.resource_type, self.resource_type or ""
         )
 
-    @api.depends("outcome", "last_outcome", "category")
+    @api.depends("outcome", "last_outcome", "record_created_at", "category")
     def _compute_display_outcome(self):
         outcomes = dict(self._fields["outcome"]._description_selection(self.env))
         for job in self:
             meaningful = outcomes.get(job.last_outcome, "")
+            if job.record_created_at and job.last_outcome not in (False, "created"):
+                # Created by this job, changed since: both are history worth keeping.
+                meaningful = self.env._(
+                    "%(created)s, then %(later)s", created=outcomes.get("created"), later=meaningful.lower()
+                )
             last = outcomes.get(job.outcome, "")
             if meaningful and last and job.outcome != job.last_outcome:
                 job.display_outcome = self.env._(

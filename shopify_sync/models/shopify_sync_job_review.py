@@ -158,6 +158,10 @@ class ShopifySyncJob(models.Model):
         if result.record:
             vals.update(res_model=result.record._name, res_id=result.record.id)
         self.write(vals)
+        # The run no longer fails: the failure's activity is done, the review is a decision of its own.
+        self._close_activity(
+            result, self.env._("Resolved: the sync ran again; its change waits for review (%s).", result.summary())
+        )
 
     def _record_off(self, result):
         """Nothing written; the job's deliveries are held until the object is switched on."""

@@ -1,7 +1,10 @@
 """The operations cockpit: shop health, readable records, fixes that finish the job."""
 
+from lxml import etree
+
 from odoo.tests import Form, tagged
 
+from ..models.shopify_shop_health import FAILURE_REASONS
 from .common import ShopifyHttpCase
 
 
@@ -174,6 +177,29 @@ class TestCockpit(ShopifyHttpCase):
         self.assertEqual((job.state, other.state), ("pending", "pending"))
         self.perform_jobs()
         self.assertEqual((job.state, other.state), ("done", "done"))
+
+    def test_overview_card_retries_all_failures_of_one_reason(self):
+        _first, mapping = self._unmapped_order(seed=7)
+        _second, other_mapping = self._unmapped_order(seed=8)
+        self.shop.write({"create_products": True})
+        temporary = self._failing_for_good(self.seed_order(seed=10))
+        self.assertEqual((temporary.category, temporary.needs_action), ("temporary", True))
+        self.shop.invalidate_recordset()
+        self.assertEqual((self.shop.failure_mapping_count, self.shop.failure_temporary_count), (2, 1))
+        self.simulator.reset_faults()
+        action = self.shop.with_context(failure_category="mapping").action_retry_failures()
+        self.assertIn("2 sync job(s)", action["params"]["message"])
+        self.assertEqual((mapping.state, other_mapping.state), ("pending", "pending"))
+        self.assertEqual((temporary.state, temporary.needs_action), ("failed", True), "another reason: left alone")
+        self.perform_jobs()
+        self.assertEqual((mapping.state, other_mapping.state), ("done", "done"))
+        self.shop.invalidate_recordset()
+        self.assertEqual((self.shop.failure_mapping_count, self.shop.failure_temporary_count), (0, 1))
+
+    def test_overview_card_offers_retry_all_for_each_reason(self):
+        arch = etree.fromstring(self.env["shopify.shop"].get_views([(False, "kanban")])["views"]["kanban"]["arch"])
+        contexts = {button.get("context") for button in arch.iterfind(".//a[@name='action_retry_failures']")}
+        self.assertEqual(contexts, {f"{{'failure_category': '{reason}'}}" for reason in FAILURE_REASONS})
 
     # -- locations -----------------------------------------------------------------
     def test_location_mappings_pick_from_the_store_locations(self):

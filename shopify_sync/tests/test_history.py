@@ -30,6 +30,30 @@ class TestJobHistory(ShopifyHttpCase):
         self.assertEqual(job.last_outcome_at, created_at)
         self.assertIn("Created", job.display_outcome)
 
+    def test_the_job_list_reads_created_for_an_order_a_webhook_created(self):
+        seeded = self.seed_order()
+        self._webhook("orders/create", seeded["id"])
+        job = self.sync_job("order", seeded["id"])
+        self.assertTrue(self.bound("order", seeded["id"]))
+        # what the shop's Sync jobs list shows in its Outcome column
+        action = self.shop.action_open_sync_jobs()
+        arch = self.env["shopify.sync.job"].get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn('name="display_outcome"', arch)
+        rows = self.env["shopify.sync.job"].web_search_read(action["domain"], {"name": {}, "display_outcome": {}})
+        self.assertEqual([r["display_outcome"] for r in rows["records"] if r["id"] == job.id], ["Created"])
+        # changed in Shopify: updated, and the list still says the sync created the order
+        self.simulator.touch("order", seeded["id"])
+        self._webhook("orders/updated", seeded["id"])
+        self.assertEqual(job.last_outcome, "updated")
+        rows = self.env["shopify.sync.job"].web_search_read([("id", "=", job.id)], {"display_outcome": {}})
+        self.assertEqual(rows["records"][0]["display_outcome"], "Created, then updated")
+        # then a reconciliation finds nothing newer: a stale skip, and still created, then updated
+        self.shop.reconcile("2026-01-01 00:00:00")
+        self.perform_jobs()
+        self.assertEqual(job.outcome, "skipped")
+        self.assertEqual(job.display_outcome, "Created, then updated (last run: Skipped)")
+        self.assertTrue(job.record_created_at)
+
     def test_failure_retry_and_resolution_are_in_the_chatter(self):
         seeded = self.seed_order()
         self.simulator.fail_next(1, status=500)
@@ -118,4 +142,52 @@ class TestProblemActivities(ShopifyHttpCase):
         job.action_retry()
         self.perform_jobs()
         self.assertEqual(job.state, "done")
+        self.assertFalse(self._activities().filtered("active"))
+
+    def _unmapped_order(self, seed=None):
+        self.shop.write({"create_products": False, "match_product_by_sku": True})
+        seeded = self.seed_order(seed=seed)
+        self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
+        self.assertEqual([o for _u, o in self.perform_jobs()], ["failed"])
+        job = self.sync_job("order", seeded["id"])
+        self.assertEqual(job.category, "mapping")
+        self.assertEqual(len(self._activities().filtered("active")), 1)
+        return seeded, job
+
+    def test_activity_done_when_the_fixed_order_waits_for_review_even_if_rejected(self):
+        """The retry after the fix ends in *To review*: the failure is over, its activity too."""
+        _seeded, job = self._unmapped_order(seed=31)
+        self.shop.write({"create_products": True, "rollout_orders": "review"})
+        job.action_retry()
+        self.perform_jobs()
+        self.assertEqual(job.state, "to_review")
+        self.assertFalse(self._activities().filtered("active"), "the mapping problem is solved")
+        self.assertFalse(job.problem_activity_id)
+        job.action_reject("Not this one")
+        self.assertEqual(job.state, "rejected")
+        self.assertFalse(self._activities().filtered("active"))
+
+    def test_activity_filed_on_the_shop_by_an_earlier_version_is_done_on_success(self):
+        """Earlier versions filed it on the shop, summary ``Shopify sync failed: Order #1001``, without a link."""
+        seeded, job = self._unmapped_order(seed=32)
+        self._activities().unlink()
+        legacy = self.shop.activity_schedule(
+            "shopify_sync.mail_activity_type_sync_failure",
+            summary=f"Shopify sync failed: Order {seeded['name']}",
+            note="The order's product is not mapped.",
+        )
+        self.shop.create_products = True
+        job.action_retry()
+        self.perform_jobs()
+        self.assertEqual(job.state, "done", job.message)
+        self.assertNotEqual(job.name, f"Order {seeded['name']}", "the name now has the customer and total")
+        self.assertFalse(legacy.exists() and legacy.active, "no activity is left open once the problem is solved")
+        self.assertFalse(self.shop.activity_ids)
+
+    def test_activity_done_when_resolved_by_hand(self):
+        _seeded, job = self._unmapped_order(seed=33)
+        self.env["shopify.resolve.wizard"].create(
+            {"sync_job_ids": job.ids, "reason": "Shipped by hand"}
+        ).action_resolve()
+        self.assertEqual((job.state, job.needs_action), ("ignored", False))
         self.assertFalse(self._activities().filtered("active"))

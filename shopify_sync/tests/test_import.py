@@ -17,8 +17,8 @@ from ..services.identity import advisory_key, identity_key
 from .common import ShopifyHttpCase, ShopifyTransactionCase
 
 
-class WorkerKilled(Exception):
-    """Stands for a worker killed in the middle of a job: nothing of its transaction commits."""
+class WorkerKilled(BaseException):
+    """Stands for a worker killed in the middle of a job: nothing of its transaction commits, no handler runs."""
 
 
 class ImportMixin:
@@ -182,6 +182,28 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
         in_store = len(self.simulator.store.orders)  # the class's earlier tests seeded some too
         self.assertEqual((run.created_count + run.linked_count, run.failed_count), (in_store, 0))
         self.assert_once({"orders": data["orders"], "customers": [], "products": []})
+
+    def test_unexpected_error_stops_the_run_with_a_message(self):
+        self.seed_store(seed=173, orders=2)
+        run = self.shop.action_import(objects=("orders",))
+        self.perform_import_step(run)  # start
+        self.wait_exports()
+        for _poll in range(20):
+            if run.state != "running":
+                break
+            self.perform_import_step(run)
+        self.assertEqual(run.state, "reading")
+        job = self.import_jobs(run)
+
+        def broken(self_, *args, **kwargs):
+            raise ValueError("a defect in the mapping")
+
+        with patch.object(ShopifySyncJob, "_import_node", broken), self.assertRaises(ValueError):
+            Job.load(self.env, job.uuid).perform()
+        self.env.invalidate_all()
+        self.assertEqual(run.state, "failed", "the run does not stay 'reading' without a word")
+        self.assertIn("a defect in the mapping", run.message)
+        self.assertIn("Restart import", run.message)
 
     def test_bad_line_and_missing_fields_fail_their_record_only(self):
         data = self.seed_store(seed=173, orders=4)

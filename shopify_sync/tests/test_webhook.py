@@ -247,3 +247,6 @@ class TestWebhookIntake(ShopifyHttpCase):
         self.assertFalse(self.shop.sync_enabled)
         self.assertTrue(self.shop.activity_ids)
         self.assertEqual(self.post_webhook("orders/create", ORDER).status_code, 503)
+        # reinstalled and sync enabled again: the activity's problem is solved, it is done
+        self.shop.sync_enabled = True
+        self.assertFalse(self.shop.activity_ids, "no activity is left open once its problem is solved")
