@@ -53,8 +53,11 @@ class ResourceHandler:
             self._client = self.shop._graphql_client()
         return self._client
 
-    def run(self, resource_id):
+    def run(self, resource_id, node=None):
+        """Bring the resource into Odoo; ``node`` is its Shopify data when already fetched (a bulk export row)."""
         try:
+            if node is not None:
+                return self.import_node(node)
             return self._run(resource_id)
         except ValidationError as exc:
             raise DataConflictError(self.env._("Odoo refused the data: %s", exc)) from exc
@@ -63,6 +66,10 @@ class ResourceHandler:
                 self._client.close()
 
     def _run(self, resource_id):
+        raise NotImplementedError
+
+    def import_node(self, node):
+        """Match and write a fetched node (handlers of resources a bulk export carries)."""
         raise NotImplementedError
 
     # -- helpers shared by handlers ----------------------------------------

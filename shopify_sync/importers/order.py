@@ -18,6 +18,10 @@ class OrderHandler(ResourceHandler):
 
     def _run(self, resource_id):
         node = self.client.fetch_node(ORDER_QUERY, to_gid("order", resource_id), "order")
+        return self.import_node(node)
+
+    def import_node(self, node):
+        """Create, update, link or cancel the Odoo order of a fetched Shopify order node."""
         shopify_id = node["legacyResourceId"]
         updated_at = parse_datetime(node.get("updatedAt"))
         label = node.get("name")

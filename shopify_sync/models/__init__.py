@@ -11,6 +11,7 @@ from . import shopify_webhook_delivery_display
 from . import shopify_sync_job
 from . import shopify_sync_job_history
 from . import shopify_sync_job_failure
+from . import shopify_sync_job_import
 from . import res_partner
 from . import sale_order
 from . import sale_order_shopify
@@ -37,3 +38,6 @@ from . import account_move_accounting
 from . import account_payment
 from . import shopify_gateway_mapping
 from . import shopify_shop_accounting
+from . import shopify_import_run
+from . import shopify_import_run_read
+from . import shopify_shop_import

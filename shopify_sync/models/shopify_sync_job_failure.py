@@ -21,7 +21,7 @@ _logger = logging.getLogger(__name__)
 class ShopifySyncJob(models.Model):
     _inherit = "shopify.sync.job"
 
-    def _record_failure(self, error, final, attempt=None, throttled_since=None, wait=None):
+    def _record_failure(self, error, final, attempt=None, throttled_since=None, wait=None, in_transaction=False):
         """Record ``error`` on this sync job in a transaction of its own.
 
         The job's own transaction is rolled back (nothing half-written), so
@@ -29,68 +29,77 @@ class ShopifySyncJob(models.Model):
         a person (any final one) raises one activity, reused across retries.
         ``throttled_since`` is when Shopify's throttling of this job began, and
         ``wait`` is given while it is waited out (no attempt used up); any
-        other failure ends the throttled spell.
+        other failure ends the throttled spell. ``in_transaction``: the caller's
+        transaction commits (an import chunk, whose failed record alone was
+        rolled back to its savepoint), so the failure is written in it.
         """
         self.ensure_one()
-        with independent_env(self.env, read_committed=False) as env:
-            job = env[self._name].browse(self.id)
-            needs_action = bool(final)
-            message = str(error)
-            if throttled_since and wait is not None:
-                message = env._(
-                    "%(message)s (throttled since %(since)s UTC; next try in %(wait)s s; throttling is waited "
-                    "out for up to %(patience)s min without using up attempts)",
-                    message=message,
-                    since=f"{throttled_since:%Y-%m-%d %H:%M:%S}",
-                    wait=f"{wait:.0f}",
-                    patience=f"{THROTTLE_PATIENCE.total_seconds() / 60:g}",
-                )
-            elif error.category == TEMPORARY and not final:
-                message = env._(
-                    "%(message)s (attempt %(attempt)s; retried automatically)", message=message, attempt=attempt
-                )
-            elif error.category == TEMPORARY:
-                message = env._("%s (retries exhausted)", message)
-            job.write(
-                {
-                    "state": "failed" if final else job.state,
-                    "category": error.category,
-                    "message": message,
-                    "missing": error.missing,
-                    "retry_advice": error.retry_advice,
-                    "fix_model": error.fix_model,
-                    "fix_hint": error.fix_hint or False,
-                    "needs_action": needs_action,
-                    "attempt_count": job.attempt_count + 1,
-                    "failure_count": job.failure_count + 1,
-                    "last_seen": fields.Datetime.now(),
-                    "last_failed_at": fields.Datetime.now(),
-                    "throttled_since": throttled_since or False,
-                }
-            )
-            learnt = {
-                "resource_label": getattr(error, "label", None),
-                "resource_summary": getattr(error, "summary", None),
-            }
-            job.write({key: value for key, value in learnt.items() if value and not job[key]})
-            job._learn_from_deliveries()
-            if wait is None:
-                # A throttled wait uses up no attempt: not a failure worth a line.
-                job._post_failure(job.attempt_count, error, message)
-            if final:
-                job.delivery_ids.filtered(lambda d: d.state in ("queued", "duplicate"))._mark("failed", message)
-                try:
-                    with env.cr.savepoint():
-                        job._raise_activity()
-                except (pg_errors.UniqueViolation, pg_errors.SerializationFailure) as exc:
-                    # Another job followed the same record meanwhile (shops follow their
-                    # responsible up front, so this is rare): the failure stays recorded
-                    # and listed as needing action, the next failure raises the activity.
-                    env.invalidate_all()
-                    _logger.warning("Shopify sync %s: activity not raised this time (%s)", job.name, exc.pgcode)
-        # What the other cursor wrote is newer than this transaction's cache.
-        self.env.invalidate_all()
+        if in_transaction:
+            self._write_failure(self.env(su=True), error, final, attempt, throttled_since, wait)
+        else:
+            with independent_env(self.env, read_committed=False) as env:
+                self._write_failure(env, error, final, attempt, throttled_since, wait)
+            # What the other cursor wrote is newer than this transaction's cache.
+            self.env.invalidate_all()
         _logger.info("Shopify sync %s failed (%s, final=%s): %s", self.name, error.category, final, error)
+
+    def _write_failure(self, env, error, final, attempt, throttled_since, wait):
+        """The failure record of ``_record_failure``, written through ``env``."""
+        job = env[self._name].browse(self.id)
+        needs_action = bool(final)
+        message = str(error)
+        if throttled_since and wait is not None:
+            message = env._(
+                "%(message)s (throttled since %(since)s UTC; next try in %(wait)s s; throttling is waited "
+                "out for up to %(patience)s min without using up attempts)",
+                message=message,
+                since=f"{throttled_since:%Y-%m-%d %H:%M:%S}",
+                wait=f"{wait:.0f}",
+                patience=f"{THROTTLE_PATIENCE.total_seconds() / 60:g}",
+            )
+        elif error.category == TEMPORARY and not final:
+            message = env._(
+                "%(message)s (attempt %(attempt)s; retried automatically)", message=message, attempt=attempt
+            )
+        elif error.category == TEMPORARY:
+            message = env._("%s (retries exhausted)", message)
+        job.write(
+            {
+                "state": "failed" if final else job.state,
+                "category": error.category,
+                "message": message,
+                "missing": error.missing,
+                "retry_advice": error.retry_advice,
+                "fix_model": error.fix_model,
+                "fix_hint": error.fix_hint or False,
+                "needs_action": needs_action,
+                "attempt_count": job.attempt_count + 1,
+                "failure_count": job.failure_count + 1,
+                "last_seen": fields.Datetime.now(),
+                "last_failed_at": fields.Datetime.now(),
+                "throttled_since": throttled_since or False,
+            }
+        )
+        learnt = {
+            "resource_label": getattr(error, "label", None),
+            "resource_summary": getattr(error, "summary", None),
+        }
+        job.write({key: value for key, value in learnt.items() if value and not job[key]})
+        job._learn_from_deliveries()
+        if wait is None:
+            # A throttled wait uses up no attempt: not a failure worth a line.
+            job._post_failure(job.attempt_count, error, message)
+        if final:
+            job.delivery_ids.filtered(lambda d: d.state in ("queued", "duplicate"))._mark("failed", message)
+            try:
+                with env.cr.savepoint():
+                    job._raise_activity()
+            except (pg_errors.UniqueViolation, pg_errors.SerializationFailure) as exc:
+                # Another job followed the same record meanwhile (shops follow their
+                # responsible up front, so this is rare): the failure stays recorded
+                # and listed as needing action, the next failure raises the activity.
+                env.invalidate_all()
+                _logger.warning("Shopify sync %s: activity not raised this time (%s)", job.name, exc.pgcode)
 
     def _record_success(self, result, started):
         self.ensure_one()

@@ -72,28 +72,31 @@ class ShopifySyncJob(models.Model):
             job.review_diff_html = review.render_html(job.review_diff) if job.review_diff is not False else False
 
     # -- the call site in run_sync ------------------------------------------
-    def _run_handler(self, handler, resource_id):
-        """Run the handler as the shop's switch for this object says: for real, as a dry run, or not at all."""
+    def _run_handler(self, handler, resource_id, node=None):
+        """Run the handler as the shop's switch for this object says: for real, as a dry run, or not at all.
+
+        ``node`` is the resource's Shopify data when already fetched (a bulk export row).
+        """
         self.ensure_one()
         mode = self.shop_id._rollout_mode(self.resource_type)
         if mode == "off":
             label = OBJECTS[object_of(self.resource_type)][0]
             return OffResult("skipped", note=self.env._("%s are switched off for this shop: nothing written.", label))
         if mode != "review":
-            return handler.run(resource_id)
-        result = self._dry_run(handler, resource_id)
+            return handler.run(resource_id, node=node)
+        result = self._dry_run(handler, resource_id, node=node)
         if not result.entries:
             # Nothing a person would decide on (e.g. a version Odoo already has): run it as usual.
-            return type(handler)(self.env, self.shop_id, self).run(resource_id)
+            return type(handler)(self.env, self.shop_id, self).run(resource_id, node=node)
         approved = self.env.context.get("shopify_review_approve")
         if not approved or approved != result.fingerprint:
             return result
-        applied = type(handler)(self.env, self.shop_id, self).run(resource_id)
+        applied = type(handler)(self.env, self.shop_id, self).run(resource_id, node=node)
         if applied.updated_at != result.updated_at:
             raise StaleApproval(self.env._("Shopify changed while the review was applied."))
         return applied
 
-    def _dry_run(self, handler, resource_id):
+    def _dry_run(self, handler, resource_id, node=None):
         """Run ``handler`` inside a savepoint rolled back afterwards; return the change it would make."""
         with DiffRecorder() as recorder:
             handler.env = handler.env(context=dict(handler.env.context, shopify_review_token=recorder.token))
@@ -102,7 +105,7 @@ class ShopifySyncJob(models.Model):
             handler._client = client
             with self.env.cr.savepoint() as savepoint:
                 try:
-                    result = handler.run(resource_id)
+                    result = handler.run(resource_id, node=node)
                 except DryRunStop:
                     result = SyncResult("review", label=self.resource_label)
                 entries = recorder.finish(handler.env)

@@ -13,6 +13,16 @@ def reconcile_identity_key(shop_id):
     return f"shopify_sync:{shop_id}:reconcile"
 
 
+def import_identity_key(shop_id, run_id, step, position=None):
+    """The queue_job identity key of one step of a shop's import run.
+
+    ``step`` is ``start``, ``poll`` or ``read``; a read carries the byte offset it
+    starts at, so that the chunk after a saved position is enqueued once.
+    """
+    key = f"shopify_sync:{shop_id}:import:{run_id}:{step}"
+    return key if position is None else f"{key}:{position}"
+
+
 def payout_list_key():
     """The resource id of a shop's payout listing job (there is one listing per shop)."""
     return "payouts"

@@ -1,5 +1,7 @@
 """GraphQL documents sent to the Admin API, in one place."""
 
+import json
+
 METAFIELD_NAMESPACE = "odoo"
 METAFIELD_KEY = "sale_order"
 
@@ -272,3 +274,52 @@ query PayoutTransactions($first: Int!, $after: String, $query: String) {{
   }}
 }}
 """
+
+# -- day-one import: bulk operations ---------------------------------------------------
+BULK_RUN_QUERY = """
+mutation RunBulkQuery($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: true) {
+    bulkOperation { id status }
+    userErrors { field message code }
+  }
+}
+"""
+
+BULK_OPERATION_FIELDS = (
+    "id status errorCode createdAt completedAt objectCount rootObjectCount fileSize url partialDataUrl"
+)
+
+BULK_OPERATION_QUERY = f"""
+query BulkOperation($id: ID!) {{
+  node(id: $id) {{ ... on BulkOperation {{ {BULK_OPERATION_FIELDS} }} }}
+}}
+"""
+
+# The record fields of each export, the same as the single-record queries above
+# (the fields the mapping uses); nested connections are read in full, as lines of their own.
+BULK_ROOT_FIELDS = {
+    "products": f"""
+        id legacyResourceId title handle status productType vendor updatedAt
+        options(first: 3) {{ name position values }}
+        variants {{ edges {{ node {{ {VARIANT_FIELDS} }} }} }}
+    """,
+    "customers": CUSTOMER_FIELDS,
+    "orders": f"""
+        id legacyResourceId name email phone createdAt updatedAt processedAt
+        cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus
+        currencyCode taxesIncluded note
+        customer {{ {CUSTOMER_FIELDS} }}
+        billingAddress {{ {ADDRESS_FIELDS} }}
+        shippingAddress {{ {ADDRESS_FIELDS} }}
+        totalPriceSet {{ {MONEY} }}
+        lineItems {{ edges {{ node {{ {LINE_ITEM_FIELDS} }} }} }}
+        shippingLines {{ edges {{ node {{ {SHIPPING_LINE_FIELDS} }} }} }}
+        metafield(namespace: "{METAFIELD_NAMESPACE}", key: "{METAFIELD_KEY}") {{ id value }}
+    """,
+}
+
+
+def bulk_export_query(kind, search=None):
+    """The query a bulk operation runs to export every record of ``kind`` (matching ``search``)."""
+    arguments = f"(query: {json.dumps(search)})" if search else ""
+    return f"{{ {kind}{arguments} {{ edges {{ node {{ {BULK_ROOT_FIELDS[kind]} }} }} }} }}"

@@ -10,6 +10,8 @@ from . import (
     test_fulfillment_refund,
     test_history,
     test_i18n,
+    test_import,
+    test_import_jsonl,
     test_inventory_fulfillment_push,
     test_mapping,
     test_mapping_accounting,

@@ -1,1 +1,1 @@
-from . import shopify_product_fix_wizard, shopify_resolve_wizard, shopify_review_reject_wizard
+from . import shopify_import_wizard, shopify_product_fix_wizard, shopify_resolve_wizard, shopify_review_reject_wizard

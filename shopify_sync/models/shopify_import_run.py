@@ -1,0 +1,238 @@
+"""A day-one import of one kind of record, with a Shopify bulk operation.
+
+Each run goes through queue jobs, one step at a time, ids only, under identity
+keys of services/identity.py: *start* asks Shopify for the export, *poll*
+waits for it (a new job with an eta each time: waiting uses up no attempt),
+then *read* jobs stream the JSONL file a chunk of records each. A chunk's
+records, its counts and the file position after it commit together, so a
+killed chunk is read again from the position before it, and its records go
+through the sync jobs' own path (bindings, identity keys, locks): read again,
+they create nothing twice.
+"""
+
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..services import bulk
+from ..services.errors import SyncError, TemporaryError, ThrottledError
+from ..services.identity import import_identity_key
+from ..services.queries import BULK_OPERATION_QUERY, BULK_RUN_QUERY, bulk_export_query
+from ..services.retry_policy import MAX_ATTEMPTS
+
+_logger = logging.getLogger(__name__)
+
+KIND_SELECTION = [("products", "Products"), ("customers", "Customers"), ("orders", "Orders")]
+STATES = [
+    ("draft", "Waiting"),
+    ("running", "Exporting in Shopify"),
+    ("reading", "Importing"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+]
+WAITING_STATUSES = ("CREATED", "RUNNING", "CANCELING")
+LIMIT_CODES = ("LIMIT_REACHED", "OPERATION_IN_PROGRESS")
+CHANNEL = "root.shopify.import"
+CHUNK_SIZE = 200
+MAX_POLL_SECONDS = 60
+
+
+class ShopifyImportRun(models.Model):
+    _name = "shopify.import.run"
+    _description = "Shopify Import Run"
+    _order = "id desc"
+
+    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True, readonly=True)
+    company_id = fields.Many2one(related="shop_id.company_id", store=True)
+    object_kind = fields.Selection(KIND_SELECTION, required=True, readonly=True)
+    since = fields.Datetime(readonly=True, help="Only records created since then; empty: all of them.")
+    state = fields.Selection(STATES, default="draft", required=True, readonly=True, index=True)
+    bulk_operation_gid = fields.Char(readonly=True, copy=False)
+    bulk_status = fields.Char(readonly=True, copy=False)
+    error_code = fields.Char(readonly=True, copy=False)
+    result_url = fields.Char(readonly=True, copy=False)
+    object_count = fields.Integer(readonly=True, help="Lines of the export, as Shopify counts them.")
+    poll_count = fields.Integer(readonly=True)
+    read_offset = fields.Integer(readonly=True, help="Byte position in the export file after the last saved chunk.")
+    rows_read = fields.Integer(readonly=True)
+    created_count = fields.Integer(readonly=True)
+    linked_count = fields.Integer(readonly=True)
+    updated_count = fields.Integer(readonly=True)
+    skipped_count = fields.Integer(readonly=True)
+    failed_count = fields.Integer(readonly=True)
+    deferred_count = fields.Integer(
+        readonly=True, help="Records another job was syncing at the time: their own sync job brings them."
+    )
+    progress = fields.Float(compute="_compute_progress", store=True, digits=(5, 1))
+    message = fields.Text(readonly=True)
+    unreadable_lines = fields.Text(readonly=True, help="Lines of the export that name no record and could not be read.")
+    started_at = fields.Datetime(readonly=True)
+    finished_at = fields.Datetime(readonly=True)
+
+    @api.depends("rows_read", "object_count", "state")
+    def _compute_progress(self):
+        for run in self:
+            run.progress = 100.0 if run.state == "done" else bulk.progress(run.rows_read, run.object_count)
+
+    def _compute_display_name(self):
+        kinds = dict(self._fields["object_kind"]._description_selection(self.env))
+        for run in self:
+            run.display_name = self.env._(
+                "%(kind)s import of %(shop)s", kind=kinds[run.object_kind], shop=run.shop_id.name
+            )
+
+    # -- enqueueing ------------------------------------------------------------
+    def _enqueue_step(self, step, position=None, seconds=None):
+        """Enqueue one step of this run, once per identity key (ids only)."""
+        self.ensure_one()
+        eta = fields.Datetime.now() + timedelta(seconds=seconds) if seconds else None
+        delayed = self.with_delay(
+            channel=CHANNEL,
+            identity_key=import_identity_key(self.shop_id.id, self.id, step, position),
+            description=f"Shopify import {self.object_kind} ({self.shop_id.name}): {step}",
+            eta=eta,
+            max_retries=MAX_ATTEMPTS,
+        )
+        if step == "read":
+            return delayed.import_read(position)
+        return getattr(delayed, f"import_{step}")()
+
+    def _poll_seconds(self):
+        """Seconds before the next look at the export: soon at first, then less often."""
+        configured = self.env["ir.config_parameter"].sudo().get_param("shopify_sync.import_poll_seconds")
+        if configured is not None and configured != "":
+            return float(configured)
+        return min(2 * 1.5**self.poll_count, MAX_POLL_SECONDS)
+
+    def _chunk_size(self):
+        value = self.env["ir.config_parameter"].sudo().get_param("shopify_sync.import_chunk_size")
+        return max(int(value), 1) if value else CHUNK_SIZE
+
+    # -- step 1: start the bulk operation ----------------------------------------
+    def import_start(self):
+        """Queue job: ask Shopify to export the records of this run."""
+        self.ensure_one()
+        if self.state != "draft":
+            return f"Run {self.id} is {self.state}: nothing to start."
+        search = bulk.search_since(self.since)
+        data = self._call(BULK_RUN_QUERY, {"query": bulk_export_query(self.object_kind, search)})
+        if data is None:
+            return self.message
+        payload = data.get("bulkOperationRunQuery") or {}
+        errors = payload.get("userErrors") or []
+        if any(err.get("code") in LIMIT_CODES for err in errors):
+            self.message = self.env._("Waiting: Shopify is already running as many exports as it allows.")
+            self._enqueue_step("start", seconds=max(self._poll_seconds(), 1) * 5)
+            return self.message
+        operation = payload.get("bulkOperation") or {}
+        if errors or not operation.get("id"):
+            detail = "; ".join(err.get("message") or "" for err in errors) or self.env._("no bulk operation returned")
+            return self._fail(self.env._("Shopify refused the export: %s", detail))
+        self.write(
+            {
+                "state": "running",
+                "bulk_operation_gid": operation["id"],
+                "bulk_status": operation.get("status"),
+                "started_at": fields.Datetime.now(),
+                "message": False,
+            }
+        )
+        self._enqueue_step("poll", seconds=self._poll_seconds())
+        return f"Bulk operation {operation['id']} started."
+
+    # -- step 2: wait for it ---------------------------------------------------------
+    def import_poll(self):
+        """Queue job: look at the bulk operation; look again later, read it, or say why it failed."""
+        self.ensure_one()
+        if self.state != "running":
+            return f"Run {self.id} is {self.state}: nothing to poll."
+        data = self._call(BULK_OPERATION_QUERY, {"id": self.bulk_operation_gid})
+        if data is None:
+            return self.message
+        operation = data.get("node") or {}
+        status = operation.get("status")
+        self.write(
+            {
+                "bulk_status": status,
+                "poll_count": self.poll_count + 1,
+                "object_count": int(operation.get("objectCount") or 0),
+                "error_code": operation.get("errorCode") or False,
+            }
+        )
+        if status in WAITING_STATUSES:
+            self._enqueue_step("poll", seconds=self._poll_seconds())
+            return f"Still {status}."
+        if status == "COMPLETED" and not operation.get("url"):
+            return self._finish()  # nothing to export: Shopify gives no file
+        if status == "COMPLETED":
+            self.write({"state": "reading", "result_url": operation["url"], "read_offset": 0, "rows_read": 0})
+            self._enqueue_step("read", position=0)
+            return "Completed: reading."
+        return self._fail(self._failure_message(status, operation.get("errorCode")))
+
+    def _failure_message(self, status, code):
+        if status == "EXPIRED":
+            return self.env._("Shopify's export expired before it was read. Restart the import to export again.")
+        if status in ("CANCELED", "CANCELLED"):
+            return self.env._("The export was cancelled in Shopify. Restart the import to export again.")
+        reasons = {
+            "ACCESS_DENIED": self.env._("the app lacks an access scope the export needs"),
+            "INTERNAL_SERVER_ERROR": self.env._("an internal error in Shopify"),
+            "TIMEOUT": self.env._("Shopify timed out building the file"),
+        }
+        return self.env._(
+            "Shopify could not export the %(kind)s: %(reason)s (%(code)s). Restart the import once it is fixed.",
+            kind=dict(KIND_SELECTION)[self.object_kind].lower(),
+            reason=reasons.get(code, self.env._("the bulk operation failed")),
+            code=code or status or "-",
+        )
+
+    # -- shared -----------------------------------------------------------------
+    def _call(self, query, variables):
+        """One GraphQL call's data; a temporary failure is retried by queue_job, any other fails the run (None)."""
+        try:
+            with self.shop_id._graphql_client() as client:
+                return client.execute(query, variables)
+        except TemporaryError as err:
+            self._retry_or_fail(err)
+            return None
+        except SyncError as err:
+            self._fail(self.env._("Shopify refused the import: %s", err))
+            return None
+
+    def _retry_or_fail(self, error):
+        """A temporary failure: queue_job retries the step (throttling uses no attempt); the last one fails the run."""
+        uuid = self.env.context.get("job_uuid")
+        job = uuid and self.env["queue.job"].sudo().search([("uuid", "=", uuid)], limit=1)
+        throttled = isinstance(error, ThrottledError)
+        if job and job.max_retries and job.retry + 1 >= job.max_retries and not throttled:
+            self._fail(self.env._("Shopify kept failing, the import stopped: %s", error))
+            return
+        seconds = int(error.retry_after) if error.retry_after else None
+        raise RetryableJobError(str(error), seconds=seconds, ignore_retry=throttled) from error
+
+    def _fail(self, message):
+        """The run stops here with ``message`` on the shop and a *Restart import*; what it imported stays."""
+        self.write({"state": "failed", "message": message, "finished_at": fields.Datetime.now()})
+        _logger.warning("Shopify import %s of %s failed: %s", self.object_kind, self.shop_id.name, message)
+        return message
+
+    def _finish(self):
+        self.write({"state": "done", "finished_at": fields.Datetime.now(), "message": False})
+        return self.env._(
+            "Done: %(created)s created, %(linked)s linked, %(updated)s updated, %(failed)s failed.",
+            created=self.created_count,
+            linked=self.linked_count,
+            updated=self.updated_count,
+            failed=self.failed_count,
+        )
+
+    def action_restart(self):
+        """A new run of the same kind and period (the failed one stays, with what it did)."""
+        runs = self.env[self._name]
+        for run in self.filtered(lambda r: r.state == "failed"):
+            runs |= run.shop_id._start_import_runs([run.object_kind], since=run.since)
+        return runs

@@ -1,0 +1,130 @@
+"""Step 3 of an import run: read the export file a chunk at a time (see shopify_import_run.py)."""
+
+import logging
+from collections import Counter
+
+from odoo import models
+
+from ..services import bulk
+from ..services.bulk_reader import ResultExpired, open_lines
+from ..services.errors import DataConflictError, TemporaryError
+from ..services.gid import numeric_id
+from .shopify_sync_job_import import DEFERRED, FAILED
+
+_logger = logging.getLogger(__name__)
+
+COUNTERS = {
+    "created": "created_count",
+    "linked": "linked_count",
+    "updated": "updated_count",
+    FAILED: "failed_count",
+    DEFERRED: "deferred_count",
+}
+MAX_UNREADABLE_NOTES = 50
+
+
+class ShopifyImportRun(models.Model):
+    _inherit = "shopify.import.run"
+
+    def import_read(self, offset):
+        """Queue job: import the records of the file after byte ``offset``, one chunk; enqueue the next one.
+
+        The chunk's records, counts and the position after it are one transaction:
+        a job killed in the middle leaves the position before the chunk, and the
+        chunk is read again by its retry.
+        """
+        self.ensure_one()
+        if self.state != "reading" or offset != self.read_offset:
+            return f"Run {self.id} is {self.state} at byte {self.read_offset}: nothing to read at {offset}."
+        size = self._chunk_size()
+        counts = Counter()
+        position, rows = self.read_offset, self.rows_read
+        finished = False
+        try:
+            with open_lines(self.result_url, offset=position, timeout=max(self.shop_id.api_timeout, 30)) as lines:
+                groups = bulk.iter_groups(lines, start_line=rows)
+                for group in groups:
+                    counts[self._import_group(group)] += 1
+                    position, rows = group.end_offset, group.last_line
+                    if sum(counts.values()) >= size:
+                        break
+                else:
+                    finished = True
+        except ResultExpired as err:
+            self._save_chunk(counts, position, rows)
+            return self._fail(
+                self.env._(
+                    "Shopify's export file expired while it was read (%(error)s): %(rows)s lines were imported. "
+                    "Restart the import to export again.",
+                    error=err,
+                    rows=rows,
+                )
+            )
+        except TemporaryError as err:
+            # A retry keeps nothing of this chunk and reads it again from the saved position;
+            # the last attempt keeps what it read, and the run stops with a message.
+            self._save_chunk(counts, position, rows)
+            self._retry_or_fail(err)
+            return self.message
+        self._save_chunk(counts, position, rows)
+        if finished:
+            return self._finish()
+        self._enqueue_step("read", position=position)
+        return f"Read up to line {rows} (byte {position}): {dict(counts)}"
+
+    def _save_chunk(self, counts, position, rows):
+        vals = {"read_offset": position, "rows_read": rows}
+        for outcome, count in counts.items():
+            field = COUNTERS.get(outcome, "skipped_count")
+            vals[field] = vals.get(field, self[field]) + count
+        self.write(vals)
+
+    def _import_group(self, group):
+        """Import one record of the file through its sync job; its outcome."""
+        kind = self.object_kind
+        resource_type = bulk.KINDS[kind]
+        sync_jobs = self.env["shopify.sync.job"].sudo()
+        resource_id = self._resource_id(group)
+        if resource_id is None:
+            return self._note_unreadable(group)
+        problems = list(group.errors)
+        missing = bulk.missing_fields(kind, group) if group.root is not None else []
+        if missing:
+            problems.append(self.env._("fields missing: %s", ", ".join(missing)))
+        if problems:
+            error = DataConflictError(
+                self.env._(
+                    "Lines %(first)s-%(last)s of Shopify's export of %(kind)s could not be imported: %(problems)s",
+                    first=group.first_line,
+                    last=group.last_line,
+                    kind=kind,
+                    problems="; ".join(problems),
+                ),
+                missing=self.env._("a complete export row") if missing else self.env._("a readable export line"),
+                retry_advice=self.env._("Retry is safe: it reads the record from Shopify again."),
+            )
+            return sync_jobs._import_failure(self.shop_id, resource_type, resource_id, error)
+        return sync_jobs._import_node(self.shop_id, resource_type, resource_id, bulk.assemble(kind, group))
+
+    def _resource_id(self, group):
+        """The record's numeric Shopify id when the file names a record of this kind, else None."""
+        if not group.gid or not bulk.resource_of_gid(self.object_kind, group.gid):
+            return None
+        try:
+            return numeric_id(group.resource_id)
+        except ValueError:
+            return None
+
+    def _note_unreadable(self, group):
+        """A line that names no record: one failure, noted on the run."""
+        note = self.env._(
+            "Lines %(first)s-%(last)s: %(problems)s",
+            first=group.first_line,
+            last=group.last_line,
+            problems="; ".join(group.errors) or self.env._("no record id"),
+        )
+        notes = (self.unreadable_lines or "").splitlines()
+        if len(notes) < MAX_UNREADABLE_NOTES:
+            self.unreadable_lines = "\n".join([*notes, note])
+        _logger.warning("Shopify import %s of %s: %s", self.object_kind, self.shop_id.name, note)
+        return FAILED
