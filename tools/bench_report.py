@@ -54,6 +54,7 @@ ROWS = [
     ("import_created", "import: records created", "", "", None),
     ("import_linked", "import: records linked", "", "", None),
     ("import_failed", "import: records failed", "", "", None),
+    ("import_dead_jobs_requeued", "import: jobs killed (limit_time_real), requeued", "", "", None),
     ("import_duplicates", "import: duplicated records", "", "0", lambda v, r: v == 0),
     ("import_peak_worker_rss_mib", "import: peak RSS, one Odoo worker", "MiB", "< 500", lambda v, r: v < 500),
 ]
