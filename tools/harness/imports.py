@@ -23,6 +23,7 @@ RUN_COLUMNS = (
     "poll_count",
     "message",
 )
+TEXT_COLUMNS = ("object_kind", "state", "message")
 COUNTS = ("created", "linked", "updated", "skipped", "failed", "deferred")
 
 
@@ -60,7 +61,9 @@ def job_stats(cr, shop_id):
 
 def import_runs(cr, shop_id, run_ids=None):
     """The shop's import runs (those of ``run_ids`` if given) as dicts, oldest first."""
-    sql = f"SELECT {', '.join(RUN_COLUMNS)} FROM shopify_import_run WHERE shop_id = %s"  # noqa: S608
+    # Integer fields are NULL until written (Odoo gives them no column default): read as 0.
+    columns = ", ".join(c if c in TEXT_COLUMNS else f"coalesce({c}, 0)" for c in RUN_COLUMNS)
+    sql = f"SELECT {columns} FROM shopify_import_run WHERE shop_id = %s"  # noqa: S608
     args = [shop_id]
     if run_ids is not None:
         sql += " AND id = ANY(%s)"
