@@ -77,6 +77,7 @@ class ShopifyImportRun(models.Model):
         for run in self:
             run.progress = 100.0 if run.state == "done" else bulk.progress(run.rows_read, run.object_count)
 
+    @api.depends("object_kind", "shop_id.name")
     def _compute_display_name(self):
         kinds = dict(self._fields["object_kind"]._description_selection(self.env))
         for run in self:
