@@ -15,7 +15,7 @@ import traceback
 import uuid
 
 from shopify_simulator import SimulatorControl
-from tools import bench_paid
+from tools import bench_import, bench_paid
 from tools.bench_load import BARE_PATH, ack_pool, merge_wrk, run_wrk
 from tools.bench_orm import Reference
 from tools.bench_report import machine, print_table, write_results
@@ -35,7 +35,7 @@ TOKEN = "shpat_bench_token"
 SECRET = "whsec_bench_secret"
 HOST = "127.0.0.1"
 DEAD_JOB = "Re-queued dead job"
-PHASES = ("ack", "e2e", "e2e_paid", "storm")
+PHASES = ("ack", "e2e", "e2e_paid", "storm", "import")
 
 
 def env_int(name, default):
@@ -283,6 +283,7 @@ class Bench:
         r["e2e_ratio"] = r["e2e_orders_per_s"] / r["orm_orders_per_s"]
 
     e2e_paid = bench_paid.e2e_paid  # end to end again, the shop invoicing when paid (tools/bench_paid.py)
+    import_ = bench_import.run  # a day-one import at 100 points/s, a store of its own (tools/bench_import.py)
 
     # -- 3 and 4. duplicate storm, worker memory ----------------------------------------
     def storm(self):
@@ -363,7 +364,7 @@ class Bench:
             self.setup()
             self.catalogue()
             for phase in self.phases:
-                self.observed(phase, getattr(self, phase))
+                self.observed(phase, getattr(self, f"{phase}_" if phase == "import" else phase))
         finally:
             self.results["machine"]["loadavg_after"] = os.getloadavg()
             self.services.stop()

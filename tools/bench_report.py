@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PHASES = ("catalogue", "ack", "e2e", "e2e_paid", "storm")
+PHASES = ("catalogue", "ack", "e2e", "e2e_paid", "storm", "import")
 
 # (key, label, unit, target text, check) - check(value, results) -> bool, or None for information only
 ROWS = [
@@ -46,6 +46,17 @@ ROWS = [
         "< 2048 (limit_memory_soft)",
         lambda v, r: v < 2048,
     ),
+    ("import_seconds", "import: whole store, at 100 points/s", "s", "<= 600", lambda v, r: v <= 600),
+    ("import_products_per_s", "import: products", "products/s", "", None),
+    ("import_customers_per_s", "import: customers", "customers/s", "", None),
+    ("import_orders_per_s", "import: orders", "orders/s", "", None),
+    ("import_points_used", "import: cost points used", "points", "", None),
+    ("import_created", "import: records created", "", "", None),
+    ("import_linked", "import: records linked", "", "", None),
+    ("import_failed", "import: records failed", "", "", None),
+    ("import_dead_jobs_requeued", "import: jobs killed (limit_time_real), requeued", "", "", None),
+    ("import_duplicates", "import: duplicated records", "", "0", lambda v, r: v == 0),
+    ("import_peak_worker_rss_mib", "import: peak RSS, one Odoo worker", "MiB", "< 500", lambda v, r: v < 500),
 ]
 
 
