@@ -36,6 +36,7 @@ STATES = [
 WAITING_STATUSES = ("CREATED", "RUNNING", "CANCELING")
 LIMIT_CODES = ("LIMIT_REACHED", "OPERATION_IN_PROGRESS")
 CHANNEL = "root.shopify.import"
+CHUNK_SECONDS = 30.0
 CHUNK_SIZE = 200
 MAX_POLL_SECONDS = 60
 
@@ -111,6 +112,12 @@ class ShopifyImportRun(models.Model):
     def _chunk_size(self):
         value = self.env["ir.config_parameter"].sudo().get_param("shopify_sync.import_chunk_size")
         return max(int(value), 1) if value else CHUNK_SIZE
+
+    def _chunk_seconds(self):
+        """A chunk also ends after this many seconds, well inside a worker's limit_time_real (120 s by
+        default): a job the server kills for its time is redone from the same position, again and again."""
+        value = self.env["ir.config_parameter"].sudo().get_param("shopify_sync.import_chunk_seconds")
+        return max(float(value), 1.0) if value else CHUNK_SECONDS
 
     # -- step 1: start the bulk operation ----------------------------------------
     def import_start(self):

@@ -1,6 +1,7 @@
 """Step 3 of an import run: read the export file a chunk at a time (see shopify_import_run.py)."""
 
 import logging
+import time
 from collections import Counter
 
 import psycopg2
@@ -65,7 +66,7 @@ class ShopifyImportRun(models.Model):
             )
 
     def _read_chunk(self):
-        size = self._chunk_size()
+        size, deadline = self._chunk_size(), time.monotonic() + self._chunk_seconds()
         counts = Counter()
         position, rows = self.read_offset, self.rows_read
         finished = False
@@ -75,7 +76,7 @@ class ShopifyImportRun(models.Model):
                 for group in groups:
                     counts[self._import_group(group)] += 1
                     position, rows = group.end_offset, group.last_line
-                    if sum(counts.values()) >= size:
+                    if sum(counts.values()) >= size or time.monotonic() > deadline:
                         break
                 else:
                     finished = True
