@@ -37,3 +37,5 @@ from . import account_move_accounting
 from . import account_payment
 from . import shopify_gateway_mapping
 from . import shopify_shop_accounting
+from . import shopify_order_link_outbox
+from . import shopify_rate_budget

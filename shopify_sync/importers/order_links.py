@@ -1,0 +1,92 @@
+"""The shop's order links to Shopify: the outbox sent 25 metafields per ``metafieldsSet``.
+
+See models/shopify_order_link_outbox.py. One job per shop (identity key from
+services/identity.py, the resource lock of run_sync keeps it single); each run
+sends what the outbox holds, in batches of at most 25, and deletes the rows
+Shopify accepted in the same transaction. A run that fails or times out leaves
+every row in place, so the retry sends them again.
+"""
+
+import json
+
+from ..services.errors import ShopifyUserError
+from ..services.gid import to_gid
+from ..services.identity import ORDER_LINKS, order_links_key
+from ..services.queries import METAFIELD_KEY, METAFIELD_NAMESPACE, METAFIELDS_SET
+from .base import ResourceHandler, SyncResult
+
+BATCH_SIZE = 25  # metafieldsSet takes at most 25 metafields
+MAX_BATCHES = 40  # per run; what is left goes to the next run
+# The flush waits this long after the first order that needs it, so that one
+# mutation carries the links of the orders committed meanwhile.
+FLUSH_DELAY = 2
+
+
+def queue_order_link(env, shop, order, shopify_id):
+    """Add an order's link to the shop's outbox and make sure a flush job waits (the caller's transaction)."""
+    env["shopify.order.link.outbox"].sudo().create({"shop_id": shop.id, "order_id": order.id, "shopify_id": shopify_id})
+    env["shopify.sync.job"].sudo()._enqueue_resource(shop.id, ORDER_LINKS, order_links_key(), eta=FLUSH_DELAY)
+
+
+def metafield_value(env, order):
+    database = env["ir.config_parameter"].sudo().get_param("database.uuid")
+    return json.dumps({"id": order.id, "name": order.name, "database": database})
+
+
+class OrderLinksHandler(ResourceHandler):
+    resource_type = ORDER_LINKS
+
+    def _run(self, resource_id):
+        outbox = self.env["shopify.order.link.outbox"].sudo()
+        domain = [("shop_id", "=", self.shop.id)]
+        sent, calls, refused = 0, 0, []
+        for _batch in range(MAX_BATCHES):
+            rows = outbox.search(domain, limit=BATCH_SIZE)
+            if not rows:
+                break
+            calls += 1
+            refused += self._send(rows)
+            sent += len(rows)
+            rows.unlink()
+        else:
+            if outbox.search_count(domain):
+                queue = self.env["shopify.sync.job"].sudo()
+                queue._enqueue_resource(self.shop.id, ORDER_LINKS, order_links_key())
+        note = self.env._("%(sent)s order link(s) written in %(calls)s call(s).", sent=sent - len(refused), calls=calls)
+        if refused:
+            note += " " + self.env._("Refused by Shopify: %s", "; ".join(refused))
+        return SyncResult("handled", self.shop, self.env._("Order links"), None, note)
+
+    def _send(self, rows):
+        """Send one batch; the rows Shopify refuses (e.g. an order deleted since) are dropped, the rest sent."""
+        metafields = [self._metafield(row) for row in rows]
+        try:
+            self.client.mutate(METAFIELDS_SET, {"metafields": metafields}, "metafieldsSet")
+            return []
+        except ShopifyUserError as err:
+            bad = _refused_indexes(err.user_errors, len(metafields))
+            if not bad:
+                raise
+        kept = [m for i, m in enumerate(metafields) if i not in bad]
+        if kept:
+            self.client.mutate(METAFIELDS_SET, {"metafields": kept}, "metafieldsSet")
+        return [f"{rows[i].order_id.name} ({rows[i].shopify_id})" for i in sorted(bad)]
+
+    def _metafield(self, row):
+        return {
+            "ownerId": to_gid("order", row.shopify_id),
+            "namespace": METAFIELD_NAMESPACE,
+            "key": METAFIELD_KEY,
+            "type": "json",
+            "value": metafield_value(self.env, row.order_id),
+        }
+
+
+def _refused_indexes(user_errors, size):
+    """Indexes of the metafields a userErrors list names (``field: ["metafields", "3", "ownerId"]``)."""
+    indexes = set()
+    for err in user_errors or []:
+        field = err.get("field") or []
+        if len(field) >= 2 and field[0] == "metafields" and str(field[1]).isdigit() and int(field[1]) < size:
+            indexes.add(int(field[1]))
+    return indexes
