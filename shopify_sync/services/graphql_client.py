@@ -126,7 +126,11 @@ class ShopifyGraphQLClient:
         drawn = self.budget.draw(_REQUESTED_COST.get(query, DEFAULT_COST))
         # Without an answer (timeout, HTTP error) nothing is settled: Shopify's figure is
         # unknown, and the points drawn come back with time as the row refills.
-        body = self._post(payload)
+        try:
+            body = self._post(payload)
+        except ThrottledError:
+            self.budget.settle(drawn, 0, None, throttled=True)  # HTTP 429: nothing was spent
+            raise
         cost = (body.get("extensions") or {}).get("cost") or {}
         throttled = bool(body.get("errors")) and _is_throttled(body["errors"])
         if cost.get("requestedQueryCost") is not None:

@@ -67,6 +67,8 @@ ON CONFLICT (shop_id) DO UPDATE
        throttled = b.throttled + EXCLUDED.throttled
 """
 
+THROTTLED_SQL = "UPDATE shopify_rate_budget SET throttled = throttled + 1 WHERE shop_id = %(shop)s"
+
 REFUND_SQL = f"""
 UPDATE shopify_rate_budget
    SET available = LEAST(maximum, {_refilled()} + %(refund)s), updated_at = {NOW}
@@ -115,6 +117,8 @@ class ShopBudget:
         """After an answer: give back ``drawn - actual`` and adopt Shopify's figure when it is lower."""
         if not status:
             self.refund(drawn - (actual or 0))
+            if throttled:
+                self._execute(THROTTLED_SQL, {})
             return
         self._execute(
             SETTLE_SQL,

@@ -8,7 +8,7 @@ from odoo.tests.common import TransactionCase
 from shopify_simulator import ShopifySimulator
 
 from ..services.errors import ThrottledError
-from ..services.queries import LOCATIONS_QUERY
+from ..services.queries import LOCATIONS_QUERY, SHOP_QUERY
 from ..services.rate_budget import MAX_WAIT, ShopBudget
 from .common import API_VERSION, SECRET, TOKEN, ShopifyTransactionCase, drop_committed_shop
 
@@ -49,6 +49,22 @@ class TestBudgetArithmetic(ShopifyTransactionCase):
         self.assertAlmostEqual(row.available, 55, delta=1)
         self.assertEqual(row.throttled, 1)
         self.assertIn("1 throttled", self.shop.api_budget_summary)
+
+    def test_http_429_is_counted_and_spends_nothing(self):
+        with self.shop._graphql_client() as client:
+            client.execute(SHOP_QUERY)  # the first answer creates the shop's row
+            self.simulator.throttle_mode = "http429"
+            self.simulator.throttle_next(1)
+            try:
+                client.execute(SHOP_QUERY)
+            except ThrottledError as err:
+                self.assertIn("HTTP 429", str(err))
+            else:
+                self.fail("the 429 must reach the job (which postpones it without using up an attempt)")
+        row = self.budget_row()
+        self.assertEqual((row.draws, row.throttled), (1, 1))
+        self.assertAlmostEqual(row.available, row.maximum, delta=5, msg="the throttled draw was given back")
+        self.assertIn("1 throttled by Shopify", self.shop.api_budget_summary)
 
 
 @tagged("post_install", "-at_install")

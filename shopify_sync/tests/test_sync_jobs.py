@@ -284,6 +284,23 @@ class TestJobsThroughQueue(ShopifyHttpCase):
         for order in seeded:
             self.assertEqual(len(self.metafield_writes(order["id"])), 1)
 
+    def test_link_of_an_order_deleted_in_shopify_is_dropped_the_others_sent(self):
+        kept, gone = self.seed_order(), self.seed_order(seed=41)
+        self.sync("order", kept["id"])
+        self.sync("order", gone["id"])
+        self.simulator.delete("order", gone["id"])
+        applied_before = len(self.simulator.mutations_named("metafieldsSet", applied=True))
+        self.flush_order_links()
+        self.assertFalse(self.waiting_links(), "nothing left to block the next batches")
+        self.assertEqual(len(self.metafield_writes(kept["id"])), 2, "refused with the batch, then sent alone")
+        applied = len(self.simulator.mutations_named("metafieldsSet", applied=True)) - applied_before
+        self.assertEqual(applied, 1, "Shopify applies a batch whole or not at all")
+        job = self.sync_job("order_links", "outbox")
+        self.assertEqual(job.state, "done")
+        self.assertIn("Refused by Shopify", job.outcome_note)
+        self.assertIn(str(gone["id"]), job.outcome_note)
+        self.assertEqual(len(self.metafield_writes(gone["id"])), 1)
+
     def test_5xx_and_429_retried_then_success(self):
         seeded = self.seed_order()
         self.simulator.fail_next(2, status=502)
