@@ -78,7 +78,6 @@ class ShopifyGraphQLClient:
             }
         )
         self.throttle_status = None
-        self.throttled_count = 0
 
     def close(self):
         self.session.close()
@@ -103,7 +102,6 @@ class ShopifyGraphQLClient:
             body = self._send(payload)
             errors = body.get("errors")
             if errors and _is_throttled(errors):
-                self.throttled_count += 1
                 wait = self._throttle_wait(body)
                 if attempt < MAX_THROTTLE_WAITS and wait <= MAX_THROTTLE_SLEEP:
                     self._sleep(wait)
