@@ -1,6 +1,12 @@
-"""One row per shop: its share of Shopify's cost bucket, drawn by every job (services/rate_budget.py)."""
+"""One row per shop: its share of Shopify's cost bucket, drawn by every job (services/rate_budget.py).
 
-from odoo import api, fields, models
+The shop is referred to by its id, without a foreign key: the first request of a shop
+can come before the shop is committed (its set-up, the OAuth callback), from a cursor
+that cannot see it yet. A row left by a shop that was deleted or never committed is
+never read again (ids are not reused).
+"""
+
+from odoo import fields, models
 
 
 class ShopifyRateBudget(models.Model):
@@ -8,7 +14,7 @@ class ShopifyRateBudget(models.Model):
     _description = "Shopify API cost budget"
     _log_access = False
 
-    shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
+    shop_id = fields.Integer(string="Shop ID", required=True, index=True)
     available = fields.Float(string="Points Available", readonly=True)
     maximum = fields.Float(string="Bucket Size", readonly=True)
     restore_rate = fields.Float(string="Restore Rate (points/s)", readonly=True)
@@ -24,13 +30,12 @@ class ShopifyRateBudget(models.Model):
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"
 
-    api_budget_ids = fields.One2many("shopify.rate.budget", "shop_id", readonly=True)
     api_budget_summary = fields.Char(string="Shopify API Budget", compute="_compute_api_budget_summary")
 
-    @api.depends("api_budget_ids")
     def _compute_api_budget_summary(self):
+        budgets = self.env["shopify.rate.budget"].sudo()
         for shop in self:
-            budget = shop.sudo().api_budget_ids[:1]
+            budget = budgets.search([("shop_id", "=", shop.id)], limit=1)
             if not budget:
                 shop.api_budget_summary = self.env._("No request sent yet.")
                 continue

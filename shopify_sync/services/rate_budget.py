@@ -25,6 +25,9 @@ draw and the counters must be one atomic statement under the row lock.
 import logging
 import time
 
+import psycopg2
+from psycopg2.pool import PoolError
+
 from .db import read_committed_cursor
 from .errors import ThrottledError
 
@@ -87,9 +90,15 @@ class ShopBudget:
     def _execute(self, sql, params):
         # A cursor of its own in READ COMMITTED (a concurrent draw waits for the row, then
         # builds on it), committed when the block ends: the row lock lasts one statement.
-        with read_committed_cursor(self._registry) as cr:
-            cr.execute(sql, dict(params, shop=self.shop_id))
-            return cr.fetchone() if cr.description else None
+        # The budget paces requests, it never fails one: a database error here (no free
+        # connection, a statement cancelled) leaves the request to Shopify's own throttle.
+        try:
+            with read_committed_cursor(self._registry) as cr:
+                cr.execute(sql, dict(params, shop=self.shop_id))
+                return cr.fetchone() if cr.description else None
+        except (psycopg2.Error, PoolError) as err:
+            _logger.warning("shop %s: Shopify budget not updated (%s)", self.shop_id, err)
+            return None
 
     def draw(self, cost):
         """Take ``cost`` points, waiting for them if the shop's jobs already spent the bucket; the points taken."""
