@@ -70,7 +70,12 @@ def run_rate_limited(bench, phase, orders, host):
         sender.join()
         done = bench.confirmed(ids)
         # The order links go out after the orders: their points belong to the phase too.
-        bench.wait_until(f"{phase} links", lambda: not bench.db.run(outbox_size, bench.shop_id), timeout=120)
+        if (
+            bench.wait_until(f"{phase} links", lambda: not bench.db.run(outbox_size, bench.shop_id), timeout=120)
+            is None
+        ):
+            left = bench.db.run(outbox_size, bench.shop_id)
+            bench.results["notes"].append(f"{phase}: {left} order link(s) still in the outbox after 120 s")
         calls = bench.sim.calls(since=first_call)
     finally:
         bench.sim.set_bucket(maximum=max(2000, bench.restore_rate * BUCKET_SECONDS), restore_rate=bench.restore_rate)

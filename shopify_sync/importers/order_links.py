@@ -3,15 +3,16 @@
 See models/shopify_order_link_outbox.py. One job per shop (identity key from
 services/identity.py, the resource lock of run_sync keeps it single); each run
 sends what the outbox holds, in batches of at most 25, and deletes the rows
-Shopify accepted in the same transaction. A run that fails or times out leaves
-every row in place, so the retry sends them again.
+of a batch once Shopify accepted it. A run that fails or times out leaves the
+rows of that batch in place, so the retry sends them again.
 """
 
 import json
 
+from ..services.db import independent_env
 from ..services.errors import ShopifyUserError
 from ..services.gid import to_gid
-from ..services.identity import ORDER_LINKS, order_links_key
+from ..services.identity import ORDER_LINKS, identity_key, lock_door, order_links_key
 from ..services.queries import METAFIELD_KEY, METAFIELD_NAMESPACE, METAFIELDS_SET
 from .base import ResourceHandler, SyncResult
 
@@ -39,25 +40,39 @@ class OrderLinksHandler(ResourceHandler):
     resource_type = ORDER_LINKS
 
     def _run(self, resource_id):
-        outbox = self.env["shopify.order.link.outbox"].sudo()
-        domain = [("shop_id", "=", self.shop.id)]
         sent, calls, refused = 0, 0, []
         for _batch in range(MAX_BATCHES):
-            rows = outbox.search(domain, limit=BATCH_SIZE)
+            rows = self._next_batch()
             if not rows:
                 break
             calls += 1
             refused += self._send(rows)
             sent += len(rows)
-            rows.unlink()
+            with independent_env(self.env) as env:
+                env["shopify.order.link.outbox"].browse([row["id"] for row in rows]).unlink()
         else:
-            if outbox.search_count(domain):
-                queue = self.env["shopify.sync.job"].sudo()
-                queue._enqueue_resource(self.shop.id, ORDER_LINKS, order_links_key())
+            self.env["shopify.sync.job"].sudo()._enqueue_resource(self.shop.id, ORDER_LINKS, order_links_key())
         note = self.env._("%(sent)s order link(s) written in %(calls)s call(s).", sent=sent - len(refused), calls=calls)
         if refused:
             note += " " + self.env._("Refused by Shopify: %s", "; ".join(refused))
         return SyncResult("handled", self.shop, self.env._("Order links"), None, note)
+
+    def _next_batch(self):
+        """The next rows, read as committed now (not as of this job's snapshot).
+
+        An order job that found this job waiting holds the door lock of its key from
+        that look until it commits: waiting for the lock here means its row is read.
+        The rows are read, and deleted once sent, on a cursor of their own (READ
+        COMMITTED): this job's own snapshot may predate the orders it sends.
+        """
+        with independent_env(self.env) as env:
+            lock_door(env.cr, identity_key(self.shop.id, ORDER_LINKS, order_links_key()))
+            rows = env["shopify.order.link.outbox"].search([("shop_id", "=", self.shop.id)], limit=BATCH_SIZE)
+            return [
+                {"id": row.id, "shopify_id": row.shopify_id, "value": metafield_value(env, row.order_id)}
+                | {"label": f"{row.order_id.name} ({row.shopify_id})"}
+                for row in rows
+            ]
 
     def _send(self, rows):
         """Send one batch; the rows Shopify refuses (e.g. an order deleted since) are dropped, the rest sent."""
@@ -72,15 +87,16 @@ class OrderLinksHandler(ResourceHandler):
         kept = [m for i, m in enumerate(metafields) if i not in bad]
         if kept:
             self.client.mutate(METAFIELDS_SET, {"metafields": kept}, "metafieldsSet")
-        return [f"{rows[i].order_id.name} ({rows[i].shopify_id})" for i in sorted(bad)]
+        return [rows[i]["label"] for i in sorted(bad)]
 
-    def _metafield(self, row):
+    @staticmethod
+    def _metafield(row):
         return {
-            "ownerId": to_gid("order", row.shopify_id),
+            "ownerId": to_gid("order", row["shopify_id"]),
             "namespace": METAFIELD_NAMESPACE,
             "key": METAFIELD_KEY,
             "type": "json",
-            "value": metafield_value(self.env, row.order_id),
+            "value": row["value"],
         }
 
 

@@ -5,9 +5,9 @@ back to it (importers/order.py reads it to link instead of creating twice).
 Instead of one ``metafieldsSet`` per order (10 points each), the order job
 adds a row here, in its own transaction, and one flush job per shop sends the
 rows 25 at a time (importers/order_links.py): one mutation, 10 points, for up
-to 25 orders. A row exists only if its order committed; it is deleted in the
-flush job's transaction once Shopify accepted it, so a flush that times out is
-sent again (``metafieldsSet`` sets the same value twice: harmless).
+to 25 orders. A row exists only if its order committed; it is deleted once
+Shopify accepted its batch, so a flush that times out is sent again
+(``metafieldsSet`` sets the same value twice: harmless).
 """
 
 from odoo import fields, models
