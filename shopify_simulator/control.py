@@ -22,6 +22,9 @@ All bodies are JSON. Routes (GET or POST unless noted):
 * ``POST /_sim/payload`` ``{"topic": "orders/create", "id": 1, "extra": {}}``
 * ``GET /_sim/resource?type=order&id=1``: the stored REST record
 * ``GET /_sim/mutations?name=..&applied=true``, ``GET /_sim/calls?operation=..``
+  (``&since=N``: the calls after the first N)
+* ``POST /_sim/bucket`` ``{"maximum": 2000, "restore_rate": 100}``: another plan's bucket, full;
+  ``GET /_sim/bucket``: its throttleStatus
 * ``POST /_sim/webhook`` ``{"url", "topic", "id" or "payload", "copies", "concurrent",
   "event_id"}``: sign with the shop's client secret and deliver
 * ``POST /_sim/oauth`` ``{"advance_clock": seconds, "installed": false, "scopes": [...],
@@ -180,7 +183,12 @@ def _route(sim, method, route, params):
             else list(sim.mutations)
         )
     if route == "calls":
-        return sim.calls_named(params["operation"]) if params.get("operation") else list(sim.calls)
+        calls = sim.calls_named(params["operation"]) if params.get("operation") else list(sim.calls)
+        return calls[int(params.get("since") or 0) :]
+    if route == "bucket":
+        if method == "POST":
+            sim.bucket.configure(params.get("maximum"), params.get("restore_rate"))
+        return sim.bucket.status()
     if route == "oauth":
         return _oauth(sim, params) if method == "POST" else {"grants": sim.token_grants}
     if route == "subscriptions":
@@ -214,6 +222,7 @@ ROUTES = {
     "inventory",
     "mutations",
     "calls",
+    "bucket",
     "resource",
     "seed",
     "generate",
@@ -400,5 +409,12 @@ class SimulatorControl(BulkControlVerbs):
         params = {"name": name} | ({"applied": str(applied).lower()} if applied is not None else {})
         return self._get("mutations", **params)
 
-    def calls(self, operation=None):
-        return self._get("calls", **({"operation": operation} if operation else {}))
+    def calls(self, operation=None, since=0):
+        params = {"operation": operation} if operation else {}
+        return self._get("calls", **(params | ({"since": since} if since else {})))
+
+    def set_bucket(self, maximum=None, restore_rate=None):
+        return self._post("bucket", {"maximum": maximum, "restore_rate": restore_rate})
+
+    def bucket(self):
+        return self._get("bucket")

@@ -88,6 +88,15 @@ class CostBucket:
         with self.lock:
             self.available, self.updated = self.maximum, self.clock()
 
+    def configure(self, maximum=None, restore_rate=None):
+        """Another plan: a new size and restore rate, the bucket full (Shopify's is, when idle)."""
+        with self.lock:
+            if maximum is not None:
+                self.maximum = float(maximum)
+            if restore_rate is not None:
+                self.restore_rate = float(restore_rate)
+            self.available, self.updated = self.maximum, self.clock()
+
     def status(self):
         with self.lock:
             self._refill()

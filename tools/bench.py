@@ -18,6 +18,7 @@ from shopify_simulator import SimulatorControl
 from tools import bench_import, bench_paid
 from tools.bench_load import BARE_PATH, ack_pool, merge_wrk, run_wrk
 from tools.bench_orm import Reference
+from tools.bench_ratelimit import FLOOR_PATH, RL_PHASES, floor_figures, rl_orders, run_rate_limited
 from tools.bench_report import machine, print_table, write_results
 from tools.harness import jobs, keys, records
 from tools.harness.db import Db
@@ -35,7 +36,7 @@ TOKEN = "shpat_bench_token"
 SECRET = "whsec_bench_secret"
 HOST = "127.0.0.1"
 DEAD_JOB = "Re-queued dead job"
-PHASES = ("ack", "e2e", "e2e_paid", "storm", "import")
+PHASES = ("ack", "e2e", "e2e_paid", "storm", *RL_PHASES, "import")
 
 
 def env_int(name, default):
@@ -59,6 +60,7 @@ class Bench:
         self.e2e_senders = env_int("BENCH_E2E_SENDERS", 8)
         self.restore_rate = env_int("BENCH_SIM_RESTORE_RATE", 1_000_000)
         self.phases = [p for p in PHASES if p in os.environ.get("BENCH_PHASES", ",".join(PHASES)).split(",")]
+        self.rl_orders = rl_orders()  # per rate-limited phase (tools/bench_ratelimit.py)
         self.var = VAR / "bench"
         self.var.mkdir(parents=True, exist_ok=True)
         self.services = Deployment(args.conf, args.db, args.port, self.var, nodes=2 if args.cluster else 1)
@@ -67,7 +69,7 @@ class Bench:
         self.results["sizes"] = {
             k: getattr(self, k)
             for k in ("orders", "storm_events", "storm_copies", "storm_senders", "ack_seconds", "warmup_seconds")
-            + ("ack_rounds", "connections", "wrk_threads", "products", "e2e_senders", "restore_rate")
+            + ("ack_rounds", "connections", "wrk_threads", "products", "e2e_senders", "restore_rate", "rl_orders")
         }
         if args.cluster:
             self.results["cluster"] = self.services.shape
@@ -85,7 +87,7 @@ class Bench:
         ack_shop = ShopSettings("Bench Ack Shop", ACK_SHOP, "http://127.0.0.1:1", TOKEN, SECRET)
         ack_shop.keep_raw_body = None if keep is None else keep == "1"
         self.ack_shop_id = configure_shop(self.orm, ack_shop)
-        total = self.orders + self.storm_events
+        total = self.orders + self.storm_events + self.rl_orders * len(RL_PHASES)
         self.log(f"simulator {sim_url}: generating {self.products} products, {total} customers and orders")
         self.sim = SimulatorControl(sim_url, timeout=300)
         self.data = self.sim.generate(
@@ -153,7 +155,7 @@ class Bench:
         self.services.pause_runners()
         try:
             warm, warm_size = self.ack_warm_up()
-            bare, ack, ack_runs, pool_size, body_size = self.ack_rounds_run(warm)
+            bare, ack, ack_runs, pool_size, body_size, floor = self.ack_rounds_run(warm)
             recorded, dispatchers, cancelled = self.ack_recorded()
         finally:
             self.services.resume_runners()
@@ -180,6 +182,7 @@ class Bench:
             ack_answers_2xx=ok,
             ack_wrk=ack,
             bare_wrk=bare,
+            **floor_figures(floor, ack),
         )
         if r["ack_pool_wrapped"]:
             r["notes"].append("ack run wrapped its request pool: some requests were duplicates")
@@ -205,7 +208,7 @@ class Bench:
         return self.wrk(WEBHOOK_PATH, warm_pool, seconds), warm_size
 
     def ack_rounds_run(self, warm):
-        """Interleaved rounds (bare, ack, bare, ack...), so that a change of load weighs on both routes alike."""
+        """Interleaved rounds (bare, floor, ack, bare...), so that a change of load weighs on the routes alike."""
         rounds, seconds = self.ack_rounds, max(1, round(self.ack_seconds / self.ack_rounds))
         pool_size = max(2000, int(warm["rps"] * seconds * 3) + 100 * self.connections)
         pools, body_size = [], 0
@@ -214,12 +217,14 @@ class Bench:
             first_id = 8_100_000_000 + n * 10_000_000
             body_size = ack_pool(pools[n], self.data["orders"][0], first_id, pool_size, ACK_SHOP, SECRET)
         self.log(f"ack: {rounds} x {pool_size} distinct signed orders/create requests, {body_size:.0f} B per body")
-        bare_runs, ack_runs = [], []
+        bare_runs, floor_runs, ack_runs = [], [], []
         for n in range(rounds):
-            self.log(f"ack: round {n + 1}/{rounds}: bare route then shopify_sync webhook, {seconds} s each")
+            self.log(f"ack: round {n + 1}/{rounds}: bare route, durable floor, shopify_sync webhook, {seconds} s each")
             bare_runs.append(self.wrk(BARE_PATH, pools[n], seconds))
+            floor_runs.append(self.wrk(FLOOR_PATH, pools[n], seconds))
             ack_runs.append(self.wrk(WEBHOOK_PATH, pools[n], seconds))
-        return merge_wrk(bare_runs), merge_wrk(ack_runs), ack_runs, pool_size, body_size
+        floor = merge_wrk(floor_runs)
+        return merge_wrk(bare_runs), merge_wrk(ack_runs), ack_runs, pool_size, body_size, floor
 
     def ack_recorded(self):
         """(deliveries recorded and still received, dispatcher jobs, jobs cancelled) of the ack shop."""
@@ -284,6 +289,18 @@ class Bench:
 
     e2e_paid = bench_paid.e2e_paid  # end to end again, the shop invoicing when paid (tools/bench_paid.py)
     import_ = bench_import.run  # a day-one import at 100 points/s, a store of its own (tools/bench_import.py)
+
+    # -- 2b. end to end under Shopify's rate limits (tools/bench_ratelimit.py) -----------
+    def e2e_rl100(self):
+        self.rate_limited("e2e_rl100")
+
+    def e2e_rl1000(self):
+        self.rate_limited("e2e_rl1000")
+
+    def rate_limited(self, phase):
+        start = self.orders + self.storm_events + self.rl_orders * list(RL_PHASES).index(phase)
+        orders = self.data["orders"][start : start + self.rl_orders]
+        self.results.update(run_rate_limited(self, phase, orders, HOST))
 
     # -- 3 and 4. duplicate storm, worker memory ----------------------------------------
     def storm(self):

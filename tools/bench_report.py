@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PHASES = ("catalogue", "ack", "e2e", "e2e_paid", "storm", "import")
+PHASES = ("catalogue", "ack", "e2e", "e2e_paid", "storm", "e2e_rl100", "e2e_rl1000", "import")
 
 # (key, label, unit, target text, check) - check(value, results) -> bool, or None for information only
 ROWS = [
@@ -21,10 +21,17 @@ ROWS = [
     ("bare_p99_ms", "bare p99 latency", "ms", "", None),
     ("ack_ratio_p99", "ack / bare p99 latency", "", "<= 1.5", lambda v, r: v <= 1.5),
     ("ack_non_2xx", "ack answers not 2xx, or lost", "", "0", lambda v, r: v == 0),
+    ("ack_floor_rps", "durable floor: one row inserted, committed", "req/s", "", None),
+    ("ack_ratio_floor", "ack / durable floor throughput", "", ">= 0.9", lambda v, r: v >= 0.9),
     ("e2e_orders_per_s", "end-to-end order sync", "orders/s", ">= 15", lambda v, r: v >= 15),
     ("orm_orders_per_s", "plain ORM reference (1 process)", "orders/s", "", None),
     ("e2e_ratio", "end-to-end / ORM reference", "", "", None),
     ("e2e_paid_orders_per_s", "end-to-end, invoiced and paid", "orders/s", "", None),
+    ("e2e_rl100_orders_per_s", "end-to-end at 100 points/s (Standard)", "orders/s", ">= 5", lambda v, r: v >= 5),
+    ("e2e_rl100_points_per_order", "points an order at 100 points/s", "points", "<= 20", lambda v, r: v <= 20),
+    ("e2e_rl100_throttled", "THROTTLED answers at 100 points/s", "", "", None),
+    ("e2e_rl1000_orders_per_s", "end-to-end at 1,000 points/s (Plus)", "orders/s", "", None),
+    ("e2e_rl1000_points_per_order", "points an order at 1,000 points/s", "points", "", None),
     ("storm_expected", "storm: distinct order events", "", "", None),
     ("storm_orders", "storm: orders in Odoo", "", "== storm_expected", lambda v, r: v == r["storm_expected"]),
     ("storm_jobs", "storm: queue jobs created", "", "<= storm_expected", lambda v, r: v <= r["storm_expected"]),

@@ -259,3 +259,17 @@ def test_cli_send(tmp_path, concurrent):
         assert receiver.header(0, "X-Shopify-Shop-Domain") == "cli-shop.myshopify.com"
     finally:
         receiver.close()
+
+
+def test_control_bucket_sets_a_plan_and_calls_since(sim):
+    control = SimulatorControl(sim.base_url)
+    status = control.set_bucket(maximum=1000, restore_rate=50)
+    assert status == {"maximumAvailable": 1000.0, "currentlyAvailable": 1000, "restoreRate": 50.0}
+    before = len(control.calls())
+    data(sim, "query { shop { name } }")
+    data(sim, "query { shop { name } }")
+    newer = control.calls(since=before)
+    assert len(newer) == 2 and all(c["actual_cost"] == 1 for c in newer)
+    assert control.bucket()["currentlyAvailable"] <= 1000
+    control.set_bucket(restore_rate=100)
+    assert control.bucket()["maximumAvailable"] == 1000.0

@@ -5,6 +5,7 @@ from .fulfillment import FulfillmentHandler
 from .fulfillment_push import FulfillmentPushHandler
 from .inventory_push import InventoryPushHandler
 from .order import OrderHandler
+from .order_links import OrderLinksHandler
 from .order_payments import OrderPaymentsHandler
 from .payout import PayoutHandler, PayoutListHandler
 from .product import ProductHandler
@@ -22,6 +23,7 @@ HANDLERS = {
         CustomerHandler,
         ProductHandler,
         OrderHandler,
+        OrderLinksHandler,
         FulfillmentHandler,
         RefundHandler,
         OrderPaymentsHandler,

@@ -7,10 +7,11 @@ from ..mapping.common import currency_of, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError
 from ..services.gid import to_gid
 from ..services.labels import order_node_summary
-from ..services.queries import METAFIELD_KEY, METAFIELD_NAMESPACE, METAFIELDS_SET, ORDER_QUERY
+from ..services.queries import ORDER_QUERY
 from .base import ResourceHandler, SyncResult, stale
 from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
+from .order_links import queue_order_link
 
 
 class OrderHandler(ResourceHandler):
@@ -54,7 +55,6 @@ class OrderHandler(ResourceHandler):
             order = self._create(node, partner, delivery, line_vals)
             self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
             builder.check_total(order)
-            self._set_metafield(order, shopify_id)
             outcome, warning = "created", None
         else:
             self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
@@ -63,6 +63,9 @@ class OrderHandler(ResourceHandler):
             outcome = "linked" if linked else "updated"
         self._apply_confirm_policy(order, node)
         self._enqueue_payments(shopify_id)
+        if outcome == "created":
+            # Last: the flush job's enqueue lock is then held only until this job commits.
+            queue_order_link(self.env, self.shop, order, shopify_id)
         return SyncResult(outcome, order, label, updated_at, warning and str(warning), warning)
 
     # -- create / update -----------------------------------------------------
@@ -161,10 +164,7 @@ class OrderHandler(ResourceHandler):
         order._action_cancel()
         return SyncResult("cancelled", order, label, updated_at, node.get("cancelReason"))
 
-    # -- metafield link -----------------------------------------------------
-    def _metafield_value(self, order):
-        return json.dumps({"id": order.id, "name": order.name, "database": self._database_uuid()})
-
+    # -- metafield link (written by importers/order_links.py) ----------------
     def _database_uuid(self):
         return self.env["ir.config_parameter"].sudo().get_param("database.uuid")
 
@@ -197,23 +197,6 @@ class OrderHandler(ResourceHandler):
         if order and order.company_id != self.shop.company_id:
             return self.env["sale.order"]
         return order
-
-    def _set_metafield(self, order, shopify_id):
-        self.client.mutate(
-            METAFIELDS_SET,
-            {
-                "metafields": [
-                    {
-                        "ownerId": to_gid("order", shopify_id),
-                        "namespace": METAFIELD_NAMESPACE,
-                        "key": METAFIELD_KEY,
-                        "type": "json",
-                        "value": self._metafield_value(order),
-                    }
-                ]
-            },
-            "metafieldsSet",
-        )
 
     def _pricelist(self, currency_code):
         company = self.shop.company_id

@@ -3,7 +3,8 @@
 from ..mapping import order as omap
 from ..mapping.common import currency_of, money
 from ..services.errors import DataConflictError, MappingError
-from ..services.queries import PRODUCT_QUERY
+from ..services.gid import to_gid
+from ..services.queries import PRODUCT_QUERY, VARIANT_PRODUCT_QUERY
 from .product import ProductHandler
 
 
@@ -53,11 +54,11 @@ class OrderLineBuilder:
         label += f" (SKU {line['sku']})" if line["sku"] else ""
         if line["variant_id"]:
             product = variants._record(self.shop, line["variant_id"])
+            if not product:
+                line["product_id"] = line["product_id"] or self._product_of_variant(line["variant_id"])
             if not product and line["product_id"]:
                 self._products.import_node(
-                    self._products.client.fetch_node(
-                        PRODUCT_QUERY, f"gid://shopify/Product/{line['product_id']}", "product"
-                    )
+                    self._products.client.fetch_node(PRODUCT_QUERY, to_gid("product", line["product_id"]), "product")
                 )
                 product = variants._record(self.shop, line["variant_id"])
             if product:
@@ -83,6 +84,11 @@ class OrderLineBuilder:
                 "title": line["title"],
             },
         )
+
+    def _product_of_variant(self, variant_id):
+        """The Shopify product of a variant Odoo does not know yet (the order query does not ask for it)."""
+        data = self._products.client.execute(VARIANT_PRODUCT_QUERY, {"id": to_gid("variant", variant_id)})
+        return ((data.get("productVariant") or {}).get("product") or {}).get("legacyResourceId")
 
     def _taxes(self, tax_keys):
         taxes = self.env["account.tax"]

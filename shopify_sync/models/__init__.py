@@ -41,3 +41,5 @@ from . import shopify_shop_accounting
 from . import shopify_import_run
 from . import shopify_import_run_read
 from . import shopify_shop_import
+from . import shopify_order_link_outbox
+from . import shopify_rate_budget

@@ -10,6 +10,7 @@ from ..importers.shop_events import UNINSTALLED_SUMMARY
 from ..services.connection import CONNECTION_QUERY, version_warning
 from ..services.errors import SyncError
 from ..services.graphql_client import ShopifyGraphQLClient
+from ..services.rate_budget import ShopBudget
 
 DEFAULT_API_VERSION = "2026-10"
 WEBHOOK_ROUTE = "/shopify_sync/webhook"
@@ -320,6 +321,7 @@ class ShopifyShop(models.Model):
             timeout=max(self.api_timeout, 1),
             renew_token=renew,
             on_deprecation=self._record_deprecation,
+            budget=ShopBudget(self.env.registry, self.id),
         )
 
     @api.depends("api_version")

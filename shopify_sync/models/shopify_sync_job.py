@@ -39,6 +39,7 @@ CHANNELS = {
     "fulfillment": "root.shopify.fulfillment",
     "refund": "root.shopify.refund",
     "order_payments": "root.shopify.accounting",
+    "order_links": "root.shopify.order",
     "payout_list": "root.shopify.accounting",
     "payout": "root.shopify.accounting",
     "inventory_push": "root.shopify.inventory",

@@ -24,6 +24,20 @@ def independent_env(env, read_committed=True):
         yield api.Environment(cr, SUPERUSER_ID, dict(env.context))
 
 
+@contextmanager
+def read_committed_cursor(registry):
+    """Yield a new cursor in READ COMMITTED, committed when the block ends (a test cursor under test mode).
+
+    For a statement that updates a row shared by concurrent transactions and must
+    wait for, then build on, their commits (services/rate_budget.py): under
+    Odoo's REPEATABLE READ the second writer would fail with a serialization error.
+    """
+    with registry.cursor() as cr:
+        if isinstance(cr, Cursor):
+            cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+        yield cr
+
+
 def begin_read_committed(cr):
     """The SQL that opens a READ COMMITTED transaction on ``cr``, to prefix its first statement.
 

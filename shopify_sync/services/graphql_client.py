@@ -22,6 +22,7 @@ from .errors import (
     ThrottledError,
 )
 from .queries import NESTED_CONNECTIONS, page_query
+from .rate_budget import DEFAULT_COST
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +38,9 @@ MAX_NESTED_PAGES = 40
 
 
 DEPRECATION_HEADER = "X-Shopify-API-Deprecated-Reason"
+# The requested cost Shopify last reported per query document, in this process: what a
+# request draws from the shop's budget before it is sent.
+_REQUESTED_COST = {}
 
 
 class ShopifyGraphQLClient:
@@ -45,9 +49,19 @@ class ShopifyGraphQLClient:
     response carries a new ``X-Shopify-API-Deprecated-Reason``."""
 
     def __init__(
-        self, endpoint, access_token, timeout=TIMEOUT, sleep=time.sleep, renew_token=None, on_deprecation=None
+        self,
+        endpoint,
+        access_token,
+        timeout=TIMEOUT,
+        sleep=time.sleep,
+        renew_token=None,
+        on_deprecation=None,
+        budget=None,
     ):
         self.endpoint = endpoint
+        # The shop's budget shared by its jobs (services/rate_budget.py); without one, the client
+        # paces itself from the last throttleStatus it saw.
+        self.budget = budget
         self.timeout = timeout
         self._sleep = sleep
         self._renew_token = renew_token
@@ -85,8 +99,7 @@ class ShopifyGraphQLClient:
         if operation_name:
             payload["operationName"] = operation_name
         for attempt in range(MAX_THROTTLE_WAITS + 1):
-            self._pace()
-            body = self._post(payload)
+            body = self._send(payload)
             errors = body.get("errors")
             if errors and _is_throttled(errors):
                 wait = self._throttle_wait(body)
@@ -101,6 +114,28 @@ class ShopifyGraphQLClient:
                 raise _graphql_error(errors)
             return body.get("data") or {}
         raise ThrottledError("Shopify kept throttling the request.")  # pragma: no cover
+
+    def _send(self, payload):
+        """POST once, drawing the query's expected cost from the shop's budget and settling it after."""
+        if self.budget is None:
+            self._pace()
+            return self._post(payload)
+        query = payload["query"]
+        drawn = self.budget.draw(_REQUESTED_COST.get(query, DEFAULT_COST))
+        # Without an answer (timeout, HTTP error) nothing is settled: Shopify's figure is
+        # unknown, and the points drawn come back with time as the row refills.
+        try:
+            body = self._post(payload)
+        except ThrottledError:
+            self.budget.settle(drawn, 0, None, throttled=True)  # HTTP 429: nothing was spent
+            raise
+        cost = (body.get("extensions") or {}).get("cost") or {}
+        throttled = bool(body.get("errors")) and _is_throttled(body["errors"])
+        if cost.get("requestedQueryCost") is not None:
+            _REQUESTED_COST[query] = cost["requestedQueryCost"]
+        actual = 0 if throttled else cost.get("actualQueryCost", cost.get("requestedQueryCost"))
+        self.budget.settle(drawn, actual, cost.get("throttleStatus"), throttled=throttled)
+        return body
 
     def fetch_node(self, query, gid, root_field, variables=None):
         """Run ``query`` with ``$id: gid`` and return ``data[root_field]``, its lists complete.

@@ -28,6 +28,14 @@ def payout_list_key():
     return "payouts"
 
 
+ORDER_LINKS = "order_links"
+
+
+def order_links_key():
+    """The resource id of a shop's order-link flush job (one outbox per shop, docs/BENCHMARKS.md)."""
+    return "outbox"
+
+
 def shop_keys_pattern(shop_id):
     """A LIKE pattern matching every queue_job identity key of a shop."""
     return f"shopify_sync:{shop_id}:%"

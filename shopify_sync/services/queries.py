@@ -27,10 +27,15 @@ query Customer($id: ID!) {{
 """
 
 PAGE_INFO = "pageInfo { hasNextPage endCursor }"
-# Nested connections are read 50 entries at a time: the first page with the
-# record, the next ones with a query of their own (``page_query``), so that no
-# record is imported from a partial list.
+# Nested connections: a small first page with the record (Shopify reserves the
+# cost of every entry ``first:`` asks for, docs/BENCHMARKS.md "Points per
+# order"), the next ones 50 entries at a time with a query of their own
+# (``page_query``) only when there are more, so that no record is imported from
+# a partial list.
 NESTED_PAGE_SIZE = 50
+ORDER_LINES_FIRST = 10
+SHIPPING_LINES_FIRST = 2
+VARIANTS_FIRST = 25
 
 VARIANT_FIELDS = """
     id legacyResourceId title sku barcode price position
@@ -43,24 +48,34 @@ query Product($id: ID!) {{
   product(id: $id) {{
     id legacyResourceId title handle status productType vendor updatedAt
     options(first: 3) {{ name position values }}
-    variants(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {VARIANT_FIELDS} }} {PAGE_INFO} }}
+    variants(first: {VARIANTS_FIRST}) {{ nodes {{ {VARIANT_FIELDS} }} {PAGE_INFO} }}
   }}
 }}
 """
 
+# Only the objects the mapping reads (each object costs a point, scalars are free):
+# a line's product is asked for only when its variant is not bound yet
+# (VARIANT_PRODUCT_QUERY), a tax line's amount is never used (Odoo computes it).
+TAX_LINE_FIELDS = "title rate"
+
 LINE_ITEM_FIELDS = f"""
     id name title variantTitle sku quantity isGiftCard
-    variant {{ id legacyResourceId sku product {{ id legacyResourceId }} }}
+    variant {{ id legacyResourceId }}
     originalUnitPriceSet {{ {MONEY} }}
     totalDiscountSet {{ {MONEY} }}
-    taxLines {{ title rate priceSet {{ {MONEY} }} }}
+    taxLines {{ {TAX_LINE_FIELDS} }}
 """
 
 SHIPPING_LINE_FIELDS = f"""
     id title code
-    originalPriceSet {{ {MONEY} }}
     discountedPriceSet {{ {MONEY} }}
-    taxLines {{ title rate priceSet {{ {MONEY} }} }}
+    taxLines {{ {TAX_LINE_FIELDS} }}
+"""
+
+VARIANT_PRODUCT_QUERY = """
+query VariantProduct($id: ID!) {
+  productVariant(id: $id) { id product { id legacyResourceId } }
+}
 """
 
 ORDER_QUERY = f"""
@@ -73,8 +88,8 @@ query Order($id: ID!) {{
     billingAddress {{ {ADDRESS_FIELDS} }}
     shippingAddress {{ {ADDRESS_FIELDS} }}
     totalPriceSet {{ {MONEY} }}
-    lineItems(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {LINE_ITEM_FIELDS} }} {PAGE_INFO} }}
-    shippingLines(first: 5) {{ nodes {{ {SHIPPING_LINE_FIELDS} }} {PAGE_INFO} }}
+    lineItems(first: {ORDER_LINES_FIRST}) {{ nodes {{ {LINE_ITEM_FIELDS} }} {PAGE_INFO} }}
+    shippingLines(first: {SHIPPING_LINES_FIRST}) {{ nodes {{ {SHIPPING_LINE_FIELDS} }} {PAGE_INFO} }}
     metafield(namespace: "{METAFIELD_NAMESPACE}", key: "{METAFIELD_KEY}") {{ id value }}
   }}
 }}

@@ -35,6 +35,7 @@ RESOURCE_TYPES = [
     ("fulfillment", "Fulfillment"),
     ("refund", "Refund"),
     ("order_payments", "Invoice and payments"),
+    ("order_links", "Order links to Shopify"),
     ("payout_list", "Payout list"),
     ("payout", "Payout"),
     ("inventory_level", "Inventory level"),

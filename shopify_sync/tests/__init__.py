@@ -17,6 +17,7 @@ from . import (
     test_mapping_accounting,
     test_nested_pages,
     test_oauth_callback,
+    test_rate_budget,
     test_readiness,
     test_retry_policy,
     test_review_concurrency,

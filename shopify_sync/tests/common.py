@@ -18,7 +18,7 @@ from odoo.addons.queue_job.job import Job
 from shopify_simulator import ShopifySimulator, WebhookSender
 
 from ..models.shopify_sync_job import SyncFailed
-from ..services.identity import dispatch_identity_key, shop_keys_pattern
+from ..services.identity import ORDER_LINKS, dispatch_identity_key, order_links_key, shop_keys_pattern
 from ..services.webhook_auth import compute_hmac
 
 SHOP_DOMAIN = "test-shop.myshopify.com"
@@ -120,6 +120,13 @@ class ShopifyTestMixin:
         for sku, title in {item["sku"]: item["title"] for item in line_items}.items():
             self.env["product.product"].create({"name": title, "default_code": sku})
 
+    def flush_order_links(self):
+        """Run the shop's order-link flush job (importers/order_links.py) directly."""
+        return self.sync(ORDER_LINKS, order_links_key())
+
+    def waiting_links(self, shop=None):
+        return self.env["shopify.order.link.outbox"].search([("shop_id", "=", (shop or self.shop).id)])
+
     def metafield_writes(self, order_id):
         owner = f"gid://shopify/Order/{order_id}"
         return [
@@ -185,6 +192,16 @@ class ShopifyTestMixin:
             for record in records:
                 performed.append((record.uuid, self._perform_one(record.uuid)))
         return performed
+
+    def outcomes_of(self, performed, resource_type):
+        """The outcomes in ``performed`` of the queue jobs of ``resource_type`` (e.g. without the order-link flush)."""
+        keys = dict(
+            self.env["queue.job"]
+            .search([("uuid", "in", [u for u, _o in performed])])
+            .mapped(lambda job: (job.uuid, job.identity_key))
+        )
+        marker = f":{resource_type}:"
+        return [outcome for uuid, outcome in performed if marker in (keys.get(uuid) or "")]
 
     def _perform_one(self, job_uuid):
         job = Job.load(self.env, job_uuid)

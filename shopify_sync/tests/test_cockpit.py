@@ -11,8 +11,9 @@ from .common import ShopifyHttpCase
 @tagged("post_install", "-at_install")
 class TestCockpit(ShopifyHttpCase):
     def _webhook(self, topic, resource_id):
+        """The outcomes of the order jobs an orders/* webhook led to (the batched order-link job apart)."""
         self.post_webhook(topic, self.simulator.webhook_payload(topic, resource_id))
-        return [outcome for _uuid, outcome in self.perform_jobs()]
+        return self.outcomes_of(self.perform_jobs(), "order")
 
     def _unmapped_order(self, seed=None):
         self.shop.write({"create_products": False, "match_product_by_sku": True})

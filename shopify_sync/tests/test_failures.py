@@ -34,7 +34,9 @@ class TestFailurePath(ShopifyHttpCase):
         # fix: give every Shopify SKU an Odoo product, then retry
         self.map_skus(seeded["line_items"])
         job.action_retry()
-        self.assertEqual([o for _u, o in self.perform_jobs()], ["done"])
+        performed = self.perform_jobs()
+        self.assertEqual(self.outcomes_of(performed, "order"), ["done"])
+        self.assertEqual(self.outcomes_of(performed, "order_links"), ["done"], "the new order's link")
         self.assertEqual(job.state, "done")
         self.assertFalse(job.needs_action)
         self.assertEqual(activity.exists().state if activity.exists() else "done", "done")

@@ -129,8 +129,10 @@ class TestPushesToShopify(ShopifyHttpCase):
         self.assertEqual(picking.state, "done")
         self.shop.api_timeout = 1
         self.simulator.slow_next(1, 11.0, operation="CreateFulfillment")
-        outcomes = [outcome for _uuid, outcome in self.perform_jobs()]
+        performed = self.perform_jobs()
+        outcomes = self.outcomes_of(performed, "picking_push")
         self.assertEqual(outcomes, ["retry", "done"], self.sync_job("picking_push", picking.id).message)
+        self.assertEqual(self.outcomes_of(performed, "order_links"), ["done"], "the order's link, sent meanwhile")
         fulfillments = [f for f in self.simulator.store.fulfillments.values() if f["order_id"] == seeded["id"]]
         self.assertEqual(len(fulfillments), 1)
         self.assertEqual(picking.shopify_binding_ids.shopify_id, str(fulfillments[0]["id"]))

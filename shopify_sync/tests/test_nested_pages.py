@@ -18,9 +18,10 @@ class TestNestedPages(ShopifyTransactionCase):
         order = self.bound("order", seeded["id"])
         self.assertEqual(self.orders_named(seeded["name"]), order)
         product_lines = order.order_line.filtered(lambda line: line.product_id.shopify_binding_ids)
-        self.assertEqual(len(product_lines), 120, "all three pages of lines")
+        self.assertEqual(len(product_lines), 120, "all four pages of lines")
         self.assertAlmostEqual(order.amount_total, float(seeded["total_price"]), places=2)
-        self.assertEqual(len(self.simulator.calls_named("NextPage")), 2, "lines 51-100 and 101-120")
+        pages = self.simulator.calls_named("NextPage")
+        self.assertEqual(len(pages), 3, "lines 11-60, 61-110 and 111-120 (the order query reads the first 10)")
 
     def test_product_with_more_variants_than_one_page(self):
         product = self.simulator.generate(products=1, variants_per_product=24, seed=8)["products"][0]

@@ -56,7 +56,7 @@ class TestRetryPolicy(ShopifyHttpCase):
         self.assertFalse(job.needs_action, "waiting out throttling needs nobody")
         self.assertEqual((queue_job.retry, queue_job.state), (0, "pending"))
         since = job.throttled_since
-        outcomes = [o for _u, o in self.perform_jobs()]
+        outcomes = self.outcomes_of(self.perform_jobs(), "order")
         self.assertEqual(outcomes, ["retry"] * 5 + ["done"], "six 429s, then done, with max_retries=2")
         self.assertEqual((job.state, job.failure_count, job.needs_action), ("done", 6, False))
         self.assertFalse(job.throttled_since, "success ends the throttled spell")

@@ -141,6 +141,8 @@ class TestReview(ShopifyTransactionCase):
         job.action_approve()
         self.assertEqual(job.state, "done", job.review_summary)
         self.assertEqual(len(self.orders_named(seeded["name"])), 1)
+        self.assertFalse(self.metafield_writes(seeded["id"]), "the link waits in the shop's outbox")
+        self.flush_order_links()
         self.assertEqual(len(self.metafield_writes(seeded["id"])), 1)
 
 

@@ -46,6 +46,9 @@ class TestOrderSync(ShopifyTransactionCase):
         self.assertEqual(product_lines.tax_ids, self.tax)
         job = self.sync_job("order", seeded["id"])
         self.assertEqual((job.state, job.outcome, job.res_id), ("done", "created", order.id))
+        self.assertEqual(self.waiting_links().order_id, order)
+        self.flush_order_links()
+        self.assertFalse(self.waiting_links())
         metafields = self.metafield_writes(seeded["id"])
         self.assertEqual(len(metafields), 1)
         value = json.loads(metafields[0]["variables"]["metafields"][0]["value"])
@@ -234,25 +237,77 @@ class TestJobsThroughQueue(ShopifyHttpCase):
         self.assertEqual(set(self.deliveries().mapped("state")), {"done"})
 
     def test_timeout_after_work_then_retry_makes_no_second_order(self):
+        """The order job runs again after its commit (its answer lost), then the batched link write times
+        out after Shopify applied it and is retried: one order, one link waiting, written (twice, same value)."""
         seeded = self.seed_order()
-        self.sync("product", seeded["line_items"][0]["product_id"])
-        self.sync("product", seeded["line_items"][1]["product_id"])
+        self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
+        self.dispatch()
+        order_job = self.shopify_jobs().filtered(lambda job: ":order:" in job.identity_key)
+        self.assertEqual(self._perform_one(order_job.uuid), "done")
+        self.simulator.touch("order", seeded["id"])  # a newer version: the rerun is not skipped as stale
+        order_job.write({"state": "pending"})
+        self.assertEqual(self._perform_one(order_job.uuid), "done")
+        order = orders_of(self.env, self.shop, seeded["id"])
+        self.assertEqual(len(order), 1)
+        self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "updated")
+        self.assertEqual(self.waiting_links().order_id, order, "one link waiting, not two")
+        self.assertFalse(self.metafield_writes(seeded["id"]), "the link waits for the flush job")
         self.shop.api_timeout = 1
         # Odoo's test harness raises request timeouts below 10 s to 10 s
         self.simulator.slow_next(1, 11.0, operation="SetMetafields")
-        self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
         outcomes = [outcome for _uuid, outcome in self.perform_jobs()]
-        self.assertEqual(outcomes[0], "retry", "the timeout is temporary")
-        self.assertEqual(outcomes[-1], "done")
+        self.assertEqual(outcomes, ["retry", "done"], "the flush timed out (temporary), then succeeded")
         self.assertEqual(len(orders_of(self.env, self.shop, seeded["id"])), 1)
-        self.assertEqual(len(self.metafield_writes(seeded["id"])), 2, "the slow write was applied too")
+        self.assertFalse(self.waiting_links())
+        writes = self.metafield_writes(seeded["id"])
+        self.assertEqual(len(writes), 2, "the slow write was applied too")
+        values = {json.loads(w["variables"]["metafields"][0]["value"])["id"] for w in writes}
+        self.assertEqual(values, {order.id})
+        # The link works: with the binding gone, the order is linked, not created again.
+        order.shopify_binding_ids.unlink()
+        self.simulator.touch("order", seeded["id"])
+        self.sync("order", seeded["id"])
+        self.assertEqual(self.sync_job("order", seeded["id"]).outcome, "linked")
+        self.assertEqual(self.orders_named(seeded["name"]), order)
+
+    def test_links_of_many_orders_are_batched_25_a_call(self):
+        seeded = [self.seed_order(seed=700 + n) for n in range(27)]
+        for order in seeded:
+            self.sync("order", order["id"])
+        self.assertEqual(len(self.waiting_links()), 27)
+        self.assertEqual(len(self.shopify_jobs().filtered(lambda job: ":order_links:" in job.identity_key)), 1)
+        before = len(self.simulator.mutations_named("metafieldsSet"))
+        self.perform_jobs()
+        calls = self.simulator.mutations_named("metafieldsSet")[before:]
+        self.assertEqual(sorted(len(c["variables"]["metafields"]) for c in calls), [2, 25])
+        self.assertFalse(self.waiting_links())
+        for order in seeded:
+            self.assertEqual(len(self.metafield_writes(order["id"])), 1)
+
+    def test_link_of_an_order_deleted_in_shopify_is_dropped_the_others_sent(self):
+        kept, gone = self.seed_order(), self.seed_order(seed=41)
+        self.sync("order", kept["id"])
+        self.sync("order", gone["id"])
+        self.simulator.delete("order", gone["id"])
+        applied_before = len(self.simulator.mutations_named("metafieldsSet", applied=True))
+        self.flush_order_links()
+        self.assertFalse(self.waiting_links(), "nothing left to block the next batches")
+        self.assertEqual(len(self.metafield_writes(kept["id"])), 2, "refused with the batch, then sent alone")
+        applied = len(self.simulator.mutations_named("metafieldsSet", applied=True)) - applied_before
+        self.assertEqual(applied, 1, "Shopify applies a batch whole or not at all")
+        job = self.sync_job("order_links", "outbox")
+        self.assertEqual(job.state, "done")
+        self.assertIn("Refused by Shopify", job.outcome_note)
+        self.assertIn(str(gone["id"]), job.outcome_note)
+        self.assertEqual(len(self.metafield_writes(gone["id"])), 1)
 
     def test_5xx_and_429_retried_then_success(self):
         seeded = self.seed_order()
         self.simulator.fail_next(2, status=502)
         self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
-        outcomes = [outcome for _uuid, outcome in self.perform_jobs()]
-        self.assertEqual(outcomes, ["retry", "retry", "done"])
+        performed = self.perform_jobs()
+        self.assertEqual(self.outcomes_of(performed, "order"), ["retry", "retry", "done"])
+        self.assertEqual(self.outcomes_of(performed, "order_links"), ["done"], "the order link, batched")
         self.simulator.throttle_mode = "http429"
         self.simulator.throttle_next(1)
         self.simulator.touch("order", seeded["id"])

@@ -31,7 +31,11 @@ class TestSyncJobsScreens(ShopifyHttpCase):
         tour_product = self.env["product.product"].search([("name", "=", "Tour product")])
         self.assertEqual(self.bound("variant", order["line_items"][0]["variant_id"]), tour_product)
         # the order, and the product whose sync completes the new binding (its inventory item)
-        self.assertEqual([outcome for _uuid, outcome in self.perform_jobs()], ["done", "done"])
+        performed = self.perform_jobs()
+        self.assertEqual(
+            self.outcomes_of(performed, "order") + self.outcomes_of(performed, "product"), ["done", "done"]
+        )
+        self.assertEqual(self.outcomes_of(performed, "order_links"), ["done"], "the new order's link")
         self.assertTrue(self.item_of(tour_product), "the product's sync filled in the inventory item")
         self.assertEqual(len(self.orders_named(order["name"])), 1)
         self.assertFalse(job.problem_activity_id)

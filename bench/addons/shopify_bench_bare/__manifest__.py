@@ -1,12 +1,13 @@
 {
     "name": "Shopify Sync Bench: bare route",
-    "summary": "Benchmark baseline only: an auth='none' route that reads the body and answers 200. Never ship.",
+    "summary": "Benchmark baselines only: an auth='none' route that reads the body and answers 200, and one that "
+    "durably inserts one row. Never ship.",
     "version": "19.0.1.0.0",
     "category": "Hidden",
     "license": "LGPL-3",
     "author": "shopify_sync contributors",
     "depends": ["web"],
-    "data": [],
+    "data": ["security/ir.model.access.csv"],
     "installable": True,
     "application": False,
 }
