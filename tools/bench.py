@@ -401,8 +401,9 @@ def main():
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
     bench = Bench(args)
-    if bench.phases != list(PHASES) and args.out == parser.get_default("out"):
-        args.out = str(ROOT / "bench" / f"results-{'-'.join(bench.phases)}.json")  # a partial run keeps the full one
+    if bench.phases != list(PHASES) and args.out == parser.get_default("out") and not args.cluster:
+        # A partial one-node run keeps the full one; a cluster run is a section of its own in results.json.
+        args.out = str(ROOT / "bench" / f"results-{'-'.join(bench.phases)}.json")
     try:
         bench.run()
     except Exception:  # noqa: BLE001 - report, then fail the run

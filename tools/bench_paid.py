@@ -2,11 +2,12 @@
 
 The bench shop gets the books of tools/harness/accounting.py and the invoice policy
 *when paid* for this phase only (back to *never* afterwards, so that the storm measures
-what it always measured). ``BENCH_ORDERS`` new orders, paid by card, are sent as
+what it always measured). ``BENCH_PAID_ORDERS`` (default ``BENCH_ORDERS``) new orders, paid by card, are sent as
 orders/create webhooks by ``BENCH_E2E_SENDERS`` senders; the clock stops when every one
 has a posted invoice paid by its payment. Information, no target: ``e2e_paid_orders_per_s``.
 """
 
+import os
 import time
 
 from tools.harness import accounting, jobs, keys
@@ -17,7 +18,8 @@ def e2e_paid(bench):
     shop = bench.shop_id
     bench.orm.run(lambda env: accounting.configure_accounting(env, shop, "on_paid"))
     try:
-        orders = bench.sim.generate(orders=bench.orders, lines_per_order=3)["orders"]
+        count = int(os.environ.get("BENCH_PAID_ORDERS") or bench.orders)
+        orders = bench.sim.generate(orders=count, lines_per_order=3)["orders"]
         ids = [str(o["id"]) for o in orders]
         keys_ = keys.job_keys(shop, "order", ids) + keys.job_keys(shop, "order_payments", ids)
         bench.log(f"e2e_paid: {len(ids)} orders/create webhooks, invoiced when paid, {bench.e2e_senders} senders")
