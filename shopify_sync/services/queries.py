@@ -78,16 +78,19 @@ query VariantProduct($id: ID!) {
 }
 """
 
-ORDER_QUERY = f"""
-query Order($id: ID!) {{
-  order(id: $id) {{
-    id legacyResourceId name email phone createdAt updatedAt processedAt
+# The order's own fields, the same for one order (ORDER_QUERY) and for an export of orders.
+ORDER_FIELDS = f"""id legacyResourceId name email phone createdAt updatedAt processedAt
     cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus
     currencyCode taxesIncluded note
     customer {{ {CUSTOMER_FIELDS} }}
     billingAddress {{ {ADDRESS_FIELDS} }}
     shippingAddress {{ {ADDRESS_FIELDS} }}
-    totalPriceSet {{ {MONEY} }}
+    totalPriceSet {{ {MONEY} }}"""
+
+ORDER_QUERY = f"""
+query Order($id: ID!) {{
+  order(id: $id) {{
+    {ORDER_FIELDS}
     lineItems(first: {ORDER_LINES_FIRST}) {{ nodes {{ {LINE_ITEM_FIELDS} }} {PAGE_INFO} }}
     shippingLines(first: {SHIPPING_LINES_FIRST}) {{ nodes {{ {SHIPPING_LINE_FIELDS} }} {PAGE_INFO} }}
     metafield(namespace: "{METAFIELD_NAMESPACE}", key: "{METAFIELD_KEY}") {{ id value }}
@@ -320,13 +323,7 @@ BULK_ROOT_FIELDS = {
     """,
     "customers": CUSTOMER_FIELDS,
     "orders": f"""
-        id legacyResourceId name email phone createdAt updatedAt processedAt
-        cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus
-        currencyCode taxesIncluded note
-        customer {{ {CUSTOMER_FIELDS} }}
-        billingAddress {{ {ADDRESS_FIELDS} }}
-        shippingAddress {{ {ADDRESS_FIELDS} }}
-        totalPriceSet {{ {MONEY} }}
+        {ORDER_FIELDS}
         lineItems {{ edges {{ node {{ {LINE_ITEM_FIELDS} }} }} }}
         shippingLines {{ edges {{ node {{ {SHIPPING_LINE_FIELDS} }} }} }}
         metafield(namespace: "{METAFIELD_NAMESPACE}", key: "{METAFIELD_KEY}") {{ id value }}

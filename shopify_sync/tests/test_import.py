@@ -62,6 +62,18 @@ class ImportMixin:
         self.assertEqual(len(jobs), 1, "one waiting step per run")
         return self._perform_one(jobs.uuid)
 
+    def orders_run_reading(self):
+        """An orders run started and polled until its file is ready to read (nothing read yet)."""
+        run = self.shop.action_import(objects=("orders",))
+        self.assertEqual(self.perform_import_step(run), "done")  # start
+        self.wait_exports()
+        for _poll in range(20):
+            if run.state != "running":
+                break
+            self.perform_import_step(run)
+        self.assertEqual(run.state, "reading")
+        return run
+
     def assert_once(self, data):
         """Every seeded record has exactly one Odoo record in this shop."""
         for order in data["orders"]:
@@ -146,14 +158,7 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
 
     def test_resumed_after_its_job_is_killed(self):
         data = self.seed_store(seed=172, orders=5)
-        run = self.shop.action_import(objects=("orders",))
-        self.assertEqual(self.perform_import_step(run), "done")  # start
-        self.wait_exports()
-        for _poll in range(20):
-            if run.state != "running":
-                break
-            self.perform_import_step(run)
-        self.assertEqual(run.state, "reading")
+        run = self.orders_run_reading()
         self.assertEqual(self.perform_import_step(run), "done")  # first chunk committed
         saved = (run.read_offset, run.rows_read, run.created_count + run.linked_count)
         self.assertEqual(saved[2], 2)
@@ -185,14 +190,7 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
 
     def test_unexpected_error_stops_the_run_with_a_message(self):
         self.seed_store(seed=173, orders=2)
-        run = self.shop.action_import(objects=("orders",))
-        self.perform_import_step(run)  # start
-        self.wait_exports()
-        for _poll in range(20):
-            if run.state != "running":
-                break
-            self.perform_import_step(run)
-        self.assertEqual(run.state, "reading")
+        run = self.orders_run_reading()
         job = self.import_jobs(run)
         self.env.flush_all()  # what the earlier steps left in the cache is theirs, committed before this job
 
