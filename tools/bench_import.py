@@ -13,6 +13,7 @@ memory is sampled meanwhile. Targets: the whole import within 10 minutes, under
 
 import os
 import time
+from datetime import UTC, datetime
 
 from shopify_simulator import SimulatorControl
 from tools.harness import imports, jobs, records
@@ -114,6 +115,7 @@ class ImportPhase:
         sampler = MemorySampler(b.services)
         sampler.start()
         try:
+            self.since = datetime.now(UTC).replace(tzinfo=None)  # Odoo's create_date: UTC, naive
             run_ids = self.start()
             self.log(f"action_import started runs {run_ids}")
             seconds, ends = self.follow(run_ids)
@@ -133,7 +135,7 @@ class ImportPhase:
             r[f"import_{kind}_seconds"] = round(ends[kind], 2)
         points = imports.points_used(self.sim.calls())
         in_odoo = self.bench.db.run(records.shop_record_counts, self.shop_id)
-        surplus = self.bench.db.run(records.surplus_records, self.shop_id)
+        surplus = self.bench.db.run(records.surplus_records, self.shop_id, self.since)
         r.update(
             import_seconds=round(seconds, 2) if seconds is not None else None,
             import_points_used=points["points"],

@@ -150,7 +150,8 @@ class TestProblemActivities(ShopifyHttpCase):
         job.action_retry()
         self.perform_jobs()
         self.assertEqual(job.state, "done")
-        self.assertFalse(self._activities().filtered("active"))
+        left = self._activities().filtered("active")
+        self.assertFalse(left, [(a.res_model, a.res_id, a.summary, str(a.note)[:200]) for a in left])
 
     def _unmapped_order(self, seed=None):
         self.shop.write({"create_products": False, "match_product_by_sku": True})

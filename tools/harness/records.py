@@ -138,26 +138,31 @@ def shop_record_counts(cr, shop_id):
 # The unbound twins of a shop's bound records: a sale order with a bound order's name, a
 # product with a bound variant's SKU, a contact with a bound customer's email.
 _SURPLUS = {
-    "sale_order": f"SELECT count(o.id) - count(DISTINCT b.id) {_ORDERS_OF_BINDINGS} WHERE b.shop_id = %s",
+    "sale_order": f"SELECT count(o.id) - count(DISTINCT b.id) {_ORDERS_OF_BINDINGS} WHERE b.shop_id = %(shop)s",
     "res_partner": (
         "SELECT count(*) FROM res_partner p WHERE p.active AND p.parent_id IS NULL AND p.email IS NOT NULL "
+        "AND p.create_date >= %(since)s "
         "AND lower(p.email) IN (SELECT lower(bp.email) FROM shopify_partner_binding b "
-        "JOIN res_partner bp ON bp.id = b.odoo_id WHERE b.shop_id = %s AND b.shopify_id ~ '^[0-9]+$') "
+        "JOIN res_partner bp ON bp.id = b.odoo_id WHERE b.shop_id = %(shop)s AND b.shopify_id ~ '^[0-9]+$') "
         "AND NOT EXISTS (SELECT 1 FROM shopify_partner_binding x WHERE x.odoo_id = p.id)"
     ),
     "product_product": (
-        "SELECT count(*) FROM product_product p WHERE p.active AND p.default_code IN "
+        "SELECT count(*) FROM product_product p WHERE p.active AND p.create_date >= %(since)s AND p.default_code IN "
         "(SELECT bp.default_code FROM shopify_variant_binding b JOIN product_product bp ON bp.id = b.odoo_id "
-        "WHERE b.shop_id = %s) AND NOT EXISTS (SELECT 1 FROM shopify_variant_binding x WHERE x.odoo_id = p.id)"
+        "WHERE b.shop_id = %(shop)s) AND NOT EXISTS (SELECT 1 FROM shopify_variant_binding x WHERE x.odoo_id = p.id)"
     ),
 }
 
 
-def surplus_records(cr, shop_id):
-    """{table: surplus records}: Odoo records made again for a Shopify record the shop already binds."""
+def surplus_records(cr, shop_id, since="-infinity"):
+    """{table: surplus records}: Odoo records made again for a Shopify record the shop already binds.
+
+    ``since`` (a timestamp) leaves out contacts and products made before it: in a bench database other
+    phases make unbound contacts (the plain-ORM reference) whose e-mails a later store's customers share.
+    """
     out = {}
     for table, sql in _SURPLUS.items():
-        cr.execute(sql, (shop_id,))
+        cr.execute(sql, {"shop": shop_id, "since": since})
         out[table] = int(cr.fetchone()[0] or 0)
     return out
 
