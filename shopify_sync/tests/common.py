@@ -291,6 +291,7 @@ def drop_committed_shop(dbname, shop_id):
         shop = env["shopify.shop"].with_context(active_test=False).browse(shop_id)
         orders = env["shopify.order.binding"].search([("shop_id", "=", shop_id)]).odoo_id
         partners = env["shopify.partner.binding"].search([("shop_id", "=", shop_id)]).odoo_id
+        variants = env["shopify.variant.binding"].search([("shop_id", "=", shop_id)]).odoo_id
         for model in BINDING_MODELS.values():
             env[model].search([("shop_id", "=", shop_id)]).unlink()
         orders._action_cancel()
@@ -305,6 +306,13 @@ def drop_committed_shop(dbname, shop_id):
                 contacts.unlink()
         except Exception:  # noqa: BLE001 - kept by accounting entries: archived without an email
             contacts.write({"email": False, "active": False})
+        # Nor a product with one of their SKUs: a later test would find two Odoo products for it.
+        variants = variants.filtered(lambda v: not v.shopify_binding_ids)
+        try:
+            with cr.savepoint():
+                variants.product_tmpl_id.unlink()
+        except Exception:  # noqa: BLE001 - kept by stock or accounting: archived without a reference
+            variants.write({"default_code": False, "shopify_created_sku": False, "active": False})
 
 
 def make_user(env, login, groups):
