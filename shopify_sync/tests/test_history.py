@@ -130,7 +130,9 @@ class TestProblemActivities(ShopifyHttpCase):
         self.assertFalse(self.shop.activity_ids)
 
     def test_activity_on_the_order_when_it_exists_links_to_the_job(self):
-        seeded = self.seed_order()
+        # A fixed store: with some generated orders the retried update reads as changed lines after
+        # confirmation (a second, legitimate activity); that path is not what this test is about.
+        seeded = self.seed_order(seed=4711)
         self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
         self.perform_jobs()
         order = self.bound("order", seeded["id"])
