@@ -58,6 +58,12 @@ def is_paid(order):
     return (order.get("displayFinancialStatus") or "").upper() in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
 
 
+def _stored(value, places):
+    """``value`` rounded half up, as Odoo stores a field of that precision (Python's round() on the
+    float 2.675 gives 2.67, Odoo stores 2.68: the two would never compare equal)."""
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def line_signature(lines):
-    """Comparable form of order lines: (product id, qty, price, discount)."""
-    return sorted((p, round(q, 3), round(pu, 2), round(d, 2)) for p, q, pu, d in lines)
+    """Comparable form of order lines: (product id, qty, price, discount), each as Odoo stores it."""
+    return sorted((p, _stored(q, 3), _stored(pu, 2), _stored(d, 2)) for p, q, pu, d in lines)

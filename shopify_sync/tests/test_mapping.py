@@ -67,3 +67,15 @@ class TestProductValues(unittest.TestCase):
         self.assertEqual(values.template_vals()["list_price"], 9.99)
         self.assertEqual(values.variants[0].price, Decimal("12.50"))
         self.assertIsNone(values.updated_at)
+
+
+class TestLineSignature(unittest.TestCase):
+    def test_a_discount_compares_equal_to_what_odoo_stored(self):
+        from ..mapping import order as omap
+
+        # Shopify's allocation gives 2.675 %; Odoo stores the two-digit discount half up, 2.68, where
+        # round() on the float 2.675 (2.67499...) gives 2.67.
+        mapped = omap.line_signature([(7, 1.0, 19.99, 2.675)])
+        stored = omap.line_signature([(7, 1.0, 19.99, 2.68)])
+        self.assertEqual(mapped, stored)
+        self.assertNotEqual(mapped, omap.line_signature([(7, 1.0, 19.99, 2.67)]))
