@@ -5,8 +5,11 @@ import gc
 import random
 from decimal import Decimal
 
-from .formatting import cents, gid, rest_money, to_decimal
+from .formatting import gid
+from .generator_orders import GATEWAY, OrderMaking
 from .totals import recompute_totals
+
+__all__ = ["Generator", "recompute_totals", "same_product_elsewhere"]
 
 FIRST_NAMES = [
     "Ava",
@@ -72,17 +75,9 @@ COLORS = [
     ("Grey", "GY"),
 ]
 SIZES = ["S", "M", "L", "XL"]
-SHIPPING_METHODS = [
-    ("Standard Shipping", "STANDARD", "5.00"),
-    ("Express Shipping", "EXPRESS", "15.00"),
-]
-DISCOUNT_CODE, DISCOUNT_PERCENT = "WELCOME10", Decimal("0.10")
-GATEWAY = "shopify_payments"
-# in a split tender, each gateway but the last pays this much (at most half the order)
-SPLIT_SHARE = Decimal("10.00")
 
 
-class Generator:
+class Generator(OrderMaking):
     """Builds REST dicts with a seeded RNG and seeds them into a store."""
 
     def __init__(self, store, seed=42, tax_rate="0.06", gateways=None):
@@ -294,159 +289,6 @@ class Generator:
             self._next_suffix[prefix] = suffix
         self._sku_codes.add(code)
         return code
-
-    def _catalogue_pairs(self, catalogue):
-        if self._pairs[0] is not catalogue:
-            pairs = [(product, variant) for product in catalogue for variant in product["variants"]]
-            self._pairs = (catalogue, pairs)
-        return self._pairs[1]
-
-    def line(self, product, variant, discounted):
-        quantity = self.rng.randint(1, 3)
-        price = to_decimal(variant["price"])
-        discount = cents(price * quantity * DISCOUNT_PERCENT) if discounted else Decimal("0")
-        line_id = self.store.next_id()
-        allocations = (
-            [{"amount": rest_money(discount), "discount_application_index": 0}]
-            if discounted
-            else []
-        )
-        return {
-            "id": line_id,
-            "admin_graphql_api_id": gid("LineItem", line_id),
-            "variant_id": variant["id"],
-            "product_id": product["id"],
-            "title": product["title"],
-            "variant_title": variant["title"],
-            "name": f"{product['title']} - {variant['title']}",
-            "sku": variant["sku"],
-            "vendor": product.get("vendor"),
-            "quantity": quantity,
-            "current_quantity": quantity,
-            "fulfillable_quantity": quantity,
-            "fulfillment_status": None,
-            "fulfillment_service": "manual",
-            "grams": variant.get("grams", 0),
-            "price": rest_money(price),
-            "total_discount": rest_money(discount),
-            "discount_allocations": allocations,
-            "requires_shipping": True,
-            "taxable": True,
-            "gift_card": False,
-            "product_exists": True,
-            "properties": [],
-            "tax_lines": [
-                {
-                    "title": "State Tax",
-                    "rate": float(self.tax_rate),
-                    "price": "0.00",
-                    "channel_liable": False,
-                }
-            ],
-        }
-
-    def order(self, customer, catalogue, lines_per_order):
-        oid, number = self.store.next_id(), self.store.next_order_number()
-        pairs = self._catalogue_pairs(catalogue)
-        chosen = self.rng.sample(pairs, min(lines_per_order, len(pairs)))
-        chosen += [self.rng.choice(pairs) for _extra in range(lines_per_order - len(chosen))]
-        discounted = self.rng.random() < 0.3
-        title, code, price = self.rng.choice(SHIPPING_METHODS)
-        address = customer.get("default_address") or self.address(
-            customer["first_name"], customer["last_name"], customer.get("phone")
-        )
-        address = {k: v for k, v in address.items() if k not in ("id", "customer_id", "default")}
-        shipping_tax = [
-            {
-                "title": "State Tax",
-                "rate": float(self.tax_rate),
-                "price": "0.00",
-                "channel_liable": False,
-            }
-        ]
-        order = {
-            "id": oid,
-            "admin_graphql_api_id": gid("Order", oid),
-            "name": f"#{number}",
-            "number": number - 1000,
-            "order_number": number,
-            "email": customer.get("email"),
-            "contact_email": customer.get("email"),
-            "phone": customer.get("phone"),
-            "currency": self.store.currency,
-            "presentment_currency": self.store.currency,
-            "financial_status": "paid",
-            "fulfillment_status": None,
-            "confirmed": True,
-            "test": False,
-            "taxes_included": False,
-            "estimated_taxes": False,
-            "source_name": "web",
-            "gateway": self.gateways[0],
-            "payment_gateway_names": list(dict.fromkeys(self.gateways)),
-            "buyer_accepts_marketing": False,
-            "note": None,
-            "note_attributes": [],
-            "tags": "",
-            "customer_locale": "en",
-            "cancelled_at": None,
-            "cancel_reason": None,
-            "closed_at": None,
-            "customer": {
-                k: copy.copy(v) if isinstance(v, dict | list) else v
-                for k, v in customer.items()
-                if k != "addresses"
-            },
-            "billing_address": dict(address),
-            "shipping_address": dict(address),
-            "line_items": [self.line(product, variant, discounted) for product, variant in chosen],
-            "shipping_lines": [
-                {
-                    "id": self.store.next_id(),
-                    "title": title,
-                    "code": code,
-                    "source": "shopify",
-                    "price": price,
-                    "discounted_price": price,
-                    "discount_allocations": [],
-                    "tax_lines": shipping_tax,
-                }
-            ],
-            "discount_codes": [],
-            "discount_applications": [],
-            "fulfillments": [],
-            "refunds": [],
-        }
-        if discounted:
-            order["discount_applications"] = [
-                {
-                    "type": "discount_code",
-                    "code": DISCOUNT_CODE,
-                    "value": "10.0",
-                    "value_type": "percentage",
-                    "allocation_method": "across",
-                    "target_selection": "all",
-                    "target_type": "line_item",
-                }
-            ]
-        recompute_totals(order)
-        order["transactions"] = self.transactions(order)
-        if discounted:
-            order["discount_codes"] = [
-                {"code": DISCOUNT_CODE, "amount": order["total_discounts"], "type": "percentage"}
-            ]
-        return order
-
-    def transactions(self, order):
-        """One successful sale per gateway; a single sale has no amount: it is for the order's total
-        (also once a test recomputes it)."""
-        sales = [{"kind": "sale", "status": "success", "gateway": g} for g in self.gateways]
-        if len(sales) > 1:
-            total, others = to_decimal(order["total_price"]), len(sales) - 1
-            share = min(SPLIT_SHARE, cents(total / (2 * others)))
-            for index, sale in enumerate(sales):
-                sale["amount"] = rest_money(share if index < others else total - share * others)
-        return sales
 
 
 def same_product_elsewhere(rest, id_offset):
