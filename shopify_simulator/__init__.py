@@ -3,7 +3,7 @@
 Used by shopify_sync's integration tests and by ``make demo``; it never imports Odoo.
 """
 
-from .control import SimulatorControl
+from .control_client import SimulatorControl
 from .generator import recompute_totals, same_product_elsewhere
 from .server import ShopifySimulator
 from .webhooks import SHOPIFY_RETRY_SCHEDULE, Delivery, WebhookSender, sign

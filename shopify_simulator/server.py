@@ -1,42 +1,29 @@
-"""The simulator: an HTTP server speaking Shopify's GraphQL Admin API, plus a control API."""
+"""The simulator: an HTTP server speaking Shopify's GraphQL Admin API, plus a control API.
+
+The calls themselves are answered by admin_calls.py, the paths dispatched by
+http_handler.py, the control API by control.py.
+"""
 
 import gc
 import itertools
-import json
-import re
 import threading
-import time
-import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from graphql.utilities import get_operation_ast
-
-from .admin_responses import (
-    INVALID_TOKEN,
-    RATE_LIMIT_TEXT,
-    failure_body,
-    max_cost_body,
-    throttled_body,
-)
+from .admin_calls import AdminCalls
 from .bulk_control import BulkVerbs
 from .bulk_operations import BulkOperations
-from .control import handle_control
 from .faults import CostBucket, Faults
-from .generator import Generator, recompute_totals
+from .generator import Generator
 from .graphql_api import GraphQLApi
-from .oauth import ALL_SCOPES, REQUIRED_SCOPES, OAuthServer
+from .http_handler import AUTHORIZE_PATH, Handler, Server
+from .oauth import ALL_SCOPES, OAuthServer
 from .payloads import webhook_payload
 from .payouts import seed_payout
-from .query_cost import MAX_QUERY_COST
 from .store import Store
 from .subscriptions import Subscriptions
-
-GRAPHQL_PATH = re.compile(r"^/admin/api/(?P<version>\d{4}-\d{2}|unstable)/graphql\.json$")
-TOKEN_PATH = "/admin/oauth/access_token"
-AUTHORIZE_PATH = "/admin/oauth/authorize"
+from .totals import recompute_totals
 
 
-class ShopifySimulator(BulkVerbs):
+class ShopifySimulator(AdminCalls, BulkVerbs):
     """Start with ``.start()`` (or ``with``); ``base_url`` then points at it. Thread-safe."""
 
     def __init__(
@@ -83,8 +70,8 @@ class ShopifySimulator(BulkVerbs):
 
     # -- lifecycle ----------------------------------------------------------------------
     def start(self):
-        handler = type("Handler", (_Handler,), {"simulator": self})
-        self._server = _Server((self.host, self.port), handler)
+        handler = type("Handler", (Handler,), {"simulator": self})
+        self._server = Server((self.host, self.port), handler)
         self.port = self._server.server_address[1]
         self._stopping.clear()
         thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -219,12 +206,6 @@ class ShopifySimulator(BulkVerbs):
         with self._log_lock:
             return [c for c in self.calls if c["operation"] == operation]
 
-    def _record_call(self, call, status, **details):
-        call.update(status=status, **details)
-        with self._log_lock:
-            self.calls.append(call)
-        return call
-
     # -- OAuth, access scopes, subscriptions ----------------------------------------------
     @property
     def client_id(self):
@@ -269,233 +250,3 @@ class ShopifySimulator(BulkVerbs):
             "id": "gid://shopify/AppInstallation/1",
             "accessScopes": [{"handle": s, "description": s} for s in scopes],
         }
-
-    def handle_token(self, headers, raw):
-        """(status, headers, body bytes) for the token endpoint."""
-        call = {
-            "id": next(self._call_ids),
-            "time": time.time(),
-            "api_version": None,
-            "operation": "access_token",
-            "query": None,
-            "variables": None,
-            "fault": None,
-        }
-        status = self.faults.take("fail", "access_token", exact=True)
-        if status:
-            self._record_call(call, status, fault=f"fail_next {status}")
-            return status, {}, json.dumps({"errors": "simulated failure"}).encode()
-        delay = self.faults.take("slow", "access_token", exact=True)
-        if delay:
-            self._stopping.wait(delay)
-        status, body = self.oauth.handle_token(headers.get("Content-Type"), raw)
-        self._record_call(call, status)
-        return status, {}, json.dumps(body).encode()
-
-    # -- the Admin API ---------------------------------------------------------------------
-    def handle_graphql(self, headers, raw, version=None):
-        """Return (status, headers, body bytes) for one Admin API call."""
-        version = version or self.api_version
-        out = {"X-Shopify-API-Version": version, "X-Request-Id": str(uuid.uuid4())}
-        call = {
-            "id": next(self._call_ids),
-            "time": time.time(),
-            "api_version": version,
-            "operation": None,
-            "query": None,
-            "variables": None,
-            "fault": None,
-        }
-        try:
-            request = json.loads(raw or b"{}")
-            query, variables = request["query"], request.get("variables") or {}
-            operation_name = request.get("operationName")
-        except (ValueError, KeyError, TypeError):
-            query, variables, operation_name = None, None, None
-        prepared = (
-            self.api.prepare(query, variables, operation_name) if isinstance(query, str) else None
-        )
-        call.update(
-            query=query, variables=variables, operation=operation_name or _operation_name(prepared)
-        )
-        operation = call["operation"]
-        scopes = self.oauth.token_scopes(headers.get("X-Shopify-Access-Token"))
-        if self.faults.token_revoked or scopes is None:
-            self._record_call(
-                call, 401, fault="token_revoked" if self.faults.token_revoked else None
-            )
-            return 401, out, json.dumps(INVALID_TOKEN).encode()
-        self._request.scopes, self._request.version = scopes, version
-        reason = self.deprecated_reason or (
-            "WebhookSubscription.callbackUrl" if "callbackUrl" in (query or "") else None
-        )
-        if reason:
-            out["X-Shopify-API-Deprecated-Reason"] = reason
-        status = self.faults.take("fail", operation)
-        if status:
-            self._record_call(call, status, fault=f"fail_next {status}")
-            return status, out, failure_body(status, out)
-        if prepared is None:
-            self._record_call(call, 400)
-            return (
-                400,
-                out,
-                json.dumps({"errors": {"query": "Required parameter missing or invalid"}}).encode(),
-            )
-        if prepared.errors:
-            body = {"errors": prepared.errors, "extensions": self._cost(0, 0)}
-            self._record_call(call, 200, requested_cost=0, actual_cost=0)
-            return 200, out, json.dumps(body).encode()
-        denied = _access_denied(prepared, scopes)
-        if denied:
-            self._record_call(call, 200, requested_cost=0, actual_cost=0, fault="access_denied")
-            return 200, out, json.dumps({"errors": denied, "data": None}).encode()
-        requested = prepared.requested_cost
-        if self.faults.take("throttle", operation):
-            return self._throttled(call, out, requested, fault="throttle_next")
-        if requested > MAX_QUERY_COST:
-            body = max_cost_body(requested)
-            body["extensions"] = self._cost(requested, None)
-            self._record_call(call, 200, requested_cost=requested)
-            return 200, out, json.dumps(body).encode()
-        if not self.bucket.spend(requested):
-            return self._throttled(call, out, requested)
-        hook = self.faults.take("before", operation)
-        if hook:
-            hook()  # e.g. a concurrent edit between the client's read and its write
-        body, actual, records = self.api.run(prepared)
-        self.bucket.refund(requested - actual)
-        body["extensions"] = self._cost(requested, actual)
-        self._record_call(call, 200, requested_cost=requested, actual_cost=actual)
-        self._record_mutations(call, records)
-        delay = self.faults.take("slow", operation)
-        if delay:
-            call["fault"] = f"slow_next {delay}s"
-            self._stopping.wait(delay)  # the work is done; only the answer is late
-        encoded = json.dumps(body).encode()
-        if self.faults.take("malformed", operation):
-            call["fault"] = "malformed_next"
-            return 200, out, encoded[: max(len(encoded) // 2, 1)]
-        return 200, out, encoded
-
-    def _cost(self, requested, actual):
-        return {
-            "cost": {
-                "requestedQueryCost": requested,
-                "actualQueryCost": actual,
-                "throttleStatus": self.bucket.status(),
-            }
-        }
-
-    def _record_mutations(self, call, records):
-        with self._log_lock:
-            for record in records:
-                self.mutations.append(
-                    dict(
-                        record,
-                        operation=call["operation"],
-                        request_variables=call["variables"],
-                        time=call["time"],
-                        call_id=call["id"],
-                    )
-                )
-
-    def _throttled(self, call, headers, cost, fault=None):
-        if self.throttle_mode == "http429":
-            self._record_call(call, 429, requested_cost=cost, throttled=True, fault=fault)
-            headers = dict(headers, **{"Retry-After": f"{self.bucket.retry_after(cost):.1f}"})
-            return 429, headers, json.dumps({"errors": RATE_LIMIT_TEXT}).encode()
-        self._record_call(call, 200, requested_cost=cost, throttled=True, fault=fault)
-        return 200, headers, json.dumps(throttled_body(self._cost(cost, None))).encode()
-
-
-def _access_denied(prepared, scopes):
-    """Shopify's ACCESS_DENIED errors for root fields the token's scopes do not cover."""
-    operation = get_operation_ast(prepared.document, prepared.operation_name)
-    errors = []
-    for selection in getattr(operation, "selection_set", None).selections if operation else ():
-        name = getattr(getattr(selection, "name", None), "value", None)
-        needed = REQUIRED_SCOPES.get(name)
-        if needed and needed not in scopes and needed.replace("read_", "write_") not in scopes:
-            errors.append(
-                {
-                    "message": f"Access denied for {name} field. Required access: `{needed}` "
-                    "access scope.",
-                    "path": [name],
-                    "extensions": {
-                        "code": "ACCESS_DENIED",
-                        "documentation": "https://shopify.dev/api/usage/access-scopes",
-                        "requiredAccess": f"`{needed}` access scope.",
-                    },
-                }
-            )
-    return errors
-
-
-def _operation_name(prepared):
-    operation = getattr(getattr(prepared, "cost", None), "operation", None)
-    return operation.name.value if operation is not None and operation.name else None
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    request_queue_size = 128  # bursts of concurrent clients must not wait for a SYN retry
-
-
-class _Handler(BaseHTTPRequestHandler):
-    simulator = None
-    protocol_version = "HTTP/1.1"
-    server_version = "ShopifySimulator/1.0"
-    disable_nagle_algorithm = True  # headers and body go out as two writes: no 40 ms stall
-
-    def log_message(self, *_args):
-        pass
-
-    def _reply(self, status, body, headers=None):
-        headers = dict(headers or {})
-        self.send_response(status)
-        self.send_header(
-            "Content-Type", headers.pop("Content-Type", "application/json; charset=utf-8")
-        )
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def do_POST(self):  # noqa: N802 - http.server API
-        raw = self._body()
-        match = GRAPHQL_PATH.match(self.path.split("?", 1)[0])
-        if match:
-            try:
-                status, headers, body = self.simulator.handle_graphql(
-                    self.headers, raw, match["version"]
-                )
-            except Exception as exc:  # noqa: BLE001 - a server answers 500, it does not hang up
-                status, headers = 500, {}
-                body = json.dumps(
-                    {"errors": f"simulator error: {type(exc).__name__}: {exc}"}
-                ).encode()
-            return self._reply(status, body, headers)
-        if self.path.split("?", 1)[0] == TOKEN_PATH:
-            status, headers, body = self.simulator.handle_token(self.headers, raw)
-            return self._reply(status, body, headers)
-        if self.path.startswith("/_sim/"):
-            status, body = handle_control(self.simulator, "POST", self.path, raw)
-            return self._reply(status, json.dumps(body, default=str).encode())
-        return self._reply(404, b'{"errors":"Not Found"}')
-
-    def do_GET(self):  # noqa: N802 - http.server API
-        if self.simulator.bulk.serve(self, self.path):
-            return None  # a bulk operation's JSONL, streamed
-        if self.path.split("?", 1)[0] == AUTHORIZE_PATH:
-            status, headers = self.simulator.oauth.authorize(self.path)
-            return self._reply(status, b"", headers)
-        if self.path.startswith("/_sim/"):
-            status, body = handle_control(self.simulator, "GET", self.path, b"")
-            return self._reply(status, json.dumps(body, default=str).encode())
-        return self._reply(404, b'{"errors":"Not Found"}')
