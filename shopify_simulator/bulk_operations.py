@@ -4,8 +4,9 @@
 bulk_query.py) and starts it on a background thread: the query is executed by the
 simulator's GraphQL engine without page limits, a window of root records at a
 time, and each window's nodes are written to disk as JSONL lines at once, so a
-large store is never held as one result. The file is served, streamed and without
-authentication (as Shopify's signed URL), at ``<base>/_sim/bulk/<n>.jsonl`` (bulk_files.py).
+large store is never held as one result (the writer is bulk_files.py). The file is served,
+streamed and without authentication (as Shopify's signed URL), at
+``<base>/_sim/bulk/<n>.jsonl`` (bulk_files.py).
 
 Polling (``node(id:)``, ``bulkOperation(id:)``, ``currentBulkOperation``) reads the
 operation; it stays RUNNING for at least ``running_polls`` polls and
@@ -20,31 +21,25 @@ API version 2026-01 (LIMIT_REACHED), one before it (OPERATION_IN_PROGRESS).
 """
 
 import itertools
-import json
 import os
 import shutil
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 
-from graphql import execute, parse, validate
+from graphql import parse, validate
 from graphql.error import GraphQLError
 
-from .bulk_files import serve_bulk_file
+from .bulk_files import WINDOW_SIZE, serve_bulk_file, timestamp, write_result
 from .bulk_query import BulkQuery, BulkQueryError
 from .formatting import gid, parse_gid
 from .graphql_api import SCHEMA
 from .oauth import REQUIRED_SCOPES
-from .pagination import BulkWindow, unlimited
+
+__all__ = ["ACTIVE", "ERROR_CODES", "WINDOW_SIZE", "BulkOperations", "Operation"]
 
 ERROR_CODES = ("ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "TIMEOUT")
 ACTIVE = ("CREATED", "RUNNING", "CANCELING")
-WINDOW_SIZE = 100  # root records per execution pass (the store is locked for one)
-
-
-def _now():
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Operation:
@@ -52,7 +47,7 @@ class Operation:
 
     def __init__(self, number, query, spec, fault):
         self.number, self.query, self.spec = number, query, spec
-        self.created_at, self.created = _now(), time.monotonic()
+        self.created_at, self.created = timestamp(), time.monotonic()
         self.phase = "running"  # running -> completed / failed / canceled (the worker's view)
         self.error_code = fault.get("error_code")
         self.expire_when_done = fault.get("expire", False)
@@ -274,7 +269,10 @@ class BulkOperations:
         entry["applied"] = True
         created = dict(self.snapshot(operation), status="CREATED")
         threading.Thread(
-            target=self._work, args=(operation,), daemon=True, name=f"bulk-{operation.number}"
+            target=write_result,
+            args=(self, operation),
+            daemon=True,
+            name=f"bulk-{operation.number}",
         ).start()
         return {"bulkOperation": {"__typename": "BulkOperation", **created}, "userErrors": []}
 
@@ -306,79 +304,6 @@ class BulkOperations:
             message = f"A bulk operation cannot be canceled when it is {status.lower()}"
             errors.append({"field": None, "message": message})
         return {"bulkOperation": self.node(operation), "userErrors": errors}
-
-    # -- the worker ------------------------------------------------------------------------
-    def _work(self, operation):
-        part = os.path.join(self.directory, f"{operation.number}.jsonl.part")
-        try:
-            os.makedirs(self.directory, exist_ok=True)
-            with open(part, "w", encoding="utf-8") as out:
-                phase = self._write(operation, out)
-            self._finish(operation, phase, part)
-        except Exception:  # noqa: BLE001 - a failed execution is a FAILED operation
-            with self.lock:
-                operation.error_code = operation.error_code or "INTERNAL_SERVER_ERROR"
-                operation.phase = "failed"
-
-    def _finish(self, operation, phase, part):
-        """Move the written file where its URL points; publish the outcome."""
-        size = os.path.getsize(part)
-        name = None
-        if phase == "completed":
-            name = f"{operation.number}.jsonl"
-        elif phase == "failed" and operation.object_count:
-            name = f"{operation.number}-partial.jsonl"
-        with self.lock:
-            if name:
-                path = os.path.join(self.directory, name)
-                os.replace(part, path)
-                if phase == "completed":
-                    operation.path = path
-                else:
-                    operation.partial_path = path
-            else:
-                os.unlink(part)
-            operation.file_size = size if phase == "completed" else None
-            operation.completed_at = _now() if phase == "completed" else None
-            operation.phase = "canceled" if operation.cancel_requested else phase
-
-    def _write(self, operation, out):
-        """Execute the query window by window, writing lines; the phase it ended in."""
-        spec = operation.spec
-        if operation.error_code == "ACCESS_DENIED":
-            return "failed"
-        window = BulkWindow(WINDOW_SIZE)
-        stop_at = None
-        while True:
-            if operation.cancel_requested:
-                return "canceled"
-            data = self._execute(spec, window)
-            for item in spec.root_items(data):
-                if operation.error_code and stop_at is None:
-                    stop_at = max((window.total or 0) // 2, 0)
-                if stop_at is not None and operation.root_object_count >= stop_at:
-                    return "failed"
-                rows = [json.dumps(line, separators=(",", ":")) for line in spec.lines(item)]
-                out.write("\n".join(rows) + "\n")
-                with self.lock:
-                    operation.root_object_count += 1
-                    operation.object_count += len(rows)
-            window.offset += window.size
-            if window.total is None or window.offset >= window.total:
-                break
-        return "failed" if operation.error_code else "completed"
-
-    def _execute(self, spec, window):
-        with unlimited(window), self.api.store.lock:
-            result = execute(
-                SCHEMA,
-                spec.document,
-                root_value=self.api.root,
-                context_value={"pending": []},
-            )
-        if result.errors:
-            raise RuntimeError(result.errors[0].message)
-        return result.data
 
 
 def _refused(message, code):
