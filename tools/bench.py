@@ -14,29 +14,26 @@ import time
 import traceback
 import uuid
 
-from shopify_simulator import SimulatorControl
 from tools import bench_import, bench_paid
 from tools.bench_load import BARE_PATH, ack_pool, merge_wrk, run_wrk
 from tools.bench_orm import Reference
 from tools.bench_ratelimit import FLOOR_PATH, RL_PHASES, floor_figures, rl_orders, run_rate_limited
 from tools.bench_report import machine, print_table, write_results
 from tools.harness import jobs, keys, records
+from tools.harness.bench_shops import ACK_SHOP, SECRET, SHOP, generate_catalogue, set_up_shops, sync_catalogue
 from tools.harness.db import Db
 from tools.harness.deploy import Deployment
 from tools.harness.load import WEBHOOK_PATH, Deliverer, dumps, raw_request, storm_requests
 from tools.harness.memory import MemorySampler
-from tools.harness.orm import Orm, ShopSettings, configure_shop
+from tools.harness.orm import Orm
 from tools.harness.paths import ROOT, VAR
 from tools.harness.procs import listen_overflows
 from tools.harness.simulator import Simulators
 
-SHOP = "bench-shop.myshopify.com"
-ACK_SHOP = "bench-ack.myshopify.com"
-TOKEN = "shpat_bench_token"
-SECRET = "whsec_bench_secret"
 HOST = "127.0.0.1"
 DEAD_JOB = "Re-queued dead job"
 PHASES = ("ack", "e2e", "e2e_paid", "storm", *RL_PHASES, "import")
+CATALOGUE_PHASES = ("ack", "e2e", "e2e_paid", "storm", *RL_PHASES)  # import has a store of its own
 
 
 def env_int(name, default):
@@ -61,6 +58,7 @@ class Bench:
         self.restore_rate = env_int("BENCH_SIM_RESTORE_RATE", 1_000_000)
         self.phases = [p for p in PHASES if p in os.environ.get("BENCH_PHASES", ",".join(PHASES)).split(",")]
         self.rl_orders = rl_orders()  # per rate-limited phase (tools/bench_ratelimit.py)
+        self.needs_catalogue = any(p in CATALOGUE_PHASES for p in self.phases)  # import alone: no catalogue
         self.var = VAR / "bench"
         self.var.mkdir(parents=True, exist_ok=True)
         self.services = Deployment(args.conf, args.db, args.port, self.var, nodes=2 if args.cluster else 1)
@@ -81,18 +79,10 @@ class Bench:
     def setup(self):
         self.log("loading the Odoo registry in-process (shop set-up, ORM reference)")
         self.orm = Orm(self.args.conf, self.args.db)
-        sim_url = self.sims.start(SHOP, TOKEN, SECRET, self.restore_rate, log_name="simulator-bench.log")
-        self.shop_id = configure_shop(self.orm, ShopSettings("Bench Shop", SHOP, sim_url, TOKEN, SECRET))
-        keep = os.environ.get("BENCH_KEEP_RAW_BODY")  # unset: the addon's default (off)
-        ack_shop = ShopSettings("Bench Ack Shop", ACK_SHOP, "http://127.0.0.1:1", TOKEN, SECRET)
-        ack_shop.keep_raw_body = None if keep is None else keep == "1"
-        self.ack_shop_id = configure_shop(self.orm, ack_shop)
+        shops = set_up_shops(self.orm, self.sims, self.restore_rate)
+        self.shop_id, self.ack_shop_id, self.sim = shops.shop_id, shops.ack_shop_id, shops.sim
         total = self.orders + self.storm_events + self.rl_orders * len(RL_PHASES)
-        self.log(f"simulator {sim_url}: generating {self.products} products, {total} customers and orders")
-        self.sim = SimulatorControl(sim_url, timeout=300)
-        self.data = self.sim.generate(
-            customers=total, products=self.products, variants_per_product=2, orders=total, lines_per_order=3
-        )
+        self.data = generate_catalogue(self, shops.sim_url, self.products, total) if self.needs_catalogue else None
         self.log(f"starting Odoo (workers=2, queue_job runner): {self.services.shape}")
         self.services.start()
         self.db = Db(self.args.db)
@@ -129,22 +119,6 @@ class Bench:
         body = body if body is not None else dumps(payload)
         ids = (event_id or str(uuid.uuid4()), webhook_id or str(uuid.uuid4()))
         return raw_request(HOST, self.args.port, WEBHOOK_PATH, shop, SECRET, topic, body, *ids)
-
-    # -- 0. catalogue ------------------------------------------------------------------
-    def catalogue(self):
-        products = self.data["products"]
-        variant_ids = [str(v["id"]) for p in products for v in p["variants"]]
-        self.log(f"catalogue: {len(products)} products/create webhooks ({len(variant_ids)} variants)")
-        Deliverer(HOST, self.args.port, 4).send([self.request("products/create", p) for p in products])
-        keys_ = keys.job_keys(self.shop_id, "product", [p["id"] for p in products])
-        seconds = self.wait_until(
-            "catalogue",
-            lambda: self.db.run(records.variant_count, self.shop_id, variant_ids) == len(variant_ids)
-            and not self.waiting(keys_),
-            timeout=180,
-        )
-        if seconds is None:
-            raise RuntimeError("the product catalogue did not sync: see the queue jobs in the bench database")
 
     # -- 1. acknowledgement -------------------------------------------------------------
     def ack(self):
@@ -379,7 +353,8 @@ class Bench:
         self.results["machine"]["loadavg_before"] = os.getloadavg()
         try:
             self.setup()
-            self.catalogue()
+            if self.needs_catalogue:
+                sync_catalogue(self, HOST)  # phase 0: the catalogue's products/create webhooks
             for phase in self.phases:
                 self.observed(phase, getattr(self, f"{phase}_" if phase == "import" else phase))
         finally:

@@ -9,5 +9,6 @@
 - ``db``: a polling connection that survives a PostgreSQL restart;
 - ``keys`` and ``jobs``: queue_job identity keys and the questions about a shop's jobs;
 - ``records``: every read of the Odoo records' Shopify identity (one module for the schema);
-- ``orm``: the in-process ORM and shop set-up.
+- ``orm``: the in-process ORM and shop set-up;
+- ``bench_shops``: make bench's shops and its main catalogue.
 """
