@@ -215,34 +215,17 @@ class Generator(OrderMaking):
         combos = [(color, size) for color in colors for size in SIZES][
             : max(variants_per_product, 1)
         ]
-        variants = []
-        for position, ((color, color_code), size) in enumerate(combos, start=1):
-            variant_id = self.store.next_id()
-            variants.append(
-                {
-                    "id": variant_id,
-                    "product_id": pid,
-                    "title": f"{color} / {size}",
-                    "price": price,
-                    "compare_at_price": None,
-                    "sku": f"{code}-{color_code}-{size}",
-                    "barcode": f"0{self.rng.randint(10**10, 10**11 - 1)}",
-                    "position": position,
-                    "option1": color,
-                    "option2": size,
-                    "option3": None,
-                    "taxable": True,
-                    "inventory_policy": "deny",
-                    "inventory_management": "shopify",
-                    "inventory_item_id": self.store.next_id(),
-                    "inventory_quantity": self.rng.randint(0, 40),
-                    "requires_shipping": True,
-                    "grams": 250,
-                    "weight": 0.25,
-                    "weight_unit": "kg",
-                    "admin_graphql_api_id": gid("ProductVariant", variant_id),
-                }
+        variants = [
+            self._variant(
+                pid=pid,
+                position=position,
+                color=color,
+                size=size,
+                price=price,
+                sku=f"{code}-{color_code}-{size}",
             )
+            for position, ((color, color_code), size) in enumerate(combos, start=1)
+        ]
         options = [
             {
                 "name": "Color",
@@ -272,6 +255,33 @@ class Generator(OrderMaking):
             "options": options,
             "images": [],
             "image": None,
+        }
+
+    def _variant(self, *, pid, position, color, size, price, sku):
+        """One variant of product ``pid``: a barcode, an inventory item and a stock level drawn."""
+        variant_id = self.store.next_id()
+        return {
+            "id": variant_id,
+            "product_id": pid,
+            "title": f"{color} / {size}",
+            "price": price,
+            "compare_at_price": None,
+            "sku": sku,
+            "barcode": f"0{self.rng.randint(10**10, 10**11 - 1)}",
+            "position": position,
+            "option1": color,
+            "option2": size,
+            "option3": None,
+            "taxable": True,
+            "inventory_policy": "deny",
+            "inventory_management": "shopify",
+            "inventory_item_id": self.store.next_id(),
+            "inventory_quantity": self.rng.randint(0, 40),
+            "requires_shipping": True,
+            "grams": 250,
+            "weight": 0.25,
+            "weight_unit": "kg",
+            "admin_graphql_api_id": gid("ProductVariant", variant_id),
         }
 
     def _free_code(self, prefix):
