@@ -94,10 +94,11 @@ class OrderHandler(ResourceHandler):
             (v["product_id"], v["product_uom_qty"], v["price_unit"], v.get("discount", 0.0)) for v in line_vals
         )
         current = order.order_line.filtered(lambda line: not line.display_type and not line.is_downpayment)
+        rounding = self.shop._rounding_product()  # the Rounding line is Odoo's, not one of Shopify's lines
         old_signature = omap.line_signature(
             (line.product_id.id, line.product_uom_qty, line.price_unit, line.discount)
             for line in current
-            if line.product_id != self.shop.rounding_product_id
+            if line.product_id != rounding
         )
         if new_signature == old_signature:
             return None

@@ -134,7 +134,7 @@ class OrderLineBuilder:
                 ),
                 fix_model="shopify.tax.mapping",
             )
-        product = self.shop.rounding_product_id or self.env.ref("shopify_sync.product_shopify_rounding")
+        product = self.shop._rounding_product()
         order.order_line = [
             (
                 0,

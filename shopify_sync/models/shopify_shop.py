@@ -300,6 +300,11 @@ class ShopifyShop(models.Model):
     def _is_protected(self, model, field):
         return f"{model}.{field}" in self._protected_field_specs()
 
+    def _rounding_product(self):
+        """The product of the Rounding line an order gets when Odoo's total is a cent off Shopify's."""
+        self.ensure_one()
+        return self.rounding_product_id or self.env.ref("shopify_sync.product_shopify_rounding")
+
     # -- Shopify API --------------------------------------------------------
     def _graphql_endpoint(self):
         self.ensure_one()

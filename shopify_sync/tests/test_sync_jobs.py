@@ -153,6 +153,24 @@ class TestOrderSync(ShopifyTransactionCase):
         self.assertAlmostEqual(order.amount_total, float(total), places=2)
         self.assertTrue(order.order_line.filtered(lambda line: line.name == "Rounding"))
 
+    def test_update_of_a_confirmed_order_with_a_rounding_line_is_no_line_change(self):
+        # The Rounding line uses the built-in rounding product (the shop names none): an update
+        # with the same Shopify lines must not read it as a changed line after confirmation.
+        self.assertFalse(self.shop.rounding_product_id)
+        seeded = self.seed_order()
+        total = f"{float(seeded['total_price']) + 0.03:.2f}"
+        self.simulator.seed_order(dict(seeded, total_price=total))
+        self.sync("order", seeded["id"])
+        order = orders_of(self.env, self.shop, seeded["id"])
+        self.assertEqual(order.state, "sale")
+        lines = order.order_line
+        self.simulator.touch("order", seeded["id"])
+        self.sync("order", seeded["id"])
+        job = self.sync_job("order", seeded["id"])
+        self.assertEqual((job.outcome, job.needs_action), ("updated", False), job.message)
+        self.assertNotEqual(job.category, "protected_field")
+        self.assertEqual(order.order_line, lines)
+
     def test_cancelled_order_is_cancelled(self):
         self.shop.confirm_policy = "never"
         seeded = self.seed_order()
