@@ -8,9 +8,10 @@ from odoo.tools.sql import drop_index
 
 from ..services.db import begin_read_committed
 from ..services.gid import to_gid
-from ..services.identity import DISPATCHER_WAITING_SQL, HOLD_DISPATCH_SHARED_SQL, dispatch_params
+from ..services.identity import dispatch_identity_key, dispatch_lock_key
 from ..services.labels import door_label
 from ..services.topics import DOOR_ONLY, RESOURCE_TYPES, resource_of
+from ..services.webhook_door import CALL_DOOR_SQL, CREATE_DOOR_FUNCTION_SQL
 
 _logger = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ class ShopifyWebhookDelivery(models.Model):
                 self.env.cr.execute("ALTER TABLE shopify_webhook_delivery ALTER COLUMN raw_body SET COMPRESSION lz4")
         except psycopg2.Error:
             _logger.info("PostgreSQL without lz4: raw webhook bodies keep the default compression")
+        # The webhook door's statement (services/webhook_door.py), current with this version's code
+        self.env.cr.execute(CREATE_DOOR_FUNCTION_SQL)
 
     @api.depends("resource_type", "resource_id")
     def _compute_resource_gid(self):
@@ -122,31 +125,19 @@ class ShopifyWebhookDelivery(models.Model):
     def _upsert(self, shop, headers, body, route, state, note, label=None):
         """Insert the delivery, or count one more receipt of it; returns (id, inserted, dispatcher_waiting).
 
-        One round trip. A received delivery first takes its shop's dispatch lock
-        in shared mode, held until commit (see ``_wake_dispatcher``); the
-        insert is a later statement, so its look for a waiting dispatcher sees
-        every dispatcher that started before the lock was granted.
+        One round trip, to the function of services/webhook_door.py. A received
+        delivery first takes its shop's dispatch lock in shared mode, held until
+        commit (see ``_wake_dispatcher``); the insert is a later statement, so
+        its look for a waiting dispatcher sees every dispatcher that started
+        before the lock was granted.
         """
         resource_type, resource_id = route or (None, None)
         self.env["queue.job"].flush_model(["state", "identity_key"])
         self.env.cr.execute(
-            begin_read_committed(self.env.cr)
-            + (f"{HOLD_DISPATCH_SHARED_SQL};\n" if state == "received" else "")
-            + f"""
-            INSERT INTO shopify_webhook_delivery AS d
-                (shop_id, topic, event_id, webhook_id, triggered_at, api_version,
-                 resource_type, resource_id, received_at, last_received_at, receipt_count,
-                 state, note, raw_body, resource_label, create_date, write_date)
-            VALUES (%(shop)s, %(topic)s, %(event)s, %(webhook)s, %(triggered)s,
-                    %(version)s, %(rtype)s, %(rid)s, %(now)s, %(now)s, 1, %(state)s, %(note)s, %(body)s,
-                    %(label)s, %(now)s, %(now)s)
-            ON CONFLICT (shop_id, event_id) DO UPDATE
-               SET receipt_count = d.receipt_count + 1,
-                   last_received_at = EXCLUDED.last_received_at
-            RETURNING id, (xmax = 0) AS inserted, {DISPATCHER_WAITING_SQL} AS dispatcher_waiting
-            """,
+            begin_read_committed(self.env.cr) + CALL_DOOR_SQL,
             {
-                **dispatch_params(shop.id),
+                "lock": dispatch_lock_key(shop.id) if state == "received" else None,
+                "dispatcher": dispatch_identity_key(shop.id),
                 "shop": shop.id,
                 "topic": headers["topic"],
                 "event": headers["event_id"],

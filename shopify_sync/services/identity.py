@@ -104,7 +104,7 @@ def dispatch_lock_key(shop_id):
 
 
 # The two statements of "make sure a dispatcher will read this delivery", with named
-# parameters, so that the webhook door can send them in its insert's round trip.
+# parameters; the webhook door's function (services/webhook_door.py) runs the same two.
 HOLD_DISPATCH_SHARED_SQL = "SELECT pg_advisory_xact_lock_shared(%(dispatch_lock)s)"
 DISPATCHER_WAITING_SQL = (
     "EXISTS (SELECT 1 FROM queue_job WHERE identity_key = %(dispatcher)s AND state IN ('pending', 'enqueued'))"
@@ -119,7 +119,7 @@ def dispatch_params(shop_id):
 def hold_dispatch_shared(cr, shop_id):
     """Taken by a request recording a delivery (held until commit; requests do not wait for each other).
 
-    The webhook door sends HOLD_DISPATCH_SHARED_SQL with its insert instead (one round trip).
+    The webhook door takes the same lock in its function, with its insert (one round trip).
     """
     cr.execute(HOLD_DISPATCH_SHARED_SQL, dispatch_params(shop_id))
 

@@ -126,6 +126,18 @@ class TestWebhookIntake(ShopifyHttpCase):
         self.dispatch()
         self.assertEqual(len(self.shopify_jobs()), 1)
 
+    def test_door_function_is_made_again_by_an_upgrade(self):
+        # An upgrade runs init(): the webhook door's function is replaced by this version's body.
+        self.env.cr.execute("DROP FUNCTION shopify_webhook_door")
+        self.env["shopify.webhook.delivery"].init()
+        event = str(uuid.uuid4())
+        for _copy in range(2):
+            response = self.post_webhook("orders/create", ORDER, headers={"X-Shopify-Event-Id": event})
+            self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.json()["message"], "duplicate")
+        self.assertEqual(self.deliveries().receipt_count, 2)
+        self.assertEqual(len(self.dispatcher_jobs()), 1)
+
     def test_two_events_same_order_one_pending_job(self):
         self.post_webhook("orders/create", ORDER)
         self.post_webhook("orders/updated", ORDER)
