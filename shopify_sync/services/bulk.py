@@ -182,3 +182,26 @@ def split_lines(chunks, start_offset=0):
             yield offset, line
     if pending:
         yield offset + len(pending), pending
+
+
+PARENT_MARK = b'"__parentId"'
+
+
+def cut_chunks(lines, size):
+    """``(start_offset, start_line, end_offset, end_line)`` of each chunk of about ``size`` records.
+
+    ``lines`` are ``(end_offset, raw bytes)`` as ``split_lines`` gives them; nothing
+    is parsed, nothing kept but the counts. A chunk starts only at a root line (not
+    blank, naming no parent), so that ``iter_groups`` over a chunk alone groups its
+    lines as over the whole file. ``start_line`` counts the lines before the chunk.
+    """
+    start_offset = start_line = offset = number = roots = 0
+    for end_offset, raw in lines:
+        if raw.strip() and PARENT_MARK not in raw:
+            if roots >= size:
+                yield start_offset, start_line, offset, number
+                start_offset, start_line, roots = offset, number, 0
+            roots += 1
+        offset, number = end_offset, number + 1
+    if number > start_line:
+        yield start_offset, start_line, offset, number
