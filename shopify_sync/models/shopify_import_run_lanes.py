@@ -15,6 +15,8 @@ orders find their products and customers in Odoo.
 from odoo import models
 
 from ..importers.order_links import enqueue_link_flush
+from ..importers.product import find_or_create_attribute, find_or_create_attribute_value
+from ..mapping.product import real_options
 from ..services import bulk
 from ..services.bulk_reader import ResultExpired, open_lines
 from ..services.errors import TemporaryError
@@ -45,9 +47,15 @@ class ShopifyImportRun(models.Model):
         if self.state != "reading":
             return f"Run {self.id} is {self.state}: nothing to cut."
         if not self.chunk_ids:  # a retry after a commit finds them
+            cutter, options = bulk.ChunkCutter(self._chunk_size()), {}
             try:
                 with open_lines(self.result_url, timeout=max(self.shop_id.api_timeout, 30)) as lines:
-                    bounds = list(bulk.cut_chunks(lines, self._chunk_size()))
+                    if self.object_kind == "products":
+                        collect_options(self._fed(lines, cutter), options)
+                    else:
+                        for end_offset, raw in lines:
+                            cutter.feed(end_offset, raw)
+                bounds = cutter.finish()
             except ResultExpired as err:
                 return self._fail(
                     self.env._(
@@ -60,6 +68,7 @@ class ShopifyImportRun(models.Model):
                 return self.message
             if not bounds:
                 return self._finish()
+            prepare_attributes(self.env, options)
             self.env["shopify.import.chunk"].create(
                 [
                     {
@@ -77,6 +86,12 @@ class ShopifyImportRun(models.Model):
             )
         self._fold_step()
         return f"{len(self.chunk_ids)} chunks."
+
+    @staticmethod
+    def _fed(lines, cutter):
+        for end_offset, raw in lines:
+            cutter.feed(end_offset, raw)
+            yield end_offset, raw
 
     # -- the lanes -----------------------------------------------------------------
     def _start_lanes(self):
@@ -168,3 +183,29 @@ class ShopifyImportRun(models.Model):
         notes = [note for chunk in chunks for note in (chunk.unreadable_lines or "").splitlines()]
         vals["unreadable_lines"] = "\n".join(notes[:MAX_UNREADABLE_NOTES]) or False
         return vals
+
+
+def collect_options(lines, options):
+    """The option names and values the products of the file make variants of, into ``options`` {name: {value}}."""
+    for group in bulk.iter_groups(lines):
+        if group.root is None or group.errors:
+            continue
+        try:
+            node = bulk.assemble("products", group)
+            found = real_options(node.get("options"), node["variants"]["nodes"])
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue  # its record fails on its own when its chunk is read
+        for name, values in found:
+            options.setdefault(name, {}).update(dict.fromkeys(values))
+
+
+def prepare_attributes(env, options):
+    """Create, once and before the lanes, the attributes and values the products need.
+
+    Two lanes creating the same attribute at once would make two of them (it has no
+    unique name), or wait for each other on the values' unique index.
+    """
+    for name, values in options.items():
+        attribute = find_or_create_attribute(env, name)
+        for value in values:
+            find_or_create_attribute_value(env, attribute, value)

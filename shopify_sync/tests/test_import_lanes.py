@@ -122,6 +122,28 @@ class TestImportLanes(ImportMixin, ShopifyTransactionCase):
         self.assertEqual(products.state, "failed")
         self.assert_once({"orders": data["orders"], "customers": [], "products": []})
 
+    def test_product_attributes_are_made_once_before_the_lanes(self):
+        data = self.seed_store(seed=185, orders=0)
+        run = self.shop.action_import(objects=("products",))
+        self.perform_import_step(run)  # start
+        self.wait_exports()
+        for _step in range(20):
+            if run.chunk_ids:
+                break
+            self.perform_import_step(run)
+        self.assertGreaterEqual(len(self.chunk_jobs(run)), 2)
+        Value = self.env["product.attribute.value"]
+        for product in data["products"]:
+            for option in product["options"]:
+                for value in option["values"]:
+                    domain = [("attribute_id.name", "=ilike", option["name"]), ("name", "=ilike", value)]
+                    self.assertEqual(Value.search_count(domain), 1, (option["name"], value))
+        self.perform_jobs(max_rounds=60)
+        self.assertEqual(run.state, "done", run.message)
+        for name in ("Color", "Size"):
+            self.assertEqual(self.env["product.attribute"].search_count([("name", "=ilike", name)]), 1, name)
+        self.assert_once({"orders": [], "customers": [], "products": data["products"]})
+
     def test_unset_poll_seconds_mean_the_default(self):
         params = self.env["ir.config_parameter"].sudo()
         run = self.env["shopify.import.run"].create({"shop_id": self.shop.id, "object_kind": "orders"})
