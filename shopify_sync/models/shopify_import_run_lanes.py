@@ -113,7 +113,8 @@ class ShopifyImportRun(models.Model):
             self._enqueue_step("chunk", position=chunk.sequence)  # its time is up: the rest in a job of its own
             return
         following = self.chunk_ids.filtered(lambda c: c.sequence == chunk.sequence + self._read_jobs())
-        if following and following.state != "done":
+        # Alive already when the lanes setting changed during the run: then another lane has it.
+        if following and following.state != "done" and not self._live_jobs(f"chunk:{following.sequence}"):
             self._enqueue_step("chunk", position=following.sequence)
         self._enqueue_step("fold", priority=FOLD_PRIORITY, seconds=FOLD_SECONDS)
 

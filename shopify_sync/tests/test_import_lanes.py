@@ -77,6 +77,19 @@ class TestImportLanes(ImportMixin, ShopifyTransactionCase):
         self.assertEqual((run.created_count + run.linked_count, run.failed_count), (in_store, 0))
         self.assert_once({"orders": data["orders"], "customers": [], "products": []})
 
+    def test_fold_restarts_a_lane_whose_job_is_gone(self):
+        data = self.seed_store(seed=186, orders=4)
+        run = self.orders_run_reading()
+        self.cut(run)
+        self.assertEqual(self.lane_keys(run), ["0", "1"])
+        self.chunk_jobs(run).unlink()  # lost: e.g. purged while the run waited
+        fold = self.import_jobs(run).filtered(lambda job: job.identity_key.endswith(":fold"))
+        self.assertEqual(self._perform_one(fold.uuid), "done")
+        self.assertEqual(self.lane_keys(run), ["0", "1"], "the fold enqueues each lane's first chunk not done")
+        self.perform_jobs(max_rounds=60)
+        self.assertEqual(run.state, "done", run.message)
+        self.assert_once({"orders": data["orders"], "customers": [], "products": []})
+
     def start_catalogue_and_orders(self, seed):
         data = self.seed_store(seed=seed, orders=2)
         runs = self.shop.action_import(objects=("products", "orders"))
