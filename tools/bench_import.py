@@ -40,6 +40,7 @@ class ImportPhase:
             "import_timeout": int(env("BENCH_IMPORT_TIMEOUT", 3600)),
             "import_stall_seconds": int(env("BENCH_IMPORT_STALL_SECONDS", 600)),
             "import_chunk_size": int(env("BENCH_IMPORT_CHUNK", 0)) or None,  # None: the addon's default
+            "import_read_jobs": int(env("BENCH_IMPORT_READ_JOBS", 0)) or None,  # None: the addon's default (2)
         }
 
     def log(self, text):
@@ -70,8 +71,16 @@ class ImportPhase:
         self.log(f"seeded {self.seeded} in {time.monotonic() - started:.1f} s")
         settings = ShopSettings("Bench Import Shop", SHOP, url, "shpat_bench_import", "whsec_bench_import")
         self.shop_id = configure_shop(b.orm, settings)
-        chunk = s["import_chunk_size"]
-        b.orm.run(lambda env: env["ir.config_parameter"].sudo().set_param("shopify_sync.import_chunk_size", chunk))
+        params = {
+            "shopify_sync.import_chunk_size": s["import_chunk_size"],
+            "shopify_sync.import_read_jobs": s["import_read_jobs"],
+        }
+
+        def configure(env):
+            for key, value in params.items():
+                env["ir.config_parameter"].sudo().set_param(key, value)
+
+        b.orm.run(configure)
 
     def start(self):
         """``action_import`` for the three kinds, as the wizard calls it; the run ids."""

@@ -113,11 +113,21 @@ class ResourceHandler:
         return skipped
 
     def _country_state(self, vals):
-        """Replace country_code/state_code in ``vals`` by Odoo ids."""
-        country_code = vals.pop("country_code", False)
-        state_code = vals.pop("state_code", False)
+        """Replace country_code/state_code in ``vals`` by Odoo ids.
+
+        The look-ups are kept for the cursor's life (an import chunk reads many
+        addresses of few countries): countries and states are reference data the
+        sync never writes, the kind of repeatable read ``cr.cache`` is for.
+        """
+        codes = (vals.pop("country_code", False), vals.pop("state_code", False))
+        known = self.env.cr.cache.setdefault("shopify_sync.country_state", {})
+        if codes not in known:
+            known[codes] = self._find_country_state(*codes)
+        vals["country_id"], vals["state_id"] = known[codes]
+        return vals
+
+    def _find_country_state(self, country_code, state_code):
         country = country_code and self.env["res.country"].search([("code", "=", country_code)], limit=1)
-        vals["country_id"] = country.id if country else False
         state = (
             country
             and state_code
@@ -125,5 +135,4 @@ class ResourceHandler:
                 [("country_id", "=", country.id), ("code", "=", state_code)], limit=1
             )
         )
-        vals["state_id"] = state.id if state else False
-        return vals
+        return (country.id if country else False), (state.id if state else False)

@@ -26,8 +26,19 @@ FLUSH_DELAY = 10
 
 
 def queue_order_link(env, shop, order, shopify_id):
-    """Add an order's link to the shop's outbox and make sure a flush job waits (the caller's transaction)."""
+    """Add an order's link to the shop's outbox and make sure a flush job waits (the caller's transaction).
+
+    In an import chunk (context ``shopify_import_chunk``) the chunk enqueues the flush once, at its end
+    (``enqueue_link_flush``): the enqueue's door lock would otherwise be held from the chunk's first
+    order until it commits, and the chunks of the other lanes would wait for it.
+    """
     env["shopify.order.link.outbox"].sudo().create({"shop_id": shop.id, "order_id": order.id, "shopify_id": shopify_id})
+    if not env.context.get("shopify_import_chunk"):
+        enqueue_link_flush(env, shop)
+
+
+def enqueue_link_flush(env, shop):
+    """Make sure the shop's flush job waits (once whatever the callers)."""
     env["shopify.sync.job"].sudo()._enqueue_resource(shop.id, ORDER_LINKS, order_links_key(), eta=FLUSH_DELAY)
 
 

@@ -158,16 +158,10 @@ class ProductHandler(ResourceHandler):
         return self.env["product.template"].create(vals)
 
     def _attribute(self, name):
-        Attribute = self.env["product.attribute"]
-        return Attribute.search([("name", "=ilike", name)], limit=1) or Attribute.create(
-            {"name": name, "create_variant": "always"}
-        )
+        return find_or_create_attribute(self.env, name)
 
     def _attribute_value(self, attribute, name):
-        Value = self.env["product.attribute.value"]
-        return Value.search([("attribute_id", "=", attribute.id), ("name", "=ilike", name)], limit=1) or (
-            Value.create({"attribute_id": attribute.id, "name": name})
-        )
+        return find_or_create_attribute_value(self.env, attribute, name)
 
     def _variant_of(self, template, variant, taken):
         """The Odoo variant of ``template`` with the Shopify variant's option values.
@@ -199,4 +193,20 @@ def _not_newer(values, bindings):
     """True when every bound variant already has this version of the product, or a newer one."""
     return bool(values.updated_at) and all(
         binding.shopify_updated_at and values.updated_at <= binding.shopify_updated_at for binding in bindings
+    )
+
+
+def find_or_create_attribute(env, name):
+    """The product attribute of an option name (case-insensitive), created when Odoo has none."""
+    Attribute = env["product.attribute"]
+    return Attribute.search([("name", "=ilike", name)], limit=1) or Attribute.create(
+        {"name": name, "create_variant": "always"}
+    )
+
+
+def find_or_create_attribute_value(env, attribute, name):
+    """The value ``name`` of ``attribute`` (case-insensitive), created when Odoo has none."""
+    Value = env["product.attribute.value"]
+    return Value.search([("attribute_id", "=", attribute.id), ("name", "=ilike", name)], limit=1) or (
+        Value.create({"attribute_id": attribute.id, "name": name})
     )

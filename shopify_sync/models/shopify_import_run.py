@@ -3,11 +3,13 @@
 Each run goes through queue jobs, one step at a time, ids only, under identity
 keys of services/identity.py: *start* asks Shopify for the export, *poll*
 waits for it (a new job with an eta each time: waiting uses up no attempt),
-then *read* jobs stream the JSONL file a chunk of records each. A chunk's
-records, its counts and the file position after it commit together, so a
-killed chunk is read again from the position before it, and its records go
-through the sync jobs' own path (bindings, identity keys, locks): read again,
-they create nothing twice.
+*cut* streams the JSONL file once and records its chunks (shopify.import.chunk),
+then *chunk* jobs import the chunks, up to ``shopify_sync.import_read_jobs`` of
+them at once, while *fold* keeps the run's counters the sum of its chunks and
+ends the run (shopify_import_run_lanes.py). A chunk's records, its counts and
+its position commit together, so a killed chunk is read again from the position
+before it, and its records go through the sync jobs' own path (bindings,
+identity keys, locks): read again, they create nothing twice.
 """
 
 import logging
@@ -39,6 +41,7 @@ CHANNEL = "root.shopify.import"
 CHUNK_SECONDS = 30.0
 CHUNK_SIZE = 200
 MAX_POLL_SECONDS = 60
+STEP_NAMES = {"chunk": "read"}
 
 
 class ShopifyImportRun(models.Model):
@@ -57,7 +60,7 @@ class ShopifyImportRun(models.Model):
     result_url = fields.Char(readonly=True, copy=False)
     object_count = fields.Integer(readonly=True, help="Lines of the export, as Shopify counts them.")
     poll_count = fields.Integer(readonly=True)
-    read_offset = fields.Integer(readonly=True, help="Byte position in the export file after the last saved chunk.")
+    read_offset = fields.Integer(readonly=True, help="Bytes of the export file imported so far.")
     rows_read = fields.Integer(readonly=True)
     created_count = fields.Integer(readonly=True)
     linked_count = fields.Integer(readonly=True)
@@ -70,6 +73,7 @@ class ShopifyImportRun(models.Model):
     progress = fields.Float(compute="_compute_progress", store=True, digits=(5, 1))
     message = fields.Text(readonly=True)
     unreadable_lines = fields.Text(readonly=True, help="Lines of the export that name no record and could not be read.")
+    chunk_ids = fields.One2many("shopify.import.chunk", "run_id", string="Chunks", readonly=True)
     started_at = fields.Datetime(readonly=True)
     finished_at = fields.Datetime(readonly=True)
 
@@ -87,26 +91,28 @@ class ShopifyImportRun(models.Model):
             )
 
     # -- enqueueing ------------------------------------------------------------
-    def _enqueue_step(self, step, position=None, seconds=None):
-        """Enqueue one step of this run, once per identity key (ids only)."""
+    def _enqueue_step(self, step, position=None, seconds=None, priority=None):
+        """Enqueue one step of this run, once per identity key (ids only); a chunk's step carries its sequence."""
         self.ensure_one()
         eta = fields.Datetime.now() + timedelta(seconds=seconds) if seconds else None
         delayed = self.with_delay(
             channel=CHANNEL,
             identity_key=import_identity_key(self.shop_id.id, self.id, step, position),
-            description=f"Shopify import {self.object_kind} ({self.shop_id.name}): {step}",
+            # Chunk jobs are named "...: read" as the chunk chain's were (the bench counts them by name).
+            description=f"Shopify import {self.object_kind} ({self.shop_id.name}): {STEP_NAMES.get(step, step)}",
             eta=eta,
+            priority=priority,
             max_retries=MAX_ATTEMPTS,
         )
-        if step == "read":
-            return delayed.import_read(position)
+        if position is not None:
+            return getattr(delayed, f"import_{step}")(position)
         return getattr(delayed, f"import_{step}")()
 
     def _poll_seconds(self):
-        """Seconds before the next look at the export: soon at first, then less often."""
+        """Seconds before the next look at the export: soon at first, then less often (unset: that default)."""
         configured = self.env["ir.config_parameter"].sudo().get_param("shopify_sync.import_poll_seconds")
-        if configured is not None and configured != "":
-            return float(configured)
+        if configured not in (None, False, ""):
+            return max(float(configured), 0.0)
         return min(2 * 1.5**self.poll_count, MAX_POLL_SECONDS)
 
     def _chunk_size(self):
@@ -177,8 +183,8 @@ class ShopifyImportRun(models.Model):
             return self._finish()  # nothing to export: Shopify gives no file
         if status == "COMPLETED":
             self.write({"state": "reading", "result_url": operation["url"], "read_offset": 0, "rows_read": 0})
-            self._enqueue_step("read", position=0)
-            return "Completed: reading."
+            self._enqueue_step("cut")
+            return "Completed: cutting the file into chunks."
         return self._fail(self._failure_message(status, operation.get("errorCode")))
 
     def _failure_message(self, status, code):
@@ -224,12 +230,12 @@ class ShopifyImportRun(models.Model):
 
     def _fail(self, message):
         """The run stops here with ``message`` on the shop and a *Restart import*; what it imported stays."""
-        self.write({"state": "failed", "message": message, "finished_at": fields.Datetime.now()})
+        self.write({"state": "failed", "message": message, "finished_at": fields.Datetime.now(), **self._folded()})
         _logger.warning("Shopify import %s of %s failed: %s", self.object_kind, self.shop_id.name, message)
         return message
 
     def _finish(self):
-        self.write({"state": "done", "finished_at": fields.Datetime.now(), "message": False})
+        self.write({"state": "done", "finished_at": fields.Datetime.now(), "message": False, **self._folded()})
         return self.env._(
             "Done: %(created)s created, %(linked)s linked, %(updated)s updated, %(failed)s failed.",
             created=self.created_count,

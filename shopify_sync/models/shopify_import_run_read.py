@@ -1,8 +1,9 @@
-"""Step 3 of an import run: read the export file a chunk at a time (see shopify_import_run.py)."""
+"""Step 4 of an import run: a chunk job imports its byte range of the export file (see shopify_import_run.py)."""
 
 import logging
 import time
 from collections import Counter
+from itertools import takewhile
 
 import psycopg2
 
@@ -30,58 +31,59 @@ MAX_UNREADABLE_NOTES = 50
 
 
 class ShopifyImportRun(models.Model):
-    _inherit = "shopify.import.run"
+    _inherit = "shopify.import.run"  # pylint: disable=consider-merging-classes-inherited
 
-    def import_read(self, offset):
-        """Queue job: import the records of the file after byte ``offset``, one chunk; enqueue the next one.
+    def import_chunk(self, sequence):
+        """Queue job: import the records of chunk ``sequence`` from its saved position; then the lane's next chunk.
 
-        The chunk's records, counts and the position after it are one transaction:
-        a job killed in the middle leaves the position before the chunk, and the
-        chunk is read again by its retry.
+        The chunk's records, counts and position are one transaction: a job killed
+        in the middle leaves the position before it, and its retry reads that part again.
         """
         self.ensure_one()
-        if self.state != "reading" or offset != self.read_offset:
-            return f"Run {self.id} is {self.state} at byte {self.read_offset}: nothing to read at {offset}."
+        chunk = self.chunk_ids.filtered(lambda c: c.sequence == sequence)
+        if self.state != "reading" or not chunk or chunk.state == "done":
+            return f"Run {self.id} is {self.state}: nothing to read in chunk {sequence}."
         try:
-            return self._read_chunk()
+            return self._read_chunk(chunk)
         except (RetryableJobError, psycopg2.OperationalError):
             raise  # queue_job retries these (throttling, a concurrent update, a lost connection)
         except Exception as err:
             # Not a Shopify failure (those are handled below): a defect or a database error. The job fails
             # and is rolled back as queue_job does; the run must not stay "reading" without a word, so the
             # message is written on a cursor of its own (it survives the rollback).
-            self._fail_independently(err)
+            self._fail_independently(err, chunk.rows_read)
             raise
 
-    def _fail_independently(self, err):
+    def _fail_independently(self, err, rows):
         with independent_env(self.env) as env:
             run = env[self._name].browse(self.id)
             run._fail(
                 env._(
                     "The import stopped on an unexpected error at line %(rows)s: %(error)s. "
                     "The job shows the details; Restart import starts again, nothing is imported twice.",
-                    rows=run.rows_read,
+                    rows=rows,
                     error=err,
                 )
             )
 
-    def _read_chunk(self):
-        size, deadline = self._chunk_size(), time.monotonic() + self._chunk_seconds()
+    def _read_chunk(self, chunk):
+        deadline = time.monotonic() + self._chunk_seconds()
         counts = Counter()
-        position, rows = self.read_offset, self.rows_read
+        position, rows = chunk.read_offset, chunk.rows_read
         finished = False
+        run = self.with_context(shopify_import_chunk=chunk.id)
         try:
             with open_lines(self.result_url, offset=position, timeout=max(self.shop_id.api_timeout, 30)) as lines:
-                groups = bulk.iter_groups(lines, start_line=rows)
-                for group in groups:
-                    counts[self._import_group(group)] += 1
+                mine = takewhile(lambda line: line[0] <= chunk.end_offset, lines)
+                for group in bulk.iter_groups(mine, start_line=rows):
+                    counts[run._import_group(group, chunk)] += 1
                     position, rows = group.end_offset, group.last_line
-                    if sum(counts.values()) >= size or time.monotonic() > deadline:
+                    if time.monotonic() > deadline:
                         break
                 else:
                     finished = True
         except ResultExpired as err:
-            self._save_chunk(counts, position, rows)
+            self._save_chunk(chunk, counts, position, rows)
             return self._fail(
                 self.env._(
                     "Shopify's export file expired while it was read (%(error)s): %(rows)s lines were imported. "
@@ -91,32 +93,33 @@ class ShopifyImportRun(models.Model):
                 )
             )
         except TemporaryError as err:
-            # A retry keeps nothing of this chunk and reads it again from the saved position;
+            # A retry keeps nothing of this part and reads it again from the saved position;
             # the last attempt keeps what it read, and the run stops with a message.
-            self._save_chunk(counts, position, rows)
+            self._save_chunk(chunk, counts, position, rows)
             self._retry_or_fail(err)
             return self.message
-        self._save_chunk(counts, position, rows)
-        if finished:
-            return self._finish()
-        self._enqueue_step("read", position=position)
-        return f"Read up to line {rows} (byte {position}): {dict(counts)}"
+        finished = finished or position >= chunk.end_offset
+        self._save_chunk(chunk, counts, position, rows, done=finished)
+        self._after_chunk(chunk, counts, done=finished)
+        return f"Chunk {chunk.sequence}: read up to line {rows} (byte {position}): {dict(counts)}"
 
-    def _save_chunk(self, counts, position, rows):
+    def _save_chunk(self, chunk, counts, position, rows, done=False):
         vals = {"read_offset": position, "rows_read": rows}
+        if done:
+            vals.update(state="done", rows_read=chunk.end_line, read_offset=chunk.end_offset)
         for outcome, count in counts.items():
             field = COUNTERS.get(outcome, "skipped_count")
-            vals[field] = vals.get(field, self[field]) + count
-        self.write(vals)
+            vals[field] = vals.get(field, chunk[field]) + count
+        chunk.write(vals)
 
-    def _import_group(self, group):
+    def _import_group(self, group, chunk):
         """Import one record of the file through its sync job; its outcome."""
         kind = self.object_kind
         resource_type = bulk.KINDS[kind]
         sync_jobs = self.env["shopify.sync.job"].sudo()
         resource_id = self._resource_id(group)
         if resource_id is None:
-            return self._note_unreadable(group)
+            return self._note_unreadable(group, chunk)
         problems = list(group.errors)
         missing = bulk.missing_fields(kind, group) if group.root is not None else []
         if missing:
@@ -145,7 +148,7 @@ class ShopifyImportRun(models.Model):
         except ValueError:
             return None
 
-    def _note_unreadable(self, group):
+    def _note_unreadable(self, group, chunk):
         """A line that names no record: one failure, noted on the run."""
         note = self.env._(
             "Lines %(first)s-%(last)s: %(problems)s",
@@ -153,8 +156,8 @@ class ShopifyImportRun(models.Model):
             last=group.last_line,
             problems="; ".join(group.errors) or self.env._("no record id"),
         )
-        notes = (self.unreadable_lines or "").splitlines()
+        notes = (chunk.unreadable_lines or "").splitlines()
         if len(notes) < MAX_UNREADABLE_NOTES:
-            self.unreadable_lines = "\n".join([*notes, note])
+            chunk.unreadable_lines = "\n".join([*notes, note])
         _logger.warning("Shopify import %s of %s: %s", self.object_kind, self.shop_id.name, note)
         return FAILED

@@ -134,8 +134,11 @@ class ShopifySyncJob(models.Model):
 
     # -- identity at the door ------------------------------------------------
     @api.model
-    def _ensure(self, shop, resource_type, resource_id):
-        """The sync job row of a resource, inserted once whatever the concurrency."""
+    def _ensure(self, shop, resource_type, resource_id, inserted=None):
+        """The sync job row of a resource, inserted once whatever the concurrency.
+
+        ``inserted`` (a set), when given, gets the row's id if this call inserted it.
+        """
         key = self._identity_key(shop, resource_type, resource_id)
         company_id = getattr(shop.company_id, "id", shop.company_id)
         now = fields.Datetime.now()
@@ -162,6 +165,8 @@ class ShopifySyncJob(models.Model):
             },
         )
         row = self.env.cr.fetchone()
+        if row and inserted is not None:
+            inserted.add(row[0])
         if not row:
             self.env.cr.execute(
                 "SELECT id FROM shopify_sync_job WHERE shop_id=%s AND resource_type=%s AND resource_id=%s",

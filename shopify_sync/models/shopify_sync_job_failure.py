@@ -103,10 +103,22 @@ class ShopifySyncJob(models.Model):
 
     def _record_success(self, result, started):
         self.ensure_one()
-        now = fields.Datetime.now()
         recovered = bool(self.needs_action or self.problem_activity_id or self.state == "failed") or bool(
             self.last_failed_at and (not self.last_success_at or self.last_failed_at > self.last_success_at)
         )
+        self.write(self._success_vals(result))
+        self._learn_from_deliveries()
+        self._post_success(self.attempt_count, result, recovered)
+        self._note_on_record(result)
+        self._mark_deliveries_done(started)
+        if result.warning:
+            self._raise_activity()
+        else:
+            self._close_activity(result)
+
+    def _success_vals(self, result):
+        """The job's fields after a successful run of ``result``."""
+        now = fields.Datetime.now()
         vals = {
             "state": "done",
             "outcome": result.outcome,
@@ -148,15 +160,7 @@ class ShopifySyncJob(models.Model):
                 fix_model=warning.fix_model,
                 needs_action=True,
             )
-        self.write(vals)
-        self._learn_from_deliveries()
-        self._post_success(self.attempt_count, result, recovered)
-        self._note_on_record(result)
-        self._mark_deliveries_done(started)
-        if warning:
-            self._raise_activity()
-        else:
-            self._close_activity(result)
+        return vals
 
     def _mark_deliveries_done(self, started):
         """Mark the deliveries this run served as done, on a READ COMMITTED cursor.

@@ -7,6 +7,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 
 from ..importers import HANDLERS
+from ..importers.base import SyncResult
 from ..services.errors import DataConflictError, SyncError, TemporaryError
 from ..services.identity import try_lock_resource
 
@@ -30,9 +31,10 @@ class ShopifySyncJob(models.Model):
         Runs in an import chunk's transaction and never raises for one record: a
         failure is recorded on the record's sync job and the chunk goes on.
         """
+        inserted = set()
         try:
             with self.env.cr.savepoint():
-                sync_job = self._ensure(shop, resource_type, resource_id)
+                sync_job = self._ensure(shop, resource_type, resource_id, inserted=inserted)
         except pg_errors.SerializationFailure:
             # Created meanwhile by a webhook's door: that resource's own job takes it.
             return self._defer(shop, resource_type, resource_id)
@@ -65,8 +67,26 @@ class ShopifySyncJob(models.Model):
             )
             sync_job._record_failure(error, final=True, in_transaction=True)
             return FAILED
-        sync_job._record_success(result, started)
+        if sync_job.id in inserted:
+            sync_job._record_first_import(result, started)
+        else:
+            sync_job._record_success(result, started)
         return result.outcome
+
+    def _record_first_import(self, result, started):
+        """The success of a sync job row this import inserted: its fields and the record's chatter line only.
+
+        The row is new in this transaction: no webhook delivery points at it, no failure or
+        activity came before, so the job's own chatter line, the deliveries' update (a
+        cursor of its own) and the activity's look are left out. Any other result (a
+        review, a switch, a warning) takes the full path.
+        """
+        self.ensure_one()
+        if type(result) is not SyncResult or result.warning:
+            return self._record_success(result, started)
+        self.write(self._success_vals(result))
+        self._note_on_record(result)
+        return None
 
     @api.model
     def _import_failure(self, shop, resource_type, resource_id, error):

@@ -182,3 +182,44 @@ def split_lines(chunks, start_offset=0):
             yield offset, line
     if pending:
         yield offset + len(pending), pending
+
+
+PARENT_MARK = b'"__parentId"'
+
+
+class ChunkCutter:
+    """Chunk bounds of about ``size`` records, fed ``(end_offset, raw bytes)`` lines one at a time.
+
+    Nothing is parsed, nothing kept but the counts. A chunk starts only at a root
+    line (not blank, naming no parent), so that ``iter_groups`` over a chunk alone
+    groups its lines as over the whole file. ``bounds`` are ``(start_offset,
+    start_line, end_offset, end_line)``, ``start_line`` counting the lines before the chunk.
+    """
+
+    def __init__(self, size):
+        self.size = size
+        self.bounds = []
+        self.start_offset = self.start_line = self.offset = self.number = self.roots = 0
+
+    def feed(self, end_offset, raw):
+        if raw.strip() and PARENT_MARK not in raw:
+            if self.roots >= self.size:
+                self.bounds.append((self.start_offset, self.start_line, self.offset, self.number))
+                self.start_offset, self.start_line, self.roots = self.offset, self.number, 0
+            self.roots += 1
+        self.offset, self.number = end_offset, self.number + 1
+
+    def finish(self):
+        """All the bounds, the last chunk's included."""
+        if self.number > self.start_line:
+            self.bounds.append((self.start_offset, self.start_line, self.offset, self.number))
+            self.start_line = self.number
+        return self.bounds
+
+
+def cut_chunks(lines, size):
+    """The chunk bounds (``ChunkCutter``) of an iterable of ``(end_offset, raw bytes)`` lines."""
+    cutter = ChunkCutter(size)
+    for end_offset, raw in lines:
+        cutter.feed(end_offset, raw)
+    return cutter.finish()

@@ -27,6 +27,7 @@ class ImportMixin:
         params = self.env["ir.config_parameter"].sudo()
         params.set_param("shopify_sync.import_poll_seconds", "0")
         params.set_param("shopify_sync.import_chunk_size", "2")
+        params.set_param("shopify_sync.import_read_jobs", "1")  # one lane: the steps one after the other
 
     def seed_store(self, seed, orders=3):
         return self.simulator.generate(customers=2, products=3, orders=orders, lines_per_order=2, seed=seed)
@@ -57,10 +58,20 @@ class ImportMixin:
         )
 
     def perform_import_step(self, run):
-        """Perform the run's waiting step; its outcome."""
+        """Perform the run's waiting step (its fold when no other step waits); its outcome."""
         jobs = self.import_jobs(run)
-        self.assertEqual(len(jobs), 1, "one waiting step per run")
-        return self._perform_one(jobs.uuid)
+        steps = jobs.filtered(lambda job: not job.identity_key.endswith(":fold"))
+        self.assertLessEqual(len(steps), 1, "one waiting step per run (one lane)")
+        self.assertTrue(jobs, "a step waits")
+        return self._perform_one((steps or jobs)[:1].uuid)
+
+    def chunk_jobs(self, run, states=("pending", "enqueued")):
+        return self.import_jobs(run, states=states).filtered(lambda job: ":chunk:" in job.identity_key)
+
+    def cut(self, run):
+        """Perform the run's cut step: its chunks recorded, its lanes started."""
+        self.assertEqual(self.perform_import_step(run), "done")
+        self.assertTrue(run.chunk_ids)
 
     def orders_run_reading(self):
         """An orders run started and polled until its file is ready to read (nothing read yet)."""
@@ -159,9 +170,13 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
     def test_resumed_after_its_job_is_killed(self):
         data = self.seed_store(seed=172, orders=5)
         run = self.orders_run_reading()
-        self.assertEqual(self.perform_import_step(run), "done")  # first chunk committed
-        saved = (run.read_offset, run.rows_read, run.created_count + run.linked_count)
-        self.assertEqual(saved[2], 2)
+        self.cut(run)
+        self.assertGreaterEqual(len(run.chunk_ids), 3, "5 orders (and earlier ones) in chunks of 2")
+        first = run.chunk_ids[0]
+        self.assertEqual(self._perform_one(self.chunk_jobs(run).uuid), "done")  # first chunk committed
+        self.assertEqual((first.state, first.created_count + first.linked_count), ("done", 2))
+        second = run.chunk_ids[1]
+        saved = (second.state, second.read_offset, second.rows_read, second.created_count + second.linked_count)
 
         # The next chunk's worker dies after its first record.
         calls = []
@@ -173,17 +188,21 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
             calls.append(args)
             return real(self_, *args, **kwargs)
 
-        job = self.import_jobs(run)
+        job = self.chunk_jobs(run)
+        self.assertTrue(job.identity_key.endswith(":chunk:1"))
         with patch.object(ShopifySyncJob, "_import_node", dying), self.assertRaises(WorkerKilled):
             with self.env.cr.savepoint():
                 Job.load(self.env, job.uuid).perform()
         self.env.invalidate_all()
-        self.assertEqual((run.read_offset, run.rows_read, run.created_count + run.linked_count), saved)
+        self.assertEqual(
+            (second.state, second.read_offset, second.rows_read, second.created_count + second.linked_count), saved
+        )
 
         # Restarted, the job reads that chunk again: nothing twice.
         self.perform_jobs(max_rounds=60)
         self.assertEqual(run.state, "done")
         self.assertEqual(run.rows_read, run.object_count)
+        self.assertEqual(set(run.chunk_ids.mapped("state")), {"done"})
         in_store = len(self.simulator.store.orders)  # the class's earlier tests seeded some too
         self.assertEqual((run.created_count + run.linked_count, run.failed_count), (in_store, 0))
         self.assert_once({"orders": data["orders"], "customers": [], "products": []})
@@ -191,7 +210,8 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
     def test_unexpected_error_stops_the_run_with_a_message(self):
         self.seed_store(seed=173, orders=2)
         run = self.orders_run_reading()
-        job = self.import_jobs(run)
+        self.cut(run)
+        job = self.chunk_jobs(run)
         self.env.flush_all()  # what the earlier steps left in the cache is theirs, committed before this job
 
         def broken(self_, *args, **kwargs):
@@ -265,11 +285,11 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
         self.perform_import_step(run)
         self.wait_exports()
         for _step in range(20):
-            if run.state == "reading" and run.rows_read:
+            if "done" in run.chunk_ids.mapped("state"):
                 break
             self.perform_import_step(run)
         self.simulator.bulk_expire()
-        self.perform_import_step(run)
+        self.assertEqual(self._perform_one(self.chunk_jobs(run).uuid), "done")
         self.assertEqual(run.state, "failed")
         self.assertIn("expired", run.message)
         self.assertEqual(run.created_count, 2, "the chunk read before stays imported, and counted")
@@ -334,7 +354,7 @@ class TestImportWhileWebhooks(ImportMixin, ShopifyHttpCase):
         run = self.shop.action_import(objects=("orders",))
         self.perform_import_step(run)
         self.wait_exports()
-        for _step in range(10):
+        for _step in range(20):
             if run.state in ("done", "failed"):
                 break
             self.perform_import_step(run)

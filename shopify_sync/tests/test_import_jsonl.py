@@ -105,3 +105,28 @@ class TestQueries(unittest.TestCase):
         self.assertIsNone(bulk.search_since(None))
         self.assertEqual(bulk.progress(50, 200), 25.0)
         self.assertEqual(bulk.progress(5, 0), 0.0)
+
+
+class TestCutChunks(unittest.TestCase):
+    def test_chunks_start_at_root_lines_and_group_as_the_whole_file(self):
+        data = _file(
+            {"id": "gid://shopify/Order/1"},
+            {"id": "gid://shopify/LineItem/11", "__parentId": "gid://shopify/Order/1"},
+            {"id": "gid://shopify/Order/2"},
+            {"id": "gid://shopify/Order/3"},
+            {"id": "gid://shopify/LineItem/31", "__parentId": "gid://shopify/Order/3"},
+            {"id": "gid://shopify/LineItem/32", "__parentId": "gid://shopify/Order/3"},
+            {"id": "gid://shopify/Order/4"},
+            {"id": "gid://shopify/Order/5"},
+        )
+        lines = list(bulk.split_lines([data]))
+        chunks = list(bulk.cut_chunks(iter(lines), 2))
+        self.assertEqual([(c[1], c[3]) for c in chunks], [(0, 3), (3, 7), (7, 8)])
+        self.assertEqual(chunks[-1][2], len(data))
+        whole = [(g.gid, g.first_line, g.last_line, g.end_offset) for g in bulk.iter_groups(iter(lines))]
+        parts = []
+        for start_offset, start_line, end_offset, _end_line in chunks:
+            mine = [line for line in lines if start_offset < line[0] <= end_offset]
+            parts += [(g.gid, g.first_line, g.last_line, g.end_offset) for g in bulk.iter_groups(mine, start_line)]
+        self.assertEqual(parts, whole)
+        self.assertEqual(list(bulk.cut_chunks(iter(()), 2)), [])
