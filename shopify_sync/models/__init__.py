@@ -38,9 +38,9 @@ from . import account_move_accounting
 from . import account_payment
 from . import shopify_gateway_mapping
 from . import shopify_shop_accounting
+from . import shopify_import_chunk
 from . import shopify_import_run
 from . import shopify_import_run_read
-from . import shopify_import_chunk
 from . import shopify_import_run_lanes
 from . import shopify_shop_import
 from . import shopify_order_link_outbox

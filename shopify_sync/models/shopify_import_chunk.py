@@ -13,8 +13,25 @@ CHUNK_STATES = [("pending", "Pending"), ("done", "Done")]
 COUNT_FIELDS = ("created_count", "linked_count", "updated_count", "skipped_count", "failed_count", "deferred_count")
 
 
+class ShopifyImportCounts(models.AbstractModel):
+    """What an import run, and each of its chunks, did with its records (COUNT_FIELDS)."""
+
+    _name = "shopify.import.counts"
+    _description = "Shopify Import Counts"
+
+    created_count = fields.Integer(readonly=True)
+    linked_count = fields.Integer(readonly=True)
+    updated_count = fields.Integer(readonly=True)
+    skipped_count = fields.Integer(readonly=True)
+    failed_count = fields.Integer(readonly=True)
+    deferred_count = fields.Integer(
+        readonly=True, help="Records another job was syncing at the time: their own sync job brings them."
+    )
+
+
 class ShopifyImportChunk(models.Model):
     _name = "shopify.import.chunk"
+    _inherit = ["shopify.import.counts"]
     _description = "Shopify Import Chunk"
     _order = "run_id, sequence"
 
@@ -27,12 +44,6 @@ class ShopifyImportChunk(models.Model):
     read_offset = fields.Integer(readonly=True, help="Byte position after the last saved part of the chunk.")
     rows_read = fields.Integer(readonly=True, help="Lines of the file up to the last saved part of the chunk.")
     state = fields.Selection(CHUNK_STATES, default="pending", required=True, readonly=True)
-    created_count = fields.Integer(readonly=True)
-    linked_count = fields.Integer(readonly=True)
-    updated_count = fields.Integer(readonly=True)
-    skipped_count = fields.Integer(readonly=True)
-    failed_count = fields.Integer(readonly=True)
-    deferred_count = fields.Integer(readonly=True)
     unreadable_lines = fields.Text(readonly=True)
 
     _run_sequence_unique = models.Constraint("UNIQUE (run_id, sequence)", "One chunk per position in a run.")

@@ -46,6 +46,7 @@ STEP_NAMES = {"chunk": "read"}
 
 class ShopifyImportRun(models.Model):
     _name = "shopify.import.run"
+    _inherit = ["shopify.import.counts"]
     _description = "Shopify Import Run"
     _order = "id desc"
 
@@ -62,14 +63,6 @@ class ShopifyImportRun(models.Model):
     poll_count = fields.Integer(readonly=True)
     read_offset = fields.Integer(readonly=True, help="Bytes of the export file imported so far.")
     rows_read = fields.Integer(readonly=True)
-    created_count = fields.Integer(readonly=True)
-    linked_count = fields.Integer(readonly=True)
-    updated_count = fields.Integer(readonly=True)
-    skipped_count = fields.Integer(readonly=True)
-    failed_count = fields.Integer(readonly=True)
-    deferred_count = fields.Integer(
-        readonly=True, help="Records another job was syncing at the time: their own sync job brings them."
-    )
     progress = fields.Float(compute="_compute_progress", store=True, digits=(5, 1))
     message = fields.Text(readonly=True)
     unreadable_lines = fields.Text(readonly=True, help="Lines of the export that name no record and could not be read.")

@@ -32,6 +32,21 @@ class ImportMixin:
     def seed_store(self, seed, orders=3):
         return self.simulator.generate(customers=2, products=3, orders=orders, lines_per_order=2, seed=seed)
 
+    @contextmanager
+    def worker_dies_after_first_record(self):
+        """The job's worker is killed once the job has imported one record (WorkerKilled)."""
+        calls = []
+        real = ShopifySyncJob._import_node
+
+        def dying(self_, *args, **kwargs):
+            if calls:
+                raise WorkerKilled()
+            calls.append(args)
+            return real(self_, *args, **kwargs)
+
+        with patch.object(ShopifySyncJob, "_import_node", dying):
+            yield
+
     def bulk_fault(self, fail=None, expire=False):
         """Make the simulator's next bulk operation fail with ``fail`` (an errorCode) or expire."""
         if fail:
@@ -179,18 +194,9 @@ class TestImport(ImportMixin, ShopifyTransactionCase):
         saved = (second.state, second.read_offset, second.rows_read, second.created_count + second.linked_count)
 
         # The next chunk's worker dies after its first record.
-        calls = []
-        real = ShopifySyncJob._import_node
-
-        def dying(self_, *args, **kwargs):
-            if calls:
-                raise WorkerKilled()
-            calls.append(args)
-            return real(self_, *args, **kwargs)
-
         job = self.chunk_jobs(run)
         self.assertTrue(job.identity_key.endswith(":chunk:1"))
-        with patch.object(ShopifySyncJob, "_import_node", dying), self.assertRaises(WorkerKilled):
+        with self.worker_dies_after_first_record(), self.assertRaises(WorkerKilled):
             with self.env.cr.savepoint():
                 Job.load(self.env, job.uuid).perform()
         self.env.invalidate_all()

@@ -1,12 +1,9 @@
 """Import lanes: a run's chunks imported side by side, resumable; the orders run waits for the catalogue."""
 
-from unittest.mock import patch
-
 from odoo.tests import tagged
 
 from odoo.addons.queue_job.job import Job
 
-from ..models.shopify_sync_job_import import ShopifySyncJob
 from .common import ShopifyTransactionCase
 from .test_import import ImportMixin, WorkerKilled
 
@@ -54,16 +51,7 @@ class TestImportLanes(ImportMixin, ShopifyTransactionCase):
         run = self.orders_run_reading()
         self.cut(run)
         first, second = self.chunk_jobs(run).sorted("identity_key")
-        calls = []
-        real = ShopifySyncJob._import_node
-
-        def dying(self_, *args, **kwargs):
-            if calls:
-                raise WorkerKilled()
-            calls.append(args)
-            return real(self_, *args, **kwargs)
-
-        with patch.object(ShopifySyncJob, "_import_node", dying), self.assertRaises(WorkerKilled):
+        with self.worker_dies_after_first_record(), self.assertRaises(WorkerKilled):
             with self.env.cr.savepoint():
                 Job.load(self.env, first.uuid).perform()
         self.env.invalidate_all()
