@@ -242,12 +242,14 @@ class ShopifySyncJob(models.Model):
             raise RetryableJobError(
                 f"{sync_job.name} is being synced by another job; retrying shortly.", seconds=3, ignore_retry=True
             )
+        # An order staged by a backlog read (models/shopify_sync_job_backlog.py), or None: fetch it.
+        node = sync_job._backlog_node()
         started = fields.Datetime.now()
         handler = HANDLERS[resource_type](self.env, shop, sync_job)
         try:
             with self.env.cr.savepoint():
                 # Rollout switch (models/shopify_sync_job_review.py): applied, dry run for review, or off.
-                result = sync_job._run_handler(handler, resource_id)
+                result = sync_job._run_handler(handler, resource_id, node=node)
         except (pg_errors.UniqueViolation, pg_errors.SerializationFailure) as err:
             # Another transaction wrote the same record meanwhile: the retry
             # starts from a fresh snapshot and finds it.

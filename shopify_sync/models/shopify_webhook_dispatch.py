@@ -104,9 +104,24 @@ class ShopifyWebhookDelivery(models.Model):
             if not ids:
                 break
             with independent_env(self.env) as env:
-                counts.update(env[self._name]._dispatch_batch(shop_id, ids))
+                batch = env[self._name]._dispatch_batch(shop_id, ids)
+            counts.update(batch)
+            if batch.get("queued"):
+                self._consider_backlog_read(shop_id)
         self.invalidate_model()
         return ", ".join(f"{count} {state}" for state, count in sorted(counts.items())) or "nothing to dispatch"
+
+    def _consider_backlog_read(self, shop_id):
+        """After a batch that queued jobs, its own transaction: is the shop's order backlog worth one bulk read?
+
+        models/shopify_backlog_read.py decides; a failure there is logged and never stops the dispatch.
+        """
+        try:
+            with independent_env(self.env) as env:
+                shop = env["shopify.shop"].with_context(active_test=False).browse(shop_id)
+                env["shopify.backlog.read"]._consider_backlog_read(shop)
+        except Exception:  # noqa: BLE001 - the reads only save points: dispatching goes on without them
+            _logger.exception("Shopify: backlog read of shop %s not considered", shop_id)
 
     @api.model
     def _dispatch_batch(self, shop_id, ids):
