@@ -28,7 +28,11 @@ FLUSH_DELAY = 10
 def queue_order_link(env, shop, order, shopify_id):
     """Add an order's link to the shop's outbox and make sure a flush job waits (the caller's transaction)."""
     env["shopify.order.link.outbox"].sudo().create({"shop_id": shop.id, "order_id": order.id, "shopify_id": shopify_id})
-    env["shopify.sync.job"].sudo()._enqueue_resource(shop.id, ORDER_LINKS, order_links_key(), eta=FLUSH_DELAY)
+    # committed: this job's snapshot may show a flush waiting that has started since (and read
+    # the outbox without this row); only a flush not started yet will wait for this job's lock.
+    env["shopify.sync.job"].sudo()._enqueue_resource(
+        shop.id, ORDER_LINKS, order_links_key(), eta=FLUSH_DELAY, committed=True
+    )
 
 
 def metafield_value(env, order):

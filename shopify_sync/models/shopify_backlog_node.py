@@ -11,6 +11,7 @@ are deleted after ``STAGED_TTL`` (the cleanup cron) and at the shop's next read.
 """
 
 import logging
+import time
 
 from odoo import api, fields, models
 
@@ -50,11 +51,17 @@ class ShopifyBacklogRead(models.Model):
     _inherit = "shopify.backlog.read"
 
     def backlog_stage(self, offset):
-        """Queue job: stage the orders of the file after byte ``offset``, one chunk; then the next, or done."""
+        """Queue job: stage the orders of the file after byte ``offset``; then the next part, or done.
+
+        A job stages up to ``STAGE_MAX_ROWS`` rows or runs ``STAGE_SECONDS``, well inside a worker's
+        time limit; it filters and inserts ``STAGE_CHUNK`` export rows at a time, so that only a
+        chunk is in memory. Its rows and the position after them commit together.
+        """
         self.ensure_one()
         if self.state != "staging" or offset != self.read_offset:
             return f"Backlog read {self.id} is {self.state} at byte {self.read_offset}: nothing to stage at {offset}."
-        nodes, position, finished = {}, offset, False
+        deadline = time.monotonic() + backlog.STAGE_SECONDS
+        nodes, position, staged, finished = {}, offset, 0, False
         try:
             with open_lines(self.result_url, offset=offset, timeout=max(self.shop_id.api_timeout, 30)) as lines:
                 for group in bulk.iter_groups(lines):
@@ -63,7 +70,10 @@ class ShopifyBacklogRead(models.Model):
                     if resource_id:
                         nodes[resource_id] = bulk.assemble("orders", group)
                     if len(nodes) >= backlog.STAGE_CHUNK:
-                        break
+                        staged += self._stage(nodes)
+                        nodes = {}
+                        if staged >= backlog.STAGE_MAX_ROWS or time.monotonic() > deadline:
+                            break
                 else:
                     finished = True
         except ResultExpired as err:
@@ -71,7 +81,7 @@ class ShopifyBacklogRead(models.Model):
         except TemporaryError as err:
             self._retry_or_fail(err)
             return self.message
-        staged = self._stage(nodes)
+        staged += self._stage(nodes)
         self.write({"read_offset": position, "staged_count": self.staged_count + staged})
         if finished:
             return self._done()

@@ -81,7 +81,7 @@ class ShopifyBacklogRead(models.Model):
     @api.model
     def _min_orders(self):
         value = self.env["ir.config_parameter"].sudo().get_param("shopify_sync.backlog_read_min_orders")
-        return max(int(value), 0) if value not in (None, "") else backlog.DEFAULT_MIN_ORDERS
+        return max(int(value), 0) if value else backlog.DEFAULT_MIN_ORDERS  # unset: False; "0" turns reads off
 
     @api.model
     def _consider_backlog_read(self, shop):

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..importers import HANDLERS
+from ..services.db import independent_env
 from ..services.errors import CATEGORIES, ConcurrentSyncError, SyncError, TemporaryError, ThrottledError
 from ..services.gid import admin_url, to_gid
 from ..services.identity import identity_key, lock_door, try_lock_resource
@@ -178,7 +179,9 @@ class ShopifySyncJob(models.Model):
         )
 
     @api.model
-    def _enqueue_resource(self, shop_id, resource_type, resource_id, delivery_id=None, priority=None, eta=None):
+    def _enqueue_resource(
+        self, shop_id, resource_type, resource_id, delivery_id=None, priority=None, eta=None, committed=False
+    ):
         """Enqueue the sync of one resource unless a job is already waiting.
 
         Callers for one resource are serialised by an advisory lock, and the
@@ -186,16 +189,22 @@ class ShopifySyncJob(models.Model):
         never more than one waiting job per resource; a waiting job fetches
         the newest state when it runs, so it serves every event it absorbs.
         A job already started is not reused (its data may predate the event).
-        Returns ``(queue job id, created)``. Plain SQL where it can: this runs
-        on every webhook.
+        ``committed``: the caller is a job, whose snapshot may predate the start of
+        the job it would reuse; the check then reads committed state on a cursor of
+        its own (the lock stays on the caller's). Returns ``(queue job id, created)``.
+        Plain SQL where it can: this runs on every webhook.
         """
         key = identity_key(shop_id, resource_type, resource_id)
         cr = self.env.cr
         lock_door(cr, key)
-        cr.execute(
-            "SELECT id FROM queue_job WHERE identity_key = %s AND state IN %s LIMIT 1", (key, PENDING_JOB_STATES)
-        )
-        row = cr.fetchone()
+        waiting_sql = "SELECT id FROM queue_job WHERE identity_key = %s AND state IN %s LIMIT 1"
+        if committed:
+            with independent_env(self.env) as env:
+                env.cr.execute(waiting_sql, (key, PENDING_JOB_STATES))
+                row = env.cr.fetchone()
+        else:
+            cr.execute(waiting_sql, (key, PENDING_JOB_STATES))
+            row = cr.fetchone()
         if row:
             return row[0], False
         job = (

@@ -17,7 +17,9 @@ MARGIN = timedelta(minutes=15)  # the export starts this long before the earlies
 MAX_ACTIVE = timedelta(minutes=5)  # a read not done by then is given up: the jobs query as usual
 POSTPONE_SECONDS = 30  # a job covered by a running read waits this long at most (it is woken when the read ends)
 STAGED_TTL = timedelta(hours=1)  # staged rows not consumed by then are deleted
-STAGE_CHUNK = 500  # export rows staged per job
+STAGE_CHUNK = 500  # export rows filtered and inserted at a time
+STAGE_MAX_ROWS = 2000  # rows staged per job at most
+STAGE_SECONDS = 30.0  # a stage job ends after this long (a worker's limit_time_real is 120 s by default)
 MAX_POLL_SECONDS = 10
 # The result a waiting order job carries while it waits for a read (queue_job's ``result``): the
 # read wakes the jobs carrying it when it ends.

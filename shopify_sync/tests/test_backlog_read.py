@@ -183,7 +183,10 @@ class TestBacklogRead(ShopifyHttpCase):
         self.assertEqual(len(self.waiting_links()), links, "no second link")
 
     def test_no_read_when_disabled_or_the_budget_suffices(self):
-        self.env["ir.config_parameter"].sudo().set_param("shopify_sync.backlog_read_min_orders", "0")
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("shopify_sync.backlog_read_min_orders", False)  # unset
+        self.assertEqual(self.reads()._min_orders(), backlog.DEFAULT_MIN_ORDERS)
+        params.set_param("shopify_sync.backlog_read_min_orders", "0")
         self.spend_budget()
         self.burst(3, seed=940)
         self.dispatch()
