@@ -117,7 +117,8 @@ class ShopifyBacklogRead(models.Model):
         return len(rows)
 
     def _awaited(self, resource_ids):
-        """The ids among ``resource_ids`` whose order job waits, or whose delivery is not dispatched yet."""
+        """The ids among ``resource_ids`` whose order job waits, or whose delivery is not dispatched yet,
+        and whose events were all received before the read started (the others' jobs query Shopify)."""
         if not resource_ids:
             return set()
         shop_id = self.shop_id.id
@@ -130,9 +131,22 @@ class ShopifyBacklogRead(models.Model):
         wanted = {keys[key] for (key,) in cr.fetchall()}
         cr.execute(
             """
-            SELECT resource_id FROM shopify_webhook_delivery
+            SELECT resource_id, received_at >= %s FROM shopify_webhook_delivery
              WHERE shop_id = %s AND state = 'received' AND resource_type = 'order' AND resource_id = ANY(%s)
             """,
-            (shop_id, resource_ids),
+            (self.started_at, shop_id, resource_ids),
         )
-        return wanted | {rid for (rid,) in cr.fetchall()}
+        received = cr.fetchall()
+        wanted |= {rid for rid, _late in received}
+        if not wanted:
+            return set()
+        cr.execute(
+            """
+            SELECT DISTINCT j.resource_id FROM shopify_sync_job j
+              JOIN shopify_webhook_delivery d ON d.sync_job_id = j.id
+             WHERE j.shop_id = %s AND j.resource_type = 'order' AND j.resource_id = ANY(%s) AND d.received_at >= %s
+            """,
+            (shop_id, list(wanted), self.started_at),
+        )
+        late = {rid for (rid,) in cr.fetchall()} | {rid for rid, is_late in received if is_late}
+        return wanted - late

@@ -24,6 +24,7 @@ after the job's events were received, else it queries Shopify as before
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from odoo import api, fields, models
@@ -129,9 +130,16 @@ class ShopifyBacklogRead(models.Model):
         """(count, earliest time) of the shop's order events not fetched yet: waiting jobs and received deliveries."""
         cr = self.env.cr
         self.env["queue.job"].flush_model(["state", "identity_key"])
+        pattern = resource_keys_pattern(shop.id, "order")
+        # Not the jobs whose order a read staged already: they import it when they run.
         cr.execute(
-            "SELECT count(*), min(date_created) FROM queue_job WHERE identity_key LIKE %s AND state IN %s",
-            (resource_keys_pattern(shop.id, "order"), WAITING_JOB_STATES),
+            """
+            SELECT count(*), min(q.date_created) FROM queue_job q
+             WHERE q.identity_key LIKE %(pattern)s AND q.state IN %(states)s
+               AND NOT EXISTS (SELECT 1 FROM shopify_backlog_node n
+                                WHERE n.shop_id = %(shop)s AND n.resource_id = substr(q.identity_key, %(cut)s))
+            """,
+            {"pattern": pattern, "states": WAITING_JOB_STATES, "shop": shop.id, "cut": len(pattern)},
         )
         jobs, first_job = cr.fetchone()
         cr.execute(
@@ -159,6 +167,10 @@ class ShopifyBacklogRead(models.Model):
         self.ensure_one()
         now = fields.Datetime.now()
         jobs = self._order_jobs([("state", "=", "pending"), "|", ("eta", "=", False), ("eta", "<=", now)])
+        staged = set(
+            self.env["shopify.backlog.node"].sudo().search([("shop_id", "=", self.shop_id.id)]).mapped("resource_id")
+        )
+        jobs = jobs.filtered(lambda job: job.identity_key.rsplit(":", 1)[-1] not in staged)  # they import theirs
         jobs.write(
             {
                 "eta": now + timedelta(seconds=backlog.POSTPONE_SECONDS),
@@ -201,7 +213,9 @@ class ShopifyBacklogRead(models.Model):
         self.ensure_one()
         if self.state != "draft":
             return f"Backlog read {self.id} is {self.state}: nothing to start."
-        # Before the request: every row of the export is at least as fresh as this instant.
+        # Before the request: every row of the export is at least as fresh as this instant. Times are
+        # stored to the second: starting on a second's boundary covers every event of the second before.
+        time.sleep(1.0 - time.time() % 1.0)
         self.started_at = fields.Datetime.now()
         search = backlog.updated_since(self.covers_since)
         data = self._call(BULK_RUN_QUERY, {"query": bulk_export_query("orders", search)})
@@ -280,7 +294,10 @@ class ShopifyBacklogRead(models.Model):
         return message
 
     def _done(self):
+        """The read is staged: a next read for the events that came after it started, if they are worth one,
+        then its waiting jobs run (before the next read's hold: it leaves them be)."""
         self.write({"state": "done", "finished_at": fields.Datetime.now(), "message": False})
+        self._consider_backlog_read(self.shop_id)
         woken = self._wake_waiting_jobs()
         return f"Done: {self.staged_count} orders staged, {woken} order jobs woken."
 
