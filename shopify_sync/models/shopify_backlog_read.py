@@ -88,7 +88,12 @@ class ShopifyBacklogRead(models.Model):
     def _consider_backlog_read(self, shop):
         """Start a backlog read of ``shop`` if its waiting order events are worth one; the read or None."""
         min_orders = self._min_orders()
-        if not min_orders or self._active(shop):
+        if not min_orders:
+            return None
+        active = self._active_read(shop)
+        if active:
+            # Events after its start: they wait for its end too, where a next read may take them.
+            active._hold_waiting_jobs()
             return None
         waiting, earliest = self._waiting_orders(shop)
         if waiting < min_orders:
@@ -115,8 +120,9 @@ class ShopifyBacklogRead(models.Model):
         return read
 
     @api.model
-    def _active(self, shop):
-        return self.sudo().search_count(
+    def _active_read(self, shop):
+        """The shop's read still running (not given up yet), if any."""
+        return self.sudo().search(
             [
                 ("shop_id", "=", shop.id),
                 ("state", "in", ACTIVE_STATES),
@@ -160,7 +166,7 @@ class ShopifyBacklogRead(models.Model):
         running = (
             self.env["shopify.import.run"].sudo().search_count([("shop_id", "=", shop.id), ("state", "=", "running")])
         )
-        return running + self._active(shop) < limit
+        return running + len(self._active_read(shop)) < limit
 
     def _hold_waiting_jobs(self):
         """Hold the shop's waiting order jobs until the read ends (it wakes them): they would only wait for it."""
@@ -294,11 +300,11 @@ class ShopifyBacklogRead(models.Model):
         return message
 
     def _done(self):
-        """The read is staged: a next read for the events that came after it started, if they are worth one,
-        then its waiting jobs run (before the next read's hold: it leaves them be)."""
+        """The read is staged: its waiting jobs run, and the events that came after it started get
+        a next read if they are worth one (it holds them again; the staged ones are left be)."""
         self.write({"state": "done", "finished_at": fields.Datetime.now(), "message": False})
-        self._consider_backlog_read(self.shop_id)
         woken = self._wake_waiting_jobs()
+        self._consider_backlog_read(self.shop_id)
         return f"Done: {self.staged_count} orders staged, {woken} order jobs woken."
 
     # -- cleanup ---------------------------------------------------------------------------

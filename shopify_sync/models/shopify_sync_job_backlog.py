@@ -24,8 +24,8 @@ class ShopifySyncJob(models.Model):
     def _backlog_node(self):
         """The order's staged node to import instead of querying Shopify, or None; waits for a read covering it.
 
-        Raises RetryableJobError (no attempt used) while a backlog read that started after the
-        job's events were received is still running: the read wakes the job when it ends.
+        Raises RetryableJobError (no attempt used) while a backlog read of the shop is still
+        running: the read wakes the job when it ends.
         """
         self.ensure_one()
         uuid = self.env.context.get("job_uuid")
@@ -46,14 +46,14 @@ class ShopifySyncJob(models.Model):
             payload = staged.payload
             nodes.search(staged_domain).unlink()
             return payload
-        covering = reads.search(
-            active_domain
-            + [("started_at", ">", received), ("started_at", ">", fields.Datetime.now() - backlog.MAX_ACTIVE)],
-            limit=1,
+        # A read still running: the job waits for its end, when it either finds its row or, if its
+        # events came after the read started, a next read (models/shopify_backlog_read.py) or a query.
+        active = reads.search(
+            active_domain + [("started_at", ">", fields.Datetime.now() - backlog.MAX_ACTIVE)], limit=1
         )
-        if covering:
+        if active:
             raise RetryableJobError(
-                backlog.waiting_result(covering.id), seconds=backlog.POSTPONE_SECONDS, ignore_retry=True
+                backlog.waiting_result(active.id), seconds=backlog.POSTPONE_SECONDS, ignore_retry=True
             )
         return None
 

@@ -32,6 +32,7 @@ _logger = logging.getLogger(__name__)
 DISPATCH_BATCH = 25
 DISPATCH_SECONDS = 30
 DISPATCH_CHANNEL = "root.shopify.dispatch"
+DISPATCH_PRIORITY = 5
 STRAGGLER_AGE = timedelta(minutes=2)
 ECHO_TOPICS = ("fulfillments/create", "fulfillments/update")
 
@@ -65,6 +66,9 @@ class ShopifyWebhookDelivery(models.Model):
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
         ).with_delay(
             channel=DISPATCH_CHANNEL,
+            # Before the sync jobs (10) when a channel is shared: it is short and turns a burst
+            # into jobs, which a backlog read can only count once they are dispatched.
+            priority=DISPATCH_PRIORITY,
             identity_key=dispatch_identity_key(shop_id),
             description=f"Shopify webhooks: dispatch (shop {shop_id})",
         ).dispatch_deliveries(shop_id)

@@ -107,10 +107,11 @@ class TestBacklogRead(ShopifyHttpCase):
         self.assertEqual(len(jobs), 4)
         self.assertEqual(set(jobs.mapped("result")), {backlog.waiting_result(read.id)}, "held until the read ends")
         self.assertTrue(all(jobs.mapped("eta")))
-        # A later batch while the read is active starts no second read; its order is covered too.
+        # A later batch while the read is active starts no second read; its job waits for the read too.
         orders += self.burst(1, seed=904)
         self.dispatch()
         self.assertEqual(self.reads(), read)
+        self.assertEqual(set(self.order_jobs().mapped("result")), {backlog.waiting_result(read.id)})
         time.sleep(1.1)
         self.assertEqual(self.step(read, "start"), "done")
         self.assertEqual(read.state, "running")
