@@ -149,4 +149,9 @@ class ShopifyBacklogRead(models.Model):
             (shop_id, list(wanted), self.started_at),
         )
         late = {rid for (rid,) in cr.fetchall()} | {rid for rid, is_late in received if is_late}
-        return wanted - late
+        # Nor those a read staged already (a job not run yet since): that row serves.
+        cr.execute(
+            "SELECT resource_id FROM shopify_backlog_node WHERE shop_id = %s AND resource_id = ANY(%s)",
+            (shop_id, list(wanted)),
+        )
+        return wanted - late - {rid for (rid,) in cr.fetchall()}

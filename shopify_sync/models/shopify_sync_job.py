@@ -197,14 +197,24 @@ class ShopifySyncJob(models.Model):
         key = identity_key(shop_id, resource_type, resource_id)
         cr = self.env.cr
         lock_door(cr, key)
-        waiting_sql = "SELECT id FROM queue_job WHERE identity_key = %s AND state IN %s LIMIT 1"
         if committed:
+            # Looked for and enqueued on a cursor of its own, committed at once: queue_job's own
+            # identity check would read this job's snapshot too. A flush enqueued so, then waiting
+            # for the lock this job holds, reads what this job commits.
             with independent_env(self.env) as env:
-                env.cr.execute(waiting_sql, (key, PENDING_JOB_STATES))
-                row = env.cr.fetchone()
-        else:
-            cr.execute(waiting_sql, (key, PENDING_JOB_STATES))
-            row = cr.fetchone()
+                return env[self._name]._enqueue_locked(
+                    key, shop_id, resource_type, resource_id, delivery_id, priority, eta
+                )
+        return self._enqueue_locked(key, shop_id, resource_type, resource_id, delivery_id, priority, eta)
+
+    @api.model
+    def _enqueue_locked(self, key, shop_id, resource_type, resource_id, delivery_id, priority, eta):
+        """The waiting job of ``key``, or a new one; the caller holds the door lock."""
+        cr = self.env.cr
+        cr.execute(
+            "SELECT id FROM queue_job WHERE identity_key = %s AND state IN %s LIMIT 1", (key, PENDING_JOB_STATES)
+        )
+        row = cr.fetchone()
         if row:
             return row[0], False
         job = (

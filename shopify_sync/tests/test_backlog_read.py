@@ -65,8 +65,8 @@ class TestBacklogRead(ShopifyHttpCase):
         self.assertEqual(len(job), 1, key)
         return self._perform_one(job.uuid)
 
-    def run_read(self, read):
-        """Start (unless started), poll and stage ``read`` to its end."""
+    def run_read(self, read, spent_at_end=False):
+        """Start (unless started), poll and stage ``read`` to its end (``spent_at_end``: the budget spent then)."""
         if read.state == "draft":
             self.assertEqual(self.step(read, "start"), "done")
         for operation in self.simulator.bulk_operations():
@@ -76,6 +76,8 @@ class TestBacklogRead(ShopifyHttpCase):
             if read.state != "running":
                 break
             self.assertEqual(self.step(read, "poll"), "done")
+        if spent_at_end:
+            self.spend_budget()  # Shopify's answers to the polls told the budget it is plentiful
         if read.state == "staging":
             self.assertEqual(self.step(read, "stage", 0), "done")
 
@@ -133,6 +135,30 @@ class TestBacklogRead(ShopifyHttpCase):
         self.assertFalse(self.staged(), "each staged order consumed by its job")
         calls = [c for c in self.simulator.calls if c.get("operation") in ("RunBulkQuery", "BulkOperation")]
         self.assertLessEqual(sum(c.get("actual_cost") or 0 for c in calls), 10 + 10, "the mutation and a few polls")
+
+    def test_events_after_a_read_started_get_the_next_read(self):
+        first, read = self.burst_with_read(3, seed=950)
+        time.sleep(1.1)
+        self.assertEqual(self.step(read, "start"), "done")
+        later = self.burst(3, seed=953)  # received after the export started: not in it
+        self.spend_budget()
+        self.dispatch()
+        self.assertEqual(self.reads(), read, "no second read while one is active")
+        self.assertEqual(len(self.order_jobs()), 6)
+        self.assertEqual(set(self.order_jobs().mapped("result")), {backlog.waiting_result(read.id)})
+        self.run_read(read, spent_at_end=True)  # ends: its 3 jobs are woken, the 3 later ones get a read
+        self.assertEqual(read.staged_count, 3)
+        second = self.reads() - read
+        self.assertEqual((len(second), second.waiting_count), (1, 3))
+        self.refill_budget()
+        time.sleep(1.1)
+        self.run_read(second)
+        self.assertEqual((second.state, second.staged_count), ("done", 3))
+        calls_before = self.order_calls()
+        self.perform_jobs()
+        self.assertEqual(self.order_calls(), calls_before, "both reads together: no ORDER_QUERY")
+        self.assert_once(first + later)
+        self.assertFalse(self.staged())
 
     def test_a_staged_order_older_than_the_jobs_event_is_not_used(self):
         orders, read = self.burst_with_read(3, seed=910)
