@@ -173,6 +173,9 @@ class ShopifyBacklogRead(models.Model):
         self.ensure_one()
         now = fields.Datetime.now()
         jobs = self._order_jobs([("state", "=", "pending"), "|", ("eta", "=", False), ("eta", "<=", now)])
+        # The oldest the budget serves now query meanwhile (workers idle while the export runs otherwise).
+        available = points_soon(self.env.cr, self.shop_id.id, 0) or 0.0
+        jobs = jobs.sorted("id")[int(max(available, 0.0) // expected_points(ORDER_QUERY, ORDER_POINTS)) :]
         staged = set(
             self.env["shopify.backlog.node"].sudo().search([("shop_id", "=", self.shop_id.id)]).mapped("resource_id")
         )

@@ -24,8 +24,8 @@ class ShopifySyncJob(models.Model):
     def _backlog_node(self):
         """The order's staged node to import instead of querying Shopify, or None; waits for a read covering it.
 
-        Raises RetryableJobError (no attempt used) while a backlog read of the shop is still
-        running: the read wakes the job when it ends.
+        Raises RetryableJobError (no attempt used) while a backlog read of the shop that held
+        this job is still running: the read wakes the job when it ends.
         """
         self.ensure_one()
         uuid = self.env.context.get("job_uuid")
@@ -46,16 +46,23 @@ class ShopifySyncJob(models.Model):
             payload = staged.payload
             nodes.search(staged_domain).unlink()
             return payload
-        # A read still running: the job waits for its end, when it either finds its row or, if its
-        # events came after the read started, a next read (models/shopify_backlog_read.py) or a query.
+        # A read still running that holds this job: it waits for its end, when it either finds its row
+        # or, if its events came after the read started, a next read (models/shopify_backlog_read.py) or a
+        # query. A job the read left to the budget queries now.
         active = reads.search(
             active_domain + [("started_at", ">", fields.Datetime.now() - backlog.MAX_ACTIVE)], limit=1
         )
-        if active:
+        if active and self._held_by(uuid, active):
             raise RetryableJobError(
                 backlog.waiting_result(active.id), seconds=backlog.POSTPONE_SECONDS, ignore_retry=True
             )
         return None
+
+    def _held_by(self, uuid, read):
+        """True when the running queue job was held for ``read`` (its result says so)."""
+        self.env.cr.execute("SELECT result FROM queue_job WHERE uuid = %s", (uuid,))
+        row = self.env.cr.fetchone()
+        return bool(row) and row[0] == backlog.waiting_result(read.id)
 
     def _events_received_at(self, uuid):
         """When the last event this queue job serves was received (None: the job is unknown).
