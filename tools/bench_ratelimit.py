@@ -33,6 +33,21 @@ def outbox_size(cr, shop_id):
     return cr.fetchone()[0]
 
 
+def backlog_reads(cr, shop_id, after_id):
+    """The shop's backlog reads after id ``after_id``: [(id, state, orders waiting, orders staged)]."""
+    cr.execute(
+        "SELECT id, state, waiting_count, staged_count FROM shopify_backlog_read WHERE shop_id = %s AND id > %s"
+        " ORDER BY id",
+        (shop_id, after_id),
+    )
+    return [list(row) for row in cr.fetchall()]
+
+
+def last_backlog_read(cr, shop_id):
+    cr.execute("SELECT coalesce(max(id), 0) FROM shopify_backlog_read WHERE shop_id = %s", (shop_id,))
+    return cr.fetchone()[0]
+
+
 def points(calls):
     """Totals of simulator calls: {operation: {calls, requested, actual, throttled}}."""
     by_operation = {}
@@ -55,6 +70,7 @@ def run_rate_limited(bench, phase, orders, host):
     requests_ = [bench.request("orders/create", o) for o in orders]
     bench.sim.set_bucket(maximum=rate * BUCKET_SECONDS, restore_rate=rate)
     first_call = len(bench.sim.calls())
+    reads_before = bench.db.run(last_backlog_read, bench.shop_id)
     bench.log(f"{phase}: {len(orders)} orders/create webhooks, Shopify restoring {rate} points/s")
     deliverer = Deliverer(host, bench.args.port, bench.e2e_senders)
     started = time.monotonic()
@@ -92,6 +108,7 @@ def run_rate_limited(bench, phase, orders, host):
         f"{phase}_calls": len(calls),
         f"{phase}_throttled": sum(entry["throttled"] for entry in by_operation.values()),
         f"{phase}_by_operation": by_operation,
+        f"{phase}_backlog_reads": bench.db.run(backlog_reads, bench.shop_id, reads_before),
         **bench.db.run(jobs.stats_of_keys, order_keys, phase),
     }
     if done < len(ids):

@@ -110,6 +110,23 @@ def test_orders_with_line_items_honour_the_query_filter(sim):
     assert int(operation["rootObjectCount"]) == 5 and int(operation["objectCount"]) == 15
 
 
+def test_orders_updated_since_an_instant(sim):
+    """``updated_at:>=`` selects the orders edited since then, as a backlog read asks for them."""
+    orders = sim.generate(customers=2, products=2, orders=4, lines_per_order=2)["orders"]
+    edited = sim.touch("order", orders[1]["id"])
+    since = edited["updated_at"]  # the latest instant of the store: only this order is that recent
+    gid = started(sim, ORDERS % f"updated_at:>='{since}'")
+    _seen, operation = poll(sim, gid)
+    _response, rows = lines(operation["url"])
+    roots = [r for r in rows if "__parentId" not in r]
+    assert [r["id"] for r in roots] == [f"gid://shopify/Order/{orders[1]['id']}"]
+    assert len(rows) == 3, "its two line items follow it"
+    later = started(sim, ORDERS % "updated_at:>'2999-01-01T00:00:00Z'")
+    _seen, operation = poll(sim, later)
+    assert operation["status"] == "COMPLETED"
+    assert (operation["url"], operation["objectCount"]) == (None, "0"), "nothing since: no file"
+
+
 def test_the_query_costs_the_mutation_only(sim):
     sim.generate(customers=300)
     body = gql(sim, RUN, {"query": "{ customers { edges { node { id email } } } }"})

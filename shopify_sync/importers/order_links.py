@@ -38,8 +38,14 @@ def queue_order_link(env, shop, order, shopify_id):
 
 
 def enqueue_link_flush(env, shop):
-    """Make sure the shop's flush job waits (once whatever the callers)."""
-    env["shopify.sync.job"].sudo()._enqueue_resource(shop.id, ORDER_LINKS, order_links_key(), eta=FLUSH_DELAY)
+    """Make sure the shop's flush job waits (once whatever the callers).
+
+    Committed: the caller's snapshot may show a flush waiting that has started since (and read
+    the outbox without the caller's row); only a flush not started yet will wait for its lock.
+    """
+    env["shopify.sync.job"].sudo()._enqueue_resource(
+        shop.id, ORDER_LINKS, order_links_key(), eta=FLUSH_DELAY, committed=True
+    )
 
 
 def metafield_value(env, order):

@@ -45,3 +45,6 @@ from . import shopify_import_run_lanes
 from . import shopify_shop_import
 from . import shopify_order_link_outbox
 from . import shopify_rate_budget
+from . import shopify_backlog_read
+from . import shopify_backlog_node
+from . import shopify_sync_job_backlog

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..importers import HANDLERS
+from ..services.db import independent_env
 from ..services.errors import CATEGORIES, ConcurrentSyncError, SyncError, TemporaryError, ThrottledError
 from ..services.gid import admin_url, to_gid
 from ..services.identity import identity_key, lock_door, try_lock_resource
@@ -183,7 +184,9 @@ class ShopifySyncJob(models.Model):
         )
 
     @api.model
-    def _enqueue_resource(self, shop_id, resource_type, resource_id, delivery_id=None, priority=None, eta=None):
+    def _enqueue_resource(
+        self, shop_id, resource_type, resource_id, delivery_id=None, priority=None, eta=None, committed=False
+    ):
         """Enqueue the sync of one resource unless a job is already waiting.
 
         Callers for one resource are serialised by an advisory lock, and the
@@ -191,12 +194,28 @@ class ShopifySyncJob(models.Model):
         never more than one waiting job per resource; a waiting job fetches
         the newest state when it runs, so it serves every event it absorbs.
         A job already started is not reused (its data may predate the event).
-        Returns ``(queue job id, created)``. Plain SQL where it can: this runs
-        on every webhook.
+        ``committed``: the caller is a job, whose snapshot may predate the start of
+        the job it would reuse; the check then reads committed state on a cursor of
+        its own (the lock stays on the caller's). Returns ``(queue job id, created)``.
+        Plain SQL where it can: this runs on every webhook.
         """
         key = identity_key(shop_id, resource_type, resource_id)
         cr = self.env.cr
         lock_door(cr, key)
+        if committed:
+            # Looked for and enqueued on a cursor of its own, committed at once: queue_job's own
+            # identity check would read this job's snapshot too. A flush enqueued so, then waiting
+            # for the lock this job holds, reads what this job commits.
+            with independent_env(self.env) as env:
+                return env[self._name]._enqueue_locked(
+                    key, shop_id, resource_type, resource_id, delivery_id, priority, eta
+                )
+        return self._enqueue_locked(key, shop_id, resource_type, resource_id, delivery_id, priority, eta)
+
+    @api.model
+    def _enqueue_locked(self, key, shop_id, resource_type, resource_id, delivery_id, priority, eta):
+        """The waiting job of ``key``, or a new one; the caller holds the door lock."""
+        cr = self.env.cr
         cr.execute(
             "SELECT id FROM queue_job WHERE identity_key = %s AND state IN %s LIMIT 1", (key, PENDING_JOB_STATES)
         )
@@ -247,12 +266,14 @@ class ShopifySyncJob(models.Model):
             raise RetryableJobError(
                 f"{sync_job.name} is being synced by another job; retrying shortly.", seconds=3, ignore_retry=True
             )
+        # An order staged by a backlog read (models/shopify_sync_job_backlog.py), or None: fetch it.
+        node = sync_job._backlog_node()
         started = fields.Datetime.now()
         handler = HANDLERS[resource_type](self.env, shop, sync_job)
         try:
             with self.env.cr.savepoint():
                 # Rollout switch (models/shopify_sync_job_review.py): applied, dry run for review, or off.
-                result = sync_job._run_handler(handler, resource_id)
+                result = sync_job._run_handler(handler, resource_id, node=node)
         except (pg_errors.UniqueViolation, pg_errors.SerializationFailure) as err:
             # Another transaction wrote the same record meanwhile: the retry
             # starts from a fresh snapshot and finds it.

@@ -32,6 +32,7 @@ _logger = logging.getLogger(__name__)
 DISPATCH_BATCH = 25
 DISPATCH_SECONDS = 30
 DISPATCH_CHANNEL = "root.shopify.dispatch"
+DISPATCH_PRIORITY = 5
 STRAGGLER_AGE = timedelta(minutes=2)
 ECHO_TOPICS = ("fulfillments/create", "fulfillments/update")
 
@@ -65,6 +66,9 @@ class ShopifyWebhookDelivery(models.Model):
             tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True
         ).with_delay(
             channel=DISPATCH_CHANNEL,
+            # Before the sync jobs (10) when a channel is shared: it is short and turns a burst
+            # into jobs, which a backlog read can only count once they are dispatched.
+            priority=DISPATCH_PRIORITY,
             identity_key=dispatch_identity_key(shop_id),
             description=f"Shopify webhooks: dispatch (shop {shop_id})",
         ).dispatch_deliveries(shop_id)
@@ -104,9 +108,24 @@ class ShopifyWebhookDelivery(models.Model):
             if not ids:
                 break
             with independent_env(self.env) as env:
-                counts.update(env[self._name]._dispatch_batch(shop_id, ids))
+                batch = env[self._name]._dispatch_batch(shop_id, ids)
+            counts.update(batch)
+            if batch.get("queued"):
+                self._consider_backlog_read(shop_id)
         self.invalidate_model()
         return ", ".join(f"{count} {state}" for state, count in sorted(counts.items())) or "nothing to dispatch"
+
+    def _consider_backlog_read(self, shop_id):
+        """After a batch that queued jobs, its own transaction: is the shop's order backlog worth one bulk read?
+
+        models/shopify_backlog_read.py decides; a failure there is logged and never stops the dispatch.
+        """
+        try:
+            with independent_env(self.env) as env:
+                shop = env["shopify.shop"].with_context(active_test=False).browse(shop_id)
+                env["shopify.backlog.read"]._consider_backlog_read(shop)
+        except Exception:  # noqa: BLE001 - the reads only save points: dispatching goes on without them
+            _logger.exception("Shopify: backlog read of shop %s not considered", shop_id)
 
     @api.model
     def _dispatch_batch(self, shop_id, ids):

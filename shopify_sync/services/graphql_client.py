@@ -22,7 +22,7 @@ from .errors import (
     ThrottledError,
 )
 from .queries import NESTED_CONNECTIONS, page_query
-from .rate_budget import DEFAULT_COST
+from .rate_budget import ACTUAL_COST, DEFAULT_COST
 
 _logger = logging.getLogger(__name__)
 
@@ -134,6 +134,8 @@ class ShopifyGraphQLClient:
         if cost.get("requestedQueryCost") is not None:
             _REQUESTED_COST[query] = cost["requestedQueryCost"]
         actual = 0 if throttled else cost.get("actualQueryCost", cost.get("requestedQueryCost"))
+        if not throttled and cost.get("actualQueryCost") is not None:
+            ACTUAL_COST[query] = cost["actualQueryCost"]
         self.budget.settle(drawn, actual, cost.get("throttleStatus"), throttled=throttled)
         return body
 

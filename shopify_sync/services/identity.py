@@ -23,6 +23,20 @@ def import_identity_key(shop_id, run_id, step, position=None):
     return key if position is None else f"{key}:{position}"
 
 
+def backlog_identity_key(shop_id, read_id, step, position=None):
+    """The queue_job identity key of one step of a shop's backlog read (models/shopify_backlog_read.py).
+
+    ``step`` is ``start``, ``poll`` or ``stage``; a stage step carries the byte offset it starts at.
+    """
+    key = f"shopify_sync:{shop_id}:backlog:{read_id}:{step}"
+    return key if position is None else f"{key}:{position}"
+
+
+def resource_keys_pattern(shop_id, resource_type):
+    """A LIKE pattern matching the identity keys of a shop's sync jobs of one resource type."""
+    return identity_key(shop_id, resource_type, "%")
+
+
 def payout_list_key():
     """The resource id of a shop's payout listing job (there is one listing per shop)."""
     return "payouts"

@@ -35,6 +35,10 @@ _logger = logging.getLogger(__name__)
 
 MAX_WAIT = 20.0  # seconds a request waits in place for its turn
 DEFAULT_COST = 50  # a query not seen yet in this process (its requested cost is learnt from the answer)
+ORDER_POINTS = 36  # actual cost of ORDER_QUERY for a 3-line order (docs/BENCHMARKS.md, "Points per order")
+# The actual cost Shopify last reported per query document, in this process (graphql_client.py learns it):
+# what a request of that document is expected to take from the bucket once settled.
+ACTUAL_COST = {}
 
 # The instant of the statement (one for the whole statement), in UTC as Odoo stores datetimes.
 NOW = "(statement_timestamp() AT TIME ZONE 'UTC')"
@@ -72,11 +76,30 @@ ON CONFLICT (shop_id) DO UPDATE
 
 THROTTLED_SQL = "UPDATE shopify_rate_budget SET throttled = throttled + 1 WHERE shop_id = %(shop)s"
 
+POINTS_SOON_SQL = f"""
+SELECT {_refilled()} + restore_rate * %(seconds)s, restore_rate FROM shopify_rate_budget WHERE shop_id = %(shop)s
+"""
+
 REFUND_SQL = f"""
 UPDATE shopify_rate_budget
    SET available = LEAST(maximum, {_refilled()} + %(refund)s), updated_at = {NOW}
  WHERE shop_id = %(shop)s
 """
+
+
+def expected_points(query, default):
+    """The points a request of ``query`` is expected to cost, as Shopify last charged it in this process."""
+    return ACTUAL_COST.get(query, default)
+
+
+def points_soon(cr, shop_id, seconds):
+    """The points the shop's budget gives within ``seconds``: what is available now plus the restore.
+
+    None when Shopify has not told the shop's bucket yet (no request answered).
+    """
+    cr.execute(POINTS_SOON_SQL, {"shop": shop_id, "seconds": float(seconds)})
+    row = cr.fetchone()
+    return float(row[0]) if row else None
 
 
 class ShopBudget:

@@ -3,6 +3,7 @@ from . import (
     test_accounting_concurrency,
     test_accounting_refunds,
     test_auth,
+    test_backlog_read,
     test_binding_concurrency,
     test_bindings,
     test_cockpit,

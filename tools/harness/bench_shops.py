@@ -42,6 +42,10 @@ def set_up_shops(orm, sims, restore_rate):
     ack_shop = ShopSettings("Bench Ack Shop", ACK_SHOP, "http://127.0.0.1:1", TOKEN, SECRET)
     ack_shop.keep_raw_body = None if keep is None else keep == "1"
     ack_shop_id = configure_shop(orm, ack_shop)
+    backlog = os.environ.get("BENCH_BACKLOG_MIN_ORDERS")  # unset: the addon's default; 0: no backlog reads
+    if backlog is not None:
+        param = "shopify_sync.backlog_read_min_orders"
+        orm.run(lambda env: env["ir.config_parameter"].sudo().set_param(param, backlog))
     return BenchShops(shop_id, ack_shop_id, sim_url, SimulatorControl(sim_url, timeout=300))
 
 
