@@ -51,6 +51,8 @@ class CustomerRedactHandler(ResourceHandler):
 
     def _run(self, resource_id):
         label = self.env._("Redact %s", resource_id)
+        # Staged order rows (backlog reads) may carry the customer's data: none is kept.
+        self.env["shopify.backlog.node"].sudo()._forget_shop(self.shop)
         binding = self.env["shopify.partner.binding"]._find(self.shop, resource_id)
         if not binding:
             return SyncResult("skipped", None, label, note=self.env._("No Odoo contact for this customer."))
@@ -109,5 +111,7 @@ class ShopRedactHandler(ResourceHandler):
     def _run(self, resource_id):
         deliveries = self.env["shopify.webhook.delivery"].search([("shop_id", "=", self.shop.id)])
         deliveries.write({"raw_body": False})
+        self.env["shopify.backlog.node"].sudo()._forget_shop(self.shop)
         self.shop.write({"sync_enabled": False, "active": False})
-        return SyncResult("handled", self.shop, self.shop.name, note="Raw webhook bodies erased, shop archived.")
+        note = "Raw webhook bodies and staged orders erased, shop archived."
+        return SyncResult("handled", self.shop, self.shop.name, note=note)

@@ -39,6 +39,11 @@ class ShopifyBacklogNode(models.Model):
     _shop_resource_idx = models.Index("(shop_id, resource_id)")
 
     @api.model
+    def _forget_shop(self, shop):
+        """Delete every row staged for ``shop`` (a redact request): the order jobs then query Shopify."""
+        self.search([("shop_id", "=", shop.id)]).unlink()
+
+    @api.model
     def _purge(self, shop=None):
         """Delete the rows staged longer than ``STAGED_TTL`` ago (of ``shop``, or of every shop)."""
         domain = [("read_started_at", "<", fields.Datetime.now() - backlog.STAGED_TTL)]

@@ -210,6 +210,15 @@ class TestBacklogRead(ShopifyHttpCase):
         self.assertEqual(self.sync_job("order", orders[0]["id"]).outcome, "skipped", "the same version: stale")
         self.assertEqual(len(self.waiting_links()), links, "no second link")
 
+    def test_a_redact_request_erases_the_staged_orders(self):
+        orders, read = self.burst_with_read(4, seed=905)
+        self.run_read(read)
+        self.assertTrue(self.staged())
+        self.sync("customer_redact", "3333")  # the redact request's job
+        self.assertFalse(self.staged(), "no staged order is kept after a redact request")
+        self.perform_jobs()
+        self.assert_once(orders)
+
     def test_no_read_when_disabled_or_the_budget_suffices(self):
         params = self.env["ir.config_parameter"].sudo()
         params.set_param("shopify_sync.backlog_read_min_orders", False)  # unset
