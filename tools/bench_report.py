@@ -10,6 +10,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PHASES = ("catalogue", "ack", "e2e", "e2e_paid", "storm", "e2e_rl100", "e2e_rl1000", "import")
 
+# The import's target: the full store (10,000 products, 10,000 customers, 20,000 orders) in 10 minutes;
+# a smaller run is held to the same rate.
+IMPORT_TARGET_RATE = 40_000 / 600
+
 # (key, label, unit, target text, check) - check(value, results) -> bool, or None for information only
 ROWS = [
     ("ack_rps", "webhook ack throughput (addon)", "req/s", "", None),
@@ -53,7 +57,13 @@ ROWS = [
         "< 2048 (limit_memory_soft)",
         lambda v, r: v < 2048,
     ),
-    ("import_seconds", "import: whole store, at 100 points/s", "s", "<= 600", lambda v, r: v <= 600),
+    (
+        "import_seconds",
+        "import: whole store, at 100 points/s",
+        "s",
+        "40,000 records in <= 600",
+        lambda v, r: _import_records(r) / v >= IMPORT_TARGET_RATE,
+    ),
     ("import_products_per_s", "import: products", "products/s", "", None),
     ("import_customers_per_s", "import: customers", "customers/s", "", None),
     ("import_orders_per_s", "import: orders", "orders/s", "", None),
@@ -65,6 +75,12 @@ ROWS = [
     ("import_duplicates", "import: duplicated records", "", "0", lambda v, r: v == 0),
     ("import_peak_worker_rss_mib", "import: peak RSS, one Odoo worker", "MiB", "< 500", lambda v, r: v < 500),
 ]
+
+
+def _import_records(results):
+    """Products, customers and orders the import was seeded with (variants not counted, as in the target)."""
+    sizes = results.get("sizes", {})
+    return sum(sizes.get(f"import_{kind}", 0) for kind in ("products", "customers", "orders"))
 
 
 def _fmt(value):
