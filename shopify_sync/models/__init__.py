@@ -38,6 +38,7 @@ from . import account_move_accounting
 from . import account_payment
 from . import shopify_gateway_mapping
 from . import shopify_shop_accounting
+from . import shopify_bulk_step
 from . import shopify_import_chunk
 from . import shopify_import_run
 from . import shopify_import_run_read

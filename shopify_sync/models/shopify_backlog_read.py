@@ -32,7 +32,7 @@ from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services import backlog
-from ..services.errors import SyncError, TemporaryError, ThrottledError
+from ..services.errors import ThrottledError
 from ..services.identity import backlog_identity_key, resource_keys_pattern
 from ..services.queries import BULK_OPERATION_QUERY, BULK_RUN_QUERY, ORDER_QUERY, bulk_export_query
 from ..services.rate_budget import ORDER_POINTS, expected_points, points_soon
@@ -59,6 +59,7 @@ KEEP_READS = timedelta(days=7)
 
 class ShopifyBacklogRead(models.Model):
     _name = "shopify.backlog.read"
+    _inherit = ["shopify.bulk.step"]
     _description = "Shopify Backlog Read"
     _order = "id desc"
 
@@ -266,17 +267,8 @@ class ShopifyBacklogRead(models.Model):
         return self._fail(self.env._("Shopify's backlog export ended %(status)s (%(code)s).", status=status, code=code))
 
     # -- shared ----------------------------------------------------------------------------
-    def _call(self, query, variables):
-        """One GraphQL call's data; a temporary failure is retried by queue_job, any other fails the read (None)."""
-        try:
-            with self.shop_id._graphql_client() as client:
-                return client.execute(query, variables)
-        except TemporaryError as err:
-            self._retry_or_fail(err)
-            return None
-        except SyncError as err:
-            self._fail(self.env._("Shopify refused the backlog export: %s", err))
-            return None
+    def _refused_message(self, error):
+        return self.env._("Shopify refused the backlog export: %s", error)
 
     def _retry_or_fail(self, error):
         """Retried once soon (throttling without using an attempt); then the read is given up."""

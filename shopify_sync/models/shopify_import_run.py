@@ -20,7 +20,7 @@ from odoo import api, fields, models
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..services import bulk
-from ..services.errors import SyncError, TemporaryError, ThrottledError
+from ..services.errors import ThrottledError
 from ..services.identity import import_identity_key
 from ..services.queries import BULK_OPERATION_QUERY, BULK_RUN_QUERY, bulk_export_query
 from ..services.retry_policy import MAX_ATTEMPTS
@@ -46,7 +46,7 @@ STEP_NAMES = {"chunk": "read"}
 
 class ShopifyImportRun(models.Model):
     _name = "shopify.import.run"
-    _inherit = ["shopify.import.counts"]
+    _inherit = ["shopify.import.counts", "shopify.bulk.step"]
     _description = "Shopify Import Run"
     _order = "id desc"
 
@@ -198,17 +198,8 @@ class ShopifyImportRun(models.Model):
         )
 
     # -- shared -----------------------------------------------------------------
-    def _call(self, query, variables):
-        """One GraphQL call's data; a temporary failure is retried by queue_job, any other fails the run (None)."""
-        try:
-            with self.shop_id._graphql_client() as client:
-                return client.execute(query, variables)
-        except TemporaryError as err:
-            self._retry_or_fail(err)
-            return None
-        except SyncError as err:
-            self._fail(self.env._("Shopify refused the import: %s", err))
-            return None
+    def _refused_message(self, error):
+        return self.env._("Shopify refused the import: %s", error)
 
     def _retry_or_fail(self, error):
         """A temporary failure: queue_job retries the step (throttling uses no attempt); the last one fails the run."""
