@@ -9,6 +9,7 @@ from . import shopify_webhook_delivery
 from . import shopify_webhook_dispatch
 from . import shopify_webhook_delivery_display
 from . import shopify_sync_job
+from . import shopify_sync_job_actions
 from . import shopify_sync_job_history
 from . import shopify_sync_job_failure
 from . import shopify_sync_job_import
