@@ -103,3 +103,13 @@ def enum_value(value, allowed, default=None):
         return default
     name = str(value).upper()
     return name if name in allowed else default
+
+
+def level_quantity(level, name):
+    """A stored level's quantity of ``name``: on hand is available plus what orders committed."""
+    committed = level.get("committed", 0)
+    return {
+        "available": level["available"],
+        "committed": committed,
+        "on_hand": level["available"] + committed,
+    }.get(name, 0)

@@ -10,7 +10,15 @@ from datetime import datetime
 
 from graphql import GraphQLError
 
-from .formatting import enum_value, gid, graphql_time, money_bag, parse_gid, rest_money
+from .formatting import (
+    enum_value,
+    gid,
+    graphql_time,
+    level_quantity,
+    money_bag,
+    parse_gid,
+    rest_money,
+)
 from .order_nodes import OrderNodes
 from .pagination import paged
 from .payouts import PayoutNodes
@@ -287,6 +295,17 @@ class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
             "name": rest.get("name") or "",
             "isActive": bool(rest.get("active", True)),
             "fulfillsOnlineOrders": True,
+            "inventoryLevels": paged(
+                lambda: [
+                    lvl
+                    for lvl in (
+                        self.inventory_level(item, loc)
+                        for item, loc in sorted(self.store.levels)
+                        if loc == rest["id"]
+                    )
+                    if lvl
+                ]
+            ),
         }
 
     def inventory_item(self, item_id):
@@ -339,7 +358,7 @@ class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
                         f"{location_id}?inventory_item_id={item_id}&name={name}",
                     ),
                     "name": name,
-                    "quantity": level["available"] if name in ("available", "on_hand") else 0,
+                    "quantity": level_quantity(level, name),
                     "updatedAt": graphql_time(level["updated_at"]),
                 }
                 for name in names

@@ -40,6 +40,8 @@ class OrderActivity:
             self.orders[oid] = order
             self.deleted.discard(("order", oid))
             self._sync_fulfillment_order(order)
+            if previous is None and not order.get("cancelled_at"):
+                self._commit(order)
             for fulfillment in embedded_fulfillments:
                 if int(fulfillment.get("id") or 0) not in self.fulfillments:
                     self.seed_fulfillment(oid, fulfillment, bump_order=False)
@@ -140,6 +142,9 @@ class OrderActivity:
             return copy.deepcopy(fulfillment)
 
     def _consume_fulfillment_orders(self, order_id, line_items):
+        order_lines = {
+            int(line["id"]): line for line in self.orders[order_id].get("line_items") or []
+        }
         for item in line_items:
             wanted = int(item.get("quantity") or 0)
             for fo in self.fulfillment_orders_of(order_id):
@@ -148,8 +153,35 @@ class OrderActivity:
                         taken = min(line["remaining"], wanted)
                         line["remaining"] -= taken
                         wanted -= taken
+                        self._ship(order_lines.get(line["line_item_id"]), fo["location_id"], taken)
                 fo["updated_at"] = self.tick()
         self._refresh_fulfillment_status(order_id)
+
+    # -- what orders do to stock: committed at checkout, gone from on hand when shipped ---
+    def _tracked_level(self, line, location_id):
+        """The level of a line's tracked variant at ``location_id``; None if untracked."""
+        variant = self.variants.get(int((line or {}).get("variant_id") or 0))
+        if not variant or variant.get("inventory_management", "shopify") != "shopify":
+            return None
+        return self.levels.get((int(variant["inventory_item_id"]), int(location_id or 0)))
+
+    def _commit(self, order):
+        """Checkout: a tracked line's quantity leaves available and is committed, as at Shopify."""
+        for fo in self.fulfillment_orders_of(int(order["id"])):
+            lines = {int(line["id"]): line for line in order.get("line_items") or []}
+            for fo_line in fo["lines"]:
+                level = self._tracked_level(lines.get(fo_line["line_item_id"]), fo["location_id"])
+                if level is not None:
+                    level["available"] -= fo_line["total"]
+                    level["committed"] = level.get("committed", 0) + fo_line["total"]
+                    level["updated_at"] = self.tick()
+
+    def _ship(self, line, location_id, quantity):
+        """A fulfillment: the committed quantity leaves on hand (available is unchanged)."""
+        level = self._tracked_level(line, location_id)
+        if level is not None and quantity:
+            level["committed"] = max(level.get("committed", 0) - quantity, 0)
+            level["updated_at"] = self.tick()
 
     def seed_refund(self, order_id, rest, bump_order=True):
         with self.lock:

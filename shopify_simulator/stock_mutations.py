@@ -72,7 +72,7 @@ class StockMutations:
                 message = "The combination of inventoryItemId and locationId must be unique."
                 error(path, message, "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR")
             seen.add((item, location))
-            current = self.store.available(item, location)
+            current = self.store.quantity(item, location, input["name"])
             if current is None:
                 message = "The specified inventory item is not stocked at the location."
                 error([*path, "locationId"], message, "ITEM_NOT_STOCKED_AT_LOCATION")
@@ -122,7 +122,7 @@ class StockMutations:
             return {"inventoryAdjustmentGroup": None, "userErrors": errors}, None
         changes = []
         for item, location, new, current in plan:
-            self.store.set_inventory(item, location, new)
+            self.store.set_quantity(item, location, input["name"], new)
             for name in ("available", "on_hand"):
                 changes.append(
                     {

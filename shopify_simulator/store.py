@@ -5,7 +5,7 @@ import itertools
 import threading
 from datetime import UTC, datetime, timedelta
 
-from .formatting import gid, parse_time, rest_time, shop_zone
+from .formatting import gid, level_quantity, parse_time, rest_time, shop_zone
 from .order_store import OrderActivity
 
 DEFAULT_LOCATION = {"id": 655441491, "name": "Main warehouse", "active": True}
@@ -219,8 +219,19 @@ class Store(OrderActivity):
             return level["available"]
 
     def available(self, item_id, location_id):
+        return self.quantity(item_id, location_id, "available")
+
+    def quantity(self, item_id, location_id, name):
+        """``available``, ``committed`` or ``on_hand`` of a level (None: not stocked there)."""
         level = self.levels.get((int(item_id), int(location_id)))
-        return None if level is None else level["available"]
+        return None if level is None else level_quantity(level, name)
+
+    def set_quantity(self, item_id, location_id, name, quantity):
+        """Set ``available`` or ``on_hand`` (what orders committed stays committed)."""
+        with self.lock:
+            level = self.levels[(int(item_id), int(location_id))]
+            committed = level.get("committed", 0) if name == "on_hand" else 0
+            level["available"], level["updated_at"] = int(quantity) - committed, self.tick()
 
     def variant_for_item(self, item_id):
         variant_id = self.item_variants.get(int(item_id))

@@ -2,7 +2,7 @@
     "name": "Shopify Sync",
     "summary": "Keep Shopify stores and Odoo in step: orders, customers, products, "
     "without duplicates, with failures operations staff can act on.",
-    "version": "19.0.2.0.0",
+    "version": "19.0.2.1.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "shopify_sync contributors",
@@ -26,6 +26,7 @@
         "views/shopify_webhook_delivery_views.xml",
         "views/shopify_binding_views.xml",
         "views/shopify_tax_mapping_views.xml",
+        "views/shopify_stock_views.xml",
         "views/shopify_shop_accounting_views.xml",
         "views/res_config_settings_views.xml",
         "views/shopify_menus.xml",

@@ -3,6 +3,7 @@
 from .customer import CustomerHandler
 from .fulfillment import FulfillmentHandler
 from .fulfillment_push import FulfillmentPushHandler
+from .inventory_level import InventoryLevelHandler
 from .inventory_push import InventoryPushHandler
 from .order import OrderHandler
 from .order_links import OrderLinksHandler
@@ -16,6 +17,7 @@ from .shop_events import (
     PrivacyRequestHandler,
     ShopRedactHandler,
 )
+from .stock_compare import StockCompareHandler
 
 HANDLERS = {
     handler.resource_type: handler
@@ -31,6 +33,8 @@ HANDLERS = {
         PayoutHandler,
         FulfillmentPushHandler,
         InventoryPushHandler,
+        InventoryLevelHandler,
+        StockCompareHandler,
         AppUninstalledHandler,
         PrivacyRequestHandler,
         CustomerRedactHandler,

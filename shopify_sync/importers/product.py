@@ -48,7 +48,10 @@ class ProductHandler(ResourceHandler):
             template = self._create_template(values)
             outcome = "created"
         self._bind_template(values, template)
-        unmapped = self._bind_variants(values, template, matched, created=outcome == "created")
+        unmapped, newly_bound = self._bind_variants(values, template, matched, created=outcome == "created")
+        if newly_bound:
+            # Their stock is pushed only once agreed (models/shopify_stock_agreement.py).
+            self.shop._request_stock_comparison()
         note = self.env._("Variants without an Odoo product: %s", ", ".join(unmapped)) if unmapped else None
         return SyncResult(outcome, template, values.title, values.updated_at, note)
 
@@ -121,21 +124,26 @@ class ProductHandler(ResourceHandler):
         return bindings._bind(self.shop, values.shopify_id, template, shopify_updated_at=values.updated_at)
 
     def _bind_variants(self, values, template, matched, created):
-        """Bind every variant to its Odoo product; the labels of those that have none."""
-        unmapped, claimed = [], set()
+        """Bind every variant to its Odoo product; the labels of those that have none, and the new bindings."""
+        unmapped, claimed, newly_bound = [], set(), self._variant_bindings
         for variant in values.variants:
             product = matched.get(variant.shopify_id) or self._variant_of(template, variant, taken=matched.values())
             if not product:
                 unmapped.append(variant.label)
                 continue
-            self._variant_bindings._bind(
+            stock = {"shopify_tracked": variant.tracked} if variant.tracked is not None else {}
+            known = self._variant_bindings._find(self.shop, variant.shopify_id)
+            binding = self._variant_bindings._bind(
                 self.shop,
                 variant.shopify_id,
                 product,
                 shopify_updated_at=values.updated_at,
                 shopify_product_id=values.shopify_id,
                 inventory_item_id=variant.inventory_item_id or False,
+                **stock,
             )
+            if not known:
+                newly_bound |= binding
             if variant.sku and not product.default_code:
                 vals = {"default_code": variant.sku}
                 if created and variant.sku not in claimed:
@@ -144,7 +152,7 @@ class ProductHandler(ResourceHandler):
                     vals["shopify_created_sku"] = variant.sku
                     claimed.add(variant.sku)
                 product.write(vals)
-        return unmapped
+        return unmapped, newly_bound
 
     def _create_template(self, values):
         vals = dict(values.template_vals(), company_id=False)

@@ -19,6 +19,7 @@ class VariantValues:
     combination: tuple  # ((option name, value), ...) over the product's real options
     inventory_item_id: str
     price: Decimal
+    tracked: object = None  # True/False as Shopify's InventoryItem.tracked; None when not read
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,18 @@ class ProductValues:
             "list_price": float(min(prices)) if prices else 0.0,
             "sale_ok": True,
             "type": "consu",
+            "is_storable": self.tracked,
         }
+
+    @property
+    def tracked(self):
+        """Odoo tracks the stock of a template whose variants Shopify tracks.
+
+        Odoo decides per template, Shopify per variant: a product with tracked and
+        untracked variants is tracked, and its untracked variants never push
+        (their bindings say so).
+        """
+        return any(variant.tracked for variant in self.variants)
 
 
 def product_values(product):
@@ -79,7 +91,8 @@ def real_options(product_options, variant_nodes):
 def _variant_values(variant, option_names):
     sku = (variant.get("sku") or "").strip()
     title = variant.get("title") or ""
-    item_gid = (variant.get("inventoryItem") or {}).get("id")
+    item = variant.get("inventoryItem") or {}
+    item_gid = item.get("id")
     return VariantValues(
         shopify_id=str(variant["legacyResourceId"]),
         sku=sku,
@@ -92,6 +105,7 @@ def _variant_values(variant, option_names):
         ),
         inventory_item_id=numeric_id(item_gid) if item_gid else "",
         price=Decimal(str(variant.get("price") or "0")),
+        tracked=item.get("tracked") if isinstance(item.get("tracked"), bool) else None,
     )
 
 

@@ -25,6 +25,8 @@ from . import shopify_echo
 from . import shopify_location
 from . import shopify_location_mapping
 from . import shopify_inventory_pending
+from . import shopify_inventory_hold
+from . import shopify_stock_agreement
 from . import account_move
 from . import shopify_shop_auth
 from . import shopify_webhook_subscription

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..services.gid import admin_url
 
@@ -15,8 +15,70 @@ class ShopifyVariantBinding(models.Model):
     odoo_id = fields.Many2one("product.product", string="Product Variant", required=True, ondelete="restrict")
     shopify_product_id = fields.Char(string="Shopify Product ID", help="Numeric id of the variant's product.")
     inventory_item_id = fields.Char(string="Shopify Inventory Item", help="Numeric id; stock is pushed to it.")
+    shopify_tracked = fields.Boolean(
+        string="Tracked in Shopify",
+        readonly=True,
+        help="Shopify tracks this variant's inventory (InventoryItem.tracked), as last synced.",
+    )
+    odoo_tracked = fields.Boolean(string="Tracked in Odoo", related="odoo_id.is_storable")
+    stock_agreed_mapping_ids = fields.Many2many(
+        "shopify.location.mapping",
+        "shopify_variant_binding_stock_agreed_rel",
+        "binding_id",
+        "mapping_id",
+        string="Stock agreed at",
+        readonly=True,
+        copy=False,
+        help="Mapped locations where Odoo's and Shopify's quantities of this variant were agreed: "
+        "stock is pushed only there (Stock agreement).",
+    )
+    stock_state = fields.Selection(
+        [
+            ("pushed", "Pushed from Odoo"),
+            ("to_agree", "Waiting for the stock agreement"),
+            ("odoo_untracked", "Not pushed: Odoo does not track it"),
+            ("shopify_untracked", "Not pushed: Shopify does not track it"),
+            ("untracked", "Not tracked on either side"),
+            ("shopify_authority", "Shopify is the stock authority"),
+            ("off", "Stock push is off"),
+        ],
+        compute="_compute_stock_state",
+        help="Whether Odoo pushes this variant's stock to the store, and if not, why.",
+    )
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This product variant is already bound in this store.")
+
+    @api.depends("shopify_tracked", "odoo_tracked", "stock_agreed_mapping_ids", "shop_id.push_inventory")
+    def _compute_stock_state(self):
+        for binding in self:
+            binding.stock_state = binding._stock_state()
+
+    def _stock_state(self):
+        """The stock rule of this binding (see ``stock_state``); ``pushed`` only where every condition holds."""
+        self.ensure_one()
+        shop = self.shop_id
+        if shop.stock_authority == "shopify":
+            return "shopify_authority"
+        if not self.shopify_tracked and not self.odoo_tracked:
+            return "untracked"
+        if not self.odoo_tracked:
+            return "odoo_untracked"
+        if not self.shopify_tracked:
+            return "shopify_untracked"
+        if not shop.push_inventory:
+            return "off"
+        if not self.inventory_item_id or shop.location_mapping_ids - self.stock_agreed_mapping_ids:
+            return "to_agree"
+        return "pushed"
+
+    def _pushable(self):
+        """The bindings whose stock may be pushed at all: tracked on both sides, to an Odoo-authority shop."""
+        return self.filtered(
+            lambda b: b.shopify_tracked
+            and b.odoo_id.is_storable
+            and b.inventory_item_id
+            and b.shop_id.stock_authority == "odoo"
+        )
 
     def _sync_job_resource(self):
         return "product", self.shopify_product_id

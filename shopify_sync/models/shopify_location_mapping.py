@@ -37,6 +37,21 @@ class ShopifyLocationMapping(models.Model):
         "(shop_id, shopify_location_id)", "This Shopify location is already mapped for the shop."
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        mappings = super().create(vals_list)
+        # A new location is agreed before its first push (models/shopify_stock_agreement.py).
+        mappings.shop_id._request_stock_comparison()
+        return mappings
+
+    def write(self, vals):
+        result = super().write(vals)
+        if {"location_id", "shopify_location_id", "shopify_location_ref_id"} & set(vals):
+            for mapping in self:
+                mapping.shop_id._forget_stock_agreements(mapping)
+            self.shop_id._request_stock_comparison()
+        return result
+
     @api.depends("shopify_location_ref_id")
     def _compute_from_location(self):
         for mapping in self:

@@ -69,6 +69,7 @@ class ShopifyShop(models.Model):
                 self._ready_locations(orders, order_error),
             ),
             ("carriers", self.env._("Carriers of the last 60 days mapped"), self._ready_carriers(orders, order_error)),
+            ("stock", self.env._("Stock tracked alike and agreed before pushing"), self._ready_stock()),
             ("failures", self.env._("Recent failures explain their reason"), self._ready_failures()),
             ("token", self.env._("Access token works"), self._ready_token()),
             ("webhooks", self.env._("Webhook subscriptions healthy"), self._ready_webhooks()),
@@ -269,6 +270,44 @@ class ShopifyShop(models.Model):
             product=product.display_name if product else "-",
         )
         return "green", detail, None
+
+    def _ready_stock(self):
+        """Where Odoo pushes stock: every bound variant tracked on both sides and agreed, no push held."""
+        if self.stock_authority == "shopify":
+            if not self.location_mapping_ids:
+                return "red", self.env._("Shopify is the stock authority but no location is mapped."), None
+            return "green", self.env._("Shopify is the stock authority: its level changes update Odoo."), None
+        if not self.push_inventory:
+            return "green", self.env._("Stock is not pushed to this shop."), None
+        bindings = self.env["shopify.variant.binding"].search(
+            [("shop_id", "=", self.id), ("inventory_item_id", "!=", False)]
+        )
+        by_state = {}
+        for binding in bindings:
+            by_state.setdefault(binding._stock_state(), self.env["shopify.variant.binding"])
+            by_state[binding._stock_state()] |= binding
+        labels = dict(self.env["shopify.variant.binding"]._fields["stock_state"]._description_selection(self.env))
+        problems, shown = [], self.env["shopify.variant.binding"]
+        for state in ("odoo_untracked", "shopify_untracked", "to_agree"):
+            found = by_state.get(state)
+            if found:
+                names = rules.shorten(found.odoo_id.mapped("display_name"))
+                problems.append(f"{labels[state]}: {len(found)} ({names})")
+                shown |= found
+        held = self.inventory_hold_ids.filtered(lambda hold: hold.state == "held")
+        if held:
+            problems.append(self.env._("%s stock push(es) held by the circuit breaker", len(held)))
+        if not problems:
+            detail = self.env._("%s bound variant(s) pushed, all tracked on both sides and agreed.", len(bindings))
+            return "green", detail, None
+        fix = (
+            _window(
+                self.env._("Variants whose stock is not pushed"), "shopify.variant.binding", [("id", "in", shown.ids)]
+            )
+            if shown
+            else self.action_open_inventory_holds()
+        )
+        return "red", "; ".join(problems) + ".", fix
 
     def _ready_failures(self):
         jobs = self.env["shopify.sync.job"].search(

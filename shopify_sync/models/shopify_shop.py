@@ -40,7 +40,7 @@ class DoorShop(
     namedtuple(
         "DoorShop",
         "id company_id client_secret previous_client_secret "
-        "previous_secret_valid_until webhook_max_bytes keep_raw_body sync_enabled",
+        "previous_secret_valid_until webhook_max_bytes keep_raw_body sync_enabled stock_authority",
     )
 ):
     """A shop as the webhook door sees it: plain values, no ORM."""
@@ -286,7 +286,8 @@ class ShopifyShop(models.Model):
         self.env.cr.execute(
             """
             SELECT lower(domain), id, company_id, client_secret, previous_client_secret,
-                   previous_secret_valid_until, webhook_max_bytes, keep_raw_body, sync_enabled
+                   previous_secret_valid_until, webhook_max_bytes, keep_raw_body, sync_enabled,
+                   stock_authority
               FROM shopify_shop
              WHERE active
             """

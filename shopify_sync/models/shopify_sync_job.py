@@ -44,6 +44,8 @@ CHANNELS = {
     "payout_list": "root.shopify.accounting",
     "payout": "root.shopify.accounting",
     "inventory_push": "root.shopify.inventory",
+    "inventory_level": "root.shopify.inventory",
+    "stock_compare": "root.shopify.inventory",
     "picking_push": "root.shopify.fulfillment",
     "shop": "root.shopify.shop",
     "privacy_request": "root.shopify.privacy",

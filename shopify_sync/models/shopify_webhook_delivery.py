@@ -10,7 +10,7 @@ from ..services.db import begin_read_committed
 from ..services.gid import to_gid
 from ..services.identity import dispatch_identity_key, dispatch_lock_key
 from ..services.labels import door_label
-from ..services.topics import DOOR_ONLY, RESOURCE_TYPES, resource_of
+from ..services.topics import RESOURCE_TYPES, door_note, resource_of
 from ..services.webhook_door import CALL_DOOR_SQL, CREATE_DOOR_FUNCTION_SQL
 
 _logger = logging.getLogger(__name__)
@@ -99,9 +99,9 @@ class ShopifyWebhookDelivery(models.Model):
         """
         topic = headers["topic"]
         route = resource_of(topic, payload, headers["event_id"])
-        state, note = "received", None
-        if topic in DOOR_ONLY or route is None:
-            state, note = "ignored", DOOR_ONLY.get(topic, f"Topic {topic} is not handled.")
+        state, note = "received", door_note(topic, shop.stock_authority)
+        if note or route is None:
+            state, note = "ignored", note or f"Topic {topic} is not handled."
         label = door_label(route[0], payload) if route else None
         delivery_id, inserted, dispatcher_waiting = self._upsert(shop, headers, body, route, state, note, label)
         if not inserted:

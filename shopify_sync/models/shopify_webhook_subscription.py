@@ -128,7 +128,7 @@ class ShopifyShop(models.Model):
     def _sync_webhook_subscriptions(self, actions):
         """Apply the plan's changes of the given kinds; record the table; returns (plan, changes made)."""
         uri = self.webhook_url
-        needed = subs.needed_topics()
+        needed = subs.needed_topics(self.stock_authority)
         done = 0
         with self._graphql_client() as client:
             existing = self._list_subscriptions(client)

@@ -40,7 +40,7 @@ VARIANTS_FIRST = 25
 VARIANT_FIELDS = """
     id legacyResourceId title sku barcode price position
     selectedOptions { name value }
-    inventoryItem { id }
+    inventoryItem { id tracked }
 """
 
 PRODUCT_QUERY = f"""
@@ -168,8 +168,24 @@ query Refund($id: ID!) {{
 INVENTORY_LEVEL_QUERY = """
 query InventoryLevel($id: ID!, $locationId: ID!) {
   inventoryItem(id: $id) {
+    id tracked
+    inventoryLevel(locationId: $locationId) { quantities(names: ["available", "on_hand"]) { name quantity } }
+  }
+}
+"""
+
+# Every item stocked at one location with its quantities: the day-one stock comparison.
+LOCATION_LEVELS_QUERY = """
+query LocationLevels($id: ID!, $first: Int!, $after: String) {
+  location(id: $id) {
     id
-    inventoryLevel(locationId: $locationId) { quantities(names: ["available"]) { name quantity } }
+    inventoryLevels(first: $first, after: $after) {
+      nodes {
+        item { id legacyResourceId tracked }
+        quantities(names: ["available", "on_hand"]) { name quantity }
+      }
+      pageInfo { hasNextPage endCursor }
+    }
   }
 }
 """

@@ -17,16 +17,26 @@ TOPIC_RESOURCES = {
     "customers/update": ("customer", "id"),
     "products/create": ("product", "id"),
     "products/update": ("product", "id"),
+    "inventory_levels/update": ("inventory_level", "inventory_item_id"),
     "app/uninstalled": ("shop", None),
     "customers/data_request": ("privacy_request", None),
     "customers/redact": ("customer_redact", None),
     "shop/redact": ("shop_redact", None),
 }
 
-# Topics acknowledged at the door and never turned into a job.
-DOOR_ONLY = {
+# Topics that only a shop whose stock authority is Shopify turns into jobs; the others
+# acknowledge them at the door, with this note (an echo of our own push is noted as such).
+SHOPIFY_STOCK_TOPICS = {
     "inventory_levels/update": "Stock is managed in Odoo: a Shopify-side change is overwritten by the next push.",
 }
+
+
+def door_note(topic, stock_authority):
+    """Why the door acknowledges ``topic`` without a job for a shop of ``stock_authority``, or None."""
+    if topic in SHOPIFY_STOCK_TOPICS and stock_authority != "shopify":
+        return SHOPIFY_STOCK_TOPICS[topic]
+    return None
+
 
 RESOURCE_TYPES = [
     ("order", "Order"),
@@ -40,6 +50,7 @@ RESOURCE_TYPES = [
     ("payout", "Payout"),
     ("inventory_level", "Inventory level"),
     ("inventory_push", "Inventory push"),
+    ("stock_compare", "Stock comparison"),
     ("picking_push", "Delivery to Shopify"),
     ("shop", "Shop"),
     ("privacy_request", "Customer data request"),

@@ -6,7 +6,7 @@ with what is needed and says, per topic, its state and the change to make.
 
 from collections import namedtuple
 
-from .topics import DOOR_ONLY, TOPIC_RESOURCES
+from .topics import SHOPIFY_STOCK_TOPICS, TOPIC_RESOURCES
 
 # Set in the app's configuration (Dev Dashboard), never through the API.
 COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
@@ -68,9 +68,16 @@ mutation DeleteWebhookSubscription($id: ID!) {
 Change = namedtuple("Change", "topic state action subscription_id uri")
 
 
-def needed_topics():
-    """Every topic the addon handles, but those only the app's configuration can subscribe."""
-    return {topic: INCLUDE_FIELDS.get(topic, []) for topic in TOPIC_RESOURCES if topic not in COMPLIANCE_TOPICS}
+def needed_topics(stock_authority="odoo"):
+    """Every topic the addon handles, but those only the app's configuration can subscribe.
+
+    Inventory level changes only where Shopify is the stock authority: elsewhere Odoo's push owns them.
+    """
+    return {
+        topic: INCLUDE_FIELDS.get(topic, [])
+        for topic in TOPIC_RESOURCES
+        if topic not in COMPLIANCE_TOPICS and (stock_authority == "shopify" or topic not in SHOPIFY_STOCK_TOPICS)
+    }
 
 
 def topic_enum(topic):
@@ -80,7 +87,7 @@ def topic_enum(topic):
 
 def topic_of(enum):
     """``ORDERS_CREATE`` -> ``orders/create``; an unknown one splits at its last underscore."""
-    known = {topic_enum(topic): topic for topic in (*TOPIC_RESOURCES, *DOOR_ONLY)}
+    known = {topic_enum(topic): topic for topic in TOPIC_RESOURCES}
     if enum in known:
         return known[enum]
     resource, _sep, event = (enum or "").lower().rpartition("_")

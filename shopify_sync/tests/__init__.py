@@ -29,6 +29,7 @@ from . import (
     test_rollout_switches,
     test_rollout_tour,
     test_shop,
+    test_stock_integrity,
     test_sync_customers_products,
     test_sync_jobs,
     test_ui_tour,

@@ -111,6 +111,16 @@ class ShopifyTestMixin:
         """The Shopify inventory item of an Odoo variant in ``shop``."""
         return self.env["shopify.variant.binding"]._of(shop or self.shop, product).inventory_item_id
 
+    def agree_stock(self, choice="shopify"):
+        """Run the waiting stock comparison as the runner would, then a manager's choice on it."""
+        for record in self.shopify_jobs().filtered(lambda job: ":stock_compare:" in job.identity_key):
+            self._perform_one(record.uuid)
+        agreement = self.env["shopify.stock.agreement"].search(
+            [("shop_id", "=", self.shop.id), ("state", "=", "draft")]
+        )
+        agreement._apply(choice)
+        return agreement
+
     def orders_named(self, name):
         """Every Odoo sale order made for a Shopify order name, bound or not: a duplicate shows as two."""
         return self.env["sale.order"].with_context(active_test=False).search([("client_order_ref", "=", name)])

@@ -118,7 +118,9 @@ class TestTwoStores(TwoStoresMixin, ShopifyTransactionCase):
                 {"shop_id": shop.id, "location_id": warehouse.lot_stock_id.id, "shopify_location_id": SHOPIFY_LOCATION}
             )
         product = self.bound("variant", us[0]["variants"][0]["id"])
-        product.is_storable = True
+        self.assertTrue(product.is_storable, "Shopify tracks it: Odoo tracks it")
+        for shop in (self.shop, self.eu):  # as each store's stock agreement would
+            self.env["shopify.variant.binding"]._of(shop, product).stock_agreed_mapping_ids = shop.location_mapping_ids
         quant = (
             self.env["stock.quant"]
             .with_context(inventory_mode=True)

@@ -157,7 +157,9 @@ class TestReviewStockPush(ShopifyTransactionCase):
         rest = self.simulator.generate(products=1, variants_per_product=1)["products"][0]
         self.sync("product", rest["id"])
         product = self.bound("variant", rest["variants"][0]["id"])
-        product.is_storable = True
+        self.env["shopify.variant.binding"]._of(
+            self.shop, product
+        ).stock_agreed_mapping_ids = self.shop.location_mapping_ids
         item = self.item_of(product)
         self.shop.rollout_stock = "review"
         before = self.simulator.inventory(item, location)
