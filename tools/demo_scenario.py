@@ -8,6 +8,7 @@ from shopify_simulator import SimulatorControl, WebhookSender
 from tools.demo_accounting import DemoAccounting
 from tools.demo_review import review_mode
 from tools.demo_second_store import SecondStore
+from tools.demo_stock import DemoStock
 from tools.harness import jobs, records
 from tools.harness.orm import Orm, ShopSettings, configure_shop
 
@@ -50,6 +51,8 @@ class Scenario:
         self.notes = []
         self.expected_orders = set()
         self.accounting = DemoAccounting(self)
+        self.stock = DemoStock(self)
+        self.shopify_location = SHOPIFY_LOCATION
 
     def configure_shop(self, simulator_url=None):
         settings = ShopSettings(
@@ -85,10 +88,12 @@ class Scenario:
             self.orders_twice,
             self.storm,
             self.out_of_order,
+            self.stock.agree,
             self.timeout,
             self.unmapped_product,
             self.fulfillment,
             self.stock_count,
+            self.stock.ship_from_odoo,
             self.fix_and_retry,
             self.accounting.run,
             self.review_mode,
@@ -198,7 +203,6 @@ class Scenario:
     def _count_stock(self, env):
         """An inventory count of 42 on one synced variant, as a warehouse clerk would do."""
         product, inventory_item = records.stock_variant(env, self.shop_id)
-        product.is_storable = True
         warehouse = env["stock.warehouse"].search([], limit=1)
         env["stock.quant"].with_context(inventory_mode=True).create(
             {"product_id": product.id, "location_id": warehouse.lot_stock_id.id, "inventory_quantity": 42}
@@ -304,7 +308,8 @@ class Scenario:
         data = self.orm.run(self._report_data)
         eu_rows, eu_ok = self.eu.report(self.shop_id)
         accounting_rows, accounting_ok = self.accounting.report()
-        rows = self.report_rows(data) + accounting_rows + eu_rows
+        stock_rows, stock_ok = self.stock.report()
+        rows = self.report_rows(data) + stock_rows + accounting_rows + eu_rows
         width = max(len(label) for label, _value in rows)
         print("\n==== shopify_sync demo report " + "=" * 40)
         for label, value in rows:
@@ -318,6 +323,7 @@ class Scenario:
             and not data["states"].get("received", 0)
             and eu_ok
             and accounting_ok
+            and stock_ok
             and self._screens_ok(data["screens"])
         )
         print("=" * 70)

@@ -11,7 +11,8 @@ location (a comparison of that location alone) or line by line:
 
 - take Shopify's quantities as Odoo's opening count: one inventory adjustment,
   read fresh from Shopify at that moment, applied once however often the
-  button is pressed;
+  button is pressed (services/stock.py ``opening_delta``: Odoo's open
+  deliveries keep what they take, as Shopify's open orders did);
 - push Odoo's quantities: the pairs are queued for the push, approved (the
   circuit breaker does not hold what a manager chose after seeing the list);
 - decide line by line, and leave some for later.
@@ -311,7 +312,7 @@ class ShopifyStockAgreementLine(models.Model):
                 line.shopify_available = available
                 location = line.mapping_id.location_id
                 product = line.product_id.with_context(location=location.id)
-                delta = rules.opening_delta(available, product.qty_available, product.free_qty)
+                delta = rules.opening_delta(available, product.qty_available, product.outgoing_qty)
                 if not line.product_id.uom_id.compare(delta, 0):
                     continue
                 own = Quant._gather(line.product_id, location, strict=True)

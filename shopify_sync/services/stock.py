@@ -35,14 +35,16 @@ def comparison_status(odoo_free, odoo_counted, shopify_available):
     return "odoo_higher" if odoo > shopify_available else "odoo_lower"
 
 
-def opening_delta(shopify_available, on_hand, free):
-    """What to add to Odoo's on-hand quantity so that its free quantity equals Shopify's available.
+def opening_delta(shopify_available, on_hand, outgoing):
+    """What to add to Odoo's on-hand quantity so that, its deliveries served, Shopify's available is left.
 
-    What Odoo's deliveries already reserved stays reserved: the new on hand is
-    Shopify's available plus that reservation.
+    Shopify's available is already net of what its open orders committed; Odoo's
+    deliveries of the same orders (``outgoing``, reserved or still waiting for
+    stock) take theirs from the new on hand, so it is Shopify's available plus
+    that outgoing quantity. Reserved or not matters: the adjustment itself
+    lets waiting deliveries reserve.
     """
-    reserved = on_hand - free
-    return shopify_available + reserved - on_hand
+    return shopify_available + outgoing - on_hand
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ INCLUDE_FIELDS = {
     "customers/update": ["id", "updated_at"],
     "products/create": ["id", "updated_at"],
     "products/update": ["id", "updated_at"],
+    "inventory_levels/update": ["inventory_item_id", "location_id", "available", "updated_at"],
     "app/uninstalled": [],
 }
 

@@ -1,12 +1,76 @@
 """Stock integrity: tracked as Shopify tracks, agreed before the first push, held before emptying a store."""
 
 import copy
+import unittest
 
 from odoo.tests import tagged
 
+from ..mapping import product as pmap
+from ..services import stock as rules
 from .common import ShopifyHttpCase
 
 LOCATION = 655441491
+
+
+class TestStockRules(unittest.TestCase):
+    """The pure rules: tracking, comparison, opening count, breaker."""
+
+    def test_tracking_follows_shopify_per_template(self):
+        def node(*tracked):
+            variants = [
+                {
+                    "legacyResourceId": str(i),
+                    "sku": f"S{i}",
+                    "price": "1",
+                    "inventoryItem": {"id": f"gid://shopify/InventoryItem/{i}", "tracked": t},
+                }
+                for i, t in enumerate(tracked, start=1)
+            ]
+            return pmap.product_values({"legacyResourceId": "9", "variants": {"nodes": variants}})
+
+        self.assertIs(node(True, False).template_vals()["is_storable"], True)
+        self.assertIs(node(False, False).template_vals()["is_storable"], False)
+        self.assertEqual([v.tracked for v in node(True, False).variants], [True, False])
+        self.assertIsNone(
+            pmap.product_values(
+                {
+                    "legacyResourceId": "9",
+                    "variants": {
+                        "nodes": [
+                            {
+                                "legacyResourceId": "1",
+                                "price": "1",
+                                "inventoryItem": {"id": "gid://shopify/InventoryItem/1"},
+                            }
+                        ]
+                    },
+                }
+            )
+            .variants[0]
+            .tracked,
+            "not read: unknown, not False",
+        )
+
+    def test_comparison_status(self):
+        self.assertEqual(rules.comparison_status(5.0, True, 5), "equal")
+        self.assertEqual(rules.comparison_status(6.0, True, 5), "odoo_higher")
+        self.assertEqual(rules.comparison_status(4.0, True, 5), "odoo_lower")
+        self.assertEqual(rules.comparison_status(0.0, False, 5), "unknown")
+
+    def test_opening_count_leaves_open_deliveries_their_quantity(self):
+        # Shopify: 48 available, 2 committed to an order Odoo also has, waiting for stock
+        self.assertEqual(rules.opening_delta(48, on_hand=0, outgoing=2), 50)
+        self.assertEqual(rules.opening_delta(48, on_hand=50, outgoing=2), 0)
+        self.assertEqual(rules.opening_delta(10, on_hand=15, outgoing=0), -5)
+
+    def test_breaker(self):
+        kwargs = {"zero_percent": 10, "change_percent": 25, "min_variants": 5}
+        self.assertEqual(rules.breaker_verdict(6, 6, 20, **kwargs).reason, "zero")
+        self.assertIsNone(rules.breaker_verdict(2, 2, 20, **kwargs), "10 %: not more than 10 %")
+        self.assertIsNone(rules.breaker_verdict(3, 3, 3, **kwargs), "a few sell-outs: never held")
+        self.assertEqual(rules.breaker_verdict(6, 0, 20, **kwargs).reason, "change")
+        self.assertIsNone(rules.breaker_verdict(5, 0, 20, **kwargs), "25 %: not more than 25 %")
+        self.assertEqual(rules.breaker_verdict(6, 6, 20, **kwargs).percent(6), 30.0)
 
 
 @tagged("post_install", "-at_install")
@@ -116,6 +180,22 @@ class TestStockIntegrity(ShopifyHttpCase):
         self.assertEqual([self._shopify(v) for v in rest["variants"]], [49, 49, 49])
         zeros = [m for m in self._pushes_of(rest["variants"]) if m["variables"]["quantities"][0]["quantity"] == 0]
         self.assertFalse(zeros, "never 0")
+
+    def test_agreed_after_the_orders_arrived_keeps_their_deliveries_whole(self):
+        """Orders in Odoo wait for stock when the count is taken: the store keeps its available quantity."""
+        rest = self._store_product(variants=1, quantity=50)
+        self._arrives("products/create", rest["id"])
+        order = self._order_for(rest["variants"], quantity=2)
+        self._arrives("orders/create", order["id"])
+        product, sale = self.bound("variant", rest["variants"][0]["id"]), self.bound("order", order["id"])
+        self.assertEqual(self._shopify(rest["variants"][0]), 48)
+        self._agreement().action_take_shopify()
+        self.assertEqual(product.with_context(location=self.stock.id).qty_available, 50, "48 + the 2 of the order")
+        self.assertEqual(self._free(product), 48, "the delivery reserved its 2")
+        self._deliver(sale)
+        self.perform_jobs()
+        self.assertEqual(self._shopify(rest["variants"][0]), 48, "nothing counted twice")
+        self.assertFalse(self._pushes_of(rest["variants"]), "Odoo agrees with Shopify: no write")
 
     def test_a_variant_shopify_does_not_track_never_pushes(self):
         rest = self._store_product(variants=2, untracked=(1,))
