@@ -141,5 +141,6 @@ def _deliver(env, shop_id, order_id):
     for move in picking.move_ids:
         move.quantity = move.product_uom_qty
         move.picked = True
-    picking.button_validate()
+    # Without the SMS confirmation Odoo's stock_sms asks for when the customer has a phone.
+    picking.with_context(skip_sms=True).button_validate()
     return picking.state or "no delivery"

@@ -7,7 +7,9 @@ class StockCompareHandler(ResourceHandler):
     resource_type = "stock_compare"
 
     def _run(self, resource_id):
-        if not (self.shop.push_inventory and self.shop.stock_authority == "odoo"):
+        # Not a rollout object of its own: it writes nothing to Shopify, and a
+        # comparison waiting for review would only delay the one a manager reviews.
+        if not self.shop._pushes_stock() or self.shop.rollout_stock == "off":
             return SyncResult("skipped", None, "Stock comparison", note="Stock push is off for this shop.")
         agreement = self.env["shopify.stock.agreement"]._compare(self.shop)
         if not agreement:

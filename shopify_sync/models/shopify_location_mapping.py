@@ -1,5 +1,8 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
+
+from ..services.actions import notify
+from ..services.errors import SyncError
 
 
 class ShopifyLocationMapping(models.Model):
@@ -51,6 +54,17 @@ class ShopifyLocationMapping(models.Model):
                 mapping.shop_id._forget_stock_agreements(mapping)
             self.shop_id._request_stock_comparison()
         return result
+
+    def action_compare_stock(self):
+        """Compare this location alone: its own agreement, decided apart from the shop's other locations."""
+        self.ensure_one()
+        try:
+            agreement = self.env["shopify.stock.agreement"]._compare(self.shop_id, self)
+        except SyncError as exc:
+            raise UserError(self.env._("Shopify's quantities could not be read: %s", exc)) from exc
+        if not agreement:
+            return notify(self.env._("Every bound variant is agreed at %s.", self.display_name), "info")
+        return agreement._open()
 
     @api.depends("shopify_location_ref_id")
     def _compute_from_location(self):

@@ -108,9 +108,8 @@ class ShopifyStockAgreement(models.Model):
             .search([("shop_id", "=", shop.id), ("inventory_item_id", "!=", False)])
         )
         pairs = [(b, m) for m in mappings for b in bindings if m not in b.stock_agreed_mapping_ids]
-        agreement = self.sudo().search(
-            [("shop_id", "=", shop.id), ("state", "=", "draft"), ("mapping_ids", "in", mappings.ids)], limit=1
-        )
+        drafts = self.sudo().search([("shop_id", "=", shop.id), ("state", "=", "draft")])
+        agreement = drafts.filtered(lambda a: a.mapping_ids == mappings)[:1]
         if not pairs:
             if agreement:
                 agreement.line_ids.unlink()
@@ -211,7 +210,10 @@ class ShopifyStockAgreement(models.Model):
         self._lock()
         if self.state != "draft":
             return notify(self.env._("This stock agreement was already applied: nothing was done again."), "info")
-        decided = self.line_ids.filtered(lambda line: line.status != "left_out")
+        # A pair agreed meanwhile (by another agreement of the same location) is not decided twice.
+        decided = self.line_ids.filtered(
+            lambda line: line.status != "left_out" and line.mapping_id not in line.binding_id.stock_agreed_mapping_ids
+        )
         if choice != "lines":
             decided.write({"decision": choice})
         take = decided.filtered(lambda line: line.decision == "shopify")

@@ -18,7 +18,7 @@ OBJECTS = {
     "products": ("Products", ("product",)),
     "fulfillments": ("Fulfillments", ("fulfillment",)),
     "refunds": ("Refunds", ("refund",)),
-    "stock": ("Stock", ("inventory_push", "inventory_level", "stock_compare")),
+    "stock": ("Stock", ("inventory_push", "inventory_level")),
     "deliveries": ("Deliveries", ("picking_push",)),
     "accounting": ("Accounting", ("order_payments", "payout_list", "payout")),
 }

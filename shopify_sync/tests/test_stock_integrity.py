@@ -130,7 +130,7 @@ class TestStockIntegrity(ShopifyHttpCase):
         for move in picking.move_ids:
             move.quantity = move.product_uom_qty
             move.picked = True
-        picking.button_validate()
+        picking.with_context(skip_sms=True).button_validate()
         self.assertEqual(picking.state, "done")
 
     def _agreement(self):
@@ -280,6 +280,26 @@ class TestStockIntegrity(ShopifyHttpCase):
         self.assertEqual(self._free(first.product_id), 5)
         self.shop.action_compare_stock()
         self.assertEqual(self._agreement().line_ids.binding_id, second.binding_id, "only what is left")
+
+    def test_one_location_is_agreed_apart(self):
+        rest = self._store_product(variants=1, quantity=7)
+        self._arrives("products/create", rest["id"])
+        shop_wide = self._agreement()
+        self.simulator.seed_location({"id": 655441492, "name": "Pop-up store"})
+        self.simulator.set_inventory(rest["variants"][0]["inventory_item_id"], 655441492, 3)
+        popup = self.env["stock.location"].create({"name": "Pop-up", "location_id": self.stock.id, "usage": "internal"})
+        mapping = self.env["shopify.location.mapping"].create(
+            {"shop_id": self.shop.id, "location_id": popup.id, "shopify_location_id": "655441492"}
+        )
+        action = mapping.action_compare_stock()
+        popup_agreement = self.env["shopify.stock.agreement"].browse(action["res_id"])
+        self.assertNotEqual(popup_agreement, shop_wide)
+        self.assertEqual((popup_agreement.mapping_ids, popup_agreement.line_ids.shopify_available), (mapping, 3))
+        popup_agreement.action_take_shopify()
+        binding = self.env["shopify.variant.binding"]._of(self.shop, self.bound("variant", rest["variants"][0]["id"]))
+        self.assertEqual(binding.stock_agreed_mapping_ids, mapping)
+        self.assertEqual(binding.stock_state, "to_agree", "the main warehouse is still to agree")
+        self.assertEqual(popup_agreement.line_ids.product_id.with_context(location=popup.id).qty_available, 3)
 
     def test_turning_push_on_again_agrees_again(self):
         rest = self._store_product(variants=1, quantity=3)
