@@ -68,8 +68,8 @@ def inline(text):
 
 
 def _inline_text(text):
-    text = LINK.sub(lambda m: f"`{m.group(1)} <{m.group(2)}>`__", text)
-    return AUTOLINK.sub(lambda m: m.group(1), text)
+    text = AUTOLINK.sub(lambda m: m.group(1), text)
+    return LINK.sub(lambda m: f"`{m.group(1)} <{m.group(2)}>`__", text)
 
 
 def _cells(line):
@@ -130,7 +130,8 @@ def markdown_to_rst(source, name):
             out += heading(inline(match.group(2)), SUBSECTION_CHARS[level])
             index += 1
             continue
-        out.append(inline(line.rstrip()))
+        if line.strip() or (out and out[-1]):
+            out.append(inline(line.rstrip()))
         index += 1
     while out and not out[-1]:
         out.pop()
@@ -212,7 +213,12 @@ def validate(text):
     try:
         publish_doctree(
             text,
-            settings_overrides={"report_level": 2, "halt_level": 2, "warning_stream": errors, "file_insertion_enabled": 0},
+            settings_overrides={
+                "report_level": 2,
+                "halt_level": 2,
+                "warning_stream": errors,
+                "file_insertion_enabled": 0,
+            },
         )
     except SystemMessage as exc:
         raise ReadmeError(f"README.rst does not read cleanly: {exc}\n{errors.getvalue()}") from exc
