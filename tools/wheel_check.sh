@@ -120,6 +120,7 @@ without_demo = True
 EOF
 grep -E "^addons_path" "$CONF" | grep -qF "$ROOT" && die "the Odoo config's addons_path names this checkout"
 dropdb --if-exists "$WHEEL_DB" >/dev/null 2>&1 || true
+rm -rf "$WHEEL_VENV/odoo-data/filestore/$WHEEL_DB"
 LOG="$ROOT/.cache/wheel-check-$WHEEL_DB.log"
 mkdir -p "$(dirname "$LOG")"
 log "odoo -i shopify_sync --stop-after-init on a new database $WHEEL_DB (log: $LOG)"

@@ -1,6 +1,7 @@
 """The addon and the simulator are two distributions, and the addon's runtime never imports the simulator."""
 
 import ast
+import re
 import tomllib
 
 from tools.harness.paths import ROOT
@@ -58,3 +59,12 @@ def test_manifest_follows_oca_conventions():
     assert manifest["maintainers"] and all(isinstance(m, str) for m in manifest["maintainers"])
     assert (ADDON / "static" / "description" / "index.html").is_file()
     assert (ADDON / "static" / "description" / "icon.png").is_file()
+
+
+def test_the_apps_page_pictures_are_in_the_addon():
+    description = ADDON / "static" / "description"
+    html = (description / "index.html").read_text(encoding="utf-8")
+    pictures = re.findall(r'<img[^>]*\ssrc="([^"]+)"', html)
+    assert pictures, "the Apps page shows no screenshot"
+    for src in pictures:
+        assert "//" not in src and (description / src).is_file(), src
