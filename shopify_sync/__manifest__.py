@@ -7,6 +7,8 @@
     "license": "LGPL-3",
     "author": "shopify_sync contributors",
     "website": "https://github.com/shopify-sync/shopify_sync",
+    "maintainers": ["shopify-sync"],
+    "development_status": "Beta",
     "depends": ["sale_management", "sale_stock", "account", "mail", "queue_job"],
     "external_dependencies": {"python": ["requests"]},
     "data": [

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# make screenshots: docs/images/{overview,failure,fix_wizard}.png from a fresh database
+# make screenshots: docs/images/{overview,failure,fix_wizard,apps_page}.png from a fresh database
 # (SHOTS_DB, default shopify_sync_shots) served on SHOTS_PORT (default 8869), in headless chromium.
+# `tools/make_screenshots.sh --apps-page-only`: only the Apps page (static/description/index.html).
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 "$ROOT/tools/setup_env.sh"
@@ -16,4 +17,4 @@ write_odoo_conf "$CONF" "workers = 0" "http_port = $PORT" "gevent_port = $((PORT
 echo "[screenshots] creating database $DB with shopify_sync installed"
 fresh_db "$DB" "$CONF"
 cd "$ROOT"
-"$PY" tools/screenshots.py --conf "$CONF" --db "$DB" --port "$PORT"
+"$PY" tools/screenshots.py --conf "$CONF" --db "$DB" --port "$PORT" "$@"

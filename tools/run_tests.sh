@@ -13,12 +13,13 @@ write_odoo_conf "$CONF" "workers = 0" "http_port = ${TEST_HTTP_PORT:-8169}"
 echo "[test] creating database $DB with shopify_sync installed"
 fresh_db "$DB" "$CONF"
 cd "$ROOT"
-# The default paths end with the cluster smoke run (tools/harness/tests: two nodes behind nginx,
-# its own database, skipped only when nginx cannot be installed).
+# The default paths end with the wheel install check (tools/dist_tests: the addon's wheel in a clean
+# Odoo 19 venv, its own database) and the cluster smoke run (tools/harness/tests: two nodes behind
+# nginx, its own database, skipped only when nginx cannot be installed).
 if [ $# -gt 0 ]; then TEST_PATHS=("$@"); else
     TEST_PATHS=(shopify_sync/tests)
     [ -d shopify_simulator/tests ] && TEST_PATHS=(shopify_simulator/tests "${TEST_PATHS[@]}")
-    TEST_PATHS+=(tools/harness/tests)
+    TEST_PATHS+=(tools/dist_tests tools/harness/tests)
 fi
 set +e
 "$VENV/bin/pytest" -p no:cacheprovider --odoo-config="$CONF" --odoo-database="$DB" --odoo-http \

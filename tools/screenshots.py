@@ -1,4 +1,4 @@
-"""docs/images/*.png: the overview, a failure and the fix wizard, as headless chromium shows them.
+"""docs/images/*.png: the overview, a failure, the fix wizard and the Apps page, as headless chromium shows them.
 
 Called by ``make screenshots`` (tools/make_screenshots.sh) on a fresh database: a
 small data set is made through the ORM against local Shopify simulators (two
@@ -210,6 +210,26 @@ def take_pictures(browser, base, failed_job):
     browser.screenshot(SHOTS / "fix_wizard.png")
 
 
+def module_id(db, name="shopify_sync"):
+    import psycopg2  # noqa: PLC0415 - only with the virtualenv's Odoo requirements
+
+    with psycopg2.connect(dbname=db) as cnx, cnx.cursor() as cr:
+        cr.execute("SELECT id FROM ir_module_module WHERE name = %s", [name])
+        return cr.fetchone()[0]
+
+
+def take_apps_page(browser, base, db):
+    """Apps > Shopify Sync > Module info: the page static/description/index.html makes."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    browser.goto(f"{base}/odoo/action-base.open_module_tree/{module_id(db)}", ".o_form_view img[src$='overview.png']")
+    browser.evaluate(
+        "Promise.all([...document.querySelectorAll('.o_form_view img')].map("
+        "i => i.complete ? 1 : new Promise(r => { i.onload = i.onerror = r; })))"
+    )
+    time.sleep(1)
+    browser.screenshot(SHOTS / "apps_page.png")
+
+
 @contextmanager
 def odoo_server(conf, db, port):
     odoo_src = (Path(sys.prefix) / "odoo_src").read_text().strip()
@@ -242,7 +262,17 @@ def main():
     parser.add_argument("--db", required=True)
     parser.add_argument("--port", type=int, default=8869)
     parser.add_argument("--chromium", default=shutil.which("chromium") or "chromium")
+    parser.add_argument("--apps-page-only", action="store_true", help="only docs/images/apps_page.png (no data)")
     args = parser.parse_args()
+    if args.apps_page_only:
+        with odoo_server(args.conf, args.db, args.port) as base:
+            browser = Chromium(args.chromium, height=1300)
+            try:
+                login(browser, base)
+                take_apps_page(browser, base, args.db)
+            finally:
+                browser.close()
+        return 0
     simulators, failed_job = build_data(args.conf, args.db)
     if not failed_job:
         raise SystemExit("[screenshots] no failed sync job to show")
@@ -256,6 +286,7 @@ def main():
             browser = Chromium(args.chromium)
             try:
                 take_pictures(browser, base, failed_job)
+                take_apps_page(browser, base, args.db)
             finally:
                 browser.close()
     finally:
