@@ -72,7 +72,8 @@ class StockMutations:
                 message = "The combination of inventoryItemId and locationId must be unique."
                 error(path, message, "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR")
             seen.add((item, location))
-            current = self.store.quantity(item, location, input["name"])
+            name = input["name"] if input["name"] in ("available", "on_hand") else "available"
+            current = self.store.quantity(item, location, name)
             if current is None:
                 message = "The specified inventory item is not stocked at the location."
                 error([*path, "locationId"], message, "ITEM_NOT_STOCKED_AT_LOCATION")

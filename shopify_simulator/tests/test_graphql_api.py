@@ -187,7 +187,8 @@ def test_customer_and_product_samples(sim):
         [{"name": "Color", "value": "Pink"}],
     )
     levels = pink["inventoryItem"]["inventoryLevel"]["quantities"]
-    assert levels == [{"name": "available", "quantity": 10}, {"name": "committed", "quantity": 0}]
+    # the sample order took one at checkout: committed, no longer available
+    assert levels == [{"name": "available", "quantity": 9}, {"name": "committed", "quantity": 1}]
     line = data(sim, ORDER_QUERY, {"id": "gid://shopify/Order/450789469"})["order"]["lineItems"][
         "nodes"
     ][0]

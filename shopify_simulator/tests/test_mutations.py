@@ -298,3 +298,64 @@ def test_mutation_records_keep_what_was_sent(sim):
     assert (first["applied"], second["applied"]) == (True, False)
     assert first["result"] == {"userErrors": []} and second["input"]["metafields"][0]["key"] == "kk"
     assert first["call_id"] == second["call_id"] == sim.calls[-1]["id"]
+
+
+LEVELS_AT_LOCATION = """
+query Levels($id: ID!) {
+  location(id: $id) {
+    inventoryLevels(first: 50) {
+      nodes {
+        item { legacyResourceId tracked }
+        quantities(names: ["available", "committed", "on_hand"]) { name quantity }
+      }
+    }
+  }
+}
+"""
+
+
+def quantities_at_location(sim, item):
+    levels = data(sim, LEVELS_AT_LOCATION, {"id": LOCATION})["location"]["inventoryLevels"]["nodes"]
+    level = next(n for n in levels if n["item"]["legacyResourceId"] == str(item))
+    return level["item"]["tracked"], {q["name"]: q["quantity"] for q in level["quantities"]}
+
+
+def test_an_order_commits_its_stock_and_a_fulfillment_ships_it(sim):
+    """Checkout: available down, committed up; shipped: on hand down, available unchanged."""
+    order = sim.generate(customers=1, products=1, orders=1, lines_per_order=1)["orders"][0]
+    product = sim.generate(products=1, variants_per_product=1)["products"][0]
+    variant = product["variants"][0]
+    item = variant["inventory_item_id"]
+    sim.set_inventory(item, 655441491, 10)
+    line = dict(
+        order["line_items"][0], variant_id=variant["id"], product_id=product["id"], quantity=2
+    )
+    line.pop("id")
+    order = sim.seed_order(dict(order, id=None, name=None, line_items=[line]) | {"id": 990001})
+    assert quantities_at_location(sim, item) == (
+        True,
+        {"available": 8, "committed": 2, "on_hand": 10},
+    )
+    sim.seed_fulfillment(
+        order["id"], {"line_items": [{"id": order["line_items"][0]["id"], "quantity": 2}]}
+    )
+    assert quantities_at_location(sim, item) == (
+        True,
+        {"available": 8, "committed": 0, "on_hand": 8},
+    )
+
+
+def test_an_untracked_variant_commits_nothing(sim):
+    order = sim.generate(customers=1, products=1, orders=1, lines_per_order=1)["orders"][0]
+    product = sim.generate(products=1, variants_per_product=1)["products"][0]
+    product["variants"][0]["inventory_management"] = None
+    product = sim.seed_product(product)
+    variant = product["variants"][0]
+    sim.set_inventory(variant["inventory_item_id"], 655441491, 5)
+    line = dict(
+        order["line_items"][0], variant_id=variant["id"], product_id=product["id"], quantity=1
+    )
+    line.pop("id")
+    sim.seed_order(dict(order, name=None, line_items=[line]) | {"id": 990002})
+    tracked, quantities = quantities_at_location(sim, variant["inventory_item_id"])
+    assert (tracked, quantities["available"]) == (False, 5)
