@@ -50,11 +50,7 @@ class InventoryLevelHandler(ResourceHandler):
         delta = on_hand - current
         if not product.uom_id.compare(delta, 0):
             return SyncResult("skipped", product, label, note=f"Odoo already has {on_hand:g} on hand.")
-        Quant = self.env["stock.quant"].sudo().with_context(inventory_mode=True)
-        quant = Quant._gather(product, location, strict=True).filtered(
-            lambda q: not q.lot_id and not q.package_id and not q.owner_id
-        )[:1] or Quant.create({"product_id": product.id, "location_id": location.id})
-        quant.inventory_quantity = quant.quantity + delta
+        quant = self.env["stock.quant"]._shopify_counted(product, location, delta)
         name = self.env._("Shopify inventory level: %s", self.shop.name)
         quant.with_context(inventory_name=name)._apply_inventory()
         return SyncResult(

@@ -21,6 +21,7 @@ from . import product_template
 from . import res_config_settings
 from . import stock_picking
 from . import stock_move
+from . import stock_quant
 from . import shopify_echo
 from . import shopify_location
 from . import shopify_location_mapping

@@ -12,6 +12,7 @@ what a manager approved.
 from odoo import fields, models
 
 from ..services.actions import notify
+from ..services.db import lock_for_decision
 from ..services.errors import SyncError
 
 HOLD_STATES = [("held", "Held"), ("pushed", "Pushed anyway"), ("discarded", "Discarded")]
@@ -86,14 +87,9 @@ class ShopifyInventoryHold(models.Model):
         )
         return hold
 
-    def _lock(self):
-        """The hold's row until commit: two presses decide once (the second reads the first's state)."""
-        self.env.cr.execute("SELECT id FROM shopify_inventory_hold WHERE id = %s FOR UPDATE", (self.id,))
-        self.invalidate_recordset(["state"])
-
     def _decide(self, state):
         self.ensure_one()
-        self._lock()
+        lock_for_decision(self)
         if self.state != "held":
             raise SyncError(self.env._("This hold was already decided: %s.", self.state))
         self.write({"state": state, "decided_by_id": self.env.user.id, "decided_at": fields.Datetime.now()})

@@ -25,6 +25,7 @@ from odoo.exceptions import UserError
 
 from ..services import stock as rules
 from ..services.actions import notify
+from ..services.db import lock_for_decision
 from ..services.errors import ConfigurationError, SyncError
 from ..services.gid import numeric_id, to_gid
 from ..services.queries import INVENTORY_LEVEL_QUERY, LOCATION_LEVELS_QUERY
@@ -76,6 +77,21 @@ class ShopifyStockAgreement(models.Model):
     applied_by_id = fields.Many2one("res.users", string="Applied by", readonly=True)
     result = fields.Text(readonly=True)
     move_ids = fields.Many2many("stock.move", string="Opening count moves", readonly=True, copy=False)
+    move_count = fields.Integer(compute="_compute_move_count")
+
+    def _compute_move_count(self):
+        for agreement in self:
+            agreement.move_count = len(agreement.move_ids)
+
+    def action_open_moves(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Opening count of %s", self.shop_id.name),
+            "res_model": "stock.move",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.move_ids.ids)],
+        }
 
     @api.depends("shop_id.name", "mapping_ids.name", "compared_at")
     def _compute_name(self):
@@ -185,7 +201,7 @@ class ShopifyStockAgreement(models.Model):
 
     def action_cancel(self):
         for agreement in self:
-            agreement._lock()
+            lock_for_decision(agreement)
             if agreement.state == "draft":
                 agreement.write({"state": "cancelled", "result": self.env._("Cancelled: nothing applied.")})
                 agreement._close_activity()
@@ -195,19 +211,10 @@ class ShopifyStockAgreement(models.Model):
         if self.state != "draft":
             raise UserError(self.env._("This stock agreement was already %s.", self.state))
 
-    def _lock(self):
-        """Hold the agreement's row until commit, so that two presses apply it once.
-
-        The row lock serialises two managers (or two browser tabs) pressing at
-        once: the second waits, then reads the state the first committed.
-        """
-        self.env.cr.execute("SELECT id FROM shopify_stock_agreement WHERE id = %s FOR UPDATE", (self.id,))
-        self.invalidate_recordset(["state"])
-
     def _apply(self, choice):
         """Apply the manager's choice once: the opening count, the approved pushes, the agreed pairs."""
         self.ensure_one()
-        self._lock()
+        lock_for_decision(self)
         if self.state != "draft":
             return notify(self.env._("This stock agreement was already applied: nothing was done again."), "info")
         # A pair agreed meanwhile (by another agreement of the same location) is not decided twice.
@@ -304,7 +311,6 @@ class ShopifyStockAgreementLine(models.Model):
         if not self:
             return self.env["stock.move"], self
         quants, not_stocked = self.env["stock.quant"], self.browse()
-        Quant = self.env["stock.quant"].sudo().with_context(inventory_mode=True)
         with agreement.shop_id._graphql_client() as client:
             for line in self:
                 available = _current_available(client, line.binding_id.inventory_item_id, line.mapping_id)
@@ -317,12 +323,7 @@ class ShopifyStockAgreementLine(models.Model):
                 delta = rules.opening_delta(available, product.qty_available, product.outgoing_qty)
                 if not line.product_id.uom_id.compare(delta, 0):
                     continue
-                own = Quant._gather(line.product_id, location, strict=True)
-                quant = own.filtered(lambda q: not q.lot_id and not q.package_id and not q.owner_id)[:1]
-                if not quant:
-                    quant = Quant.create({"product_id": line.product_id.id, "location_id": location.id})
-                quant.inventory_quantity = quant.quantity + delta
-                quants |= quant
+                quants |= self.env["stock.quant"]._shopify_counted(line.product_id, location, delta)
         if not quants:
             return self.env["stock.move"], not_stocked
         name = self.env._("Shopify opening count: %s", agreement.shop_id.name)

@@ -6,6 +6,7 @@ from psycopg2.extensions import TRANSACTION_STATUS_IDLE
 
 from odoo import SUPERUSER_ID, api
 from odoo.sql_db import Cursor
+from odoo.tools import SQL
 
 
 @contextmanager
@@ -52,3 +53,14 @@ def begin_read_committed(cr):
     if cr.connection.info.transaction_status != TRANSACTION_STATUS_IDLE:
         cr.rollback()
     return "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;\n"
+
+
+def lock_for_decision(record):
+    """Hold ``record``'s row until commit, so that a decision on it is taken once.
+
+    Two managers (or two browser tabs) pressing the same button at once: the
+    second waits here, then reads the state the first committed (the caller
+    reads it after this). Raw SQL because the ORM has no row lock.
+    """
+    record.env.cr.execute(SQL("SELECT id FROM %s WHERE id = %s FOR UPDATE", SQL.identifier(record._table), record.id))
+    record.invalidate_recordset(["state"])
