@@ -286,7 +286,7 @@ class Scenario:
             ("retried after a failure", ", ".join(f"{n}: {s}" for n, s in data["retried"]) or "none"),
             ("fulfillment 3 events -> deliveries validated", ", ".join(f"{n} {st}" for n, st in data["pickings"])),
             (
-                f"free quantity of {stock_code} (42 counted) in Shopify",
+                f"{stock_code} counted 42 in Odoo: available in Shopify (less what open orders hold)",
                 f"{self.sim.inventory(stock_item, SHOPIFY_LOCATION)} ({pushes} inventorySetQuantities call(s))",
             ),
             ("Shopify's inventory webhook after the push", "; ".join(data["echo_notes"]) or "none"),
