@@ -99,16 +99,22 @@ class ShopifyShop(models.Model):
     # -- the checks: each returns (state, detail, fix action) ------------------
     def _ready_authority(self):
         off = [OBJECTS[obj][0] for obj in OBJECTS if self[switch_field(obj)] == "off"]
-        problems = []
-        if self.rollout_stock != "off" and not (self.push_inventory and self.location_mapping_ids):
-            problems.append(self.env._("Stock is on but Odoo is not set as its source (push stock and map a location)"))
+        problems, notes = [], []
+        if self.rollout_stock != "off":
+            if not self.location_mapping_ids:
+                problems.append(self.env._("Stock is on but no location is mapped"))
+            elif self.stock_authority == "odoo" and not self.push_inventory:
+                notes.append(self.env._("Stock: Odoo is its authority but does not push it"))
         if self.rollout_deliveries != "off" and not self.push_fulfillments:
-            problems.append(self.env._("Deliveries are on but no direction is set (push deliveries to Shopify)"))
+            # Not a fault: deliveries are then done in Shopify and validated in Odoo by its fulfillments.
+            notes.append(self.env._("Deliveries: done in Shopify, not pushed from Odoo"))
         if len(off) == len(OBJECTS):
             problems.append(self.env._("Every object is switched off"))
         if problems:
             return "red", "; ".join(problems) + ". " + self.env._("Set the direction or switch the object off."), None
         detail = self.env._("Each object on has its source set.")
+        if notes:
+            detail += " " + "; ".join(notes) + "."
         if off:
             detail += " " + self.env._("Off: %s.", ", ".join(off))
         return "green", detail, None
@@ -322,14 +328,16 @@ class ShopifyShop(models.Model):
         return "green", self.env._("The last %s failure(s) each say why.", len(jobs)), None
 
     def _ready_token(self):
-        if not self.sudo().access_token:
+        """The shop's own way to a token: a saved static token, or one issued (and renewed) for its app."""
+        if self.auth_method == "static_token" and not self.sudo().access_token:
             return "red", self.env._("No access token saved."), self._open_shop_action()
         try:
             with self._graphql_client() as client:
                 client.execute(SHOP_QUERY)
         except SyncError as err:
             return "red", self.env._("Shopify refused the token: %s", err), self._open_shop_action()
-        return "green", self.env._("Shopify answers with the saved token."), None
+        method = dict(self._fields["auth_method"]._description_selection(self.env))[self.auth_method]
+        return "green", self.env._("Shopify answers with the shop's token (%s).", method), None
 
     def _ready_webhooks(self):
         if "webhook_subscription_ids" not in self._fields:

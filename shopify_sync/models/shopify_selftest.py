@@ -151,7 +151,7 @@ class ShopifyShop(models.Model):
             "views": [[False, "form"]],
         }
         if not self.selftest_at:
-            return "red", self.env._("Never run: use *Run duplicate self-test*."), fix
+            return "red", self.env._("Never run: press “Run duplicate self-test” on the Go-live tab."), fix
         when = fields.Datetime.to_string(self.selftest_at)
         if not self.selftest_ok:
             return "red", self.env._("Failed on %(when)s: %(note)s", when=when, note=self.selftest_note), fix

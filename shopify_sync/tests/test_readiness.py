@@ -3,7 +3,7 @@
 from odoo.tests import tagged
 
 from ..services import readiness as rules
-from .common import ShopifyTransactionCase
+from .common import SECRET, ShopifyTransactionCase
 
 
 @tagged("post_install", "-at_install")
@@ -21,10 +21,28 @@ class TestReadiness(ShopifyTransactionCase):
 
     def test_authority(self):
         self.shop.write({"rollout_deliveries": "automatic", "push_fulfillments": False, "rollout_stock": "off"})
+        line = self.assertLine("authority", "green")
+        self.assertIn("Deliveries: done in Shopify, not pushed from Odoo", line.detail, "a direction, not a fault")
+        self.shop.rollout_stock = "automatic"
         line = self.assertLine("authority", "red")
-        self.assertIn("Deliveries", line.detail)
-        self.shop.push_fulfillments = True
+        self.assertIn("Stock is on but no location is mapped", line.detail)
+        warehouse = self.env["stock.warehouse"].search([("company_id", "=", self.env.company.id)], limit=1)
+        self.env["shopify.location.mapping"].create(
+            {"shop_id": self.shop.id, "location_id": warehouse.lot_stock_id.id, "shopify_location_id": "655441491"}
+        )
         self.assertLine("authority", "green")
+        self.shop.stock_authority = "shopify"
+        self.assertLine("authority", "green")
+
+    def test_token_of_client_credentials_shop(self):
+        """A shop whose token Odoo obtains has no token saved by hand: no false alarm."""
+        self.shop.write(
+            {"auth_method": "client_credentials", "client_id": self.simulator.client_id, "new_client_secret": SECRET}
+        )
+        self.shop.sudo().access_token = False
+        self.env.flush_all()  # the token is obtained on a cursor of its own
+        line = self.assertLine("token", "green")
+        self.assertIn("Client credentials", line.detail)
 
     def test_duplicate_internal_references(self):
         self.shop.match_product_by_sku = True
