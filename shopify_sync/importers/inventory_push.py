@@ -6,6 +6,7 @@ import logging
 from ..services.errors import ShopifyUserError, SyncError
 from ..services.gid import to_gid
 from ..services.queries import INVENTORY_LEVEL_QUERY, INVENTORY_SET
+from ..services.shopify_enums import CHANGE_FROM_QUANTITY_STALE
 from .base import ResourceHandler, SyncResult
 
 _logger = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ class InventoryPushHandler(ResourceHandler):
             try:
                 self.client.mutate(INVENTORY_SET, variables, "inventorySetQuantities")
             except ShopifyUserError as err:
-                if "CHANGE_FROM_QUANTITY_STALE" in err.codes:
+                if CHANGE_FROM_QUANTITY_STALE in err.codes:
                     _logger.info("Shopify quantity of %s changed meanwhile: re-reading", product.display_name)
                     continue
                 raise
