@@ -35,6 +35,10 @@ PACKAGE_INTEGRITY = "sha512-tqgRnK7sQhjew+htxtleTH23nXB5fZcsrhWgEkomsorGXvLOB2mh
 FETCH_COMMAND = "tools/fetch_shopify_schema.sh (run by make setup / make test; needs npm)"
 
 
+# What the contract tests checked in this run ({what: how many}), for the run's summary.
+CHECKED = {}
+
+
 def api_versions():
     """shopify_sync's (supported versions, default version, contract versions), read from
     shopify_sync/services/api_versions.py without importing the addon (and Odoo)."""
