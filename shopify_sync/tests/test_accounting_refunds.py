@@ -113,7 +113,9 @@ class TestRefundsAndPayouts(AccountingMixin, ShopifyTransactionCase):
         self.assertEqual(move.state, "posted")
         lines = self.payout_lines(payout)
         types = sorted(lines.mapped("transaction_type"))
-        self.assertEqual(types, ["ADJUSTMENT", "CHARGE", "CHARGE", "DISPUTE_WITHDRAWAL", "REFUND"], "PayPal is not paid out")
+        self.assertEqual(
+            types, ["ADJUSTMENT", "CHARGE", "CHARGE", "DISPUTE_WITHDRAWAL", "REFUND"], "PayPal is not paid out"
+        )
         # the net amount stands as one line, to match the bank deposit
         transit = move.line_ids.filtered(lambda line: line.account_id == self.books.transit)
         self.assertEqual(len(transit), 1)
