@@ -5,6 +5,7 @@ from shopify_simulator.shopify_schema import (
     CHECKED,
     PACKAGE,
     SCHEMA_DIR,
+    SENT_OPERATIONS,
     api_versions,
     missing_reason,
 )
@@ -35,3 +36,6 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         _supported, default, contract = api_versions()
         counts = ", ".join(f"{count} {what}" for what, count in CHECKED.items())
         terminalreporter.write_line(f"Shopify schema contract ({PACKAGE}, {' and '.join(contract)}): {counts}")
+    if SENT_OPERATIONS:
+        names = ", ".join(sorted(SENT_OPERATIONS))
+        terminalreporter.write_line(f"  operations the addon sent, checked: {names}")

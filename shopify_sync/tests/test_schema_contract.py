@@ -26,6 +26,7 @@ from graphql.error import GraphQLSyntaxError
 from shopify_simulator.received import received_documents
 from shopify_simulator.shopify_schema import (
     CHECKED,
+    SENT_OPERATIONS,
     api_versions,
     missing_reason,
     shopify_schema,
@@ -77,9 +78,16 @@ def _module_constants():
 
 
 def _name(document):
-    """The operation's name, or its first line: how a failure names the document."""
-    match = re.search(r"\b(query|mutation)\s+(\w+)", document)
-    return f"{match[1]} {match[2]}" if match else " ".join(document.split())[:80]
+    """``query Name``, or ``query { root }`` when anonymous: how a failure names the document."""
+    try:
+        operation = next(d for d in parse(document).definitions if isinstance(d, OperationDefinitionNode))
+    except (GraphQLSyntaxError, StopIteration):
+        return " ".join(document.split())[:80]
+    kind = operation.operation.value
+    if operation.name:
+        return f"{kind} {operation.name.value}"
+    roots = " ".join(getattr(s, "name", None) and s.name.value or "..." for s in operation.selection_set.selections)
+    return f"{kind} {{ {roots} }}"
 
 
 def _failures(schemas, documents):
@@ -115,6 +123,7 @@ def test_documents_sent_during_the_run_validate_against_shopify():
         kind = "bulk query" if bulk else "document"
         label = constants.get(document) or _name(document)
         documents[f"{kind} {label!r} ({' '.join(document.split())[:100]})"] = document
+        SENT_OPERATIONS.add(f"{_name(document)} (bulk)" if bulk else _name(document))
     CHECKED["sent during the run"] = len(documents)
     if not documents:
         pytest.skip("no document was sent to a simulator before this test in this run")
