@@ -22,6 +22,7 @@ from .admin_responses import (
 )
 from .oauth import REQUIRED_SCOPES
 from .query_cost import MAX_QUERY_COST
+from .received import record_document
 
 
 class AdminCalls:
@@ -51,6 +52,7 @@ class AdminCalls:
         """Return (status, headers, body bytes) for one Admin API call."""
         version = version or self.api_version
         out = {"X-Shopify-API-Version": version, "X-Request-Id": str(uuid.uuid4())}
+        self._request.client = headers.get("User-Agent")
         call, prepared = self._graphql_call(raw, version)
         query = call["query"]
         scopes = self.oauth.token_scopes(headers.get("X-Shopify-Access-Token"))
@@ -87,9 +89,10 @@ class AdminCalls:
             operation_name = request.get("operationName")
         except (ValueError, KeyError, TypeError):
             query, variables, operation_name = None, None, None
-        prepared = (
-            self.api.prepare(query, variables, operation_name) if isinstance(query, str) else None
-        )
+        prepared = None
+        if isinstance(query, str):
+            record_document(version, query, client=self._request.client)
+            prepared = self.api.prepare(query, variables, operation_name, version)
         call.update(
             query=query, variables=variables, operation=operation_name or _operation_name(prepared)
         )

@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 
 from graphql import execute
 
-from .graphql_api import SCHEMA
 from .pagination import BulkWindow, unlimited
 
 WINDOW_SIZE = 100  # root records per execution pass (the store is locked for one)
@@ -107,7 +106,7 @@ def _write(bulk, operation, out):
 def _execute(bulk, spec, window):
     with unlimited(window), bulk.api.store.lock:
         result = execute(
-            SCHEMA,
+            spec.schema,
             spec.document,
             root_value=bulk.api.root,
             context_value={"pending": []},

@@ -33,8 +33,9 @@ from graphql.error import GraphQLError
 from .bulk_files import WINDOW_SIZE, serve_bulk_file, timestamp, write_result
 from .bulk_query import BulkQuery, BulkQueryError
 from .formatting import gid, parse_gid
-from .graphql_api import SCHEMA
+from .graphql_api import SCHEMA_VERSION
 from .oauth import REQUIRED_SCOPES
+from .received import record_document
 
 __all__ = ["ACTIVE", "ERROR_CODES", "WINDOW_SIZE", "BulkOperations", "Operation"]
 
@@ -244,7 +245,7 @@ class BulkOperations:
         entry["alias"] = entry["alias"] or "bulkOperationRunQuery"
         info.context["pending"].append(entry)
         try:
-            spec = self._validated(query)
+            spec = self._validated(query, info.schema)
         except BulkQueryError as error:
             return _refused(str(error), "INVALID")
         with self.lock:
@@ -276,16 +277,18 @@ class BulkOperations:
         ).start()
         return {"bulkOperation": {"__typename": "BulkOperation", **created}, "userErrors": []}
 
-    @staticmethod
-    def _validated(query):
+    def _validated(self, query, schema):
+        """The bulk query, checked against the schema of the API version it was sent to."""
+        version = getattr(self.request, "version", None) or SCHEMA_VERSION
+        record_document(version, query, bulk=True, client=getattr(self.request, "client", None))
         try:
             document = parse(query)
         except GraphQLError as error:
             raise BulkQueryError(f"Invalid bulk query: {error.message}") from None
-        errors = validate(SCHEMA, document)
+        errors = validate(schema, document)
         if errors:
             raise BulkQueryError(f"Invalid bulk query: {errors[0].message}")
-        return BulkQuery(SCHEMA, document)
+        return BulkQuery(schema, document)
 
     def _cancel(self, _info, id):
         kind, numeric = parse_gid(id)

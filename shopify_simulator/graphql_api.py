@@ -1,7 +1,7 @@
 """Runs Admin API GraphQL documents against the store: validation, execution, cost, errors."""
 
 import re
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 
 from graphql import build_schema, execute, parse, validate
@@ -16,9 +16,29 @@ from .query_cost import QueryCost
 from .search import search
 
 HERE = Path(__file__).parent
-SCHEMA = build_schema(
-    (HERE / "schema.graphql").read_text() + (HERE / "schema_enums.graphql").read_text()
+# schema.graphql describes this API version (shopify_sync's default); tests/test_schema_contract.py
+# checks it is a strict subset of Shopify's published schema for it.
+SCHEMA_VERSION = "2026-10"
+# What an older version still has, as `extend` definitions of schema.graphql: every version
+# before the first one of a pair gets its file (Shopify removed those inputs and values then).
+OLDER_VERSIONS = (
+    ("2026-04", "schema_before_2026-04.graphql"),
+    ("2026-10", "schema_before_2026-10.graphql"),
 )
+
+
+@cache
+def schema_for(version=None):
+    """The simulator's schema as it answers at API ``version`` (None: SCHEMA_VERSION)."""
+    sdl = [(HERE / "schema.graphql").read_text(), (HERE / "schema_enums.graphql").read_text()]
+    version = version or SCHEMA_VERSION
+    for before, name in OLDER_VERSIONS:
+        if version != "unstable" and version < before:
+            sdl.append((HERE / name).read_text())
+    return build_schema("\n".join(sdl))
+
+
+SCHEMA = schema_for(SCHEMA_VERSION)
 
 # graphql-core's validation messages, rewritten to the text and codes Shopify answers.
 VALIDATION_MESSAGES = [
@@ -60,9 +80,18 @@ DEFAULT_SORT = {"order": "PROCESSED_AT", "customer": "ID", "product": "ID"}
 class Prepared:
     """A parsed and validated request, with its requested cost, ready to run."""
 
-    def __init__(self, document=None, errors=None, cost=None, variables=None, operation_name=None):
+    def __init__(
+        self,
+        document=None,
+        errors=None,
+        cost=None,
+        variables=None,
+        operation_name=None,
+        schema=None,
+    ):
         self.document, self.errors, self.cost = document, errors, cost
         self.variables, self.operation_name = variables or {}, operation_name
+        self.schema = schema or SCHEMA
 
     @cached_property
     def requested_cost(self):
@@ -82,12 +111,13 @@ class GraphQLApi:
         self.root = self._root()
 
     # -- entry points ---------------------------------------------------------------
-    def prepare(self, query, variables=None, operation_name=None):
+    def prepare(self, query, variables=None, operation_name=None, version=None):
+        schema = schema_for(version)
         try:
             document = parse(query)
         except GraphQLError as error:
             return Prepared(errors=[_formatted(error)])
-        errors = validate(SCHEMA, document)
+        errors = validate(schema, document)
         if errors:
             operation = get_operation_ast(document, operation_name)
             label = (
@@ -105,15 +135,17 @@ class GraphQLApi:
             return Prepared(
                 errors=[{"message": message, "extensions": {"code": "operationNotFound"}}]
             )
-        cost = QueryCost(SCHEMA, document, variables, operation_name)
-        return Prepared(document, None, cost, variables, operation_name)
+        cost = QueryCost(schema, document, variables, operation_name)
+        return Prepared(
+            document, None, cost, variables, operation_name=operation_name, schema=schema
+        )
 
     def run(self, prepared):
         """Execute; return (body without extensions, actual cost, [mutation records])."""
         context = {"pending": []}
         with self.store.lock:
             result = execute(
-                SCHEMA,
+                prepared.schema,
                 prepared.document,
                 root_value=self.root,
                 context_value=context,

@@ -111,7 +111,8 @@ class Mutations(StockMutations):
         if previous:
             entry["replayed"] = True
             return previous["replay"]()
-        payload, replay = getattr(self, f"_{name}")(**args)
+        extra = {"schema": info.schema} if name == "inventorySetQuantities" else {}
+        payload, replay = getattr(self, f"_{name}")(**args, **extra)
         entry["applied"] = replay is not None
         if key and replay is not None:
             self.api.idempotent_results[(name, key)] = {

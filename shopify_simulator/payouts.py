@@ -2,7 +2,7 @@
 
 A payout gathers the balance transactions not paid out yet: one CHARGE per
 successful Shopify Payments sale or capture (its processing fee on it), one REFUND
-per Shopify Payments refund transaction, and optionally a DISPUTE (chargeback,
+per Shopify Payments refund transaction, and optionally a DISPUTE_WITHDRAWAL (chargeback,
 with its fee) and an ADJUSTMENT. Each balance transaction's ``net`` is its
 ``amount`` less its ``fee``; the payout's ``net`` is the sum of those nets.
 """
@@ -14,6 +14,7 @@ from .pagination import check_page_size, connection
 from .transaction_nodes import order_transactions, transaction_amount
 
 GATEWAY = "shopify_payments"
+SOURCE_TYPES = {"CHARGE": "CHARGE", "REFUND": "REFUND", "DISPUTE_WITHDRAWAL": "DISPUTE"}
 FEE_RATE, FEE_FIXED, DISPUTE_FEE = to_decimal("0.029"), to_decimal("0.30"), to_decimal("15.00")
 
 
@@ -40,9 +41,7 @@ def _balance(
         "payout_id": payout_id,
         "order_id": order_id,
         "source_order_transaction_id": transaction and int(transaction["id"]),
-        "source_type": {"CHARGE": "CHARGE", "REFUND": "REFUND", "DISPUTE": "DISPUTE"}.get(
-            kind, "ADJUSTMENT"
-        ),
+        "source_type": SOURCE_TYPES.get(kind, "ADJUSTMENT"),
         "adjustment_reason": reason,
         "transaction_date": (transaction or {}).get("processed_at") or store.tick(),
     }
@@ -87,7 +86,7 @@ def seed_payout(store, dispute_order_id=None, dispute_amount=None, adjustment=No
             net += _balance(
                 store,
                 payout_id,
-                "DISPUTE",
+                "DISPUTE_WITHDRAWAL",
                 -amount,
                 fee=DISPUTE_FEE,
                 order_id=int(dispute_order_id),
@@ -148,8 +147,9 @@ class PayoutNodes:
             "fee": self._money(rest["fee"]),
             "net": self._money(rest["net"]),
             "sourceType": rest["source_type"],
-            "sourceId": rest["source_order_transaction_id"],
-            "sourceOrderTransactionId": rest["source_order_transaction_id"],
+            # BigInt: Shopify encodes it as a string
+            "sourceId": _big_int(rest["source_order_transaction_id"]),
+            "sourceOrderTransactionId": _big_int(rest["source_order_transaction_id"]),
             "adjustmentReason": rest["adjustment_reason"],
             "transactionDate": graphql_time(rest["transaction_date"]),
             "associatedOrder": {"id": gid("Order", order["id"]), "name": order.get("name")}
@@ -190,3 +190,7 @@ class PayoutNodes:
             if wanted is None or rest["payout_id"] == wanted
         ]
         return connection(entries, first, after, last, before, reverse)
+
+
+def _big_int(value):
+    return None if value is None else str(value)

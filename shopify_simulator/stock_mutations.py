@@ -27,8 +27,16 @@ QUANTITY_LIMIT = 1_000_000_000
 class StockMutations:
     """Needs ``self.store`` and ``self.nodes``; each returns (payload, replay or None)."""
 
-    def _inventorySetQuantities(self, input):
+    def _inventorySetQuantities(self, input, schema):
+        """As Shopify answers at the request's API version (``schema``): the compareQuantity
+        check before 2026-04; ITEM_NOT_STOCKED_AT_LOCATION before 2026-10, then INVALID_LOCATION."""
         errors, plan, seen = [], [], set()
+        inputs = schema.type_map["InventorySetQuantitiesInput"].fields
+        compare_check = "ignoreCompareQuantity" in inputs
+        codes = schema.type_map["InventorySetQuantitiesUserErrorCode"].values
+        not_stocked = next(
+            c for c in ("ITEM_NOT_STOCKED_AT_LOCATION", "INVALID_LOCATION") if c in codes
+        )
 
         def error(path, message, code):
             errors.append({"field": ["input", *path], "message": message, "code": code})
@@ -76,7 +84,7 @@ class StockMutations:
             current = self.store.quantity(item, location, name)
             if current is None:
                 message = "The specified inventory item is not stocked at the location."
-                error([*path, "locationId"], message, "ITEM_NOT_STOCKED_AT_LOCATION")
+                error([*path, "locationId"], message, not_stocked)
                 continue
             new = int(quantity["quantity"])
             if new > QUANTITY_LIMIT:
@@ -106,7 +114,8 @@ class StockMutations:
                 )
                 error([*path, "changeFromQuantity"], message, "CHANGE_FROM_QUANTITY_STALE")
             if (
-                not input.get("ignoreCompareQuantity")
+                compare_check
+                and not input.get("ignoreCompareQuantity")
                 and quantity.get("changeFromQuantity") is None
             ):
                 if quantity.get("compareQuantity") is None:

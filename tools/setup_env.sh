@@ -5,7 +5,10 @@
 #   - the Odoo 19.0 source tree ($ODOO_SRC, then /opt/odoo, then the official
 #     19.0 source archive);
 #   - a virtualenv in ./.venv with Odoo's requirements, queue_job and the
-#     project's own requirements.
+#     project's own requirements;
+#   - Shopify's published Admin GraphQL schema of the supported API versions in
+#     .cache/shopify-schema/ (tools/fetch_shopify_schema.sh; without npm or its
+#     registry it says so, and only the schema contract tests are skipped).
 # A second run reuses everything and only checks it.
 set -euo pipefail
 
@@ -134,6 +137,7 @@ main() {
     setup_postgres
     setup_venv "$odoo_src"
     echo "$odoo_src" > "$VENV/odoo_src"
+    "$ROOT/tools/fetch_shopify_schema.sh" || log "Shopify's schema not fetched: the schema contract tests will be skipped"
 }
 
 main "$@"

@@ -125,7 +125,7 @@ def test_control_api_generates_money_flows_and_seeds_a_payout(sim):
     assert [p["legacyResourceId"] for p in account["payouts"]["nodes"]] == [str(payout["id"])]
     balances = account["balanceTransactions"]["nodes"]
     # the card order and the card part of the split tender; PayPal and gift cards are not paid out
-    assert sorted(b["type"] for b in balances) == ["CHARGE", "CHARGE", "DISPUTE"]
+    assert sorted(b["type"] for b in balances) == ["CHARGE", "CHARGE", "DISPUTE_WITHDRAWAL"]
     net = sum(float(b["net"]["amount"]) for b in balances)
     assert (
         round(net, 2)

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from .helpers import data, gql, order_gid
 
 SET_METAFIELDS = """mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
@@ -190,6 +192,28 @@ def test_inventory_stale_and_missing_compare_quantities(sim):
     assert [r["applied"] for r in sim.mutations_named("inventorySetQuantities")] == [False] * 5 + [
         True
     ]
+
+
+@pytest.mark.parametrize(
+    "version, compare_required, not_stocked",
+    [("2026-01", True, "ITEM_NOT_STOCKED_AT_LOCATION"), ("2026-10", False, "INVALID_LOCATION")],
+)
+def test_inventory_set_quantities_by_api_version(sim, version, compare_required, not_stocked):
+    """compareQuantity is gone from 2026-04, ITEM_NOT_STOCKED_AT_LOCATION from 2026-10."""
+    item = stocked_item(sim, 10)
+    elsewhere = sim.seed_location({"name": "Empty shelf"})["id"]
+
+    def errors(payload, key):
+        variables = {"input": payload, "key": key}
+        body = data(sim, SET_QUANTITIES, variables, version=version)["inventorySetQuantities"]
+        return [(e["code"], e["field"][-1]) for e in body["userErrors"]]
+
+    unstocked = inventory_input(
+        item, 3, change_from=10, line={"locationId": f"gid://shopify/Location/{elsewhere}"}
+    )
+    assert errors(unstocked, "a") == [(not_stocked, "locationId")]
+    required = [("COMPARE_QUANTITY_REQUIRED", "compareQuantity")] if compare_required else []
+    assert errors(inventory_input(item, 4), "b") == required
 
 
 def fulfillment_order(sim, order):

@@ -6,9 +6,10 @@ from ..mapping.common import nodes, parse_datetime
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
 from ..services.queries import FULFILLMENT_QUERY
+from ..services.shopify_enums import FAILED_FULFILLMENT_STATUSES
 from .base import ResourceHandler, SyncResult
 
-IGNORED_STATUSES = ("CANCELLED", "ERROR", "FAILURE")
+IGNORED_STATUSES = FAILED_FULFILLMENT_STATUSES
 
 
 class FulfillmentHandler(ResourceHandler):

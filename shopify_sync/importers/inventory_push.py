@@ -7,6 +7,7 @@ from ..services import stock as stock_rules
 from ..services.errors import ShopifyUserError, SyncError
 from ..services.gid import to_gid
 from ..services.queries import INVENTORY_LEVEL_QUERY, INVENTORY_SET
+from ..services.shopify_enums import CHANGE_FROM_QUANTITY_STALE
 from .base import ResourceHandler, SyncResult
 
 _logger = logging.getLogger(__name__)
@@ -146,7 +147,7 @@ class InventoryPushHandler(ResourceHandler):
             try:
                 self.client.mutate(INVENTORY_SET, variables, "inventorySetQuantities")
             except ShopifyUserError as err:
-                if "CHANGE_FROM_QUANTITY_STALE" in err.codes:
+                if CHANGE_FROM_QUANTITY_STALE in err.codes:
                     _logger.info("Shopify quantity of %s changed meanwhile: re-reading", product.display_name)
                     current = self._shopify_available(item_gid, location_gid)
                     continue

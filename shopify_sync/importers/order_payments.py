@@ -5,6 +5,7 @@ from ..mapping.common import money
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
 from ..services.queries import ORDER_PAYMENTS_QUERY
+from ..services.shopify_enums import FULFILLED, PAID_FINANCIAL_STATUSES
 from .accounting import PaymentBooker, reconcile
 from .base import ResourceHandler, SyncResult
 
@@ -50,8 +51,8 @@ class OrderPaymentsHandler(ResourceHandler):
         if node.get("cancelledAt") or order.state != "sale":
             return False
         if self.shop.invoice_policy == "on_paid":
-            return (node.get("displayFinancialStatus") or "") in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
-        return (node.get("displayFulfillmentStatus") or "") == "FULFILLED"
+            return (node.get("displayFinancialStatus") or "") in PAID_FINANCIAL_STATUSES
+        return (node.get("displayFulfillmentStatus") or "") == FULFILLED
 
     def _invoice(self, node, order, label):
         """The order's one invoice: created when the policy says so, posted when its total is Shopify's."""

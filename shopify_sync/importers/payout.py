@@ -11,6 +11,7 @@ from ..mapping import accounting as amap
 from ..services.errors import ConfigurationError, DataConflictError
 from ..services.gid import numeric_id, to_gid
 from ..services.queries import BALANCE_TRANSACTIONS_QUERY, PAYOUTS_QUERY
+from ..services.shopify_enums import DISPUTE_WITHDRAWAL, PAYOUT_PAID
 from .base import ResourceHandler, SyncResult
 
 PAGE = 50
@@ -46,7 +47,7 @@ class PayoutListHandler(ResourceHandler):
             for payout in connection.get("nodes") or []:
                 seen += 1
                 payout_id = payout["legacyResourceId"]
-                if payout.get("status") == "PAID" and not bindings._find(self.shop, payout_id):
+                if payout.get("status") == PAYOUT_PAID and not bindings._find(self.shop, payout_id):
                     jobs._enqueue_resource(self.shop.id, "payout", str(payout_id))
                     queued += 1
             info = connection.get("pageInfo") or {}
@@ -88,7 +89,7 @@ class PayoutHandler(ResourceHandler):
                 shopify_updated_at=balance["date"],
             )
             cleared += self._clear(balance, line)
-            if balance["type"] == "DISPUTE":
+            if balance["type"] == DISPUTE_WITHDRAWAL:
                 self._dispute_activity(balance, label)
         note = self.env._(
             "%(move)s: net %(net)s, %(count)s balance transaction(s), %(cleared)s payment(s) cleared",

@@ -4,6 +4,7 @@ from ..mapping.common import money, nodes, parse_datetime
 from ..services.errors import DataConflictError
 from ..services.gid import to_gid
 from ..services.queries import REFUND_QUERY
+from ..services.shopify_enums import RESTOCK_RETURN
 from .base import ResourceHandler, SyncResult
 from .refund_settlement import RefundSettlement
 
@@ -45,7 +46,7 @@ class RefundHandler(ResourceHandler):
         )
         bindings._bind(self.shop, resource_id, credit_note, shopify_updated_at=updated_at)
         note = f"Draft credit note {credit_note.name or credit_note.id} for {order.name}"
-        restock = [item for item in nodes(node.get("refundLineItems")) if item.get("restockType") == "RETURN"]
+        restock = [item for item in nodes(node.get("refundLineItems")) if item.get("restockType") == RESTOCK_RETURN]
         if restock and self.shop.refund_restock:
             note += f"; return receipt {self._return_receipt(order, restock, label).name}"
         elif restock:

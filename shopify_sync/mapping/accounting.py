@@ -3,11 +3,9 @@
 from decimal import Decimal
 
 from ..services.gid import numeric_id
+from ..services.shopify_enums import PAYMENT_KINDS, REFUND_KINDS, SETTLING_BALANCE_TYPES
+from ..services.shopify_enums import TRANSACTION_SUCCESS as SUCCESS
 from .common import currency_of, money, parse_datetime  # noqa: F401 - parse_datetime used by importers
-
-PAYMENT_KINDS = ("SALE", "CAPTURE")
-REFUND_KINDS = ("REFUND",)
-SUCCESS = "SUCCESS"
 
 
 def transaction(node):
@@ -75,4 +73,4 @@ def balance_transaction(node):
 
 def settles_payment(balance):
     """CHARGE and REFUND balance transactions settle an Odoo payment in the clearing account."""
-    return balance["type"] in ("CHARGE", "REFUND")
+    return balance["type"] in SETTLING_BALANCE_TYPES

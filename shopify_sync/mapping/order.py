@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..services.shopify_enums import PAID_FINANCIAL_STATUSES
 from .common import money, nodes
 
 
@@ -55,7 +56,7 @@ def rounding_difference(shopify_total, odoo_total):
 
 
 def is_paid(order):
-    return (order.get("displayFinancialStatus") or "").upper() in ("PAID", "PARTIALLY_REFUNDED", "REFUNDED")
+    return (order.get("displayFinancialStatus") or "").upper() in PAID_FINANCIAL_STATUSES
 
 
 def _stored(value, places):

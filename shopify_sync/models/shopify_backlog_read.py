@@ -37,6 +37,7 @@ from ..services.identity import backlog_identity_key, resource_keys_pattern
 from ..services.queries import BULK_OPERATION_QUERY, BULK_RUN_QUERY, ORDER_QUERY, bulk_export_query
 from ..services.rate_budget import ORDER_POINTS, expected_points, points_soon
 from ..services.retry_policy import MAX_ATTEMPTS
+from ..services.shopify_enums import BULK_COMPLETED, BULK_WAITING_STATUSES
 
 _logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ STATES = [
 ]
 ACTIVE_STATES = ("draft", "running", "staging")
 WAITING_JOB_STATES = ("pending", "enqueued")
-WAITING_STATUSES = ("CREATED", "RUNNING", "CANCELING")
+WAITING_STATUSES = BULK_WAITING_STATUSES
 CHANNEL = "root.shopify.order"
 PRIORITY = 1  # before the order jobs of the channel (10): they wait for it
 # A shop Shopify has not told its bucket yet: the Standard plan's (2,000 points, 100 a second).
@@ -257,9 +258,9 @@ class ShopifyBacklogRead(models.Model):
         if status in WAITING_STATUSES:
             self._enqueue_step("poll", seconds=backlog.poll_seconds(self.poll_count))
             return f"Still {status}."
-        if status == "COMPLETED" and not operation.get("url"):
+        if status == BULK_COMPLETED and not operation.get("url"):
             return self._done()  # no order updated since: Shopify gives no file
-        if status == "COMPLETED":
+        if status == BULK_COMPLETED:
             self.write({"state": "staging", "result_url": operation["url"], "read_offset": 0})
             self._enqueue_step("stage", position=0)
             return "Completed: staging."

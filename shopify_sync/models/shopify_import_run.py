@@ -24,6 +24,16 @@ from ..services.errors import ThrottledError
 from ..services.identity import import_identity_key
 from ..services.queries import BULK_OPERATION_QUERY, BULK_RUN_QUERY, bulk_export_query
 from ..services.retry_policy import MAX_ATTEMPTS
+from ..services.shopify_enums import (
+    BULK_ACCESS_DENIED,
+    BULK_CANCELED,
+    BULK_COMPLETED,
+    BULK_EXPIRED,
+    BULK_INTERNAL_SERVER_ERROR,
+    BULK_LIMIT_CODES,
+    BULK_TIMEOUT,
+    BULK_WAITING_STATUSES,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -35,8 +45,8 @@ STATES = [
     ("done", "Done"),
     ("failed", "Failed"),
 ]
-WAITING_STATUSES = ("CREATED", "RUNNING", "CANCELING")
-LIMIT_CODES = ("LIMIT_REACHED", "OPERATION_IN_PROGRESS")
+WAITING_STATUSES = BULK_WAITING_STATUSES
+LIMIT_CODES = BULK_LIMIT_CODES
 CHANNEL = "root.shopify.import"
 CHUNK_SECONDS = 30.0
 CHUNK_SIZE = 200
@@ -172,23 +182,23 @@ class ShopifyImportRun(models.Model):
         if status in WAITING_STATUSES:
             self._enqueue_step("poll", seconds=self._poll_seconds())
             return f"Still {status}."
-        if status == "COMPLETED" and not operation.get("url"):
+        if status == BULK_COMPLETED and not operation.get("url"):
             return self._finish()  # nothing to export: Shopify gives no file
-        if status == "COMPLETED":
+        if status == BULK_COMPLETED:
             self.write({"state": "reading", "result_url": operation["url"], "read_offset": 0, "rows_read": 0})
             self._enqueue_step("cut")
             return "Completed: cutting the file into chunks."
         return self._fail(self._failure_message(status, operation.get("errorCode")))
 
     def _failure_message(self, status, code):
-        if status == "EXPIRED":
+        if status == BULK_EXPIRED:
             return self.env._("Shopify's export expired before it was read. Restart the import to export again.")
-        if status in ("CANCELED", "CANCELLED"):
+        if status == BULK_CANCELED:
             return self.env._("The export was cancelled in Shopify. Restart the import to export again.")
         reasons = {
-            "ACCESS_DENIED": self.env._("the app lacks an access scope the export needs"),
-            "INTERNAL_SERVER_ERROR": self.env._("an internal error in Shopify"),
-            "TIMEOUT": self.env._("Shopify timed out building the file"),
+            BULK_ACCESS_DENIED: self.env._("the app lacks an access scope the export needs"),
+            BULK_INTERNAL_SERVER_ERROR: self.env._("an internal error in Shopify"),
+            BULK_TIMEOUT: self.env._("Shopify timed out building the file"),
         }
         return self.env._(
             "Shopify could not export the %(kind)s: %(reason)s (%(code)s). Restart the import once it is fixed.",

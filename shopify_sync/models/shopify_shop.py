@@ -7,12 +7,12 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
 from ..importers.shop_events import UNINSTALLED_SUMMARY
+from ..services.api_versions import DEFAULT_API_VERSION
 from ..services.connection import CONNECTION_QUERY, version_warning
 from ..services.errors import SyncError
 from ..services.graphql_client import ShopifyGraphQLClient
 from ..services.rate_budget import ShopBudget
 
-DEFAULT_API_VERSION = "2026-10"
 WEBHOOK_ROUTE = "/shopify_sync/webhook"
 _DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 _API_VERSION_RE = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")

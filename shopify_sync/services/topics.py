@@ -37,6 +37,32 @@ def door_note(topic, stock_authority):
         return SHOPIFY_STOCK_TOPICS[topic]
     return None
 
+# Topics Shopify has (WebhookSubscriptionTopic) that the addon does not subscribe to, on purpose.
+# Answered 200 and recorded as ignored if they come anyway. The README's topic table lists them
+# with these reasons; tests/test_schema_contract.py checks they exist at Shopify and are listed.
+IGNORED_TOPICS = {
+    "orders/delete": "A sale order that reached Odoo may be delivered or invoiced: it is never deleted "
+    "from Shopify. Cancel it in Odoo if need be.",
+    "orders/edited": "An edit also sends orders/updated, which re-reads the whole order.",
+    "orders/partially_fulfilled": "Each shipment sends fulfillments/create, which validates the delivery.",
+    "orders/risk_assessment_changed": "Fraud risk is judged in Shopify before fulfilment; Odoo holds no risk data.",
+    "customers/delete": "The partner may have orders and invoices: it is kept. Erasure comes as customers/redact.",
+    "customers/merge": "Both partners are kept (they may have orders); the kept customer's next customers/update "
+    "updates its partner. Merge the partners in Odoo by hand if wanted.",
+    "products/delete": "The product may be on orders and stock moves: it is kept. Archive it in Odoo if wanted.",
+    "disputes/create": "A dispute reaches the books with the payout's DISPUTE_WITHDRAWAL balance transaction, "
+    "which raises an activity when the payout is booked.",
+    "disputes/update": "As disputes/create: the payout's balance transactions carry the money.",
+    "returns/request": "Returns change no money or stock until refunded: refunds/create makes the credit note.",
+    "returns/approve": "As returns/request.",
+    "returns/decline": "As returns/request.",
+    "returns/process": "As returns/request.",
+    "returns/close": "As returns/request.",
+    "returns/reopen": "As returns/request.",
+    "returns/cancel": "As returns/request.",
+    "returns/update": "As returns/request.",
+    "tender_transactions/create": "Payments come from order_transactions/create, with their gateway and kind.",
+}
 
 RESOURCE_TYPES = [
     ("order", "Order"),

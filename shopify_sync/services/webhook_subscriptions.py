@@ -6,6 +6,7 @@ with what is needed and says, per topic, its state and the change to make.
 
 from collections import namedtuple
 
+from .shopify_enums import WEBHOOK_FORMAT_JSON
 from .topics import SHOPIFY_STOCK_TOPICS, TOPIC_RESOURCES
 
 # Set in the app's configuration (Dev Dashboard), never through the API.
@@ -96,7 +97,7 @@ def topic_of(enum):
 
 
 def subscription_input(uri, include_fields):
-    return {"uri": uri, "format": "JSON", "includeFields": list(include_fields)}
+    return {"uri": uri, "format": WEBHOOK_FORMAT_JSON, "includeFields": list(include_fields)}
 
 
 def plan(needed, existing, uri):
@@ -129,6 +130,6 @@ def plan(needed, existing, uri):
 def _matches(node, uri, fields):
     return (
         node.get("uri") == uri
-        and (node.get("format") or "JSON") == "JSON"
+        and (node.get("format") or WEBHOOK_FORMAT_JSON) == WEBHOOK_FORMAT_JSON
         and sorted(node.get("includeFields") or []) == sorted(fields)
     )

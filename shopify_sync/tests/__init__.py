@@ -28,6 +28,7 @@ from . import (
     test_rollout_review,
     test_rollout_switches,
     test_rollout_tour,
+    test_schema_contract,
     test_shop,
     test_stock_integrity,
     test_sync_customers_products,

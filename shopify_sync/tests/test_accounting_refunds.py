@@ -113,7 +113,9 @@ class TestRefundsAndPayouts(AccountingMixin, ShopifyTransactionCase):
         self.assertEqual(move.state, "posted")
         lines = self.payout_lines(payout)
         types = sorted(lines.mapped("transaction_type"))
-        self.assertEqual(types, ["ADJUSTMENT", "CHARGE", "CHARGE", "DISPUTE", "REFUND"], "PayPal is not paid out")
+        self.assertEqual(
+            types, ["ADJUSTMENT", "CHARGE", "CHARGE", "DISPUTE_WITHDRAWAL", "REFUND"], "PayPal is not paid out"
+        )
         # the net amount stands as one line, to match the bank deposit
         transit = move.line_ids.filtered(lambda line: line.account_id == self.books.transit)
         self.assertEqual(len(transit), 1)
@@ -150,7 +152,7 @@ class TestRefundsAndPayouts(AccountingMixin, ShopifyTransactionCase):
         self.assertEqual(len(activities), 1)
         self.assertEqual(activities.user_id, self.shop.user_id)
         self.assertIn("25.00", str(activities.note))
-        disputes = self.payout_lines(payout).filtered(lambda b: b.transaction_type == "DISPUTE")
+        disputes = self.payout_lines(payout).filtered(lambda b: b.transaction_type == "DISPUTE_WITHDRAWAL")
         self.assertEqual(disputes.odoo_id.account_id, self.books.disputes)
         self.import_payouts(payout)
         self.assertEqual(len(order.activity_ids.filtered(lambda a: "dispute" in (a.summary or "").lower())), 1)

@@ -56,7 +56,7 @@ class TestBalanceTransactions(unittest.TestCase):
                 "amount": {"amount": "100.00", "currencyCode": "USD"},
                 "fee": {"amount": "3.20", "currencyCode": "USD"},
                 "net": {"amount": "96.80", "currencyCode": "USD"},
-                "sourceOrderTransactionId": 5551,
+                "sourceOrderTransactionId": "5551",
                 "associatedOrder": {"id": "gid://shopify/Order/77", "name": "#1001"},
                 "transactionDate": "2026-11-25T10:00:00Z",
             }
@@ -64,4 +64,4 @@ class TestBalanceTransactions(unittest.TestCase):
         self.assertEqual((balance["id"], balance["transaction_id"], balance["order_id"]), ("91", "5551", "77"))
         self.assertEqual(balance["amount"] - balance["fee"], balance["net"])
         self.assertTrue(amap.settles_payment(balance))
-        self.assertFalse(amap.settles_payment(dict(balance, type="DISPUTE")))
+        self.assertFalse(amap.settles_payment(dict(balance, type="DISPUTE_WITHDRAWAL")))
