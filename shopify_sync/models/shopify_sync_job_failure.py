@@ -46,6 +46,11 @@ class ShopifySyncJob(models.Model):
     def _write_failure(self, env, error, final, attempt, throttled_since, wait):
         """The failure record of ``_record_failure``, written through ``env``."""
         job = env[self._name].browse(self.id)
+        if not job.exists():
+            # The row was inserted by the failing transaction itself (a run with no job row
+            # yet): nothing committed to write on. Its queue job says the failure and retries.
+            _logger.warning("Shopify sync %s: failure not recorded, its row is not committed yet", self.name)
+            return
         needs_action = bool(final)
         message = str(error)
         if throttled_since and wait is not None:

@@ -37,6 +37,7 @@ def door_note(topic, stock_authority):
         return SHOPIFY_STOCK_TOPICS[topic]
     return None
 
+
 # Topics Shopify has (WebhookSubscriptionTopic) that the addon does not subscribe to, on purpose.
 # Answered 200 and recorded as ignored if they come anyway. The README's topic table lists them
 # with these reasons; tests/test_schema_contract.py checks they exist at Shopify and are listed.

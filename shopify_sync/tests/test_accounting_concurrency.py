@@ -49,7 +49,8 @@ class TestConcurrentPaidOrder(TransactionCase):
                     "fallback_product_id": env["product.product"].create({"name": "Race product"}).id,
                 }
             )
-            tax = env["account.tax"].create({"name": "Race 6%", "amount": 6.0, "type_tax_use": "sale"})
+            # A name of its own: the tax is committed and kept by the invoice's history
+            tax = env["account.tax"].create({"name": f"Race 6% ({shop.id})", "amount": 6.0, "type_tax_use": "sale"})
             env["shopify.tax.mapping"].create({"shop_id": shop.id, "rate": 0.06, "tax_id": tax.id})
             books = setup_accounting(env, shop)
             self.shop_id, self.tax_id = shop.id, tax.id
