@@ -5,11 +5,19 @@ from ..mapping.common import parse_datetime
 from ..services.errors import DataConflictError
 from ..services.gid import to_gid
 from ..services.queries import CUSTOMER_QUERY
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult, stale
 
 
 class CustomerHandler(ResourceHandler):
     resource_type = "customer"
+    type_label = "Customer"
+    channel = "root.shopify.customer"
+    rollout_object = "customers"
+    topics = {topic: Topic("id", ("id", "updated_at")) for topic in ("customers/create", "customers/update")}
+    reconciliation_root = "customers"
+    binding_models = ("shopify.partner.binding",)
+    gid_type = "Customer"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(CUSTOMER_QUERY, to_gid("customer", resource_id), "customer")

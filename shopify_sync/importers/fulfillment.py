@@ -6,6 +6,7 @@ from ..mapping.common import nodes, parse_datetime
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
 from ..services.queries import FULFILLMENT_QUERY
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult
 
 IGNORED_STATUSES = ("CANCELLED", "ERROR", "FAILURE")
@@ -13,6 +14,15 @@ IGNORED_STATUSES = ("CANCELLED", "ERROR", "FAILURE")
 
 class FulfillmentHandler(ResourceHandler):
     resource_type = "fulfillment"
+    type_label = "Fulfillment"
+    channel = "root.shopify.fulfillment"
+    rollout_object = "fulfillments"
+    # A fulfillment's id is also how an echo of our own write is recognised
+    topics = {
+        topic: Topic("id", ("id", "order_id", "updated_at")) for topic in ("fulfillments/create", "fulfillments/update")
+    }
+    binding_models = ("shopify.fulfillment.binding",)
+    gid_type = "Fulfillment"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(FULFILLMENT_QUERY, to_gid("fulfillment", resource_id), "fulfillment")

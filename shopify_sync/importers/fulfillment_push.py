@@ -9,6 +9,9 @@ from .base import ResourceHandler, SyncResult
 
 class FulfillmentPushHandler(ResourceHandler):
     resource_type = "picking_push"
+    type_label = "Delivery to Shopify"
+    channel = "root.shopify.fulfillment"
+    rollout_object = "deliveries"
 
     def _run(self, resource_id):
         picking = self.env["stock.picking"].browse(int(resource_id)).exists()

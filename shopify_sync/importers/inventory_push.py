@@ -23,6 +23,9 @@ class InventoryPushHandler(ResourceHandler):
     """
 
     resource_type = "inventory_push"
+    type_label = "Inventory push"
+    channel = "root.shopify.inventory"
+    rollout_object = "stock"
 
     def _run(self, resource_id):
         rows = self._take_rows()

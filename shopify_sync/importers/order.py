@@ -8,6 +8,7 @@ from ..services.errors import ConfigurationError, DataConflictError, ProtectedFi
 from ..services.gid import to_gid
 from ..services.labels import order_node_summary
 from ..services.queries import ORDER_QUERY
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult, stale
 from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
@@ -16,6 +17,16 @@ from .order_links import queue_order_link
 
 class OrderHandler(ResourceHandler):
     resource_type = "order"
+    type_label = "Order"
+    channel = "root.shopify.order"
+    rollout_object = "orders"
+    topics = {
+        topic: Topic("id", ("id", "updated_at"))
+        for topic in ("orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled")
+    }
+    reconciliation_root = "orders"
+    binding_models = ("shopify.order.binding",)
+    gid_type = "Order"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(ORDER_QUERY, to_gid("order", resource_id), "order")

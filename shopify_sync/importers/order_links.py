@@ -55,6 +55,8 @@ def metafield_value(env, order):
 
 class OrderLinksHandler(ResourceHandler):
     resource_type = ORDER_LINKS
+    type_label = "Order links to Shopify"
+    channel = "root.shopify.order"
 
     def _run(self, resource_id):
         sent, calls, refused = 0, 0, []

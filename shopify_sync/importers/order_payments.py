@@ -5,6 +5,7 @@ from ..mapping.common import money
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
 from ..services.queries import ORDER_PAYMENTS_QUERY
+from ..services.resources import Topic
 from .accounting import PaymentBooker, reconcile
 from .base import ResourceHandler, SyncResult
 
@@ -13,6 +14,11 @@ class OrderPaymentsHandler(ResourceHandler):
     """Resource id: the Shopify order id. Run after each order sync and for each order transaction."""
 
     resource_type = "order_payments"
+    type_label = "Invoice and payments"
+    channel = "root.shopify.accounting"
+    rollout_object = "accounting"
+    topics = {"order_transactions/create": Topic("order_id")}
+    binding_models = ("shopify.transaction.binding", "shopify.invoice.binding")
 
     def _run(self, resource_id):
         node = self.client.fetch_node(ORDER_PAYMENTS_QUERY, to_gid("order", resource_id), "order")

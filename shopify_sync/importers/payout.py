@@ -35,6 +35,9 @@ class PayoutListHandler(ResourceHandler):
     """List the shop's payouts, newest first, and enqueue one job per paid payout not booked yet."""
 
     resource_type = "payout_list"
+    type_label = "Payout list"
+    channel = "root.shopify.accounting"
+    rollout_object = "accounting"
 
     def _run(self, resource_id):
         bindings = self.env["shopify.payout.binding"]
@@ -60,6 +63,11 @@ class PayoutListHandler(ResourceHandler):
 
 class PayoutHandler(ResourceHandler):
     resource_type = "payout"
+    type_label = "Payout"
+    channel = "root.shopify.accounting"
+    rollout_object = "accounting"
+    binding_models = ("shopify.payout.binding", "shopify.balance.transaction.binding")
+    gid_type = "ShopifyPaymentsPayout"
 
     def _run(self, resource_id):
         bindings = self.env["shopify.payout.binding"]

@@ -10,11 +10,19 @@ from ..services.errors import ConcurrentSyncError, MappingError
 from ..services.gid import to_gid
 from ..services.identity import try_lock_sku
 from ..services.queries import PRODUCT_QUERY
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult, stale
 
 
 class ProductHandler(ResourceHandler):
     resource_type = "product"
+    type_label = "Product"
+    channel = "root.shopify.product"
+    rollout_object = "products"
+    topics = {topic: Topic("id", ("id", "updated_at")) for topic in ("products/create", "products/update")}
+    reconciliation_root = "products"
+    binding_models = ("shopify.product.binding", "shopify.variant.binding")
+    gid_type = "Product"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(PRODUCT_QUERY, to_gid("product", resource_id), "product")

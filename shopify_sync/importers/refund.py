@@ -4,12 +4,19 @@ from ..mapping.common import money, nodes, parse_datetime
 from ..services.errors import DataConflictError
 from ..services.gid import to_gid
 from ..services.queries import REFUND_QUERY
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult
 from .refund_settlement import RefundSettlement
 
 
 class RefundHandler(ResourceHandler):
     resource_type = "refund"
+    type_label = "Refund"
+    channel = "root.shopify.refund"
+    rollout_object = "refunds"
+    topics = {"refunds/create": Topic("id", ("id", "order_id", "created_at"))}
+    binding_models = ("shopify.refund.binding",)
+    gid_type = "Refund"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(REFUND_QUERY, to_gid("refund", resource_id), "refund")

@@ -1,6 +1,7 @@
 """Shop-level and privacy topics: uninstall, data requests, redaction."""
 
 from ..services.errors import DataConflictError
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult
 
 ACTIVITY_TYPE = "shopify_sync.mail_activity_type_sync_failure"
@@ -10,6 +11,9 @@ UNINSTALLED_SUMMARY = "Shopify app uninstalled from "
 
 class AppUninstalledHandler(ResourceHandler):
     resource_type = "shop"
+    type_label = "Shop"
+    channel = "root.shopify.shop"
+    topics = {"app/uninstalled": Topic(None)}
 
     def _run(self, resource_id):
         self.shop.write({"sync_enabled": False})
@@ -27,6 +31,9 @@ class PrivacyRequestHandler(ResourceHandler):
     """customers/data_request: staff must send the customer's data (30 days)."""
 
     resource_type = "privacy_request"
+    type_label = "Customer data request"
+    channel = "root.shopify.privacy"
+    topics = {"customers/data_request": Topic(None, compliance=True, customer_keyed=True)}
 
     def _run(self, resource_id):
         partner = self.env["shopify.partner.binding"]._record(self.shop, resource_id)
@@ -48,6 +55,9 @@ class CustomerRedactHandler(ResourceHandler):
     """
 
     resource_type = "customer_redact"
+    type_label = "Customer redaction"
+    channel = "root.shopify.privacy"
+    topics = {"customers/redact": Topic(None, compliance=True, customer_keyed=True)}
 
     def _run(self, resource_id):
         label = self.env._("Redact %s", resource_id)
@@ -107,6 +117,9 @@ class ShopRedactHandler(ResourceHandler):
     """shop/redact: 48 h after uninstall, erase what the shop sent us."""
 
     resource_type = "shop_redact"
+    type_label = "Shop redaction"
+    channel = "root.shopify.privacy"
+    topics = {"shop/redact": Topic(None, compliance=True)}
 
     def _run(self, resource_id):
         deliveries = self.env["shopify.webhook.delivery"].search([("shop_id", "=", self.shop.id)])

@@ -5,6 +5,8 @@ from .base import ResourceHandler, SyncResult
 
 class StockCompareHandler(ResourceHandler):
     resource_type = "stock_compare"
+    type_label = "Stock comparison"
+    channel = "root.shopify.inventory"
 
     def _run(self, resource_id):
         # Not a rollout object of its own: it writes nothing to Shopify, and a

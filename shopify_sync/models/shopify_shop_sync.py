@@ -13,7 +13,8 @@ from ..services.actions import notify
 from ..services.db import independent_env
 from ..services.errors import SyncError, TemporaryError
 from ..services.identity import reconcile_identity_key
-from ..services.queries import UPDATED_SINCE, UPDATED_SINCE_QUERY
+from ..services.queries import UPDATED_SINCE_QUERY
+from ..services.resources import UPDATED_SINCE
 
 _logger = logging.getLogger(__name__)
 

@@ -10,6 +10,7 @@ from ..services.db import begin_read_committed
 from ..services.gid import to_gid
 from ..services.identity import dispatch_identity_key, dispatch_lock_key
 from ..services.labels import door_label
+from ..services.resources import GID_RESOURCE_TYPES
 from ..services.topics import RESOURCE_TYPES, door_note, resource_of
 from ..services.webhook_door import CALL_DOOR_SQL, CREATE_DOOR_FUNCTION_SQL
 
@@ -77,10 +78,9 @@ class ShopifyWebhookDelivery(models.Model):
     @api.depends("resource_type", "resource_id")
     def _compute_resource_gid(self):
         for delivery in self:
-            gid_types = ("order", "customer", "product", "fulfillment", "refund")
             delivery.resource_gid = (
                 to_gid(delivery.resource_type, delivery.resource_id)
-                if delivery.resource_type in gid_types and delivery.resource_id
+                if delivery.resource_type in GID_RESOURCE_TYPES and delivery.resource_id
                 else False
             )
 

@@ -21,6 +21,7 @@ from . import (
     test_oauth_callback,
     test_rate_budget,
     test_readiness,
+    test_resources,
     test_retry_policy,
     test_review_concurrency,
     test_review_diff,
