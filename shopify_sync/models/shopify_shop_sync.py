@@ -229,15 +229,7 @@ class ShopifyShop(models.Model):
 
     def _paginate(self, client, root, search):
         query = UPDATED_SINCE_QUERY % {"root": root}
-        after = None
-        while True:
-            data = client.execute(query, {"first": PAGE_SIZE, "after": after, "query": search})
-            connection = data.get(root) or {}
-            yield from connection.get("nodes") or []
-            page = connection.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                return
-            after = page.get("endCursor")
+        return client.paginate(query, root, {"query": search}, page_size=PAGE_SIZE)
 
 
 def _format_counts(counts):

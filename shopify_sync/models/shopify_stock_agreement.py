@@ -337,12 +337,8 @@ class ShopifyStockAgreementLine(models.Model):
 
 def _location_levels(client, mapping):
     """``{inventory item id: {"tracked", "available", "on_hand"}}`` of what Shopify stocks at ``mapping``."""
-    levels, after = {}, None
-    for _page in range(MAX_PAGES):
-        data = client.execute(
-            LOCATION_LEVELS_QUERY,
-            {"id": to_gid("location", mapping.shopify_location_id), "first": PAGE_SIZE, "after": after},
-        )
+
+    def connection_of(data):
         location = data.get("location")
         if location is None:
             raise ConfigurationError(
@@ -350,19 +346,24 @@ def _location_levels(client, mapping):
                 missing=mapping.env._("an existing Shopify location in the location mapping"),
                 fix_model="shopify.location.mapping",
             )
-        connection = location.get("inventoryLevels") or {}
-        for node in connection.get("nodes") or []:
-            item = node.get("item") or {}
-            quantities = rules.level_quantities(node)
-            levels[numeric_id(item.get("legacyResourceId") or item.get("id"))] = {
-                "tracked": bool(item.get("tracked")),
-                "available": quantities.get("available", 0),
-                "on_hand": quantities.get("on_hand", 0),
-            }
-        page = connection.get("pageInfo") or {}
-        if not page.get("hasNextPage"):
-            break
-        after = page.get("endCursor")
+        return location.get("inventoryLevels") or {}
+
+    levels = {}
+    nodes = client.paginate(
+        LOCATION_LEVELS_QUERY,
+        connection_of,
+        {"id": to_gid("location", mapping.shopify_location_id)},
+        page_size=PAGE_SIZE,
+        max_pages=MAX_PAGES,
+    )
+    for node in nodes:
+        item = node.get("item") or {}
+        quantities = rules.level_quantities(node)
+        levels[numeric_id(item.get("legacyResourceId") or item.get("id"))] = {
+            "tracked": bool(item.get("tracked")),
+            "available": quantities.get("available", 0),
+            "on_hand": quantities.get("on_hand", 0),
+        }
     return levels
 
 

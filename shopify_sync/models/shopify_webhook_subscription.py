@@ -142,15 +142,7 @@ class ShopifyShop(models.Model):
 
     @staticmethod
     def _list_subscriptions(client):
-        nodes, after = [], None
-        while True:
-            data = client.execute(subs.LIST_QUERY, {"first": PAGE_SIZE, "after": after})
-            connection = data.get("webhookSubscriptions") or {}
-            nodes += connection.get("nodes") or []
-            page = connection.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                return nodes
-            after = page.get("endCursor")
+        return list(client.paginate(subs.LIST_QUERY, "webhookSubscriptions", page_size=PAGE_SIZE))
 
     def _apply_change(self, client, change, uri, needed):
         try:
