@@ -2,6 +2,7 @@
 
 from odoo.exceptions import ValidationError
 
+from .. import const
 from ..services.errors import ConcurrentSyncError, DataConflictError, MappingError
 from ..services.identity import identity_key, try_lock_resource
 
@@ -39,7 +40,7 @@ class ResourceHandler:
     # -- the declaration of the resource type (services/resources.py derives every table from it)
     resource_type = None
     type_label = None  # the selection label of sync jobs and deliveries
-    channel = "root.shopify"  # queue_job channel of its jobs
+    channel = const.CHANNEL_ROOT  # queue_job channel of its jobs
     rollout_object = None  # the shop's rollout switch that covers it; None: always automatic
     topics = {}  # webhook topic -> services.resources.Topic
     reconciliation_root = None  # GraphQL root listing what changed since a date (services.queries.UPDATED_SINCE_QUERY)

@@ -1,5 +1,6 @@
 """Shopify customers -> res.partner, with invoice and delivery child contacts."""
 
+from .. import const
 from ..mapping import customer as cmap
 from ..mapping.common import parse_datetime
 from ..services.errors import DataConflictError
@@ -10,9 +11,9 @@ from .base import ResourceHandler, SyncResult, stale
 
 
 class CustomerHandler(ResourceHandler):
-    resource_type = "customer"
+    resource_type = const.CUSTOMER
     type_label = "Customer"
-    channel = "root.shopify.customer"
+    channel = const.CHANNEL_CUSTOMER
     rollout_object = "customers"
     topics = {topic: Topic("id", ("id", "updated_at")) for topic in ("customers/create", "customers/update")}
     reconciliation_root = "customers"

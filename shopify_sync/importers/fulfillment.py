@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 
+from .. import const
 from ..mapping.common import nodes, parse_datetime
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
@@ -13,9 +14,9 @@ IGNORED_STATUSES = ("CANCELLED", "ERROR", "FAILURE")
 
 
 class FulfillmentHandler(ResourceHandler):
-    resource_type = "fulfillment"
+    resource_type = const.FULFILLMENT
     type_label = "Fulfillment"
-    channel = "root.shopify.fulfillment"
+    channel = const.CHANNEL_FULFILLMENT
     rollout_object = "fulfillments"
     # A fulfillment's id is also how an echo of our own write is recognised
     topics = {

@@ -9,6 +9,7 @@ equal whichever of an order and its level change arrives first. Written with
 the ``shopify_sync`` context, the adjustment pushes nothing back.
 """
 
+from .. import const
 from ..services import stock as stock_rules
 from ..services.gid import to_gid
 from ..services.queries import INVENTORY_LEVEL_QUERY
@@ -17,9 +18,9 @@ from .base import ResourceHandler, SyncResult
 
 
 class InventoryLevelHandler(ResourceHandler):
-    resource_type = "inventory_level"
+    resource_type = const.INVENTORY_LEVEL
     type_label = "Inventory level"
-    channel = "root.shopify.inventory"
+    channel = const.CHANNEL_INVENTORY
     rollout_object = "stock"
     topics = {
         "inventory_levels/update": Topic(

@@ -2,6 +2,9 @@
 
 import json
 
+from odoo import Command
+
+from .. import const
 from ..mapping import order as omap
 from ..mapping.common import currency_of, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError
@@ -16,9 +19,9 @@ from .order_links import queue_order_link
 
 
 class OrderHandler(ResourceHandler):
-    resource_type = "order"
+    resource_type = const.ORDER
     type_label = "Order"
-    channel = "root.shopify.order"
+    channel = const.CHANNEL_ORDER
     rollout_object = "orders"
     topics = {
         topic: Topic("id", ("id", "updated_at"))
@@ -93,7 +96,7 @@ class OrderHandler(ResourceHandler):
             company_id=self.shop.company_id.id,
             date_order=parse_datetime(node.get("processedAt") or node.get("createdAt")),
             note=node.get("note") or False,
-            order_line=[(0, 0, vals) for vals in line_vals],
+            order_line=[Command.create(vals) for vals in line_vals],
         )
         pricelist = self._pricelist(currency_of(node.get("totalPriceSet")) or node.get("currencyCode"))
         if pricelist:
@@ -127,7 +130,7 @@ class OrderHandler(ResourceHandler):
                 ),
                 fix_model="sale.order",
             )
-        order.order_line = [(5, 0, 0)] + [(0, 0, vals) for vals in line_vals]
+        order.order_line = [Command.clear()] + [Command.create(vals) for vals in line_vals]
         builder.check_total(order)
         return None
 

@@ -1,5 +1,6 @@
 """A Shopify order's money -> its one invoice and one payment per sale or capture, reconciled."""
 
+from .. import const
 from ..mapping import accounting as amap
 from ..mapping.common import money
 from ..services.errors import DataConflictError, MappingError
@@ -13,9 +14,9 @@ from .base import ResourceHandler, SyncResult
 class OrderPaymentsHandler(ResourceHandler):
     """Resource id: the Shopify order id. Run after each order sync and for each order transaction."""
 
-    resource_type = "order_payments"
+    resource_type = const.ORDER_PAYMENTS
     type_label = "Invoice and payments"
-    channel = "root.shopify.accounting"
+    channel = const.CHANNEL_ACCOUNTING
     rollout_object = "accounting"
     topics = {"order_transactions/create": Topic("order_id")}
     binding_models = ("shopify.transaction.binding", "shopify.invoice.binding")

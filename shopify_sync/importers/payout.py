@@ -7,6 +7,9 @@ leaves the payout's net amount as one line in the payouts-in-transit account, th
 amount the bank deposit is matched with.
 """
 
+from odoo import Command
+
+from .. import const
 from ..mapping import accounting as amap
 from ..services.errors import ConfigurationError, DataConflictError
 from ..services.gid import numeric_id, to_gid
@@ -34,9 +37,9 @@ ACCOUNT_FIELDS = (
 class PayoutListHandler(ResourceHandler):
     """List the shop's payouts, newest first, and enqueue one job per paid payout not booked yet."""
 
-    resource_type = "payout_list"
+    resource_type = const.PAYOUT_LIST
     type_label = "Payout list"
-    channel = "root.shopify.accounting"
+    channel = const.CHANNEL_ACCOUNTING
     rollout_object = "accounting"
 
     def _run(self, resource_id):
@@ -58,9 +61,9 @@ class PayoutListHandler(ResourceHandler):
 
 
 class PayoutHandler(ResourceHandler):
-    resource_type = "payout"
+    resource_type = const.PAYOUT
     type_label = "Payout"
-    channel = "root.shopify.accounting"
+    channel = const.CHANNEL_ACCOUNTING
     rollout_object = "accounting"
     binding_models = ("shopify.payout.binding", "shopify.balance.transaction.binding")
     gid_type = "ShopifyPaymentsPayout"
@@ -211,7 +214,7 @@ class PayoutHandler(ResourceHandler):
                     "journal_id": shop.payout_journal_id.id,
                     "date": amap.parse_datetime(payout.get("issuedAt")).date(),
                     "ref": self.env._("Shopify %s", label),
-                    "line_ids": [(0, 0, vals) for vals in line_vals],
+                    "line_ids": [Command.create(vals) for vals in line_vals],
                 }
             )
         )

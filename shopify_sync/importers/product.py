@@ -5,6 +5,9 @@ else by SKU among all the company's products (bound to other stores or not), and
 only then created.
 """
 
+from odoo import Command
+
+from .. import const
 from ..mapping import product as pmap
 from ..services.errors import ConcurrentSyncError, MappingError
 from ..services.gid import to_gid
@@ -15,9 +18,9 @@ from .base import ResourceHandler, SyncResult, stale
 
 
 class ProductHandler(ResourceHandler):
-    resource_type = "product"
+    resource_type = const.PRODUCT
     type_label = "Product"
-    channel = "root.shopify.product"
+    channel = const.CHANNEL_PRODUCT
     rollout_object = "products"
     topics = {topic: Topic("id", ("id", "updated_at")) for topic in ("products/create", "products/update")}
     reconciliation_root = "products"
@@ -168,7 +171,7 @@ class ProductHandler(ResourceHandler):
         for name, option_values in values.options:
             attribute = self._attribute(name)
             value_ids = [self._attribute_value(attribute, value).id for value in option_values]
-            lines.append((0, 0, {"attribute_id": attribute.id, "value_ids": [(6, 0, value_ids)]}))
+            lines.append(Command.create({"attribute_id": attribute.id, "value_ids": [Command.set(value_ids)]}))
         if lines:
             vals["attribute_line_ids"] = lines
         return self.env["product.template"].create(vals)

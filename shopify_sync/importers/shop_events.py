@@ -1,5 +1,6 @@
 """Shop-level and privacy topics: uninstall, data requests, redaction."""
 
+from .. import const
 from ..services.errors import DataConflictError
 from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult
@@ -10,9 +11,9 @@ UNINSTALLED_SUMMARY = "Shopify app uninstalled from "
 
 
 class AppUninstalledHandler(ResourceHandler):
-    resource_type = "shop"
+    resource_type = const.SHOP
     type_label = "Shop"
-    channel = "root.shopify.shop"
+    channel = const.CHANNEL_SHOP
     topics = {"app/uninstalled": Topic(None)}
 
     def _run(self, resource_id):
@@ -30,9 +31,9 @@ class AppUninstalledHandler(ResourceHandler):
 class PrivacyRequestHandler(ResourceHandler):
     """customers/data_request: staff must send the customer's data (30 days)."""
 
-    resource_type = "privacy_request"
+    resource_type = const.PRIVACY_REQUEST
     type_label = "Customer data request"
-    channel = "root.shopify.privacy"
+    channel = const.CHANNEL_PRIVACY
     topics = {"customers/data_request": Topic(None, compliance=True, customer_keyed=True)}
 
     def _run(self, resource_id):
@@ -54,9 +55,9 @@ class CustomerRedactHandler(ResourceHandler):
     person): the store's binding is removed and the sync job says so.
     """
 
-    resource_type = "customer_redact"
+    resource_type = const.CUSTOMER_REDACT
     type_label = "Customer redaction"
-    channel = "root.shopify.privacy"
+    channel = const.CHANNEL_PRIVACY
     topics = {"customers/redact": Topic(None, compliance=True, customer_keyed=True)}
 
     def _run(self, resource_id):
@@ -116,9 +117,9 @@ def _anonymous(resource_id):
 class ShopRedactHandler(ResourceHandler):
     """shop/redact: 48 h after uninstall, erase what the shop sent us."""
 
-    resource_type = "shop_redact"
+    resource_type = const.SHOP_REDACT
     type_label = "Shop redaction"
-    channel = "root.shopify.privacy"
+    channel = const.CHANNEL_PRIVACY
     topics = {"shop/redact": Topic(None, compliance=True)}
 
     def _run(self, resource_id):

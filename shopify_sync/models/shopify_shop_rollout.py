@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from odoo import fields, models
 
+from .. import const
 from ..services.identity import reconcile_identity_key
 from ..services.rollout import MODES, OBJECTS, RECONCILED, object_of, switch_field
 
@@ -106,7 +107,7 @@ class ShopifyShop(models.Model):
         if reconciled and self.sync_enabled:
             since = min(resumed[obj] for obj in reconciled) - timedelta(hours=self.reconcile_overlap_hours)
             self.sudo().with_delay(
-                channel="root.shopify",
+                channel=const.CHANNEL_ROOT,
                 identity_key=reconcile_identity_key(self.id),
                 description=f"Shopify catch-up after a switch turned on: {self.name}",
             ).reconcile(fields.Datetime.to_string(since))

@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import const
 from ..services import stock as stock_rules
 from ..services.actions import notify
 from ..services.db import independent_env
@@ -166,7 +167,7 @@ class ShopifyShop(models.Model):
                 hours=shop.reconcile_overlap_hours
             )
             shop.with_delay(
-                channel="root.shopify",
+                channel=const.CHANNEL_ROOT,
                 identity_key=reconcile_identity_key(shop.id),
                 description=f"Shopify reconciliation: {shop.name}",
             ).reconcile(fields.Datetime.to_string(since))
@@ -178,7 +179,7 @@ class ShopifyShop(models.Model):
         since = fields.Datetime.now() - timedelta(days=days)
         self.reconcile_progress = _("Queued: everything updated in the last %s days.", days)
         self.with_delay(
-            channel="root.shopify",
+            channel=const.CHANNEL_ROOT,
             identity_key=reconcile_identity_key(self.id),
             description=f"Shopify sync now: {self.name}",
         ).reconcile(fields.Datetime.to_string(since))

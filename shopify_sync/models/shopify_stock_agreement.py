@@ -20,7 +20,7 @@ location (a comparison of that location alone) or line by line:
 
 import logging
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services import stock as rules
@@ -141,10 +141,10 @@ class ShopifyStockAgreement(models.Model):
                 binding.shopify_tracked = level["tracked"]
         if agreement:
             agreement.line_ids.unlink()
-            agreement.write({"mapping_ids": [(6, 0, mappings.ids)], "compared_at": fields.Datetime.now()})
+            agreement.write({"mapping_ids": [Command.set(mappings.ids)], "compared_at": fields.Datetime.now()})
         else:
             agreement = self.sudo().create(
-                {"shop_id": shop.id, "mapping_ids": [(6, 0, mappings.ids)], "compared_at": fields.Datetime.now()}
+                {"shop_id": shop.id, "mapping_ids": [Command.set(mappings.ids)], "compared_at": fields.Datetime.now()}
             )
         self.env["shopify.stock.agreement.line"].sudo().create([dict(v, agreement_id=agreement.id) for v in lines])
         agreement._raise_activity()
@@ -232,7 +232,7 @@ class ShopifyStockAgreement(models.Model):
         take -= not_stocked
         push._queue_pushes()
         for line in take | push:
-            line.binding_id.sudo().stock_agreed_mapping_ids = [(4, line.mapping_id.id)]
+            line.binding_id.sudo().stock_agreed_mapping_ids = [Command.link(line.mapping_id.id)]
         later = len(self.line_ids) - len(take) - len(push)
         result = self.env._(
             "%(taken)s taken from Shopify (%(moves)s adjusted), %(pushed)s pushed from Odoo, %(later)s left for later.",
@@ -248,7 +248,7 @@ class ShopifyStockAgreement(models.Model):
                 "applied_at": fields.Datetime.now(),
                 "applied_by_id": self.env.user.id,
                 "result": result,
-                "move_ids": [(6, 0, moves.ids)],
+                "move_ids": [Command.set(moves.ids)],
             }
         )
         self.message_post(body=result)

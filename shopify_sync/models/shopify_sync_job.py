@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import const
 from ..importers import HANDLERS
 from ..services.db import independent_env
 from ..services.errors import CATEGORIES, ConcurrentSyncError, SyncError, TemporaryError, ThrottledError
@@ -210,7 +211,7 @@ class ShopifySyncJob(models.Model):
             .browse()
             .with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
             .with_delay(
-                channel=CHANNELS.get(resource_type, "root.shopify"),
+                channel=CHANNELS.get(resource_type, const.CHANNEL_ROOT),
                 identity_key=key,
                 description=f"Shopify sync: {resource_type} {resource_id}",
                 priority=priority,

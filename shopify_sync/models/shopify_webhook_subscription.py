@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .. import const
 from ..services import webhook_subscriptions as subs
 from ..services.errors import ConfigurationError, ShopifyUserError, SyncError
 from ..services.identity import reconcile_identity_key
@@ -206,7 +207,7 @@ class ShopifyShop(models.Model):
     def _reconcile_gap(self, since):
         since = since - timedelta(hours=self.reconcile_overlap_hours)
         self.with_delay(
-            channel="root.shopify",
+            channel=const.CHANNEL_ROOT,
             identity_key=reconcile_identity_key(self.id),
             description=f"Shopify reconciliation after lost webhooks: {self.name}",
         ).reconcile(fields.Datetime.to_string(since))

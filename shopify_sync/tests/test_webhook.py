@@ -2,6 +2,7 @@ import json
 import uuid
 from unittest.mock import patch
 
+from odoo import Command
 from odoo.tests import tagged
 
 from ..models import shopify_webhook_dispatch
@@ -241,7 +242,7 @@ class TestWebhookIntake(ShopifyHttpCase):
             {
                 "move_type": "out_invoice",
                 "partner_id": partner.id,
-                "invoice_line_ids": [(0, 0, {"name": "Item", "quantity": 1, "price_unit": 10.0})],
+                "invoice_line_ids": [Command.create({"name": "Item", "quantity": 1, "price_unit": 10.0})],
             }
         )
         invoice.action_post()
