@@ -4,7 +4,6 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models
-from odoo.tools.sql import drop_index
 
 from ..services.db import begin_read_committed
 from ..services.gid import to_gid
@@ -63,9 +62,7 @@ class ShopifyWebhookDelivery(models.Model):
     _received_idx = models.Index("(shop_id, id) WHERE state = 'received'")
 
     def init(self):
-        # Indexes of earlier versions, a cost on every webhook for no query's benefit
-        for column in ("shop_id", "topic", "resource_type", "state", "received_at"):
-            drop_index(self.env.cr, f"shopify_webhook_delivery__{column}_index", self._table)
+        # (the indexes of earlier versions are dropped by migrations/19.0.2.2.0)
         # Raw bodies are kept for audit: lz4 compresses them at a fraction of pglz's cost.
         try:
             with self.env.cr.savepoint(flush=False):
