@@ -13,10 +13,11 @@ from odoo import fields, models
 
 from .. import const
 from ..services.identity import reconcile_identity_key
-from ..services.rollout import MODES, OBJECTS, RECONCILED, object_of, switch_field
+from ..services.rollout import MODES, OBJECT_LABELS, OBJECTS, RECONCILED, object_of, switch_field
 
 
-def _switch(obj, label):
+def _switch(obj):
+    label = OBJECT_LABELS[obj]
     return fields.Selection(
         MODES,
         string=label,
@@ -31,14 +32,14 @@ def _switch(obj, label):
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
 
-    rollout_orders = _switch("orders", "Orders")
-    rollout_customers = _switch("customers", "Customers")
-    rollout_products = _switch("products", "Products")
-    rollout_fulfillments = _switch("fulfillments", "Fulfillments")
-    rollout_refunds = _switch("refunds", "Refunds")
-    rollout_stock = _switch("stock", "Stock")
-    rollout_deliveries = _switch("deliveries", "Deliveries")
-    rollout_accounting = _switch("accounting", "Accounting")
+    rollout_orders = _switch("orders")
+    rollout_customers = _switch("customers")
+    rollout_products = _switch("products")
+    rollout_fulfillments = _switch("fulfillments")
+    rollout_refunds = _switch("refunds")
+    rollout_stock = _switch("stock")
+    rollout_deliveries = _switch("deliveries")
+    rollout_accounting = _switch("accounting")
     rollout_off_since = fields.Json(readonly=True, copy=False, help="Per object switched off: since when (UTC).")
     review_count = fields.Integer(
         string="To review", compute="_compute_review_count", help="Sync jobs waiting for a reviewer's decision."
