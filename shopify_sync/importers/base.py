@@ -46,6 +46,8 @@ class ResourceHandler:
     reconciliation_root = None  # GraphQL root listing what changed since a date (services.queries.UPDATED_SINCE_QUERY)
     binding_models = ()  # binding models whose records its jobs bring
     gid_type = None  # its GraphQL id type, e.g. "Order"
+    admin_path = None  # its page in the Shopify admin: https://admin.shopify.com/store/<store>/<path>/<id>
+    door_label_key = None  # the payload key of the short label the door keeps (an order's number)
 
     # What the run learnt of the resource before it failed, for the sync job's title
     label = None

@@ -19,6 +19,7 @@ class CustomerHandler(ResourceHandler):
     reconciliation_root = "customers"
     binding_models = ("shopify.partner.binding",)
     gid_type = "Customer"
+    admin_path = "customers"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(CUSTOMER_QUERY, to_gid("customer", resource_id), "customer")

@@ -24,6 +24,7 @@ class FulfillmentHandler(ResourceHandler):
     }
     binding_models = ("shopify.fulfillment.binding",)
     gid_type = "Fulfillment"
+    door_label_key = "name"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(FULFILLMENT_QUERY, to_gid("fulfillment", resource_id), "fulfillment")

@@ -30,6 +30,8 @@ class OrderHandler(ResourceHandler):
     reconciliation_root = "orders"
     binding_models = ("shopify.order.binding",)
     gid_type = "Order"
+    admin_path = "orders"
+    door_label_key = "name"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(ORDER_QUERY, to_gid("order", resource_id), "order")

@@ -26,6 +26,8 @@ class ProductHandler(ResourceHandler):
     reconciliation_root = "products"
     binding_models = ("shopify.product.binding", "shopify.variant.binding")
     gid_type = "Product"
+    admin_path = "products"
+    door_label_key = "title"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(PRODUCT_QUERY, to_gid("product", resource_id), "product")

@@ -56,7 +56,8 @@ def _checked(number, original):
 
 
 # Where a record is in the Shopify admin: https://admin.shopify.com/store/<store>/<path>/<id>
-ADMIN_PATHS = {"order": "orders", "customer": "customers", "product": "products"}
+# kind -> path, from the handlers' ``admin_path`` (filled by services/resources.py)
+ADMIN_PATHS = {}
 
 
 def admin_url(domain, kind, resource_id, *, variant_id=None):

@@ -14,7 +14,7 @@ handlers.
 from collections import namedtuple
 from contextlib import contextmanager
 
-from .gid import RESOURCE_GID_TYPES, SUB_RESOURCE_GID_TYPES
+from .gid import ADMIN_PATHS, RESOURCE_GID_TYPES, SUB_RESOURCE_GID_TYPES
 
 # How a webhook topic names its resource.
 #   id_key: the payload key of the resource id; None when the event id names the unit of work
@@ -45,6 +45,9 @@ OBJECT_OF_RESOURCE = {}  # resource type -> rollout object
 UPDATED_SINCE = {}  # resource type -> GraphQL root reconciliation lists
 BINDING_RESOURCE_TYPES = {}  # binding model -> resource type
 GID_RESOURCE_TYPES = []  # resource types with a GraphQL id type of their own
+DOOR_LABEL_KEYS = {}  # resource type -> payload key of the label the webhook door keeps
+# also refilled: services.gid.RESOURCE_GID_TYPES (resource type -> GraphQL id type) and
+# services.gid.ADMIN_PATHS (resource type -> path in the Shopify admin)
 
 
 def register(*handlers):
@@ -98,6 +101,8 @@ def rebuild():
     _refill(GID_RESOURCE_TYPES, [h.resource_type for h in handlers if h.gid_type])
     gid_types = {h.resource_type: h.gid_type for h in handlers if h.gid_type}
     _refill(RESOURCE_GID_TYPES, {**SUB_RESOURCE_GID_TYPES, **gid_types})
+    _refill(ADMIN_PATHS, {h.resource_type: h.admin_path for h in handlers if h.admin_path})
+    _refill(DOOR_LABEL_KEYS, {h.resource_type: h.door_label_key for h in handlers if h.door_label_key})
 
 
 def resource_types_of(rollout_object):

@@ -6,7 +6,8 @@ from .. import importers
 from ..importers.base import ResourceHandler, SyncResult
 from ..models.shopify_sync_job import CHANNELS
 from ..services import resources, rollout, webhook_subscriptions
-from ..services.gid import RESOURCE_GID_TYPES, to_gid
+from ..services.gid import RESOURCE_GID_TYPES, admin_url, to_gid
+from ..services.labels import door_label
 from ..services.topics import RESOURCE_TYPES, TOPIC_RESOURCES, door_note, resource_of
 
 
@@ -22,6 +23,8 @@ class DummyHandler(ResourceHandler):
     reconciliation_root = "dummyThings"
     binding_models = ("shopify.dummy.binding",)
     gid_type = "DummyThing"
+    admin_path = "dummies"
+    door_label_key = "title"
 
     def _run(self, resource_id):
         return SyncResult("handled", None, resource_id)
@@ -36,6 +39,7 @@ class TestResourceDeclarations(unittest.TestCase):
         self.assertEqual(rollout.OBJECTS["stock"], ("Stock", ("inventory_level", "inventory_push")))
         self.assertEqual(list(rollout.RECONCILED), ["order", "customer", "product"])
         self.assertEqual(resources.BINDING_RESOURCE_TYPES["shopify.variant.binding"], "product")
+        self.assertEqual(resources.DOOR_LABEL_KEYS, {"order": "name", "product": "title", "fulfillment": "name"})
 
     def test_a_resource_type_declared_on_one_handler_is_in_every_table(self):
         with resources.registered(DummyHandler):
@@ -59,6 +63,10 @@ class TestResourceDeclarations(unittest.TestCase):
             self.assertIn("dummy_thing", rollout.RECONCILED)
             self.assertEqual(resources.BINDING_RESOURCE_TYPES["shopify.dummy.binding"], "dummy_thing")
             self.assertEqual(to_gid("dummy_thing", 5), "gid://shopify/DummyThing/5")
+            self.assertEqual(
+                admin_url("a.myshopify.com", "dummy_thing", "5"), "https://admin.shopify.com/store/a/dummies/5"
+            )
+            self.assertEqual(door_label("dummy_thing", {"title": "Thing"}), "Thing")
         # gone again: nothing registered for good
         self.assertNotIn("dummy_thing", importers.HANDLERS)
         self.assertNotIn("dummy_thing", dict(RESOURCE_TYPES))
@@ -69,6 +77,8 @@ class TestResourceDeclarations(unittest.TestCase):
         self.assertIsNone(resource_of("dummy_things/create", {"thing_id": 42}, "e3"))
         self.assertNotIn("dummy_thing", RESOURCE_GID_TYPES)
         self.assertNotIn("dummy_thing", rollout.RECONCILED)
+        self.assertFalse(admin_url("a.myshopify.com", "dummy_thing", "5"))
+        self.assertIsNone(door_label("dummy_thing", {"title": "Thing"}))
 
     def test_a_resource_type_is_declared_once(self):
         with self.assertRaises(ValueError):
