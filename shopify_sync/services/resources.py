@@ -2,7 +2,8 @@
 
 A handler (``importers/``) declares its resource type and everything the rest of
 the addon needs to know about it: its label, queue channel, rollout object,
-webhook topics, reconciliation root, binding models and GraphQL id type. The
+webhook topics, reconciliation root, binding models, GraphQL id type, Shopify admin
+path and the payload key of the label the door keeps. The
 tables below are derived from the registered handlers and rebuilt in place, so
 that a module holding one of them (``services.topics``, ``services.rollout``,
 ``models/shopify_sync_job.py``...) always sees every registered handler.
