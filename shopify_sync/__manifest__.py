@@ -2,7 +2,7 @@
     "name": "Shopify Sync",
     "summary": "Keep Shopify stores and Odoo in step: orders, customers, products, "
     "without duplicates, with failures operations staff can act on.",
-    "version": "19.0.2.1.0",
+    "version": "19.0.2.2.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "shopify_sync contributors",

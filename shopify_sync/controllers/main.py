@@ -13,7 +13,7 @@ import psycopg2
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..models.shopify_shop import WEBHOOK_ROUTE
+from .. import const
 from ..services.topics import PayloadError
 from ..services.webhook_auth import verify_hmac
 
@@ -51,7 +51,7 @@ def _discard_transaction():
 
 class ShopifyWebhookController(http.Controller):
     @http.route(
-        WEBHOOK_ROUTE, type="http", auth="none", methods=["POST"], csrf=False, save_session=False, readonly=False
+        const.WEBHOOK_ROUTE, type="http", auth="none", methods=["POST"], csrf=False, save_session=False, readonly=False
     )
     def receive(self):
         try:

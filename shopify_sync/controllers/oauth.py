@@ -8,11 +8,11 @@ stores anything. A refused callback is a 403 with nothing stored.
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..models.shopify_shop_auth import CALLBACK_ROUTE
+from .. import const
 
 
 class ShopifyOAuthController(http.Controller):
-    @http.route(CALLBACK_ROUTE, type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
+    @http.route(const.OAUTH_CALLBACK_ROUTE, type="http", auth="none", methods=["GET"], csrf=False, save_session=False)
     def callback(self, **params):
         shop = request.env(user=SUPERUSER_ID)["shopify.shop"]._oauth_callback(params)
         if shop is None:

@@ -1,5 +1,11 @@
-"""Resource handlers run by sync jobs, one per Shopify resource type."""
+"""Resource handlers run by sync jobs, one per Shopify resource type.
 
+Each handler class declares its resource type once; services/resources.py derives
+every table (selection, channels, rollout objects, topics...) from the handlers
+registered here, in this order (the order of the selection).
+"""
+
+from ..services import resources
 from .customer import CustomerHandler
 from .fulfillment import FulfillmentHandler
 from .fulfillment_push import FulfillmentPushHandler
@@ -19,25 +25,23 @@ from .shop_events import (
 )
 from .stock_compare import StockCompareHandler
 
-HANDLERS = {
-    handler.resource_type: handler
-    for handler in (
-        CustomerHandler,
-        ProductHandler,
-        OrderHandler,
-        OrderLinksHandler,
-        FulfillmentHandler,
-        RefundHandler,
-        OrderPaymentsHandler,
-        PayoutListHandler,
-        PayoutHandler,
-        FulfillmentPushHandler,
-        InventoryPushHandler,
-        InventoryLevelHandler,
-        StockCompareHandler,
-        AppUninstalledHandler,
-        PrivacyRequestHandler,
-        CustomerRedactHandler,
-        ShopRedactHandler,
-    )
-}
+resources.register(
+    OrderHandler,
+    CustomerHandler,
+    ProductHandler,
+    FulfillmentHandler,
+    RefundHandler,
+    OrderPaymentsHandler,
+    OrderLinksHandler,
+    PayoutListHandler,
+    PayoutHandler,
+    InventoryLevelHandler,
+    InventoryPushHandler,
+    StockCompareHandler,
+    FulfillmentPushHandler,
+    AppUninstalledHandler,
+    PrivacyRequestHandler,
+    CustomerRedactHandler,
+    ShopRedactHandler,
+)
+HANDLERS = resources.HANDLERS

@@ -2,6 +2,7 @@
 
 from odoo.exceptions import ValidationError
 
+from .. import const
 from ..services.errors import ConcurrentSyncError, DataConflictError, MappingError
 from ..services.identity import identity_key, try_lock_resource
 
@@ -36,7 +37,18 @@ class ResourceHandler:
     classes of ``services.errors`` and never commit.
     """
 
+    # -- the declaration of the resource type (services/resources.py derives every table from it)
     resource_type = None
+    type_label = None  # the selection label of sync jobs and deliveries
+    channel = const.CHANNEL_ROOT  # queue_job channel of its jobs
+    rollout_object = None  # the shop's rollout switch that covers it; None: always automatic
+    topics = {}  # webhook topic -> services.resources.Topic
+    reconciliation_root = None  # GraphQL root listing what changed since a date (services.queries.UPDATED_SINCE_QUERY)
+    binding_models = ()  # binding models whose records its jobs bring
+    gid_type = None  # its GraphQL id type, e.g. "Order"
+    admin_path = None  # its page in the Shopify admin: https://admin.shopify.com/store/<store>/<path>/<id>
+    door_label_key = None  # the payload key of the short label the door keeps (an order's number)
+
     # What the run learnt of the resource before it failed, for the sync job's title
     label = None
     summary = None

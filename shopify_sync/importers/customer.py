@@ -1,15 +1,25 @@
 """Shopify customers -> res.partner, with invoice and delivery child contacts."""
 
+from .. import const
 from ..mapping import customer as cmap
 from ..mapping.common import parse_datetime
 from ..services.errors import DataConflictError
 from ..services.gid import to_gid
 from ..services.queries import CUSTOMER_QUERY
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult, stale
 
 
 class CustomerHandler(ResourceHandler):
-    resource_type = "customer"
+    resource_type = const.CUSTOMER
+    type_label = "Customer"
+    channel = const.CHANNEL_CUSTOMER
+    rollout_object = "customers"
+    topics = {topic: Topic("id", ("id", "updated_at")) for topic in ("customers/create", "customers/update")}
+    reconciliation_root = "customers"
+    binding_models = ("shopify.partner.binding",)
+    gid_type = "Customer"
+    admin_path = "customers"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(CUSTOMER_QUERY, to_gid("customer", resource_id), "customer")

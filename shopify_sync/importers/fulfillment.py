@@ -2,10 +2,12 @@
 
 from collections import defaultdict
 
+from .. import const
 from ..mapping.common import nodes, parse_datetime
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
 from ..services.queries import FULFILLMENT_QUERY
+from ..services.resources import Topic
 from ..services.shopify_enums import FAILED_FULFILLMENT_STATUSES
 from .base import ResourceHandler, SyncResult
 
@@ -13,7 +15,17 @@ IGNORED_STATUSES = FAILED_FULFILLMENT_STATUSES
 
 
 class FulfillmentHandler(ResourceHandler):
-    resource_type = "fulfillment"
+    resource_type = const.FULFILLMENT
+    type_label = "Fulfillment"
+    channel = const.CHANNEL_FULFILLMENT
+    rollout_object = "fulfillments"
+    # A fulfillment's id is also how an echo of our own write is recognised
+    topics = {
+        topic: Topic("id", ("id", "order_id", "updated_at")) for topic in ("fulfillments/create", "fulfillments/update")
+    }
+    binding_models = ("shopify.fulfillment.binding",)
+    gid_type = "Fulfillment"
+    door_label_key = "name"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(FULFILLMENT_QUERY, to_gid("fulfillment", resource_id), "fulfillment")

@@ -1,5 +1,6 @@
 """Fulfillments: Odoo -> Shopify, for shops that ship from Odoo; once per delivery."""
 
+from .. import const
 from ..mapping.common import nodes
 from ..services.errors import DataConflictError
 from ..services.gid import numeric_id, to_gid
@@ -8,7 +9,10 @@ from .base import ResourceHandler, SyncResult
 
 
 class FulfillmentPushHandler(ResourceHandler):
-    resource_type = "picking_push"
+    resource_type = const.PICKING_PUSH
+    type_label = "Delivery to Shopify"
+    channel = const.CHANNEL_FULFILLMENT
+    rollout_object = "deliveries"
 
     def _run(self, resource_id):
         picking = self.env["stock.picking"].browse(int(resource_id)).exists()

@@ -9,14 +9,27 @@ equal whichever of an order and its level change arrives first. Written with
 the ``shopify_sync`` context, the adjustment pushes nothing back.
 """
 
+from .. import const
 from ..services import stock as stock_rules
 from ..services.gid import to_gid
 from ..services.queries import INVENTORY_LEVEL_QUERY
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult
 
 
 class InventoryLevelHandler(ResourceHandler):
-    resource_type = "inventory_level"
+    resource_type = const.INVENTORY_LEVEL
+    type_label = "Inventory level"
+    channel = const.CHANNEL_INVENTORY
+    rollout_object = "stock"
+    topics = {
+        "inventory_levels/update": Topic(
+            "inventory_item_id",
+            ("inventory_item_id", "location_id", "available", "updated_at"),
+            odoo_stock_note="Stock is managed in Odoo: a Shopify-side change is overwritten by the next push.",
+            location_key="location_id",
+        )
+    }
 
     def _run(self, resource_id):
         item_id, location_id = resource_id.split("-", 1)

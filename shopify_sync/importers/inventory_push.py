@@ -3,6 +3,7 @@
 import hashlib
 import logging
 
+from .. import const
 from ..services import stock as stock_rules
 from ..services.errors import ShopifyUserError, SyncError
 from ..services.gid import to_gid
@@ -23,7 +24,10 @@ class InventoryPushHandler(ResourceHandler):
     quantities, let the circuit breaker judge the plan, then write.
     """
 
-    resource_type = "inventory_push"
+    resource_type = const.INVENTORY_PUSH
+    type_label = "Inventory push"
+    channel = const.CHANNEL_INVENTORY
+    rollout_object = "stock"
 
     def _run(self, resource_id):
         rows = self._take_rows()

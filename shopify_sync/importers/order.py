@@ -2,12 +2,16 @@
 
 import json
 
+from odoo import Command
+
+from .. import const
 from ..mapping import order as omap
 from ..mapping.common import currency_of, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError
 from ..services.gid import to_gid
 from ..services.labels import order_node_summary
 from ..services.queries import ORDER_QUERY
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult, stale
 from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
@@ -15,7 +19,19 @@ from .order_links import queue_order_link
 
 
 class OrderHandler(ResourceHandler):
-    resource_type = "order"
+    resource_type = const.ORDER
+    type_label = "Order"
+    channel = const.CHANNEL_ORDER
+    rollout_object = "orders"
+    topics = {
+        topic: Topic("id", ("id", "updated_at"))
+        for topic in ("orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled")
+    }
+    reconciliation_root = "orders"
+    binding_models = ("shopify.order.binding",)
+    gid_type = "Order"
+    admin_path = "orders"
+    door_label_key = "name"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(ORDER_QUERY, to_gid("order", resource_id), "order")
@@ -82,7 +98,7 @@ class OrderHandler(ResourceHandler):
             company_id=self.shop.company_id.id,
             date_order=parse_datetime(node.get("processedAt") or node.get("createdAt")),
             note=node.get("note") or False,
-            order_line=[(0, 0, vals) for vals in line_vals],
+            order_line=[Command.create(vals) for vals in line_vals],
         )
         pricelist = self._pricelist(currency_of(node.get("totalPriceSet")) or node.get("currencyCode"))
         if pricelist:
@@ -116,7 +132,7 @@ class OrderHandler(ResourceHandler):
                 ),
                 fix_model="sale.order",
             )
-        order.order_line = [(5, 0, 0)] + [(0, 0, vals) for vals in line_vals]
+        order.order_line = [Command.clear()] + [Command.create(vals) for vals in line_vals]
         builder.check_total(order)
         return None
 

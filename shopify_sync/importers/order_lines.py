@@ -1,5 +1,7 @@
 """Order lines: products by variant id, taxes by the shop's mapping, shipping, totals."""
 
+from odoo import Command
+
 from ..mapping import order as omap
 from ..mapping.common import currency_of, money
 from ..services.errors import DataConflictError, MappingError
@@ -33,7 +35,7 @@ class OrderLineBuilder:
             "product_uom_qty": line["quantity"],
             "price_unit": line["price_unit"],
             "discount": line["discount"],
-            "tax_ids": [(6, 0, self._taxes(line["taxes"]).ids)],
+            "tax_ids": [Command.set(self._taxes(line["taxes"]).ids)],
         }
 
     def _shipping_line(self, ship):
@@ -43,7 +45,7 @@ class OrderLineBuilder:
             "name": ship["title"],
             "product_uom_qty": 1,
             "price_unit": ship["price_unit"],
-            "tax_ids": [(6, 0, self._taxes(ship["taxes"]).ids)],
+            "tax_ids": [Command.set(self._taxes(ship["taxes"]).ids)],
         }
 
     def _product(self, line):
@@ -144,7 +146,7 @@ class OrderLineBuilder:
                     "name": "Rounding",
                     "product_uom_qty": 1,
                     "price_unit": float(difference),
-                    "tax_ids": [(5, 0, 0)],
+                    "tax_ids": [Command.clear()],
                 },
             )
         ]

@@ -9,6 +9,7 @@ rows of that batch in place, so the retry sends them again.
 
 import json
 
+from .. import const
 from ..services.db import independent_env
 from ..services.errors import ShopifyUserError
 from ..services.gid import to_gid
@@ -54,7 +55,9 @@ def metafield_value(env, order):
 
 
 class OrderLinksHandler(ResourceHandler):
-    resource_type = ORDER_LINKS
+    resource_type = const.ORDER_LINKS
+    type_label = "Order links to Shopify"
+    channel = const.CHANNEL_ORDER
 
     def _run(self, resource_id):
         sent, calls, refused = 0, 0, []

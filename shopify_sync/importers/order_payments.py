@@ -1,10 +1,12 @@
 """A Shopify order's money -> its one invoice and one payment per sale or capture, reconciled."""
 
+from .. import const
 from ..mapping import accounting as amap
 from ..mapping.common import money
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
 from ..services.queries import ORDER_PAYMENTS_QUERY
+from ..services.resources import Topic
 from ..services.shopify_enums import FULFILLED, PAID_FINANCIAL_STATUSES
 from .accounting import PaymentBooker, reconcile
 from .base import ResourceHandler, SyncResult
@@ -13,7 +15,12 @@ from .base import ResourceHandler, SyncResult
 class OrderPaymentsHandler(ResourceHandler):
     """Resource id: the Shopify order id. Run after each order sync and for each order transaction."""
 
-    resource_type = "order_payments"
+    resource_type = const.ORDER_PAYMENTS
+    type_label = "Invoice and payments"
+    channel = const.CHANNEL_ACCOUNTING
+    rollout_object = "accounting"
+    topics = {"order_transactions/create": Topic("order_id")}
+    binding_models = ("shopify.transaction.binding", "shopify.invoice.binding")
 
     def _run(self, resource_id):
         node = self.client.fetch_node(ORDER_PAYMENTS_QUERY, to_gid("order", resource_id), "order")

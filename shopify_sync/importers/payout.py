@@ -7,6 +7,9 @@ leaves the payout's net amount as one line in the payouts-in-transit account, th
 amount the bank deposit is matched with.
 """
 
+from odoo import Command
+
+from .. import const
 from ..mapping import accounting as amap
 from ..services.errors import ConfigurationError, DataConflictError
 from ..services.gid import numeric_id, to_gid
@@ -35,32 +38,36 @@ ACCOUNT_FIELDS = (
 class PayoutListHandler(ResourceHandler):
     """List the shop's payouts, newest first, and enqueue one job per paid payout not booked yet."""
 
-    resource_type = "payout_list"
+    resource_type = const.PAYOUT_LIST
+    type_label = "Payout list"
+    channel = const.CHANNEL_ACCOUNTING
+    rollout_object = "accounting"
 
     def _run(self, resource_id):
         bindings = self.env["shopify.payout.binding"]
         jobs = self.env["shopify.sync.job"].sudo()
-        after, queued, seen = None, 0, 0
-        for _page in range(MAX_PAGES):
-            data = self.client.execute(PAYOUTS_QUERY, {"first": PAGE, "after": after})
-            connection = (data.get("shopifyPaymentsAccount") or {}).get("payouts") or {}
-            for payout in connection.get("nodes") or []:
-                seen += 1
-                payout_id = payout["legacyResourceId"]
-                if payout.get("status") == PAYOUT_PAID and not bindings._find(self.shop, payout_id):
-                    jobs._enqueue_resource(self.shop.id, "payout", str(payout_id))
-                    queued += 1
-            info = connection.get("pageInfo") or {}
-            if not info.get("hasNextPage"):
-                break
-            after = info.get("endCursor")
+        queued, seen = 0, 0
+        payouts = self.client.paginate(
+            PAYOUTS_QUERY, "shopifyPaymentsAccount.payouts", page_size=PAGE, max_pages=MAX_PAGES
+        )
+        for payout in payouts:
+            seen += 1
+            payout_id = payout["legacyResourceId"]
+            if payout.get("status") == PAYOUT_PAID and not bindings._find(self.shop, payout_id):
+                jobs._enqueue_resource(self.shop.id, "payout", str(payout_id))
+                queued += 1
         self.shop.sudo().last_payout_import_at = self.env.cr.now()
         note = self.env._("%(seen)s payout(s) read, %(queued)s to book.", seen=seen, queued=queued)
         return SyncResult("handled", self.shop, self.env._("Payouts"), None, note)
 
 
 class PayoutHandler(ResourceHandler):
-    resource_type = "payout"
+    resource_type = const.PAYOUT
+    type_label = "Payout"
+    channel = const.CHANNEL_ACCOUNTING
+    rollout_object = "accounting"
+    binding_models = ("shopify.payout.binding", "shopify.balance.transaction.binding")
+    gid_type = "ShopifyPaymentsPayout"
 
     def _run(self, resource_id):
         bindings = self.env["shopify.payout.binding"]
@@ -102,22 +109,22 @@ class PayoutHandler(ResourceHandler):
 
     # -- reading -------------------------------------------------------------------
     def _balance_nodes(self, payout_id):
-        found, after = [], None
-        for _page in range(MAX_PAGES):
-            data = self.client.execute(
-                BALANCE_TRANSACTIONS_QUERY, {"first": PAGE, "after": after, "query": f"payout_id:{payout_id}"}
-            )
-            connection = (data.get("shopifyPaymentsAccount") or {}).get("balanceTransactions") or {}
-            found += [
-                node
-                for node in connection.get("nodes") or []
-                if numeric_id((node.get("associatedPayout") or {}).get("id") or "0") == str(payout_id)
-            ]
-            info = connection.get("pageInfo") or {}
-            if not info.get("hasNextPage"):
-                return found
-            after = info.get("endCursor")
-        raise DataConflictError(self.env._("Payout %s has more balance transactions than can be read.", payout_id))
+        def too_many(_page_info):
+            raise DataConflictError(self.env._("Payout %s has more balance transactions than can be read.", payout_id))
+
+        nodes = self.client.paginate(
+            BALANCE_TRANSACTIONS_QUERY,
+            "shopifyPaymentsAccount.balanceTransactions",
+            {"query": f"payout_id:{payout_id}"},
+            page_size=PAGE,
+            max_pages=MAX_PAGES,
+            on_more=too_many,
+        )
+        return [
+            node
+            for node in nodes
+            if numeric_id((node.get("associatedPayout") or {}).get("id") or "0") == str(payout_id)
+        ]
 
     def _check_configuration(self):
         missing = [self.shop._fields[name].string for name in ACCOUNT_FIELDS if not self.shop[name]]
@@ -208,7 +215,7 @@ class PayoutHandler(ResourceHandler):
                     "journal_id": shop.payout_journal_id.id,
                     "date": amap.parse_datetime(payout.get("issuedAt")).date(),
                     "ref": self.env._("Shopify %s", label),
-                    "line_ids": [(0, 0, vals) for vals in line_vals],
+                    "line_ids": [Command.create(vals) for vals in line_vals],
                 }
             )
         )

@@ -5,16 +5,29 @@ else by SKU among all the company's products (bound to other stores or not), and
 only then created.
 """
 
+from odoo import Command
+
+from .. import const
 from ..mapping import product as pmap
 from ..services.errors import ConcurrentSyncError, MappingError
 from ..services.gid import to_gid
 from ..services.identity import try_lock_sku
 from ..services.queries import PRODUCT_QUERY
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult, stale
 
 
 class ProductHandler(ResourceHandler):
-    resource_type = "product"
+    resource_type = const.PRODUCT
+    type_label = "Product"
+    channel = const.CHANNEL_PRODUCT
+    rollout_object = "products"
+    topics = {topic: Topic("id", ("id", "updated_at")) for topic in ("products/create", "products/update")}
+    reconciliation_root = "products"
+    binding_models = ("shopify.product.binding", "shopify.variant.binding")
+    gid_type = "Product"
+    admin_path = "products"
+    door_label_key = "title"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(PRODUCT_QUERY, to_gid("product", resource_id), "product")
@@ -160,7 +173,7 @@ class ProductHandler(ResourceHandler):
         for name, option_values in values.options:
             attribute = self._attribute(name)
             value_ids = [self._attribute_value(attribute, value).id for value in option_values]
-            lines.append((0, 0, {"attribute_id": attribute.id, "value_ids": [(6, 0, value_ids)]}))
+            lines.append(Command.create({"attribute_id": attribute.id, "value_ids": [Command.set(value_ids)]}))
         if lines:
             vals["attribute_line_ids"] = lines
         return self.env["product.template"].create(vals)

@@ -1,16 +1,26 @@
 """Shopify refunds -> one draft credit note per refund, by refund id."""
 
+from odoo import Command
+
+from .. import const
 from ..mapping.common import money, nodes, parse_datetime
 from ..services.errors import DataConflictError
 from ..services.gid import to_gid
 from ..services.queries import REFUND_QUERY
+from ..services.resources import Topic
 from ..services.shopify_enums import RESTOCK_RETURN
 from .base import ResourceHandler, SyncResult
 from .refund_settlement import RefundSettlement
 
 
 class RefundHandler(ResourceHandler):
-    resource_type = "refund"
+    resource_type = const.REFUND
+    type_label = "Refund"
+    channel = const.CHANNEL_REFUND
+    rollout_object = "refunds"
+    topics = {"refunds/create": Topic("id", ("id", "order_id", "created_at"))}
+    binding_models = ("shopify.refund.binding",)
+    gid_type = "Refund"
 
     def _run(self, resource_id):
         node = self.client.fetch_node(REFUND_QUERY, to_gid("refund", resource_id), "refund")
@@ -41,7 +51,7 @@ class RefundHandler(ResourceHandler):
                 "invoice_origin": order.name,
                 "ref": f"Shopify {label} ({order.client_order_ref})",
                 "narration": node.get("note") or False,
-                "invoice_line_ids": [(0, 0, vals) for vals in lines if vals],
+                "invoice_line_ids": [Command.create(vals) for vals in lines if vals],
             }
         )
         bindings._bind(self.shop, resource_id, credit_note, shopify_updated_at=updated_at)
@@ -97,8 +107,8 @@ class RefundHandler(ResourceHandler):
             "name": sale_line.name or f"Refunded item {(item.get('lineItem') or {}).get('sku') or ''}",
             "quantity": quantity,
             "price_unit": subtotal / quantity,
-            "tax_ids": [(6, 0, sale_line.tax_ids.ids)],
-            "sale_line_ids": [(6, 0, sale_line.ids)],
+            "tax_ids": [Command.set(sale_line.tax_ids.ids)],
+            "sale_line_ids": [Command.set(sale_line.ids)],
         }
 
     def _shipping_line(self, order, amount):
@@ -110,7 +120,7 @@ class RefundHandler(ResourceHandler):
             "name": "Shipping refund",
             "quantity": 1,
             "price_unit": float(amount),
-            "tax_ids": [(6, 0, shipped.tax_ids.ids)],
+            "tax_ids": [Command.set(shipped.tax_ids.ids)],
         }
 
     def _adjustment_line(self, adjustment):
@@ -122,8 +132,13 @@ class RefundHandler(ResourceHandler):
             "name": f"Refund adjustment ({(adjustment.get('reason') or 'other').lower()})",
             "quantity": 1,
             "price_unit": float(amount),
-            "tax_ids": [(5, 0, 0)],
+            "tax_ids": [Command.clear()],
         }
 
     def _amount_line(self, order, amount):
-        return {"name": f"Refund on {order.name}", "quantity": 1, "price_unit": float(amount), "tax_ids": [(5, 0, 0)]}
+        return {
+            "name": f"Refund on {order.name}",
+            "quantity": 1,
+            "price_unit": float(amount),
+            "tax_ids": [Command.clear()],
+        }

@@ -1,6 +1,8 @@
 """Shop-level and privacy topics: uninstall, data requests, redaction."""
 
+from .. import const
 from ..services.errors import DataConflictError
+from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult
 
 ACTIVITY_TYPE = "shopify_sync.mail_activity_type_sync_failure"
@@ -9,7 +11,10 @@ UNINSTALLED_SUMMARY = "Shopify app uninstalled from "
 
 
 class AppUninstalledHandler(ResourceHandler):
-    resource_type = "shop"
+    resource_type = const.SHOP
+    type_label = "Shop"
+    channel = const.CHANNEL_SHOP
+    topics = {"app/uninstalled": Topic(None)}
 
     def _run(self, resource_id):
         self.shop.write({"sync_enabled": False})
@@ -26,7 +31,10 @@ class AppUninstalledHandler(ResourceHandler):
 class PrivacyRequestHandler(ResourceHandler):
     """customers/data_request: staff must send the customer's data (30 days)."""
 
-    resource_type = "privacy_request"
+    resource_type = const.PRIVACY_REQUEST
+    type_label = "Customer data request"
+    channel = const.CHANNEL_PRIVACY
+    topics = {"customers/data_request": Topic(None, compliance=True, customer_keyed=True)}
 
     def _run(self, resource_id):
         partner = self.env["shopify.partner.binding"]._record(self.shop, resource_id)
@@ -47,7 +55,10 @@ class CustomerRedactHandler(ResourceHandler):
     person): the store's binding is removed and the sync job says so.
     """
 
-    resource_type = "customer_redact"
+    resource_type = const.CUSTOMER_REDACT
+    type_label = "Customer redaction"
+    channel = const.CHANNEL_PRIVACY
+    topics = {"customers/redact": Topic(None, compliance=True, customer_keyed=True)}
 
     def _run(self, resource_id):
         label = self.env._("Redact %s", resource_id)
@@ -106,7 +117,10 @@ def _anonymous(resource_id):
 class ShopRedactHandler(ResourceHandler):
     """shop/redact: 48 h after uninstall, erase what the shop sent us."""
 
-    resource_type = "shop_redact"
+    resource_type = const.SHOP_REDACT
+    type_label = "Shop redaction"
+    channel = const.CHANNEL_PRIVACY
+    topics = {"shop/redact": Topic(None, compliance=True)}
 
     def _run(self, resource_id):
         deliveries = self.env["shopify.webhook.delivery"].search([("shop_id", "=", self.shop.id)])

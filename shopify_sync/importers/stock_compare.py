@@ -1,10 +1,13 @@
 """The day-one stock comparison, queued when stock must be agreed (models/shopify_stock_agreement.py)."""
 
+from .. import const
 from .base import ResourceHandler, SyncResult
 
 
 class StockCompareHandler(ResourceHandler):
-    resource_type = "stock_compare"
+    resource_type = const.STOCK_COMPARE
+    type_label = "Stock comparison"
+    channel = const.CHANNEL_INVENTORY
 
     def _run(self, resource_id):
         # Not a rollout object of its own: it writes nothing to Shopify, and a

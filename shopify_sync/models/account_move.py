@@ -7,7 +7,6 @@ class ShopifyRefundBinding(models.Model):
     _name = "shopify.refund.binding"
     _inherit = "shopify.binding"
     _description = "Shopify refund binding"
-    _shopify_resource_type = "refund"
 
     odoo_id = fields.Many2one("account.move", string="Credit Note", required=True, ondelete="restrict")
 

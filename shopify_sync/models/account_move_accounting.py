@@ -9,7 +9,6 @@ class ShopifyInvoiceBinding(models.Model):
     _name = "shopify.invoice.binding"
     _inherit = "shopify.binding"
     _description = "Shopify invoice binding"
-    _shopify_resource_type = "order_payments"
     _shopify_admin_kind = "order"
 
     odoo_id = fields.Many2one("account.move", string="Invoice", required=True, ondelete="restrict")
@@ -23,7 +22,6 @@ class ShopifyPayoutBinding(models.Model):
     _name = "shopify.payout.binding"
     _inherit = "shopify.binding"
     _description = "Shopify payout binding"
-    _shopify_resource_type = "payout"
 
     odoo_id = fields.Many2one("account.move", string="Payout Entry", required=True, ondelete="restrict")
     net_amount = fields.Float(readonly=True)
@@ -38,7 +36,6 @@ class ShopifyBalanceTransactionBinding(models.Model):
     _name = "shopify.balance.transaction.binding"
     _inherit = "shopify.binding"
     _description = "Shopify balance transaction binding"
-    _shopify_resource_type = "payout"
 
     odoo_id = fields.Many2one("account.move.line", string="Journal Item", required=True, ondelete="restrict")
     payout_shopify_id = fields.Char(string="Shopify Payout ID", readonly=True)

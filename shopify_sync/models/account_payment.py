@@ -7,7 +7,6 @@ class ShopifyTransactionBinding(models.Model):
     _name = "shopify.transaction.binding"
     _inherit = "shopify.binding"
     _description = "Shopify transaction binding"
-    _shopify_resource_type = "order_payments"
 
     odoo_id = fields.Many2one("account.payment", string="Payment", required=True, ondelete="restrict")
     order_shopify_id = fields.Char(string="Shopify Order ID", readonly=True)

@@ -9,7 +9,6 @@ class ShopifyVariantBinding(models.Model):
     _name = "shopify.variant.binding"
     _inherit = "shopify.binding"
     _description = "Shopify variant binding"
-    _shopify_resource_type = "product"
     _shopify_admin_kind = "product"
 
     odoo_id = fields.Many2one("product.product", string="Product Variant", required=True, ondelete="restrict")

@@ -7,7 +7,6 @@ class ShopifyProductBinding(models.Model):
     _name = "shopify.product.binding"
     _inherit = "shopify.binding"
     _description = "Shopify product binding"
-    _shopify_resource_type = "product"
     _shopify_admin_kind = "product"
 
     odoo_id = fields.Many2one("product.template", string="Product", required=True, ondelete="restrict", index=True)

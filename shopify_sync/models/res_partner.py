@@ -7,7 +7,6 @@ class ShopifyPartnerBinding(models.Model):
     _name = "shopify.partner.binding"
     _inherit = "shopify.binding"
     _description = "Shopify customer binding"
-    _shopify_resource_type = "customer"
     _shopify_admin_kind = "customer"
 
     odoo_id = fields.Many2one("res.partner", string="Contact", required=True, ondelete="restrict", index=True)

@@ -7,7 +7,6 @@ class ShopifyOrderBinding(models.Model):
     _name = "shopify.order.binding"
     _inherit = "shopify.binding"
     _description = "Shopify order binding"
-    _shopify_resource_type = "order"
     _shopify_admin_kind = "order"
 
     odoo_id = fields.Many2one("sale.order", string="Sale Order", required=True, ondelete="restrict")

@@ -31,6 +31,7 @@ from odoo import api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import const
 from ..services import backlog
 from ..services.errors import ThrottledError
 from ..services.identity import backlog_identity_key, resource_keys_pattern
@@ -51,7 +52,7 @@ STATES = [
 ACTIVE_STATES = ("draft", "running", "staging")
 WAITING_JOB_STATES = ("pending", "enqueued")
 WAITING_STATUSES = BULK_WAITING_STATUSES
-CHANNEL = "root.shopify.order"
+CHANNEL = const.CHANNEL_ORDER
 PRIORITY = 1  # before the order jobs of the channel (10): they wait for it
 # A shop Shopify has not told its bucket yet: the Standard plan's (2,000 points, 100 a second).
 DEFAULT_BUCKET, DEFAULT_RESTORE_RATE = 2000.0, 100.0

@@ -16,6 +16,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..services.gid import admin_url
+from ..services.resources import BINDING_RESOURCE_TYPES
 
 
 class ShopifyBinding(models.AbstractModel):
@@ -24,9 +25,7 @@ class ShopifyBinding(models.AbstractModel):
     _order = "shop_id, id"
     _rec_name = "shopify_id"
 
-    # The sync job resource type of this binding's Shopify records, and the kind of
-    # record in the Shopify admin (services/gid.py).
-    _shopify_resource_type = None
+    # The kind of record in the Shopify admin (services/gid.py).
     _shopify_admin_kind = None
 
     shop_id = fields.Many2one("shopify.shop", string="Store", required=True, ondelete="restrict", readonly=True)
@@ -49,6 +48,11 @@ class ShopifyBinding(models.AbstractModel):
     def _compute_display_name(self):
         for binding in self:
             binding.display_name = f"{binding.shop_id.name}: {binding.shopify_id}"
+
+    @property
+    def _shopify_resource_type(self):
+        """The sync job resource type of this binding's Shopify records (its handler's ``binding_models``)."""
+        return BINDING_RESOURCE_TYPES.get(self._name)
 
     def _sync_job_resource(self):
         """(resource type, resource id) of the sync job that brings this binding's record."""

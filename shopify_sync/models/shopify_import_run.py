@@ -19,6 +19,7 @@ from odoo import api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import const
 from ..services import bulk
 from ..services.errors import ThrottledError
 from ..services.identity import import_identity_key
@@ -47,7 +48,7 @@ STATES = [
 ]
 WAITING_STATUSES = BULK_WAITING_STATUSES
 LIMIT_CODES = BULK_LIMIT_CODES
-CHANNEL = "root.shopify.import"
+CHANNEL = const.CHANNEL_IMPORT
 CHUNK_SECONDS = 30.0
 CHUNK_SIZE = 200
 MAX_POLL_SECONDS = 60

@@ -62,14 +62,5 @@ class ShopifyShop(models.Model):
         }
 
     def _fetch_location_nodes(self):
-        nodes, after = [], None
         with self._graphql_client() as client:
-            for _page in range(MAX_PAGES):
-                data = client.execute(LOCATIONS_QUERY, {"first": PAGE_SIZE, "after": after})
-                connection = data.get("locations") or {}
-                nodes += connection.get("nodes") or []
-                page = connection.get("pageInfo") or {}
-                if not page.get("hasNextPage"):
-                    break
-                after = page.get("endCursor")
-        return nodes
+            return list(client.paginate(LOCATIONS_QUERY, "locations", page_size=PAGE_SIZE, max_pages=MAX_PAGES))

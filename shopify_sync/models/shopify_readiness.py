@@ -179,17 +179,7 @@ class ShopifyShop(models.Model):
             return None, err
 
     def _paginate_nodes(self, client, query, root, search=None):
-        after = None
-        while True:
-            variables = {"first": rules.PAGE_SIZE, "after": after}
-            if search:
-                variables["query"] = search
-            connection = client.execute(query, variables).get(root) or {}
-            yield from connection.get("nodes") or []
-            page = connection.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                return
-            after = page.get("endCursor")
+        return client.paginate(query, root, {"query": search} if search else None, page_size=rules.PAGE_SIZE)
 
     def _ready_taxes(self, orders, error):
         if orders is None:

@@ -2,11 +2,12 @@
 
 While a review's dry run is in progress, its environment carries a token in
 the context (``shopify_review_token``); ``create``, ``write`` and ``unlink``
-of every model note what they do into that token's recorder. The dry run
+of the models a reviewer decides on (``DIFF_MODELS``, which inherit
+``shopify.review.recorded``) note what they do into that token's recorder. The dry run
 runs inside a savepoint that is rolled back afterwards, so nothing stays but
 the recorded diff. Values are read just before the rollback (the "after" of
 every record) and, for writes, just before the first write of a field (the
-"before"). Outside a dry run the overrides cost one context lookup.
+"before"). Outside a dry run the overrides cost one context lookup; other models are not hooked.
 """
 
 import itertools
@@ -181,8 +182,11 @@ class DryRunStop(Exception):  # noqa: N818 - not an error: the end of a push's d
     """A push's dry run reached the write it would send to Shopify."""
 
 
-class Base(models.AbstractModel):
-    _inherit = "base"
+class ShopifyReviewRecorded(models.AbstractModel):
+    """Notes create, write and unlink into the recorder of a dry run (``DIFF_MODELS`` inherit it)."""
+
+    _name = "shopify.review.recorded"
+    _description = "Changes recorded by a review dry run"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -203,3 +207,39 @@ class Base(models.AbstractModel):
         if recorder is not None:
             recorder.note_unlink(self)
         return super().unlink()
+
+
+# One extension per model of DIFF_MODELS.
+class ResPartner(models.Model):
+    _name = "res.partner"
+    _inherit = ["res.partner", "shopify.review.recorded"]
+
+
+class SaleOrder(models.Model):
+    _name = "sale.order"
+    _inherit = ["sale.order", "shopify.review.recorded"]
+
+
+class SaleOrderLine(models.Model):
+    _name = "sale.order.line"
+    _inherit = ["sale.order.line", "shopify.review.recorded"]
+
+
+class ProductTemplate(models.Model):
+    _name = "product.template"
+    _inherit = ["product.template", "shopify.review.recorded"]
+
+
+class ProductProduct(models.Model):
+    _name = "product.product"
+    _inherit = ["product.product", "shopify.review.recorded"]
+
+
+class StockPicking(models.Model):
+    _name = "stock.picking"
+    _inherit = ["stock.picking", "shopify.review.recorded"]
+
+
+class AccountMove(models.Model):
+    _name = "account.move"
+    _inherit = ["account.move", "shopify.review.recorded"]

@@ -6,6 +6,7 @@ from urllib.parse import urlparse
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import ValidationError
 
+from .. import const
 from ..importers.shop_events import UNINSTALLED_SUMMARY
 from ..services.api_versions import DEFAULT_API_VERSION
 from ..services.connection import CONNECTION_QUERY, version_warning
@@ -13,7 +14,7 @@ from ..services.errors import SyncError
 from ..services.graphql_client import ShopifyGraphQLClient
 from ..services.rate_budget import ShopBudget
 
-WEBHOOK_ROUTE = "/shopify_sync/webhook"
+WEBHOOK_ROUTE = const.WEBHOOK_ROUTE
 _DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 _API_VERSION_RE = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")
 SECRET_FIELDS = ("access_token", "client_secret", "previous_client_secret")

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .. import const
 from ..services import oauth
 from ..services.db import independent_env
 from ..services.errors import ConfigurationError, SyncError, TemporaryError
@@ -22,7 +23,7 @@ _logger = logging.getLogger(__name__)
 # An issued token is renewed when less than this is left of its life.
 RENEW_MARGIN = timedelta(minutes=10)
 STATE_TTL = timedelta(minutes=10)
-CALLBACK_ROUTE = "/shopify_sync/oauth/callback"
+CALLBACK_ROUTE = const.OAUTH_CALLBACK_ROUTE
 AUTH_METHODS = [
     ("client_credentials", "Client credentials (app of your own organization)"),
     ("authorization_code", "Authorization code (Connect: app installed on a client's store)"),

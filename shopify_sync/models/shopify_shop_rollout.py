@@ -11,11 +11,13 @@ from datetime import timedelta
 
 from odoo import fields, models
 
+from .. import const
 from ..services.identity import reconcile_identity_key
-from ..services.rollout import MODES, OBJECTS, RECONCILED, object_of, switch_field
+from ..services.rollout import MODES, OBJECT_LABELS, OBJECTS, RECONCILED, object_of, switch_field
 
 
-def _switch(obj, label):
+def _switch(obj):
+    label = OBJECT_LABELS[obj]
     return fields.Selection(
         MODES,
         string=label,
@@ -30,14 +32,14 @@ def _switch(obj, label):
 class ShopifyShop(models.Model):
     _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
 
-    rollout_orders = _switch("orders", "Orders")
-    rollout_customers = _switch("customers", "Customers")
-    rollout_products = _switch("products", "Products")
-    rollout_fulfillments = _switch("fulfillments", "Fulfillments")
-    rollout_refunds = _switch("refunds", "Refunds")
-    rollout_stock = _switch("stock", "Stock")
-    rollout_deliveries = _switch("deliveries", "Deliveries")
-    rollout_accounting = _switch("accounting", "Accounting")
+    rollout_orders = _switch("orders")
+    rollout_customers = _switch("customers")
+    rollout_products = _switch("products")
+    rollout_fulfillments = _switch("fulfillments")
+    rollout_refunds = _switch("refunds")
+    rollout_stock = _switch("stock")
+    rollout_deliveries = _switch("deliveries")
+    rollout_accounting = _switch("accounting")
     rollout_off_since = fields.Json(readonly=True, copy=False, help="Per object switched off: since when (UTC).")
     review_count = fields.Integer(
         string="To review", compute="_compute_review_count", help="Sync jobs waiting for a reviewer's decision."
@@ -106,7 +108,7 @@ class ShopifyShop(models.Model):
         if reconciled and self.sync_enabled:
             since = min(resumed[obj] for obj in reconciled) - timedelta(hours=self.reconcile_overlap_hours)
             self.sudo().with_delay(
-                channel="root.shopify",
+                channel=const.CHANNEL_ROOT,
                 identity_key=reconcile_identity_key(self.id),
                 description=f"Shopify catch-up after a switch turned on: {self.name}",
             ).reconcile(fields.Datetime.to_string(since))

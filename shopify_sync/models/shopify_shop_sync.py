@@ -8,12 +8,14 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import const
 from ..services import stock as stock_rules
 from ..services.actions import notify
 from ..services.db import independent_env
 from ..services.errors import SyncError, TemporaryError
 from ..services.identity import reconcile_identity_key
-from ..services.queries import UPDATED_SINCE, UPDATED_SINCE_QUERY
+from ..services.queries import UPDATED_SINCE_QUERY
+from ..services.resources import UPDATED_SINCE
 
 _logger = logging.getLogger(__name__)
 
@@ -165,7 +167,7 @@ class ShopifyShop(models.Model):
                 hours=shop.reconcile_overlap_hours
             )
             shop.with_delay(
-                channel="root.shopify",
+                channel=const.CHANNEL_ROOT,
                 identity_key=reconcile_identity_key(shop.id),
                 description=f"Shopify reconciliation: {shop.name}",
             ).reconcile(fields.Datetime.to_string(since))
@@ -177,7 +179,7 @@ class ShopifyShop(models.Model):
         since = fields.Datetime.now() - timedelta(days=days)
         self.reconcile_progress = _("Queued: everything updated in the last %s days.", days)
         self.with_delay(
-            channel="root.shopify",
+            channel=const.CHANNEL_ROOT,
             identity_key=reconcile_identity_key(self.id),
             description=f"Shopify sync now: {self.name}",
         ).reconcile(fields.Datetime.to_string(since))
@@ -228,15 +230,7 @@ class ShopifyShop(models.Model):
 
     def _paginate(self, client, root, search):
         query = UPDATED_SINCE_QUERY % {"root": root}
-        after = None
-        while True:
-            data = client.execute(query, {"first": PAGE_SIZE, "after": after, "query": search})
-            connection = data.get(root) or {}
-            yield from connection.get("nodes") or []
-            page = connection.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                return
-            after = page.get("endCursor")
+        return client.paginate(query, root, {"query": search}, page_size=PAGE_SIZE)
 
 
 def _format_counts(counts):

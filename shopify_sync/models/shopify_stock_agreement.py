@@ -20,7 +20,7 @@ location (a comparison of that location alone) or line by line:
 
 import logging
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from ..services import stock as rules
@@ -141,10 +141,10 @@ class ShopifyStockAgreement(models.Model):
                 binding.shopify_tracked = level["tracked"]
         if agreement:
             agreement.line_ids.unlink()
-            agreement.write({"mapping_ids": [(6, 0, mappings.ids)], "compared_at": fields.Datetime.now()})
+            agreement.write({"mapping_ids": [Command.set(mappings.ids)], "compared_at": fields.Datetime.now()})
         else:
             agreement = self.sudo().create(
-                {"shop_id": shop.id, "mapping_ids": [(6, 0, mappings.ids)], "compared_at": fields.Datetime.now()}
+                {"shop_id": shop.id, "mapping_ids": [Command.set(mappings.ids)], "compared_at": fields.Datetime.now()}
             )
         self.env["shopify.stock.agreement.line"].sudo().create([dict(v, agreement_id=agreement.id) for v in lines])
         agreement._raise_activity()
@@ -232,7 +232,7 @@ class ShopifyStockAgreement(models.Model):
         take -= not_stocked
         push._queue_pushes()
         for line in take | push:
-            line.binding_id.sudo().stock_agreed_mapping_ids = [(4, line.mapping_id.id)]
+            line.binding_id.sudo().stock_agreed_mapping_ids = [Command.link(line.mapping_id.id)]
         later = len(self.line_ids) - len(take) - len(push)
         result = self.env._(
             "%(taken)s taken from Shopify (%(moves)s adjusted), %(pushed)s pushed from Odoo, %(later)s left for later.",
@@ -248,7 +248,7 @@ class ShopifyStockAgreement(models.Model):
                 "applied_at": fields.Datetime.now(),
                 "applied_by_id": self.env.user.id,
                 "result": result,
-                "move_ids": [(6, 0, moves.ids)],
+                "move_ids": [Command.set(moves.ids)],
             }
         )
         self.message_post(body=result)
@@ -337,12 +337,8 @@ class ShopifyStockAgreementLine(models.Model):
 
 def _location_levels(client, mapping):
     """``{inventory item id: {"tracked", "available", "on_hand"}}`` of what Shopify stocks at ``mapping``."""
-    levels, after = {}, None
-    for _page in range(MAX_PAGES):
-        data = client.execute(
-            LOCATION_LEVELS_QUERY,
-            {"id": to_gid("location", mapping.shopify_location_id), "first": PAGE_SIZE, "after": after},
-        )
+
+    def connection_of(data):
         location = data.get("location")
         if location is None:
             raise ConfigurationError(
@@ -350,19 +346,24 @@ def _location_levels(client, mapping):
                 missing=mapping.env._("an existing Shopify location in the location mapping"),
                 fix_model="shopify.location.mapping",
             )
-        connection = location.get("inventoryLevels") or {}
-        for node in connection.get("nodes") or []:
-            item = node.get("item") or {}
-            quantities = rules.level_quantities(node)
-            levels[numeric_id(item.get("legacyResourceId") or item.get("id"))] = {
-                "tracked": bool(item.get("tracked")),
-                "available": quantities.get("available", 0),
-                "on_hand": quantities.get("on_hand", 0),
-            }
-        page = connection.get("pageInfo") or {}
-        if not page.get("hasNextPage"):
-            break
-        after = page.get("endCursor")
+        return location.get("inventoryLevels") or {}
+
+    levels = {}
+    nodes = client.paginate(
+        LOCATION_LEVELS_QUERY,
+        connection_of,
+        {"id": to_gid("location", mapping.shopify_location_id)},
+        page_size=PAGE_SIZE,
+        max_pages=MAX_PAGES,
+    )
+    for node in nodes:
+        item = node.get("item") or {}
+        quantities = rules.level_quantities(node)
+        levels[numeric_id(item.get("legacyResourceId") or item.get("id"))] = {
+            "tracked": bool(item.get("tracked")),
+            "available": quantities.get("available", 0),
+            "on_hand": quantities.get("on_hand", 0),
+        }
     return levels
 
 

@@ -8,13 +8,14 @@ from odoo.exceptions import UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import const
 from ..importers import HANDLERS
 from ..services.db import independent_env
 from ..services.errors import CATEGORIES, ConcurrentSyncError, SyncError, TemporaryError, ThrottledError
 from ..services.gid import admin_url, to_gid
 from ..services.identity import identity_key, lock_door, try_lock_resource
+from ..services.resources import CHANNELS, RESOURCE_TYPES
 from ..services.retry_policy import MAX_ATTEMPTS, throttle_wait, within_throttle_patience
-from ..services.topics import RESOURCE_TYPES
 
 _logger = logging.getLogger(__name__)
 
@@ -33,25 +34,6 @@ OUTCOMES = [
     ("cancelled", "Cancelled"),
     ("handled", "Handled"),
 ]
-CHANNELS = {
-    "order": "root.shopify.order",
-    "customer": "root.shopify.customer",
-    "product": "root.shopify.product",
-    "fulfillment": "root.shopify.fulfillment",
-    "refund": "root.shopify.refund",
-    "order_payments": "root.shopify.accounting",
-    "order_links": "root.shopify.order",
-    "payout_list": "root.shopify.accounting",
-    "payout": "root.shopify.accounting",
-    "inventory_push": "root.shopify.inventory",
-    "inventory_level": "root.shopify.inventory",
-    "stock_compare": "root.shopify.inventory",
-    "picking_push": "root.shopify.fulfillment",
-    "shop": "root.shopify.shop",
-    "privacy_request": "root.shopify.privacy",
-    "customer_redact": "root.shopify.privacy",
-    "shop_redact": "root.shopify.privacy",
-}
 
 
 class SyncFailed(UserError):
@@ -229,7 +211,7 @@ class ShopifySyncJob(models.Model):
             .browse()
             .with_context(tracking_disable=True, mail_create_nolog=True, mail_create_nosubscribe=True)
             .with_delay(
-                channel=CHANNELS.get(resource_type, "root.shopify"),
+                channel=CHANNELS.get(resource_type, const.CHANNEL_ROOT),
                 identity_key=key,
                 description=f"Shopify sync: {resource_type} {resource_id}",
                 priority=priority,

@@ -238,8 +238,9 @@ class ShopifySyncJob(models.Model):
         """Every open sync-failure activity of this job's problem, wherever it was filed.
 
         Besides the one the job points to, an activity filed on the shop (as
-        earlier versions did before the Odoo record existed) or on the job
-        itself, and one on the Odoo record, that names this job.
+        earlier versions did before the Odoo record existed; the upgrade to
+        19.0.2.2.0 links those to their job) or on the job itself, and one on
+        the Odoo record, that links to this job.
         """
         self.ensure_one()
         activity_type = self.env.ref("shopify_sync.mail_activity_type_sync_failure")
@@ -247,7 +248,6 @@ class ShopifySyncJob(models.Model):
         places = [("res_model", "=", self._name), ("res_id", "=", self.id)]
         found = self.env["mail.activity"].sudo().search(domain + places)
         link = f'/odoo/shopify.sync.job/{self.id}"'
-        legacy = self._legacy_summaries()
         around = [("shopify.shop", self.shop_id.id)]
         if self.res_model and self.res_id:
             around.append((self.res_model, self.res_id))
@@ -255,18 +255,8 @@ class ShopifySyncJob(models.Model):
             candidates = (
                 self.env["mail.activity"].sudo().search(domain + [("res_model", "=", model), ("res_id", "=", res_id)])
             )
-            found |= candidates.filtered(lambda a: link in str(a.note or "") or a.summary in legacy)
+            found |= candidates.filtered(lambda a: link in str(a.note or ""))
         return (found | self.problem_activity_id.sudo()).exists().filtered("active")
-
-    def _legacy_summaries(self):
-        """Summaries of the activities earlier versions filed without a link to the job.
-
-        They named the job ``<type> <number or Shopify id>``; the name grows the
-        customer and total once the order is read, so the short forms are kept too.
-        """
-        names = {self.name, f"{self._resource_type_label()} {self.resource_label or self.resource_id}"}
-        names.add(f"{self._resource_type_label()} {self.resource_id}")
-        return {f"Shopify sync failed: {name}"[:250] for name in names}
 
     def _close_activity(self, result, feedback=None):
         """Mark the problem's activities done: ``result`` is the run that no longer fails."""

@@ -17,6 +17,7 @@ from odoo import api, fields, models
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from .. import const
 from ..services.db import independent_env
 from ..services.identity import (
     DISPATCHER_WAITING_SQL,
@@ -31,7 +32,7 @@ _logger = logging.getLogger(__name__)
 
 DISPATCH_BATCH = 25
 DISPATCH_SECONDS = 30
-DISPATCH_CHANNEL = "root.shopify.dispatch"
+DISPATCH_CHANNEL = const.CHANNEL_DISPATCH
 DISPATCH_PRIORITY = 5
 STRAGGLER_AGE = timedelta(minutes=2)
 ECHO_TOPICS = ("fulfillments/create", "fulfillments/update")

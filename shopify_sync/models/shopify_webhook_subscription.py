@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .. import const
 from ..services import webhook_subscriptions as subs
 from ..services.errors import ConfigurationError, ShopifyUserError, SyncError
 from ..services.identity import reconcile_identity_key
@@ -142,15 +143,7 @@ class ShopifyShop(models.Model):
 
     @staticmethod
     def _list_subscriptions(client):
-        nodes, after = [], None
-        while True:
-            data = client.execute(subs.LIST_QUERY, {"first": PAGE_SIZE, "after": after})
-            connection = data.get("webhookSubscriptions") or {}
-            nodes += connection.get("nodes") or []
-            page = connection.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                return nodes
-            after = page.get("endCursor")
+        return list(client.paginate(subs.LIST_QUERY, "webhookSubscriptions", page_size=PAGE_SIZE))
 
     def _apply_change(self, client, change, uri, needed):
         try:
@@ -214,7 +207,7 @@ class ShopifyShop(models.Model):
     def _reconcile_gap(self, since):
         since = since - timedelta(hours=self.reconcile_overlap_hours)
         self.with_delay(
-            channel="root.shopify",
+            channel=const.CHANNEL_ROOT,
             identity_key=reconcile_identity_key(self.id),
             description=f"Shopify reconciliation after lost webhooks: {self.name}",
         ).reconcile(fields.Datetime.to_string(since))

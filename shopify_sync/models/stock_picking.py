@@ -7,7 +7,6 @@ class ShopifyFulfillmentBinding(models.Model):
     _name = "shopify.fulfillment.binding"
     _inherit = "shopify.binding"
     _description = "Shopify fulfillment binding"
-    _shopify_resource_type = "fulfillment"
 
     odoo_id = fields.Many2one("stock.picking", string="Delivery", required=True, ondelete="restrict")
     tracking = fields.Char(string="Shopify Tracking", readonly=True)

@@ -11,20 +11,17 @@ MAX_ID = 2**63 - 1  # Shopify ids are 64-bit integers
 
 _GID_RE = re.compile(r"^gid://shopify/(?P<type>[A-Za-z]+)/(?P<id>\d+)(?:\?.*)?$")
 
-RESOURCE_GID_TYPES = {
-    "order": "Order",
-    "customer": "Customer",
-    "product": "Product",
+# GraphQL id types of the parts of resources; a resource type's own is declared on its
+# handler (``gid_type``) and added by services/resources.py.
+SUB_RESOURCE_GID_TYPES = {
     "variant": "ProductVariant",
-    "fulfillment": "Fulfillment",
     "fulfillment_order": "FulfillmentOrder",
-    "refund": "Refund",
     "inventory_item": "InventoryItem",
     "location": "Location",
     "line_item": "LineItem",
     "transaction": "OrderTransaction",
-    "payout": "ShopifyPaymentsPayout",
 }
+RESOURCE_GID_TYPES = dict(SUB_RESOURCE_GID_TYPES)
 
 
 def to_gid(resource_type, numeric_id):
@@ -59,7 +56,8 @@ def _checked(number, original):
 
 
 # Where a record is in the Shopify admin: https://admin.shopify.com/store/<store>/<path>/<id>
-ADMIN_PATHS = {"order": "orders", "customer": "customers", "product": "products"}
+# kind -> path, from the handlers' ``admin_path`` (filled by services/resources.py)
+ADMIN_PATHS = {}
 
 
 def admin_url(domain, kind, resource_id, *, variant_id=None):

@@ -160,21 +160,65 @@ class ShopifyGraphQLClient:
         refuse_truncated(node, f"{root_field} {gid}")
         return node
 
-    def _read_all_pages(self, node, gid, root_field, connection, fields):
-        entries = node[connection]
-        for _page in range(MAX_NESTED_PAGES):
-            info = entries.get("pageInfo") or {}
+    def paginate(self, query, root_path, variables=None, page_size=None, max_pages=None, after=None, on_more=None):
+        """Yield the nodes of a connection, page after page (``hasNextPage`` / ``endCursor``).
+
+        ``root_path`` says where the connection is in the answer: a key, a dotted path
+        (``"shopifyPaymentsAccount.payouts"``; a missing step reads as an empty page), or a
+        function of the answer's data that returns the connection (and may raise).
+        ``variables`` are sent with every page, plus ``first`` (when ``page_size`` is given)
+        and ``after``: the cursor of the page before, ``after`` for the first page.
+        At most ``max_pages`` pages are read (all of them when None); if Shopify still has
+        more, ``on_more`` is called with the last page's ``pageInfo``.
+        """
+        connection_of = root_path if callable(root_path) else _connection_at(root_path)
+        pages = 0
+        while True:
+            page_variables = dict(variables or {})
+            if page_size is not None:
+                page_variables["first"] = page_size
+            page_variables["after"] = after
+            connection = connection_of(self.execute(query, page_variables))
+            pages += 1
+            yield from connection.get("nodes") or []
+            info = connection.get("pageInfo") or {}
             if not info.get("hasNextPage"):
                 return
-            data = self.execute(page_query(root_field, connection, fields), {"id": gid, "after": info.get("endCursor")})
+            after = info.get("endCursor")
+            if max_pages is not None and pages >= max_pages:
+                if on_more is not None:
+                    on_more(info)
+                return
+
+    def _read_all_pages(self, node, gid, root_field, connection, fields):
+        entries = node[connection]
+        info = entries.get("pageInfo") or {}
+        if not info.get("hasNextPage"):
+            return
+
+        last_info = dict(info)
+
+        def page_of(data):
             page = (data.get(root_field) or {}).get(connection)
             if not isinstance(page, dict):
                 raise TemporaryError(
                     f"Shopify's {root_field} {gid} changed while its {connection} were read page by page."
                 )
-            entries["nodes"] = (entries.get("nodes") or []) + (page.get("nodes") or [])
-            entries["pageInfo"] = page.get("pageInfo") or {}
+            last_info.clear()
+            last_info.update(page.get("pageInfo") or {})
+            return page
+
+        entries["nodes"] = (entries.get("nodes") or []) + list(
+            self.paginate(
+                page_query(root_field, connection, fields),
+                page_of,
+                {"id": gid},
+                max_pages=MAX_NESTED_PAGES,
+                after=info.get("endCursor"),
+            )
+        )
         # still a next page: refuse_truncated says so
+        entries["pageInfo"] = last_info
 
     def mutate(self, query, variables, root_field):
         """Run a mutation; raise ShopifyUserError if it answers userErrors."""
@@ -278,6 +322,18 @@ class ShopifyGraphQLClient:
         available = _float(status.get("currentlyAvailable"), 0.0)
         needed = max(_float(cost.get("requestedQueryCost"), LOW_BUCKET_POINTS), LOW_BUCKET_POINTS)
         return max((needed - available) / restore, 0.5)
+
+
+def _connection_at(path):
+    """The function that reads the connection at a dotted ``path`` of an answer's data."""
+    keys = path.split(".")
+
+    def connection_of(data):
+        for key in keys:
+            data = (data or {}).get(key)
+        return data or {}
+
+    return connection_of
 
 
 def refuse_truncated(value, label, path=""):

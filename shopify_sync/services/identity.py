@@ -2,6 +2,8 @@
 
 import hashlib
 
+from .. import const
+
 
 def identity_key(shop_id, resource_type, resource_id):
     """The queue_job identity key of a resource, e.g. ``shopify_sync:3:order:450789469``."""
@@ -42,7 +44,7 @@ def payout_list_key():
     return "payouts"
 
 
-ORDER_LINKS = "order_links"
+ORDER_LINKS = const.ORDER_LINKS
 
 
 def order_links_key():

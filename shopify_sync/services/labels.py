@@ -6,6 +6,8 @@ and the webhook body has all of it before Shopify is ever asked.
 
 import json
 
+from .resources import DOOR_LABEL_KEYS
+
 SEPARATOR = " · "
 
 
@@ -52,7 +54,7 @@ def label_from_payload(resource_type, raw_body):
 
 # What the webhook door keeps of a body whatever the shop's raw-body setting: names that
 # identify a record to staff and hold no personal data (an order's number, a product's title).
-DOOR_LABEL_KEYS = {"order": "name", "product": "title", "fulfillment": "name"}
+# (resource type -> payload key, from the handlers' ``door_label_key``: services/resources.py)
 
 
 def door_label(resource_type, payload):

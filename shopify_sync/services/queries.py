@@ -107,12 +107,8 @@ mutation SetMetafields($metafields: [MetafieldsSetInput!]!) {
 }
 """
 
-UPDATED_SINCE = {
-    "order": "orders",
-    "customer": "customers",
-    "product": "products",
-}
-
+# The roots of UPDATED_SINCE_QUERY, per resource type, are declared on the handlers
+# (``reconciliation_root``): services.resources.UPDATED_SINCE.
 UPDATED_SINCE_QUERY = """
 query UpdatedSince($first: Int!, $after: String, $query: String) {
   %(root)s(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {

@@ -5,28 +5,50 @@ resource types it names; a resource type no object names (shop and privacy
 events) always runs automatically: those are obligations, not a rollout.
 """
 
+from collections.abc import Mapping
+
+from .. import importers  # noqa: F401  (the handlers register the resource types)
+from .resources import OBJECT_OF_RESOURCE, UPDATED_SINCE, resource_types_of
+
+__all__ = ["MODES", "OBJECTS", "OBJECT_LABELS", "OBJECT_OF_RESOURCE", "RECONCILED", "object_of", "switch_field"]
+
 MODES = [
     ("off", "Off"),
     ("review", "Review"),
     ("automatic", "Automatic"),
 ]
 
-# object -> (label, resource types of sync jobs it covers)
-OBJECTS = {
-    "orders": ("Orders", ("order",)),
-    "customers": ("Customers", ("customer",)),
-    "products": ("Products", ("product",)),
-    "fulfillments": ("Fulfillments", ("fulfillment",)),
-    "refunds": ("Refunds", ("refund",)),
-    "stock": ("Stock", ("inventory_push", "inventory_level")),
-    "deliveries": ("Deliveries", ("picking_push",)),
-    "accounting": ("Accounting", ("order_payments", "payout_list", "payout")),
+# The rollout objects, in the order of the shop's form; each handler names the object
+# that covers its resource type (``rollout_object``, services/resources.py).
+OBJECT_LABELS = {
+    "orders": "Orders",
+    "customers": "Customers",
+    "products": "Products",
+    "fulfillments": "Fulfillments",
+    "refunds": "Refunds",
+    "stock": "Stock",
+    "deliveries": "Deliveries",
+    "accounting": "Accounting",
 }
 
-OBJECT_OF_RESOURCE = {rtype: obj for obj, (_label, rtypes) in OBJECTS.items() for rtype in rtypes}
 
-# Resource types whose fresh state reconciliation lists (services/queries.UPDATED_SINCE).
-RECONCILED = ("order", "customer", "product")
+class _Objects(Mapping):
+    """object -> (label, resource types of sync jobs it covers), from the handlers' declarations."""
+
+    def __getitem__(self, obj):
+        return OBJECT_LABELS[obj], resource_types_of(obj)
+
+    def __iter__(self):
+        return iter(OBJECT_LABELS)
+
+    def __len__(self):
+        return len(OBJECT_LABELS)
+
+
+OBJECTS = _Objects()
+
+# Resource types whose fresh state reconciliation lists (services/queries.UPDATED_SINCE_QUERY).
+RECONCILED = UPDATED_SINCE.keys()
 
 
 def switch_field(obj):

@@ -1,34 +1,17 @@
 """Which webhook topics the addon handles, and what resource each names."""
 
+from .. import importers  # noqa: F401  (the handlers register the resource types)
 from .gid import numeric_id
+from .resources import RESOURCE_TYPES, SHOPIFY_STOCK_TOPICS, TOPIC_RESOURCES, TOPICS
 
-# topic -> (resource type, key in the payload that holds the resource id)
-TOPIC_RESOURCES = {
-    "orders/create": ("order", "id"),
-    "orders/updated": ("order", "id"),
-    "orders/paid": ("order", "id"),
-    "orders/cancelled": ("order", "id"),
-    "orders/fulfilled": ("order", "id"),
-    "fulfillments/create": ("fulfillment", "id"),
-    "fulfillments/update": ("fulfillment", "id"),
-    "refunds/create": ("refund", "id"),
-    "order_transactions/create": ("order_payments", "order_id"),
-    "customers/create": ("customer", "id"),
-    "customers/update": ("customer", "id"),
-    "products/create": ("product", "id"),
-    "products/update": ("product", "id"),
-    "inventory_levels/update": ("inventory_level", "inventory_item_id"),
-    "app/uninstalled": ("shop", None),
-    "customers/data_request": ("privacy_request", None),
-    "customers/redact": ("customer_redact", None),
-    "shop/redact": ("shop_redact", None),
-}
+__all__ = ["RESOURCE_TYPES", "SHOPIFY_STOCK_TOPICS", "TOPIC_RESOURCES", "PayloadError", "door_note", "resource_of"]
 
-# Topics that only a shop whose stock authority is Shopify turns into jobs; the others
-# acknowledge them at the door, with this note (an echo of our own push is noted as such).
-SHOPIFY_STOCK_TOPICS = {
-    "inventory_levels/update": "Stock is managed in Odoo: a Shopify-side change is overwritten by the next push.",
-}
+# The tables are derived from the handlers' declarations (services/resources.py):
+#   TOPIC_RESOURCES: topic -> (resource type, key in the payload that holds the resource id)
+#   SHOPIFY_STOCK_TOPICS: topics that only a shop whose stock authority is Shopify turns into
+#     jobs; the others acknowledge them at the door, with this note (an echo of our own push
+#     is noted as such)
+#   RESOURCE_TYPES: [(resource type, label)]
 
 
 def door_note(topic, stock_authority):
@@ -65,26 +48,6 @@ IGNORED_TOPICS = {
     "tender_transactions/create": "Payments come from order_transactions/create, with their gateway and kind.",
 }
 
-RESOURCE_TYPES = [
-    ("order", "Order"),
-    ("customer", "Customer"),
-    ("product", "Product"),
-    ("fulfillment", "Fulfillment"),
-    ("refund", "Refund"),
-    ("order_payments", "Invoice and payments"),
-    ("order_links", "Order links to Shopify"),
-    ("payout_list", "Payout list"),
-    ("payout", "Payout"),
-    ("inventory_level", "Inventory level"),
-    ("inventory_push", "Inventory push"),
-    ("stock_compare", "Stock comparison"),
-    ("picking_push", "Delivery to Shopify"),
-    ("shop", "Shop"),
-    ("privacy_request", "Customer data request"),
-    ("customer_redact", "Customer redaction"),
-    ("shop_redact", "Shop redaction"),
-]
-
 
 class PayloadError(ValueError):
     """The webhook body lacks what its topic requires."""
@@ -96,12 +59,13 @@ def resource_of(topic, payload, event_id):
     Privacy and shop topics have no Shopify resource id of their own: the
     event id names the unit of work, so each request is handled once.
     """
-    route = TOPIC_RESOURCES.get(topic)
-    if route is None:
+    spec = TOPICS.get(topic)
+    if spec is None:
         return None
-    resource_type, key = route
+    resource_type = TOPIC_RESOURCES[topic][0]
+    key = spec.id_key
     if key is None:
-        if topic in ("customers/redact", "customers/data_request"):
+        if spec.customer_keyed:
             customer = payload.get("customer")
             try:
                 return resource_type, numeric_id(customer.get("id") if isinstance(customer, dict) else None)
@@ -112,9 +76,9 @@ def resource_of(topic, payload, event_id):
         rid = numeric_id(payload.get(key))
     except ValueError as exc:
         raise PayloadError(f"{topic} payload has no valid '{key}'") from exc
-    if resource_type == "inventory_level":
+    if spec.location_key:
         try:
-            return resource_type, f"{rid}-{numeric_id(payload.get('location_id'))}"
+            return resource_type, f"{rid}-{numeric_id(payload.get(spec.location_key))}"
         except ValueError as exc:
-            raise PayloadError("inventory_levels/update payload has no valid 'location_id'") from exc
+            raise PayloadError(f"{topic} payload has no valid '{spec.location_key}'") from exc
     return resource_type, rid

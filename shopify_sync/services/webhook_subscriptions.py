@@ -6,31 +6,15 @@ with what is needed and says, per topic, its state and the change to make.
 
 from collections import namedtuple
 
+from .resources import COMPLIANCE_TOPICS, INCLUDE_FIELDS
 from .shopify_enums import WEBHOOK_FORMAT_JSON
 from .topics import SHOPIFY_STOCK_TOPICS, TOPIC_RESOURCES
 
-# Set in the app's configuration (Dev Dashboard), never through the API.
-COMPLIANCE_TOPICS = ("customers/data_request", "customers/redact", "shop/redact")
-
-# The payload fields the webhook door reads (the resource id; a fulfillment's id is also
-# how an echo of our own write is recognised). Jobs never read the body: they fetch fresh
-# data. An empty list sends the whole body.
-INCLUDE_FIELDS = {
-    "orders/create": ["id", "updated_at"],
-    "orders/updated": ["id", "updated_at"],
-    "orders/paid": ["id", "updated_at"],
-    "orders/cancelled": ["id", "updated_at"],
-    "orders/fulfilled": ["id", "updated_at"],
-    "fulfillments/create": ["id", "order_id", "updated_at"],
-    "fulfillments/update": ["id", "order_id", "updated_at"],
-    "refunds/create": ["id", "order_id", "created_at"],
-    "customers/create": ["id", "updated_at"],
-    "customers/update": ["id", "updated_at"],
-    "products/create": ["id", "updated_at"],
-    "products/update": ["id", "updated_at"],
-    "inventory_levels/update": ["inventory_item_id", "location_id", "available", "updated_at"],
-    "app/uninstalled": [],
-}
+# Declared on the handlers' topics (services/resources.py):
+#   COMPLIANCE_TOPICS: set in the app's configuration (Dev Dashboard), never through the API.
+#   INCLUDE_FIELDS: the payload fields the webhook door reads (the resource id; a
+#     fulfillment's id is also how an echo of our own write is recognised). Jobs never read
+#     the body: they fetch fresh data. An empty list sends the whole body.
 
 SUBSCRIPTION_FIELDS = "id topic uri format includeFields"
 LIST_QUERY = f"""

@@ -2,6 +2,8 @@
 
 import uuid
 
+from odoo import Command
+
 
 def make_account(env, name, account_type, reconcile=False):
     return env["account.account"].create(
@@ -36,7 +38,7 @@ def setup_accounting(env, shop, policy="on_paid"):
             "type": "service",
             "invoice_policy": "order",
             "property_account_income_id": books.gift_liability.id,
-            "taxes_id": [(5, 0, 0)],
+            "taxes_id": [Command.clear()],
         }
     )
     shop.write(
@@ -50,9 +52,9 @@ def setup_accounting(env, shop, policy="on_paid"):
             "payout_fee_account_id": books.fees.id,
             "payout_dispute_account_id": books.disputes.id,
             "gateway_mapping_ids": [
-                (0, 0, {"gateway": "shopify_payments", "journal_id": books.card.id}),
-                (0, 0, {"gateway": "paypal", "journal_id": books.paypal.id}),
-                (0, 0, {"gateway": "gift_card", "journal_id": books.gift.id}),
+                Command.create({"gateway": "shopify_payments", "journal_id": books.card.id}),
+                Command.create({"gateway": "paypal", "journal_id": books.paypal.id}),
+                Command.create({"gateway": "gift_card", "journal_id": books.gift.id}),
             ],
         }
     )

@@ -1,8 +1,14 @@
 """A sync job's history is never lost, and its activity lives exactly as long as its problem."""
 
+from odoo.modules.module import load_script
 from odoo.tests import tagged
 
 from .common import ShopifyHttpCase
+
+
+def migration(version, stage):
+    """A migration script of the addon, as Odoo loads it."""
+    return load_script(f"shopify_sync/migrations/{version}/{stage}-migration.py", f"shopify_sync_{stage}_{version}")
 
 
 def bodies(job):
@@ -185,6 +191,8 @@ class TestProblemActivities(ShopifyHttpCase):
             summary=f"Shopify sync failed: Order {seeded['name']}",
             note="The order's product is not mapped.",
         )
+        # The upgrade to 19.0.2.2.0 links it to its job
+        self.assertEqual(migration("19.0.2.2.0", "post").link_legacy_activities(self.env), 1)
         self.shop.create_products = True
         job.action_retry()
         self.perform_jobs()

@@ -3,6 +3,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models.shopify_review_recorder import DIFF_MODELS
 from .common import ShopifyTransactionCase
 
 
@@ -27,6 +28,11 @@ class TestReview(ShopifyTransactionCase):
 
     def partners_with(self, email):
         return self.env["res.partner"].with_context(active_test=False).search([("email", "=", email)])
+
+    def test_the_recorder_hooks_only_the_models_it_watches(self):
+        recorded = self.env["shopify.review.recorded"]._inherit_children
+        self.assertEqual(set(recorded), set(DIFF_MODELS))
+        self.assertNotIn("shopify.sync.job", recorded)
 
     def test_review_shows_the_record_it_would_create_and_writes_nothing(self):
         rest = self.customer()

@@ -2,6 +2,8 @@ import json
 import uuid
 from unittest.mock import patch
 
+from odoo import Command
+from odoo.modules.module import load_script
 from odoo.tests import tagged
 
 from ..models import shopify_webhook_dispatch
@@ -138,6 +140,13 @@ class TestWebhookIntake(ShopifyHttpCase):
         self.assertEqual(self.deliveries().receipt_count, 2)
         self.assertEqual(len(self.dispatcher_jobs()), 1)
 
+    def test_the_upgrade_drops_the_delivery_indexes_of_earlier_versions(self):
+        self.env.cr.execute("CREATE INDEX shopify_webhook_delivery__topic_index ON shopify_webhook_delivery (topic)")
+        pre = load_script("shopify_sync/migrations/19.0.2.2.0/pre-migration.py", "shopify_sync_pre_19_0_2_2_0")
+        pre.migrate(self.env.cr, "19.0.2.1.0")
+        self.env.cr.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'shopify_webhook_delivery__topic_index'")
+        self.assertFalse(self.env.cr.fetchall())
+
     def test_two_events_same_order_one_pending_job(self):
         self.post_webhook("orders/create", ORDER)
         self.post_webhook("orders/updated", ORDER)
@@ -241,7 +250,7 @@ class TestWebhookIntake(ShopifyHttpCase):
             {
                 "move_type": "out_invoice",
                 "partner_id": partner.id,
-                "invoice_line_ids": [(0, 0, {"name": "Item", "quantity": 1, "price_unit": 10.0})],
+                "invoice_line_ids": [Command.create({"name": "Item", "quantity": 1, "price_unit": 10.0})],
             }
         )
         invoice.action_post()

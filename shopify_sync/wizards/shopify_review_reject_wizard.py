@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 
 
 class ShopifyReviewRejectWizard(models.TransientModel):
@@ -14,7 +14,7 @@ class ShopifyReviewRejectWizard(models.TransientModel):
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         if self.env.context.get("active_model") == "shopify.sync.job":
-            values["sync_job_ids"] = [(6, 0, self.env.context.get("active_ids") or [])]
+            values["sync_job_ids"] = [Command.set(self.env.context.get("active_ids") or [])]
         return values
 
     def action_reject(self):
