@@ -84,3 +84,12 @@ class TestResourceDeclarations(unittest.TestCase):
         with self.assertRaises(ValueError):
             resources.register(importers.HANDLERS["order"])
         self.assertEqual(len(RESOURCE_TYPES), len(importers.HANDLERS))
+
+
+class TestIdentityIsPlainPython(unittest.TestCase):
+    def test_order_links_type_is_the_constant(self):
+        """services/identity.py is loaded from its file by the harness: its copy of the name must agree."""
+        from .. import const  # noqa: PLC0415
+        from ..services import identity  # noqa: PLC0415
+
+        self.assertEqual(identity.ORDER_LINKS, const.ORDER_LINKS)
