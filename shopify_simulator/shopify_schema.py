@@ -156,34 +156,27 @@ def _compare_fields(name, our_type, their_type):
 
 
 def _compare_args(where, ours, theirs):
-    found = []
-    for arg_name, arg in ours.items():
-        their_arg = theirs.get(arg_name)
-        if their_arg is None:
-            found.append(f"argument {where}({arg_name}): not at Shopify")
-        elif str(arg.type) != str(their_arg.type):
-            found.append(
-                f"argument {where}({arg_name}): type {arg.type} here, {their_arg.type} at Shopify"
-            )
-    for arg_name, their_arg in theirs.items():
-        if arg_name not in ours and _required(their_arg):
-            found.append(f"argument {where}({arg_name}): required at Shopify, missing here")
-    return found
+    """Arguments of a field or directive: ``where(name)``."""
+    return _compare_members(ours, theirs, lambda name: f"argument {where}({name})")
 
 
 def _compare_inputs(where, ours, theirs):
+    """Fields of an input object: ``where.name``."""
+    return _compare_members(ours, theirs, lambda name: f"{where}.{name}")
+
+
+def _compare_members(ours, theirs, label):
+    """Each of ours exists at Shopify with the same type; each Shopify requires is ours too."""
     found = []
-    for field_name, field in ours.items():
-        their_field = theirs.get(field_name)
-        if their_field is None:
-            found.append(f"{where}.{field_name}: not at Shopify")
-        elif str(field.type) != str(their_field.type):
-            found.append(
-                f"{where}.{field_name}: type {field.type} here, {their_field.type} at Shopify"
-            )
-    for field_name, their_field in theirs.items():
-        if field_name not in ours and _required(their_field):
-            found.append(f"{where}.{field_name}: required at Shopify, missing here")
+    for name, member in ours.items():
+        their_member = theirs.get(name)
+        if their_member is None:
+            found.append(f"{label(name)}: not at Shopify")
+        elif str(member.type) != str(their_member.type):
+            found.append(f"{label(name)}: type {member.type} here, {their_member.type} at Shopify")
+    for name, their_member in theirs.items():
+        if name not in ours and _required(their_member):
+            found.append(f"{label(name)}: required at Shopify, missing here")
     return found
 
 
