@@ -55,13 +55,16 @@ class InventoryPushHandler(ResourceHandler):
 
     def _pushable(self, rows):
         """The rows whose stock may be pushed; the others are dropped, each reason said once."""
-        bindings = self.env["shopify.variant.binding"]
         untracked = not_agreed = self.env["shopify.inventory.pending"]
         if self.shop.stock_authority != "odoo" or not self.shop.push_inventory:
             rows.unlink()
             return rows.browse(), ["Stock push is off for this shop: nothing pushed."]
+        # The rows' bindings in this store, read once: their inventory items serve the reads and writes.
+        bindings = self.env["shopify.variant.binding"]._of(self.shop, rows.product_id)
+        by_product = {binding.odoo_id: binding for binding in bindings}
+        self._item_ids = {binding.odoo_id.id: binding.inventory_item_id for binding in bindings}
         for row in rows:
-            binding = bindings._of(self.shop, row.product_id)
+            binding = by_product.get(row.product_id, bindings.browse())
             if not binding._pushable():
                 untracked |= row
             elif row.mapping_id not in binding.stock_agreed_mapping_ids:
@@ -109,9 +112,7 @@ class InventoryPushHandler(ResourceHandler):
 
     # -- writing ----------------------------------------------------------------------
     def _item_gid(self, row):
-        return to_gid(
-            "inventory_item", self.env["shopify.variant.binding"]._of(self.shop, row.product_id).inventory_item_id
-        )
+        return to_gid("inventory_item", self._item_ids[row.product_id.id])
 
     def _location_gid(self, row):
         return to_gid("location", row.mapping_id.shopify_location_id)
@@ -119,7 +120,7 @@ class InventoryPushHandler(ResourceHandler):
     def _push_one(self, row, current):
         """Set Shopify's available quantity to Odoo's free one, compare-and-set against ``current``."""
         product, mapping = row.product_id, row.mapping_id
-        item_id = self.env["shopify.variant.binding"]._of(self.shop, product).inventory_item_id
+        item_id = self._item_ids[product.id]
         item_gid, location_gid = self._item_gid(row), self._location_gid(row)
         for _round in range(MAX_STALE_ROUNDS):
             wanted = int(product.with_context(location=mapping.location_id.id).free_qty)
