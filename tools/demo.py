@@ -10,6 +10,7 @@ import time
 
 from tools.demo_scenario import DEMO_CLIENT_ID, DEMO_DOMAIN, DEMO_SECRET, DEMO_TOKEN, Scenario
 from tools.demo_second_store import EU_CLIENT_ID, EU_DOMAIN, EU_SECRET, EU_TOKEN
+from tools.harness import nginx
 from tools.harness.deploy import Deployment
 from tools.harness.paths import VAR
 from tools.harness.simulator import Simulators
@@ -32,7 +33,12 @@ def main():
     args = parse_args()
     var = VAR / "demo"
     var.mkdir(parents=True, exist_ok=True)
-    odoo = Deployment(args.conf, args.db, args.port, var, nodes=2 if args.cluster else 1)
+    # nginx in front, as docs/DEPLOYMENT.md sets Odoo up: the web client's websocket goes to the
+    # gevent port, which a prefork node does not serve on its HTTP port.
+    front = nginx.ensure_installed() is not None
+    if not front:
+        print("[demo] nginx could not be installed: Odoo serves the port itself, without the live websocket")
+    odoo = Deployment(args.conf, args.db, args.port, var, nodes=2 if args.cluster else 1, front=front)
     sims = Simulators(var)
     scenario = Scenario(args.conf, args.db, odoo.url)
     scenario.configure_shop()
@@ -44,7 +50,7 @@ def main():
         try:
             odoo.start()
             print(f"[demo] Odoo is up: {odoo.url}  (login admin / password admin)")
-            if odoo.cluster:
+            if odoo.fronted:
                 print(f"[demo] {odoo.shape}")
             print(f"[demo] Shopify simulator: {sim_url}   queue_job runner: workers=2")
             ok = scenario.run(sim_url, eu_url)

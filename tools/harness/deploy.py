@@ -1,7 +1,9 @@
 """One Odoo node, or N nodes on one database behind nginx: one thing to start, watch and stop.
 
 Single node (the default): the node listens on the public port with the run
-script's config as it is.  Cluster: nginx listens on the public port and
+script's config as it is; with ``front=True`` it is proxied by nginx as one
+node of a cluster is, so that the web client's websocket reaches the node's
+gevent port (docs/DEPLOYMENT.md).  Cluster: nginx listens on the public port and
 proxies to ``nodes`` servers, each with the run script's config but its own
 HTTP and gevent ports and its own log, each with workers=2 and its own
 queue_job runner (queue_job elects one master runner per database with
@@ -18,23 +20,27 @@ from .procs import free_port, port_in_use
 
 
 class Deployment:
-    def __init__(self, conf, db, port, var, nodes=1, restart_delay=None):
-        """``restart_delay``: None for unsupervised nodes, else seconds before a supervised node restarts."""
+    def __init__(self, conf, db, port, var, nodes=1, restart_delay=None, front=False):
+        """``restart_delay``: None for unsupervised nodes, else seconds before a supervised node restarts.
+
+        ``front``: nginx on the public port even for one node (a cluster always has it).
+        """
         self.conf, self.db, self.port, self.var = conf, db, port, Path(var)
         self.cluster = nodes > 1
+        self.fronted = self.cluster or front
         self.url = f"http://127.0.0.1:{port}"
         self.proxy = None
         self.nodes = []
         log = Path(conf_value(conf, "logfile") or self.var / "odoo.log")
         for index in range(1, nodes + 1):
             name, node_conf, node_port = "odoo", conf, port
-            if self.cluster:
+            if self.fronted:
                 name, node_port = f"node{index}", free_port()
                 options = {"http_port": node_port, "gevent_port": free_port(), "proxy_mode": True}
                 options["logfile"] = log.with_name(f"{log.stem}-{name}{log.suffix}")
                 node_conf = derive_conf(conf, self.var / f"odoo-{name}.conf", options, {"port": port})
             self.nodes.append(self._node(node_conf, node_port, name, restart_delay))
-        if self.cluster:
+        if self.fronted:
             ports = [(n.port, int(conf_value(n.conf, "gevent_port"))) for n in self.nodes]
             self.proxy = Nginx(port, ports, self.var / "nginx")
 
@@ -45,15 +51,16 @@ class Deployment:
 
     @property
     def shape(self):
-        if not self.cluster:
+        if not self.fronted:
             return "one Odoo node"
-        return f"nginx on port {self.port} in front of {len(self.nodes)} Odoo nodes (ports {self.node_ports()})"
+        count = f"{len(self.nodes)} Odoo nodes" if self.cluster else "one Odoo node"
+        return f"nginx on port {self.port} in front of {count} (ports {self.node_ports()})"
 
     def node_ports(self):
         return ", ".join(str(n.port) for n in self.nodes)
 
     def start(self):
-        if self.cluster and port_in_use(self.port):
+        if self.fronted and port_in_use(self.port):
             raise RuntimeError(f"port {self.port} is in use")
         if self.proxy:
             self.proxy.start()

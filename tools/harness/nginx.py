@@ -65,7 +65,7 @@ http {{
         location /shopify_sync/webhook {{
             # Shopify gives up after 5 s: answer or fail well before.  A webhook is
             # idempotent (its event id), so a node that refuses it hands it to the other.
-            proxy_connect_timeout 1s;
+            proxy_connect_timeout {webhook_connect};
             proxy_send_timeout 4s;
             proxy_read_timeout 4s;
             proxy_next_upstream error http_502 http_503 non_idempotent;
@@ -111,13 +111,21 @@ def render(port, nodes, prefix, workers=2, down=()):
     dropped; a node at its limit is skipped for the other one.
     """
     max_conns = 8 * workers + 1
+    if len(nodes) > 1:
+        # A node at its limit, or failing, is skipped for another within 1 s.
+        limits, webhook_connect = f" max_conns={max_conns} max_fails=1 fail_timeout=2s", "1s"
+    else:
+        # A lone node has no other: nginx neither caps nor marks it down (either would turn a
+        # burst into "no live upstreams" 502s); a connection the node's queue cannot take yet
+        # is retried by the kernel after 1 s, inside the webhook's 3 s connect timeout.
+        limits, webhook_connect = " max_fails=0", "3s"
     servers = "\n".join(
-        f"        server 127.0.0.1:{http} max_conns={max_conns} max_fails=1 fail_timeout=2s"
-        + (" down;" if http in down else ";")
-        for http, _gevent in nodes
+        f"        server 127.0.0.1:{http}{limits}" + (" down;" if http in down else ";") for http, _gevent in nodes
     )
     gevent = "\n".join(f"        server 127.0.0.1:{gevent};" for _http, gevent in nodes)
-    return CONFIG.format(prefix=prefix, port=port, servers=servers, gevent_servers=gevent)
+    return CONFIG.format(
+        prefix=prefix, port=port, servers=servers, gevent_servers=gevent, webhook_connect=webhook_connect
+    )
 
 
 class Nginx:
