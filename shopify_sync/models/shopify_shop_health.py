@@ -10,6 +10,8 @@ PENDING_STATES = ("wait_dependencies", "pending", "enqueued", "started")
 WAITING_DELIVERY_STATES = ("received", "queued")
 # A delivery waiting longer than this means the dispatcher or the workers are not keeping up.
 STUCK_AFTER = timedelta(minutes=15)
+# The overview card's colours (Odoo's kanban colour indexes).
+COLOR_RED, COLOR_AMBER, COLOR_GREEN = 1, 2, 10
 # Failure reasons with a number of their own on the card (stale is an outcome, never a failure).
 FAILURE_REASONS = ("temporary", "configuration", "mapping", "data_conflict", "protected_field")
 
@@ -56,7 +58,10 @@ class ShopifyShop(models.Model):
     )
     connection_needs_attention = fields.Boolean(compute="_compute_connection_health")
     needs_attention = fields.Boolean(compute="_compute_health", help="Something on this shop needs a person.")
-    overview_color = fields.Integer(compute="_compute_health", help="Kanban colour: red when a person is needed.")
+    overview_color = fields.Integer(
+        compute="_compute_health",
+        help="Kanban colour: red when a person is needed, amber while changes wait for review, else green.",
+    )
     attention_reason = fields.Char(compute="_compute_health")
     sync_job_count = fields.Integer(compute="_compute_smart_counts")
     delivery_count = fields.Integer(compute="_compute_smart_counts")
@@ -96,7 +101,13 @@ class ShopifyShop(models.Model):
             attention = shop._attention_reasons(now)
             shop.needs_attention = bool(attention)
             shop.attention_reason = "; ".join(attention) or False
-            shop.overview_color = 1 if attention else 10
+            # Red: a person must act; amber: changes wait for a review decision; green: all fine.
+            if attention:
+                shop.overview_color = COLOR_RED
+            elif shop.id and shop.review_count:
+                shop.overview_color = COLOR_AMBER
+            else:
+                shop.overview_color = COLOR_GREEN
 
     def _age(self, when, now):
         if not when:

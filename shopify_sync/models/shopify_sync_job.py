@@ -20,10 +20,11 @@ from ..services.retry_policy import MAX_ATTEMPTS, throttle_wait, within_throttle
 _logger = logging.getLogger(__name__)
 
 PENDING_JOB_STATES = ("wait_dependencies", "pending", "enqueued")
+# In the order a job goes through them; review states are added in shopify_sync_job_review.py.
 JOB_STATES = [
     ("pending", "Pending"),
-    ("done", "Done"),
     ("failed", "Failed"),
+    ("done", "Done"),
     ("ignored", "Resolved manually"),
 ]
 OUTCOMES = [

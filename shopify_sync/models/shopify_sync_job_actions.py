@@ -3,13 +3,27 @@
 from odoo import models
 from odoo.exceptions import UserError
 
+# States a retry does not apply to: the person decides (Approve or Reject) instead.
+NOT_RETRIED = ("to_review", "rejected")
+
 
 class ShopifySyncJob(models.Model):
     _inherit = "shopify.sync.job"  # pylint: disable=consider-merging-classes-inherited
 
     # -- screens -----------------------------------------------------------
     def action_retry(self):
-        """Enqueue again, with the same identity key: safe whatever the state."""
+        """Enqueue again, with the same identity key: safe whatever the state.
+
+        A change waiting for review is approved or rejected, not retried; a rejected one stays so.
+        """
+        deciding = self.filtered(lambda job: job.state in NOT_RETRIED)
+        if deciding:
+            raise UserError(
+                self.env._(
+                    "%s waits for a review decision or was rejected: approve or reject it instead of retrying.",
+                    ", ".join(deciding.mapped("name")),
+                )
+            )
         for job in self:
             if not job.shop_id.active or not job.shop_id.sync_enabled:
                 raise UserError(self.env._("Shop %s is inactive or its sync is disabled.", job.shop_id.name))

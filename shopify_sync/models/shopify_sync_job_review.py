@@ -48,7 +48,15 @@ class ShopifySyncJob(models.Model):
     _inherit = "shopify.sync.job"  # pylint: disable=consider-merging-classes-inherited
 
     state = fields.Selection(
-        selection_add=[("to_review", "To review"), ("rejected", "Rejected")],
+        # Pending, To review, Failed, Done, Resolved manually, Rejected: the statusbar's order.
+        selection_add=[
+            ("pending",),
+            ("to_review", "To review"),
+            ("failed",),
+            ("done",),
+            ("ignored",),
+            ("rejected", "Rejected"),
+        ],
         ondelete={"to_review": "set default", "rejected": "set default"},
     )
     review_diff = fields.Json(readonly=True, copy=False)

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class ShopifyResolveWizard(models.TransientModel):
@@ -11,6 +12,14 @@ class ShopifyResolveWizard(models.TransientModel):
     reason = fields.Text(required=True)
 
     def action_resolve(self):
+        deciding = self.sync_job_ids.filtered(lambda job: job.state in ("to_review", "rejected"))
+        if deciding:
+            raise UserError(
+                self.env._(
+                    "%s waits for a review decision or was rejected: approve or reject it instead.",
+                    ", ".join(deciding.mapped("name")),
+                )
+            )
         for job in self.sync_job_ids:
             activities = job._problem_activities()
             if activities:
