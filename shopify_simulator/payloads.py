@@ -4,6 +4,7 @@ import copy
 
 from .formatting import gid
 from .nodes import level_gid
+from .store import merge_payload
 from .transaction_nodes import transaction_payload
 
 PRIVACY_TOPICS = {"customers/redact", "customers/data_request", "shop/redact"}
@@ -105,6 +106,8 @@ def webhook_payload(store, topic, resource_id=None, **extra):
             return {"id": int(resource_id)}
         if topic in PRIVACY_TOPICS:
             return _privacy(store, topic, resource_id, extra)
+        if topic == "customers/merge":  # resource_id: the deleted customer; kept_id: the kept one
+            return merge_payload(extra["kept_id"], resource_id, extra.get("status", "completed"))
         if topic.startswith("orders/"):
             return _order(store, resource_id)
         if topic.startswith("customers/"):

@@ -145,6 +145,10 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
     def delete(self, resource, resource_id):
         return self.store.delete(resource, resource_id)
 
+    def merge_customers(self, kept_id, deleted_id):
+        """Merge ``deleted_id`` into ``kept_id``; returns the customers/merge webhook body."""
+        return self.store.merge_customers(kept_id, deleted_id)
+
     @staticmethod
     def recompute_total(order):
         """Recompute a REST order's taxes and totals in place; return its total_price."""

@@ -34,6 +34,17 @@ GRAPHQL_TYPES = {
 }
 
 
+def merge_payload(kept_id, deleted_id, status="completed", errors=()):
+    """The customers/merge webhook body: both customers by GID, the merge job, its status."""
+    return {
+        "admin_graphql_api_customer_kept_id": gid("Customer", kept_id),
+        "admin_graphql_api_customer_deleted_id": gid("Customer", deleted_id),
+        "admin_graphql_api_job_id": None,
+        "status": status,
+        "errors": list(errors),
+    }
+
+
 def resource_name(resource):
     """'orders', 'Order', 'product_variant'... -> the store's singular name."""
     name = str(resource).strip().lower()
@@ -244,6 +255,22 @@ class Store(OrderActivity):
             record = self.collection(resource)[int(resource_id)]
             record["updated_at"] = self.tick()
             return copy.deepcopy(record)
+
+    def merge_customers(self, kept_id, deleted_id):
+        """Merge two customers as Shopify's customerMerge does: the deleted one's orders move to the
+        kept one, which is updated; the deleted one is gone. Returns the customers/merge body."""
+        with self.lock:
+            kept_id, deleted_id = int(kept_id), int(deleted_id)
+            kept = self.customers[kept_id]
+            for order in self.orders.values():
+                if int((order.get("customer") or {}).get("id") or 0) == deleted_id:
+                    order["customer"] = {
+                        k: copy.deepcopy(v) for k, v in kept.items() if k != "addresses"
+                    }
+                    order["updated_at"] = self.tick()
+            self.delete("customer", deleted_id)
+            kept["updated_at"] = self.tick()
+            return merge_payload(kept_id, deleted_id)
 
     def delete(self, resource, resource_id):
         """Remove a resource: GraphQL then answers null for it, as Shopify does."""

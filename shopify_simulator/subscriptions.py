@@ -32,6 +32,7 @@ TOPICS = (
     "customers/create",
     "customers/update",
     "customers/delete",
+    "customers/merge",
     "fulfillments/create",
     "fulfillments/update",
     "inventory_levels/update",

@@ -26,6 +26,7 @@ CHANNEL_PRIVACY = "root.shopify.privacy"
 # -- resource types of sync jobs ----------------------------------------------------
 ORDER = "order"
 CUSTOMER = "customer"
+CUSTOMER_MERGE = "customer_merge"
 PRODUCT = "product"
 FULFILLMENT = "fulfillment"
 REFUND = "refund"

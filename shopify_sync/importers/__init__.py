@@ -7,6 +7,7 @@ registered here, in this order (the order of the selection).
 
 from ..services import resources
 from .customer import CustomerHandler
+from .customer_merge import CustomerMergeHandler
 from .fulfillment import FulfillmentHandler
 from .fulfillment_push import FulfillmentPushHandler
 from .inventory_level import InventoryLevelHandler
@@ -43,5 +44,6 @@ resources.register(
     PrivacyRequestHandler,
     CustomerRedactHandler,
     ShopRedactHandler,
+    CustomerMergeHandler,
 )
 HANDLERS = resources.HANDLERS

@@ -85,6 +85,35 @@ class ResourceHandler:
         raise NotImplementedError
 
     # -- helpers shared by handlers ----------------------------------------
+    def _received(self, topic, resource_id, prefix=False):
+        """Whether this shop's webhook ``topic`` about ``resource_id`` reached Odoo.
+
+        A deletion is known by its delivery: a job that finds the resource gone asks whether
+        Shopify said it deleted it (then nothing failed) or not (then the failure is shown).
+        ``prefix``: the delivery's resource id starts with ``<resource_id>-`` (a merge).
+        """
+        rid = f"{resource_id}-%" if prefix else str(resource_id)
+        return bool(
+            self.env["shopify.webhook.delivery"]
+            .sudo()
+            .search_count(
+                [("shop_id", "=", self.shop.id), ("topic", "=", topic), ("resource_id", "=like", rid)], limit=1
+            )
+        )
+
+    def _schedule_activity(self, record, summary, note):
+        """One activity on ``record`` for the shop's responsible user; none when one with ``summary`` is open."""
+        record = record.sudo()
+        existing = record.activity_ids.filtered(lambda a: a.summary == summary)
+        if existing:
+            return existing
+        return record.activity_schedule(
+            "shopify_sync.mail_activity_type_sync_failure",
+            summary=summary,
+            note=note,
+            user_id=(self.shop.user_id or self.env.user).id,
+        )
+
     def _lock_related(self, resource_type, resource_id):
         """Take the lock of a record this job also writes (a product or customer of an order)."""
         key = identity_key(self.shop.id, resource_type, resource_id)

@@ -3,9 +3,9 @@
 from .. import const
 from ..mapping import customer as cmap
 from ..mapping.common import parse_datetime
-from ..services.errors import DataConflictError
+from ..services.errors import DataConflictError, ResourceGoneError
 from ..services.gid import to_gid
-from ..services.queries import CUSTOMER_QUERY
+from ..services.queries import CUSTOMER_EXISTS_QUERY, CUSTOMER_QUERY
 from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult, stale
 
@@ -22,7 +22,18 @@ class CustomerHandler(ResourceHandler):
     admin_path = "customers"
 
     def _run(self, resource_id):
-        node = self.client.fetch_node(CUSTOMER_QUERY, to_gid("customer", resource_id), "customer")
+        try:
+            node = self.client.fetch_node(CUSTOMER_QUERY, to_gid("customer", resource_id), "customer")
+        except ResourceGoneError:
+            # A customer merged into another one is gone: its merge job moved its binding.
+            if not self._received("customers/merge", resource_id, prefix=True):
+                raise
+            return SyncResult(
+                "skipped",
+                self._bindings._record(self.shop, resource_id) or None,
+                self.env._("Customer %s", resource_id),
+                note=self.env._("Merged into another customer in Shopify (customers/merge)."),
+            )
         return self.import_node(node)
 
     @property
@@ -35,7 +46,7 @@ class CustomerHandler(ResourceHandler):
         updated_at = parse_datetime(node.get("updatedAt"))
         vals = self._country_state(cmap.customer_vals(node))
         label = vals["name"]
-        binding = self._bindings._find(self.shop, shopify_id)
+        binding = self._bindings._find(self.shop, shopify_id) or self._merged_binding(shopify_id)
         partner = binding.odoo_id.with_env(self.env)
         if binding and binding.shopify_updated_at and updated_at and updated_at <= binding.shopify_updated_at:
             return stale(partner, label, updated_at)
@@ -53,6 +64,47 @@ class CustomerHandler(ResourceHandler):
             self.address_contact(partner, node["defaultAddress"], "invoice")
         note = self.env._("Protected fields kept: %s", ", ".join(skipped)) if skipped else None
         return SyncResult(outcome, partner, label, updated_at, note)
+
+    def _merged_binding(self, kept_id):
+        """The binding of a customer Shopify merged into ``kept_id``, moved to it; empty when none.
+
+        The merge's webhook may be received while its job has not run yet (an order of the
+        surviving customer synced first): the surviving customer then gets the losing one's
+        partner, never a new one. Only once Shopify no longer has the losing customer (a merge
+        that failed leaves both).
+        """
+        merges = (
+            self.env["shopify.webhook.delivery"]
+            .sudo()
+            .search(
+                [
+                    ("shop_id", "=", self.shop.id),
+                    ("topic", "=", "customers/merge"),
+                    ("resource_id", "=like", f"%-{kept_id}"),
+                ]
+            )
+        )
+        for resource_id in sorted(set(merges.mapped("resource_id"))):
+            losing = self._bindings._find(self.shop, resource_id.split("-", 1)[0])
+            if losing and not self._still_in_shopify(losing.shopify_id):
+                self._lock_related("customer", losing.shopify_id)
+                return self.move_binding(losing, kept_id)
+        return self._bindings
+
+    def move_binding(self, losing, kept_id):
+        """Bind the losing customer's partner to the surviving customer ``kept_id``."""
+        losing.write({"shopify_id": str(kept_id), "shopify_updated_at": False})
+        return losing
+
+    def _still_in_shopify(self, customer_id):
+        gid = to_gid("customer", customer_id)
+        if self._client is not None:
+            return bool(self._client.execute(CUSTOMER_EXISTS_QUERY, {"id": gid}).get("customer"))
+        client = self.shop._graphql_client()
+        try:
+            return bool(client.execute(CUSTOMER_EXISTS_QUERY, {"id": gid}).get("customer"))
+        finally:
+            client.close()
 
     def _match_by_email(self, email):
         """With the shop's match-by-email: the one contact with this email not bound in this store yet.

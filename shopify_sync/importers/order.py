@@ -2,12 +2,12 @@
 
 import json
 
-from odoo import Command
+from odoo import Command, fields
 
 from .. import const
 from ..mapping import order as omap
 from ..mapping.common import currency_of, parse_datetime
-from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError
+from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError, ResourceGoneError
 from ..services.gid import to_gid
 from ..services.labels import order_node_summary
 from ..services.queries import ORDER_QUERY
@@ -27,6 +27,8 @@ class OrderHandler(ResourceHandler):
         topic: Topic("id", ("id", "updated_at"))
         for topic in ("orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled")
     }
+    # The same job as the order's: a deletion received before the creation finds the order gone.
+    topics["orders/delete"] = Topic("id", ("id",))
     reconciliation_root = "orders"
     binding_models = ("shopify.order.binding",)
     gid_type = "Order"
@@ -34,8 +36,42 @@ class OrderHandler(ResourceHandler):
     door_label_key = "name"
 
     def _run(self, resource_id):
-        node = self.client.fetch_node(ORDER_QUERY, to_gid("order", resource_id), "order")
+        try:
+            node = self.client.fetch_node(ORDER_QUERY, to_gid("order", resource_id), "order")
+        except ResourceGoneError:
+            if not self._received("orders/delete", resource_id):
+                raise
+            return self._deleted(resource_id)
         return self.import_node(node)
+
+    def _deleted(self, shopify_id):
+        """Shopify deleted the order: the Odoo order stays (it may be delivered or invoiced); one activity says so."""
+        binding = self._bindings._find(self.shop, shopify_id)
+        order = binding.odoo_id.with_env(self.env)
+        if not order:
+            return SyncResult(
+                "skipped",
+                None,
+                self.env._("Order %s", shopify_id),
+                note=self.env._("Deleted in Shopify before reaching Odoo."),
+            )
+        label = binding.shopify_name or order.client_order_ref or order.name
+        if binding.shopify_deleted_at:
+            return SyncResult("skipped", order, label, note=self.env._("Deletion already noted."))
+        binding.write({"shopify_deleted_at": fields.Datetime.now()})
+        self._schedule_activity(
+            order,
+            self.env._("Shopify order %s deleted", label),
+            self.env._(
+                "Shopify deleted order %(label)s. Odoo order %(order)s is kept as it is: cancel it, "
+                "or keep it if it was delivered or invoiced.",
+                label=label,
+                order=order.name,
+            ),
+        )
+        return SyncResult(
+            "handled", order, label, note=self.env._("Deleted in Shopify: Odoo order kept, activity raised.")
+        )
 
     def import_node(self, node):
         """Create, update, link or cancel the Odoo order of a fetched Shopify order node."""

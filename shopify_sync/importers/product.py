@@ -9,7 +9,7 @@ from odoo import Command
 
 from .. import const
 from ..mapping import product as pmap
-from ..services.errors import ConcurrentSyncError, MappingError
+from ..services.errors import ConcurrentSyncError, MappingError, ResourceGoneError
 from ..services.gid import to_gid
 from ..services.identity import try_lock_sku
 from ..services.queries import PRODUCT_QUERY
@@ -22,7 +22,13 @@ class ProductHandler(ResourceHandler):
     type_label = "Product"
     channel = const.CHANNEL_PRODUCT
     rollout_object = "products"
-    topics = {topic: Topic("id", ("id", "updated_at")) for topic in ("products/create", "products/update")}
+    topics = {
+        "products/create": Topic("id", ("id", "updated_at")),
+        "products/update": Topic("id", ("id", "updated_at")),
+        # The same job as the product's: a deletion received before the creation is one job,
+        # which finds the product gone (services/resources.py: one waiting job per resource).
+        "products/delete": Topic("id", ("id",)),
+    }
     reconciliation_root = "products"
     binding_models = ("shopify.product.binding", "shopify.variant.binding")
     gid_type = "Product"
@@ -30,8 +36,72 @@ class ProductHandler(ResourceHandler):
     door_label_key = "title"
 
     def _run(self, resource_id):
-        node = self.client.fetch_node(PRODUCT_QUERY, to_gid("product", resource_id), "product")
+        try:
+            node = self.client.fetch_node(PRODUCT_QUERY, to_gid("product", resource_id), "product")
+        except ResourceGoneError:
+            if not self._received("products/delete", resource_id):
+                raise
+            return self._deleted(resource_id)
         return self.import_node(node)
+
+    # -- products/delete ------------------------------------------------------------
+    def _deleted(self, shopify_id):
+        """Shopify deleted the product: archive its bindings, and its Odoo products that nothing else uses."""
+        self._lock_related("product", shopify_id)
+        template_binding = self.env["shopify.product.binding"]._find(self.shop, shopify_id)
+        variant_bindings = self._variant_bindings.search(
+            [("shop_id", "=", self.shop.id), ("shopify_product_id", "=", str(shopify_id))]
+        )
+        label = self.env._("Product %s", shopify_id)
+        template = template_binding.odoo_id.with_env(self.env).with_context(active_test=False)
+        if not (template_binding.active or variant_bindings):
+            note = (
+                self.env._("Already archived: Shopify deleted the product.")
+                if template_binding
+                else self.env._("Deleted in Shopify before reaching Odoo.")
+            )
+            return SyncResult("skipped", template or None, label, note=note)
+        label = template.name or label
+        variant_bindings.write({"active": False})
+        template_binding.write({"active": False})
+        products = variant_bindings.odoo_id.with_env(self.env)
+        in_use = {product: self._use_of(product) for product in products}
+        (products.filtered(lambda p: not in_use[p])).write({"active": False})
+        templates = (template | products.product_tmpl_id).filtered("active")
+        Variant, TemplateBinding = self.env["product.product"], self.env["shopify.product.binding"].sudo()
+        templates.filtered(
+            lambda t: not Variant.search_count([("product_tmpl_id", "=", t.id)], limit=1)
+            and not TemplateBinding.search_count([("odoo_id", "=", t.id)], limit=1)
+        ).write({"active": False})
+        kept = [f"{product.display_name} ({use})" for product, use in in_use.items() if use]
+        note = self.env._("Shopify deleted the product: bindings archived.")
+        if kept:
+            note += " " + self.env._("Kept active, still in use: %s.", "; ".join(kept))
+        return SyncResult("handled", template or None, label, note=note)
+
+    def _use_of(self, product):
+        """What keeps ``product`` in use (another store, an open order line, stock), or None."""
+        others = self._variant_bindings.search([("odoo_id", "=", product.id)])  # active ones: other stores
+        if others:
+            return self.env._("bound in %s", ", ".join(others.shop_id.mapped("name")))
+        lines = self.env["sale.order.line"].sudo().search([("product_id", "=", product.id), ("state", "!=", "cancel")])
+        if lines.filtered(
+            lambda line: line.state in ("draft", "sent")
+            or line.qty_delivered < line.product_uom_qty
+            or line.invoice_status == "to invoice"
+        ):
+            return self.env._("on an open order line")
+        quants = (
+            self.env["stock.quant"]
+            .sudo()
+            .search_count(
+                [("product_id", "=", product.id), ("location_id.usage", "=", "internal"), ("quantity", "!=", 0)],
+                limit=1,
+            )
+        )
+        if quants:
+            return self.env._("in stock")
+        return None
 
     @property
     def _variant_bindings(self):

@@ -13,6 +13,9 @@ class ShopifyVariantBinding(models.Model):
 
     odoo_id = fields.Many2one("product.product", string="Product Variant", required=True, ondelete="restrict")
     shopify_product_id = fields.Char(string="Shopify Product ID", help="Numeric id of the variant's product.")
+    active = fields.Boolean(
+        default=True, readonly=True, help="Archived when Shopify deleted the product (products/delete)."
+    )
     inventory_item_id = fields.Char(string="Shopify Inventory Item", help="Numeric id; stock is pushed to it.")
     shopify_tracked = fields.Boolean(
         string="Tracked in Shopify",

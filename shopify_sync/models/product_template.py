@@ -10,6 +10,9 @@ class ShopifyProductBinding(models.Model):
     _shopify_admin_kind = "product"
 
     odoo_id = fields.Many2one("product.template", string="Product", required=True, ondelete="restrict", index=True)
+    active = fields.Boolean(
+        default=True, readonly=True, help="Archived when Shopify deleted the product (products/delete)."
+    )
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This product is already bound in this store.")
 

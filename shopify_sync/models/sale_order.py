@@ -12,6 +12,11 @@ class ShopifyOrderBinding(models.Model):
     odoo_id = fields.Many2one("sale.order", string="Sale Order", required=True, ondelete="restrict")
     shopify_name = fields.Char(string="Shopify Order", readonly=True)
     financial_status = fields.Char(string="Shopify Payment Status", readonly=True)
+    shopify_deleted_at = fields.Datetime(
+        string="Deleted in Shopify",
+        readonly=True,
+        help="When the order's deletion in Shopify (orders/delete) reached Odoo: the Odoo order is kept.",
+    )
 
     _record_uniq = models.UniqueIndex("(odoo_id)", "This sale order already belongs to a Shopify order.")
 

@@ -84,8 +84,16 @@ class ShopifyBinding(models.AbstractModel):
     # -- the binder --------------------------------------------------------------
     @api.model
     def _find(self, shop, shopify_id):
-        """The binding of ``shopify_id`` in ``shop`` (empty when none)."""
-        return self.sudo().search([("shop_id", "=", shop.id), ("shopify_id", "=", str(shopify_id))], limit=1)
+        """The binding of ``shopify_id`` in ``shop``, archived or not (empty when none).
+
+        An archived binding (a product Shopify deleted) still holds its Shopify id: it is
+        found, never bound a second time.
+        """
+        return (
+            self.sudo()
+            .with_context(active_test=False)
+            .search([("shop_id", "=", shop.id), ("shopify_id", "=", str(shopify_id))], limit=1)
+        )
 
     @api.model
     def _record(self, shop, shopify_id):

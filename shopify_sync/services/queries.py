@@ -26,6 +26,13 @@ query Customer($id: ID!) {{
 }}
 """
 
+# Whether Shopify still has a customer (the losing customer of a merge is deleted once merged).
+CUSTOMER_EXISTS_QUERY = """
+query CustomerExists($id: ID!) {
+  customer(id: $id) { id }
+}
+"""
+
 PAGE_INFO = "pageInfo { hasNextPage endCursor }"
 # Nested connections: a small first page with the record (Shopify reserves the
 # cost of every entry ``first:`` asks for, docs/BENCHMARKS.md "Points per

@@ -25,15 +25,10 @@ def door_note(topic, stock_authority):
 # Answered 200 and recorded as ignored if they come anyway. The README's topic table lists them
 # with these reasons; tests/test_schema_contract.py checks they exist at Shopify and are listed.
 IGNORED_TOPICS = {
-    "orders/delete": "A sale order that reached Odoo may be delivered or invoiced: it is never deleted "
-    "from Shopify. Cancel it in Odoo if need be.",
     "orders/edited": "An edit also sends orders/updated, which re-reads the whole order.",
     "orders/partially_fulfilled": "Each shipment sends fulfillments/create, which validates the delivery.",
     "orders/risk_assessment_changed": "Fraud risk is judged in Shopify before fulfilment; Odoo holds no risk data.",
     "customers/delete": "The partner may have orders and invoices: it is kept. Erasure comes as customers/redact.",
-    "customers/merge": "Both partners are kept (they may have orders); the kept customer's next customers/update "
-    "updates its partner. Merge the partners in Odoo by hand if wanted.",
-    "products/delete": "The product may be on orders and stock moves: it is kept. Archive it in Odoo if wanted.",
     "disputes/create": "A dispute reaches the books with the payout's DISPUTE_WITHDRAWAL balance transaction, "
     "which raises an activity when the payout is booked.",
     "disputes/update": "As disputes/create: the payout's balance transactions carry the money.",
@@ -46,6 +41,9 @@ IGNORED_TOPICS = {
     "returns/cancel": "As returns/request.",
     "returns/update": "As returns/request.",
     "tender_transactions/create": "Payments come from order_transactions/create, with their gateway and kind.",
+    "draft_orders/create": "A draft order is not an order: once completed, Shopify sends orders/create.",
+    "draft_orders/update": "As draft_orders/create.",
+    "draft_orders/delete": "As draft_orders/create: a draft deleted before completion never reached Odoo.",
 }
 
 

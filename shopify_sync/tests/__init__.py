@@ -18,6 +18,7 @@ from . import (
     test_inventory_fulfillment_push,
     test_mapping,
     test_mapping_accounting,
+    test_merges_deletions,
     test_nested_pages,
     test_oauth_callback,
     test_paginate,

@@ -51,13 +51,13 @@ class TestWebhookSubscriptions(ShopifyHttpCase):
         records = self.simulator.subscriptions.records
         api = self.simulator.subscriptions
         api._create(None, "ORDERS_CREATE", {"uri": "https://old-erp.example.com/hook", "format": "JSON"})
-        api._create(None, "PRODUCTS_DELETE", {"uri": self.shop.webhook_url})
+        api._create(None, "CUSTOMERS_DELETE", {"uri": self.shop.webhook_url})
         wrong_id = next(r["id"] for r in records.values() if r["topic"] == "orders/create")
         self.shop.action_check_webhooks()
-        self.assertIn(("products/delete", "extra"), self.table(), "the check reports an extra one, and leaves it")
+        self.assertIn(("customers/delete", "extra"), self.table(), "the check reports an extra one, and leaves it")
         self.shop.action_register_webhooks()
         held = self.held()
-        self.assertNotIn("products/delete", held)
+        self.assertNotIn("customers/delete", held)
         self.assertEqual(held["orders/create"][0], self.shop.webhook_url)
         self.assertIn(wrong_id, records, "the wrong one was updated in place")
 
