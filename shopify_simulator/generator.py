@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from .formatting import gid
 from .generator_orders import GATEWAY, OrderMaking
+from .generator_past import Past, PastPlanner
 from .totals import recompute_totals
 
 __all__ = ["Generator", "recompute_totals", "same_product_elsewhere"]
@@ -85,6 +86,7 @@ class Generator(OrderMaking):
         ``["gift_card", "shopify_payments"]`` (the last gateway pays what the others leave);
         Shopify Payments by default."""
         self.store = store
+        self.seed = seed
         self.rng = random.Random(seed)
         self.tax_rate = Decimal(str(tax_rate))
         self.gateways = list(gateways or [GATEWAY])
@@ -100,12 +102,20 @@ class Generator(OrderMaking):
         orders=0,
         lines_per_order=2,
         summary=False,
+        history=0.0,
+        past=None,
     ):
         """Seed the records; return them (copies), or with ``summary`` only their counts.
 
         ``summary`` is for large stores: the records are seeded without being copied in or
         out, which is what makes 10,000 products and 20,000 orders take seconds, not minutes.
+
+        ``history``: the share of the orders that are history (fulfilled fully or partly and
+        closed, cancelled or refunded, over months); the others are open, placed in the last
+        days. ``past``: the other shares of ``generator_past.Past`` (e.g. ``{"cancelled":
+        0.1}``). Without ``history`` every order is new and unfulfilled, as before.
         """
+        self.past = Past.of(history, past)
         detach = not summary
         collecting = gc.isenabled()
         if summary:
@@ -136,20 +146,32 @@ class Generator(OrderMaking):
                 self.store.seed_product(self.product(variants_per_product), detach=detach)
                 for _p in range(2)
             ]
+        planner = (
+            PastPlanner(self.past, orders, self.seed, zone=self.store.zone)
+            if self.past.history
+            else None
+        )
         for index in range(orders):
             if made["customers"]:
                 customer = made["customers"][index % len(made["customers"])]
             else:
                 customer = self.store.seed_customer(self.customer(), detach=detach)
             order = self.order(customer, catalogue, lines_per_order)
+            if planner:
+                planner.apply(order, index)
             made["orders"].append(self.store.seed_order(order, detach=detach))
         if not detach:
-            return {
+            counts = {
                 "customers": len(made["customers"]),
                 "products": len(made["products"]),
                 "variants": sum(len(p.get("variants") or []) for p in made["products"]),
                 "orders": len(made["orders"]),
             }
+            if planner:
+                counts["past"] = dict(planner.made)
+            return counts
+        if planner:
+            made["past"] = dict(planner.made)
         return copy.deepcopy(made)
 
     def address(self, first, last, phone):

@@ -13,7 +13,7 @@ from .mutations import Mutations
 from .nodes import NodeFactory
 from .pagination import check_page_size, connection, root_window
 from .query_cost import QueryCost
-from .search import search
+from .search import matches, parse_query, search
 
 HERE = Path(__file__).parent
 # schema.graphql describes this API version (shopify_sync's default); tests/test_schema_contract.py
@@ -214,8 +214,20 @@ class GraphQLApi:
         }
         for field, resource in ROOT_CONNECTIONS.items():
             root[field] = self._search(resource)
+        root["ordersCount"] = self._orders_count
         root.update(self.mutations.resolvers())
         return root
+
+    def _orders_count(self, _info, query=None, limit=10000, savedSearchId=None):  # noqa: N803
+        """Orders matching ``query``: at most ``limit`` (then AT_LEAST), as Shopify counts them."""
+        del savedSearchId  # saved searches are not simulated
+        terms = parse_query(query)
+        found = sum(
+            1 for record in list(self.store.orders.values()) if matches("order", record, terms)
+        )
+        if limit is not None and found > limit:
+            return {"count": limit, "precision": "AT_LEAST"}
+        return {"count": found, "precision": "EXACT"}
 
     def _location(self, _info, id=None):
         """``location`` without an id is the shop's primary location."""

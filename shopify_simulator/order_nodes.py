@@ -55,6 +55,16 @@ class OrderNodes:
             if int(item["line_item_id"]) == line_id
         )
 
+    def _unfulfilled(self, order_id, line_id):
+        """What is left to ship of a line: its fulfillment order lines' remaining quantities."""
+        return sum(
+            line["remaining"]
+            for fo in self.store.fulfillment_orders_of(order_id)
+            if fo["status"] != "CANCELLED"
+            for line in fo["lines"]
+            if line["line_item_id"] == line_id
+        )
+
     def line_item(self, rest, order):
         quantity = int(rest.get("quantity") or 0)
         price = to_decimal(rest.get("price"))
@@ -80,6 +90,7 @@ class OrderNodes:
             "currentQuantity": max(
                 quantity - self._refunded_quantity(int(order["id"]), line_id), 0
             ),
+            "unfulfilledQuantity": lambda _info: self._unfulfilled(int(order["id"]), line_id),
             "requiresShipping": bool(rest.get("requires_shipping", True)),
             "isGiftCard": bool(rest.get("gift_card")),
             "taxable": bool(rest.get("taxable", True)),

@@ -44,10 +44,10 @@ class OrderActivity:
                 self._commit(order)
             for fulfillment in embedded_fulfillments:
                 if int(fulfillment.get("id") or 0) not in self.fulfillments:
-                    self.seed_fulfillment(oid, fulfillment, bump_order=False)
+                    self.seed_fulfillment(oid, fulfillment, bump_order=False, detach=detach)
             for refund in embedded_refunds:
                 if int(refund.get("id") or 0) not in self.refunds:
-                    self.seed_refund(oid, refund, bump_order=False)
+                    self.seed_refund(oid, refund, bump_order=False, detach=detach)
             return copy.deepcopy(order) if detach else order
 
     def _sync_fulfillment_order(self, order):
@@ -105,11 +105,12 @@ class OrderActivity:
         elif remaining < total:
             order["fulfillment_status"] = "partial"
 
-    def seed_fulfillment(self, order_id, rest, bump_order=True):
+    def seed_fulfillment(self, order_id, rest, bump_order=True, detach=True):
+        """``detach=False``: the store keeps ``rest`` itself and returns the stored record."""
         with self.lock:
             oid = int(order_id)
             order = self.orders[oid]
-            fulfillment = copy.deepcopy(rest)
+            fulfillment = copy.deepcopy(rest) if detach else rest
             fulfillment.setdefault("id", self.next_id())
             fid = int(fulfillment["id"])
             fulfillment["order_id"] = oid
@@ -117,10 +118,11 @@ class OrderActivity:
             fulfillment.setdefault("status", "success")
             fulfillment.setdefault("location_id", self.first_location_id())
             fulfillment.setdefault("admin_graphql_api_id", gid("Fulfillment", fid))
-            count = sum(
-                1 for f in self.fulfillments.values() if f["order_id"] == oid and f["id"] != fid
-            )
-            fulfillment.setdefault("name", f"{order.get('name')}.{count + 1}")
+            if not fulfillment.get("name"):  # counted only when needed: a scan of every fulfillment
+                count = sum(
+                    1 for f in self.fulfillments.values() if f["order_id"] == oid and f["id"] != fid
+                )
+                fulfillment["name"] = f"{order.get('name')}.{count + 1}"
             if fulfillment.get("tracking_number") and not fulfillment.get("tracking_numbers"):
                 fulfillment["tracking_numbers"] = [fulfillment["tracking_number"]]
             fulfillment.setdefault("tracking_numbers", [])
@@ -139,7 +141,7 @@ class OrderActivity:
             if bump_order:
                 order["updated_at"] = self.tick()
             self.deleted.discard(("fulfillment", fid))
-            return copy.deepcopy(fulfillment)
+            return copy.deepcopy(fulfillment) if detach else fulfillment
 
     def _consume_fulfillment_orders(self, order_id, line_items):
         order_lines = {
@@ -183,11 +185,12 @@ class OrderActivity:
             level["committed"] = max(level.get("committed", 0) - quantity, 0)
             level["updated_at"] = self.tick()
 
-    def seed_refund(self, order_id, rest, bump_order=True):
+    def seed_refund(self, order_id, rest, bump_order=True, detach=True):
+        """``detach=False``: the store keeps ``rest`` itself and returns the stored record."""
         with self.lock:
             oid = int(order_id)
             order = self.orders[oid]
-            refund = copy.deepcopy(rest)
+            refund = copy.deepcopy(rest) if detach else rest
             refund.setdefault("id", self.next_id())
             rid = int(refund["id"])
             refund["order_id"] = oid
@@ -239,7 +242,7 @@ class OrderActivity:
             if bump_order:
                 order["updated_at"] = self.tick()
             self.deleted.discard(("refund", rid))
-            return copy.deepcopy(refund)
+            return copy.deepcopy(refund) if detach else refund
 
     def _restock(self, line, item, quantity):
         variant = self.variants.get(int(line.get("variant_id") or 0))

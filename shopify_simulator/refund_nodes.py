@@ -33,6 +33,7 @@ class RefundNodes:
             "id": gid("Refund", rid),
             "legacyResourceId": str(rid),
             "createdAt": graphql_time(rest.get("created_at")),
+            "processedAt": graphql_time(rest.get("processed_at") or rest.get("created_at")),
             "updatedAt": graphql_time(rest.get("processed_at") or rest.get("created_at")),
             "note": rest.get("note"),
             "order": lambda _info: self.order(self.store.orders.get(oid)),

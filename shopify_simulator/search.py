@@ -19,7 +19,6 @@ TEXT_FIELDS = {
         "email": "email",
         "name": "name",
         "financial_status": "financial_status",
-        "fulfillment_status": "fulfillment_status",
         "tag": "tags",
     },
     "customer": {
@@ -69,6 +68,36 @@ def parse_query(text):
     return terms
 
 
+# Order filters that are not a field's value: ``status`` (open, closed, cancelled, not_closed)
+# and ``fulfillment_status`` with Shopify's search words (shipped, partial, unshipped...).
+FULFILLMENT_WORDS = {
+    "shipped": {"fulfilled"},
+    "fulfilled": {"fulfilled"},
+    "partial": {"partial"},
+    "unshipped": {""},
+    "unfulfilled": {"", "partial"},
+    "any": {"", "partial", "fulfilled"},
+}
+
+
+def _order_status(record, value):
+    closed, cancelled = bool(record.get("closed_at")), bool(record.get("cancelled_at"))
+    return {
+        "open": not closed and not cancelled,
+        "closed": closed,
+        "cancelled": cancelled,
+        "not_closed": not closed,
+    }.get(value, True)
+
+
+def _fulfillment_status(record, value):
+    words = FULFILLMENT_WORDS.get(value)
+    return True if words is None else (record.get("fulfillment_status") or "") in words
+
+
+ORDER_STATES = {"status": _order_status, "fulfillment_status": _fulfillment_status}
+
+
 def _compare(left, op, right):
     if left is None or right is None:
         return False
@@ -89,6 +118,8 @@ def matches(resource, record, terms):
                 ok = _compare(parse_time(record.get(field)), op, parse_time(value))
             except ValueError:
                 ok = False
+        elif resource == "order" and field in ORDER_STATES:
+            ok = ORDER_STATES[field](record, value.lower())
         elif field == "id":
             ok = value.isdigit() and _compare(int(record["id"]), op, int(value))
         elif field in fields:

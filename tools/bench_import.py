@@ -36,6 +36,9 @@ class ImportPhase:
             "import_customers": int(env("BENCH_IMPORT_CUSTOMERS", 10_000)),
             "import_orders": int(env("BENCH_IMPORT_ORDERS", 20_000)),
             "import_lines_per_order": int(env("BENCH_IMPORT_LINES", 2)),
+            # a store with a past: this share of the orders is history (fulfilled and closed,
+            # cancelled, refunded, over months), the rest open (shopify_simulator/generator_past.py)
+            "import_history_share": float(env("BENCH_IMPORT_HISTORY", 0.8)),
             "import_restore_rate": float(env("BENCH_IMPORT_RESTORE_RATE", 100)),
             "import_timeout": int(env("BENCH_IMPORT_TIMEOUT", 3600)),
             "import_stall_seconds": int(env("BENCH_IMPORT_STALL_SECONDS", 600)),
@@ -56,7 +59,7 @@ class ImportPhase:
         self.log(
             f"simulator {url} at {s['import_restore_rate']:g} points/s: generating {s['import_products']} products "
             f"x {s['import_variants_per_product']} variants, {s['import_customers']} customers, "
-            f"{s['import_orders']} orders"
+            f"{s['import_orders']} orders ({s['import_history_share']:.0%} history)"
         )
         started = time.monotonic()
         self.seeded = self.sim.generate(
@@ -66,6 +69,7 @@ class ImportPhase:
             variants_per_product=s["import_variants_per_product"],
             orders=s["import_orders"],
             lines_per_order=s["import_lines_per_order"],
+            history=s["import_history_share"],
             summary=True,
         )
         self.log(f"seeded {self.seeded} in {time.monotonic() - started:.1f} s")

@@ -1,6 +1,7 @@
 """Seeding from REST dicts, generated data, fulfillments and refunds, webhook payloads."""
 
 import re
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -278,3 +279,82 @@ def test_webhook_payloads_in_rest_shape(sim):
     assert sim.webhook_payload("orders/delete", 450789469) == {"id": 450789469}
     with pytest.raises(ValueError):
         sim.webhook_payload("carts/create", 1)
+
+
+PAST_QUERY = """{
+  all: ordersCount(limit: null) { count precision }
+  open: ordersCount(query: "status:open -fulfillment_status:shipped") { count }
+  cancelled: ordersCount(query: "status:cancelled") { count }
+  refunded: ordersCount(query: "financial_status:refunded") { count }
+  capped: ordersCount(limit: 3) { count precision }
+  oldest: orders(first: 1, sortKey: PROCESSED_AT) { nodes { processedAt closedAt } }
+  newest: orders(first: 1, sortKey: PROCESSED_AT, reverse: true) { nodes { processedAt } }
+}"""
+
+
+def test_generated_store_with_a_past(sim):
+    """80 % history (the oldest orders, over months, fulfilled and closed, cancelled or
+    refunded), 20 % open (placed in the last days); the counts Shopify's search gives."""
+    made = sim.generate(customers=5, products=4, orders=100, seed=11, history=0.8)
+    orders = made["orders"]
+    past = made["past"]
+    assert past["history"] == 80 and past["open"] == 20
+    assert past["cancelled"] and past["refunded"] and past["partial"]
+    now = datetime.now(UTC)
+    stored = sim.store.orders
+    history, open_ = orders[:80], orders[80:]
+    for order in history:
+        rest = stored[order["id"]]
+        placed = parse_time(rest["processed_at"])
+        assert placed < now - timedelta(days=3)
+        if rest.get("cancelled_at"):
+            assert parse_time(rest["cancelled_at"]) > placed
+            assert rest["financial_status"] == "refunded" and not rest.get("fulfillment_status")
+            continue
+        assert rest["fulfillment_status"] in ("fulfilled", "partial")
+        shipped = [f for f in sim.store.fulfillments.values() if f["order_id"] == order["id"]]
+        assert shipped and all(parse_time(f["created_at"]) > placed for f in shipped)
+        if rest.get("closed_at"):
+            assert parse_time(rest["closed_at"]) > parse_time(shipped[0]["created_at"])
+            assert parse_time(rest["closed_at"]) < now
+    months = {parse_time(stored[o["id"]]["processed_at"]).strftime("%Y-%m") for o in history}
+    assert len(months) >= 5, "history spreads over months"
+    for order in open_:
+        rest = stored[order["id"]]
+        assert parse_time(rest["processed_at"]) >= now - timedelta(days=3, minutes=1)
+        assert not rest.get("closed_at") and not rest.get("cancelled_at")
+        assert rest.get("fulfillment_status") in (None, "partial")
+    found = data(sim, PAST_QUERY)
+    assert found["all"] == {"count": 100, "precision": "EXACT"}
+    assert found["capped"] == {"count": 3, "precision": "AT_LEAST"}
+    assert found["cancelled"]["count"] == past["cancelled"]
+    assert found["open"]["count"] == sum(
+        1
+        for o in orders
+        if not stored[o["id"]].get("closed_at")
+        and stored[o["id"]].get("fulfillment_status") != "fulfilled"
+    )
+    assert found["refunded"]["count"] == sum(
+        1 for o in orders if stored[o["id"]]["financial_status"] == "refunded"
+    )
+    assert found["oldest"]["nodes"][0]["processedAt"] < found["newest"]["nodes"][0]["processedAt"]
+    line = data(
+        sim,
+        "query($id: ID!) { order(id: $id) { lineItems(first: 5) {"
+        " nodes { quantity unfulfilledQuantity } } } }",
+        {"id": order_gid(orders[0])},
+    )["order"]["lineItems"]["nodes"]
+    assert all(item["unfulfilledQuantity"] <= item["quantity"] for item in line)
+
+
+def test_a_store_without_a_past_is_the_store_it_always_was():
+    def run(**past):
+        sim = ShopifySimulator()
+        made = sim.generate(customers=2, products=2, orders=4, seed=42, **past)
+        return [
+            (o["email"], o["total_price"], [li["sku"] for li in o["line_items"]])
+            for o in made["orders"]
+        ]
+
+    assert run() == run(history=0.0)
+    assert run() == run(history=0.5), "the past draws from an RNG of its own"
