@@ -12,7 +12,7 @@ class ShopifyProductBinding(models.Model):
     _shopify_admin_kind = "product"
 
     odoo_id = fields.Many2one("product.template", string="Product", required=True, ondelete="restrict", index=True)
-    shopify_handle = fields.Char(string="Shopify Handle", readonly=True)
+    shopify_handle = fields.Char(readonly=True)
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This product is already bound in this store.")
 
