@@ -1,4 +1,4 @@
-"""The mutations: metafieldsSet, inventorySetQuantities, fulfillmentCreate.
+"""The mutations: metafieldsSet, inventorySetQuantities, fulfillmentCreate, productSet.
 
 Each validates its whole input first and applies nothing when there is a user
 error, as Shopify does. ``@idempotent(key:)`` on inventorySetQuantities and
@@ -14,6 +14,7 @@ from graphql.execution.values import get_directive_values
 
 from .formatting import gid, graphql_time, parse_gid
 from .nodes import app_namespace
+from .product_mutations import ProductMutations
 from .stock_mutations import StockMutations
 
 MAX_METAFIELDS = 25
@@ -67,7 +68,7 @@ def _valid_value(kind, value):
     return True
 
 
-class Mutations(StockMutations):
+class Mutations(StockMutations, ProductMutations):
     def __init__(self, api):
         self.api = api
         self.store = api.store
@@ -83,6 +84,11 @@ class Mutations(StockMutations):
             ),
             "fulfillmentCreate": lambda info, fulfillment, message=None: self._run(
                 info, "fulfillmentCreate", {"fulfillment": fulfillment, "message": message}
+            ),
+            "productSet": lambda info, input, identifier=None, synchronous=True: self._run(
+                info,
+                "productSet",
+                {"input": input, "identifier": identifier, "synchronous": synchronous},
             ),
         }
 

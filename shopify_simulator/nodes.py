@@ -226,6 +226,7 @@ class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
             "productType": rest.get("product_type") or "",
             "vendor": rest.get("vendor") or "",
             "tags": split_tags(rest.get("tags")),
+            "descriptionHtml": rest.get("body_html") or "",
             "createdAt": graphql_time(rest.get("created_at")),
             "updatedAt": graphql_time(rest.get("updated_at")),
             "options": lambda _info, first=None: [

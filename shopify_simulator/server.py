@@ -199,6 +199,14 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
             self.calls.clear()
             self.mutations.clear()
 
+    def take_webhooks(self):
+        """The webhooks Shopify would have sent about the mutations applied since the last call:
+        ``[(topic, id)]``, oldest first (``webhook_payload(topic, id)`` makes each body)."""
+        with self.store.lock:
+            taken = list(self.store.webhook_outbox)
+            self.store.webhook_outbox.clear()
+        return taken
+
     # -- records ---------------------------------------------------------------------------
     def mutations_named(self, name, applied=None):
         with self._log_lock:

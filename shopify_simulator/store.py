@@ -75,6 +75,7 @@ class Store(OrderActivity):
         self.levels = {}
         self._order_fulfillment_orders = {}  # order id -> [fulfillment order], in creation order
         self.item_variants = {}  # inventory item id -> variant id
+        self.webhook_outbox = []  # (topic, id) of the webhooks the mutations' writes would send
         self.metafields = {}  # owner GID -> {(namespace, key): metafield dict (GraphQL shape)}
         self.deleted = set()  # (resource, id) deleted after being seeded
         self._ids = itertools.count(7_000_000_001)

@@ -23,6 +23,7 @@
         "wizards/shopify_resolve_wizard_views.xml",
         "wizards/shopify_product_fix_wizard_views.xml",
         "wizards/shopify_import_wizard_views.xml",
+        "wizards/shopify_publish_wizard_views.xml",
         "views/shopify_shop_views.xml",
         "views/shopify_sync_job_views.xml",
         "views/shopify_webhook_delivery_views.xml",

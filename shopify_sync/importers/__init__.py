@@ -17,6 +17,7 @@ from .order_links import OrderLinksHandler
 from .order_payments import OrderPaymentsHandler
 from .payout import PayoutHandler, PayoutListHandler
 from .product import ProductHandler
+from .product_push import ProductPushHandler
 from .refund import RefundHandler
 from .shop_events import (
     AppUninstalledHandler,
@@ -40,6 +41,7 @@ resources.register(
     InventoryPushHandler,
     StockCompareHandler,
     FulfillmentPushHandler,
+    ProductPushHandler,
     AppUninstalledHandler,
     PrivacyRequestHandler,
     CustomerRedactHandler,

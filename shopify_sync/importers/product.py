@@ -111,6 +111,7 @@ class ProductHandler(ResourceHandler):
         values = pmap.product_values(node)
         self._lock_related("product", values.shopify_id)
         template = self.env["shopify.product.binding"]._record(self.shop, values.shopify_id)
+        bound_here = bool(template)
         bound = {v.shopify_id: self._variant_bindings._find(self.shop, v.shopify_id) for v in values.variants}
         if template and all(bound.values()) and _not_newer(values, bound.values()):
             return stale(template, values.title, values.updated_at)
@@ -130,13 +131,16 @@ class ProductHandler(ResourceHandler):
                 )
             template = self._create_template(values)
             outcome = "created"
+        kept = self._update_template(values, template) if bound_here else []
         self._bind_template(values, template)
         unmapped, newly_bound = self._bind_variants(values, template, matched, created=outcome == "created")
         if newly_bound:
             # Their stock is pushed only once agreed (models/shopify_stock_agreement.py).
             self.shop._request_stock_comparison()
-        note = self.env._("Variants without an Odoo product: %s", ", ".join(unmapped)) if unmapped else None
-        return SyncResult(outcome, template, values.title, values.updated_at, note)
+        notes = [self.env._("Variants without an Odoo product: %s", ", ".join(unmapped))] if unmapped else []
+        if kept:
+            notes.append(self.env._("Odoo-owned fields kept: %s", ", ".join(kept)))
+        return SyncResult(outcome, template, values.title, values.updated_at, "; ".join(notes) or None)
 
     # -- matching ---------------------------------------------------------------
     def _match_by_sku(self, values, matched):
@@ -194,6 +198,17 @@ class ProductHandler(ResourceHandler):
         return products
 
     # -- writing ------------------------------------------------------------------
+    def _update_template(self, values, template):
+        """A later import of a bound product: write the fields Shopify owns in this shop; the names kept.
+
+        A template bound in several stores is one Odoo product: no store renames it for the others
+        (its values stay those it was created or published with).
+        """
+        if template.sudo().shopify_binding_ids.shop_id - self.shop:
+            return []
+        vals = {name: value for name, value in values.update_vals().items() if template[name] != value}
+        return self._write_unprotected(template, vals) if vals else []
+
     def _bind_template(self, values, template):
         """Bind the Shopify product to ``template``, unless the store binds that template to another product.
 
@@ -227,7 +242,7 @@ class ProductHandler(ResourceHandler):
             )
             if not known:
                 newly_bound |= binding
-            if variant.sku and not product.default_code:
+            if variant.sku and not product.default_code and (created or not self._odoo_owns(product, "default_code")):
                 vals = {"default_code": variant.sku}
                 if created and variant.sku not in claimed:
                     # The unique index on created SKUs: a concurrent import of the same
@@ -236,6 +251,9 @@ class ProductHandler(ResourceHandler):
                     claimed.add(variant.sku)
                 product.write(vals)
         return unmapped, newly_bound
+
+    def _odoo_owns(self, record, field):
+        return self.shop._is_protected(record._name, field)
 
     def _create_template(self, values):
         vals = dict(values.template_vals(), company_id=False)

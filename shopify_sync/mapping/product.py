@@ -29,6 +29,7 @@ class ProductValues:
     updated_at: object  # naive UTC datetime, or None
     options: tuple  # ((option name, (value, ...)), ...): the options that make Odoo variants
     variants: tuple  # (VariantValues, ...)
+    vendor: str = ""
 
     def template_vals(self):
         prices = [variant.price for variant in self.variants]
@@ -38,7 +39,12 @@ class ProductValues:
             "sale_ok": True,
             "type": "consu",
             "is_storable": self.tracked,
+            "shopify_vendor": self.vendor or False,
         }
+
+    def update_vals(self):
+        """The template fields a later import of the product writes (those the shop lets Shopify own)."""
+        return {"name": self.title, "shopify_vendor": self.vendor or False}
 
     @property
     def tracked(self):
@@ -64,6 +70,7 @@ def product_values(product):
         updated_at=parse_datetime(product.get("updatedAt")),
         options=options,
         variants=variants,
+        vendor=product.get("vendor") or "",
     )
 
 

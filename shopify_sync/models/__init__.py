@@ -3,6 +3,7 @@
 from . import shopify_binding
 from . import shopify_shop
 from . import shopify_shop_sync
+from . import shopify_shop_catalogue
 from . import shopify_shop_health
 from . import shopify_tax_mapping
 from . import shopify_webhook_delivery

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..mapping.catalogue import WATCHED
 from ..services.gid import admin_url
 
 
@@ -106,10 +107,23 @@ class ProductProduct(models.Model):
         string="Bound to Shopify", compute="_compute_shopify_bound", search="_search_shopify_bound"
     )
 
+    shopify_compare_at_price = fields.Float(
+        string="Compare-at Price (Shopify)",
+        digits="Product Price",
+        help="The price shown struck through in Shopify, when the compare-at price is Odoo-owned.",
+    )
+
     _shopify_created_sku_uniq = models.UniqueIndex(
         "(shopify_created_sku) WHERE shopify_created_sku IS NOT NULL",
         "A product was already created for this Shopify SKU.",
     )
+
+    def write(self, vals):
+        result = super().write(vals)
+        names = WATCHED["product.product"] & set(vals)
+        if names and not self.env.context.get("shopify_sync"):
+            self.env["shopify.shop"]._product_changed(self.product_tmpl_id, names)
+        return result
 
     def _compute_shopify_bound(self):
         for product in self:

@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..mapping.catalogue import WATCHED
+
 
 class ShopifyProductBinding(models.Model):
     """A Shopify product of one store as an Odoo product template; its variants have bindings of their own."""
@@ -13,6 +15,7 @@ class ShopifyProductBinding(models.Model):
     active = fields.Boolean(
         default=True, readonly=True, help="Archived when Shopify deleted the product (products/delete)."
     )
+    shopify_handle = fields.Char(readonly=True)
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This product is already bound in this store.")
 
@@ -24,7 +27,26 @@ class ProductTemplate(models.Model):
     shopify_binding_ids = fields.One2many(
         "shopify.product.binding", "odoo_id", string="Shopify Bindings", readonly=True, copy=False
     )
+    shopify_vendor = fields.Char(string="Vendor (Shopify)", help="The product's vendor or brand in Shopify.")
+
+    def write(self, vals):
+        result = super().write(vals)
+        names = WATCHED["product.template"] & set(vals)
+        if names and not self.env.context.get("shopify_sync"):
+            self.env["shopify.shop"]._product_changed(self, names)
+        return result
 
     def _shopify_bindings_blocking_unlink(self):
         variants = self.with_context(active_test=False).product_variant_ids
         return super()._shopify_bindings_blocking_unlink() + variants._shopify_bindings_blocking_unlink()
+
+    def action_shopify_publish(self):
+        """Open the publish wizard for these products (the form's button and the list's action)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Publish to Shopify"),
+            "res_model": "shopify.publish.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_product_tmpl_ids": self.ids},
+        }

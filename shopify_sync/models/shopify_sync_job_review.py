@@ -23,8 +23,8 @@ from ..services.rollout import OBJECTS, object_of
 from .shopify_review_recorder import DiffRecorder, DryRunClient, DryRunStop
 from .shopify_sync_job import SyncFailed
 
-PUSH_TYPES = ("inventory_push", "picking_push")  # their diff is what they would send to Shopify
-STOP_AT_SEND = ("picking_push",)  # reads Shopify's answer to its write: the dry run ends at the write
+PUSH_TYPES = ("inventory_push", "picking_push", "product_push")  # their diff is what they would send to Shopify
+STOP_AT_SEND = ("picking_push", "product_push")  # reads Shopify's answer to its write: the dry run ends at the write
 
 
 class ReviewResult(SyncResult):

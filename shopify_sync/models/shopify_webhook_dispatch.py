@@ -35,7 +35,7 @@ DISPATCH_SECONDS = 30
 DISPATCH_CHANNEL = const.CHANNEL_DISPATCH
 DISPATCH_PRIORITY = 5
 STRAGGLER_AGE = timedelta(minutes=2)
-ECHO_TOPICS = ("fulfillments/create", "fulfillments/update")
+ECHO_TOPICS = ("fulfillments/create", "fulfillments/update", "products/create", "products/update")
 
 
 class ShopifyWebhookDelivery(models.Model):

@@ -229,6 +229,33 @@ mutation CreateFulfillment($fulfillment: FulfillmentInput!, $key: String!) {
 }
 """
 
+# The two-way catalogue (importers/product_push.py): Shopify's product as the push compares it,
+# and productSet, which upserts by handle (a retry after a timeout updates the product the
+# first call created, never a second one) or by id once the product is bound.
+CATALOGUE_PRODUCT_QUERY = f"""
+query CatalogueProduct($id: ID!) {{
+  product(id: $id) {{
+    id legacyResourceId title handle descriptionHtml vendor productType tags status updatedAt
+    options(first: 3) {{ name position values }}
+    variants(first: {VARIANTS_FIRST}) {{ nodes {{ {VARIANT_FIELDS} compareAtPrice }} {PAGE_INFO} }}
+  }}
+}}
+"""
+
+PRODUCT_SET = """
+mutation PublishProduct($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {
+  productSet(input: $input, identifier: $identifier, synchronous: true) {
+    product {
+      id legacyResourceId handle updatedAt
+      variants(first: 250) {
+        nodes { id legacyResourceId sku selectedOptions { name value } inventoryItem { id tracked } }
+      }
+    }
+    userErrors { field message code }
+  }
+}
+"""
+
 
 def page_query(root_field, connection, fields):
     """The query that reads the page of ``root_field(id).connection`` after ``$after``."""

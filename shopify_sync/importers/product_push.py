@@ -1,0 +1,206 @@
+"""Products: Odoo -> Shopify, one productSet per (shop, product), for the fields Odoo owns.
+
+Publishing creates the product in Shopify with every field, upserting by a
+handle derived from the template (a retry after a timeout finds the product the
+first call created: never a second one), then binds the product and its
+variants to the template and its variants and remembers the write as an echo,
+so that Shopify's ``products/create`` about it creates nothing. Afterwards only
+the Odoo-owned fields are pushed (``mapping/catalogue.py``); a Shopify edit of
+one of them is overwritten by the push and reported on the sync job.
+"""
+
+from html import escape
+
+from .. import const
+from ..mapping import catalogue
+from ..mapping.common import nodes, parse_datetime
+from ..services.errors import ConfigurationError, DataConflictError
+from ..services.gid import numeric_id, to_gid
+from ..services.queries import CATALOGUE_PRODUCT_QUERY, PRODUCT_SET, SHOP_QUERY
+from .base import ResourceHandler, SyncResult
+
+VARIANT_KEYS = {field.key for field in catalogue.CATALOGUE_FIELDS if field.level == "variant"}
+
+
+class ProductPushHandler(ResourceHandler):
+    resource_type = const.PRODUCT_PUSH
+    type_label = "Product to Shopify"
+    channel = const.CHANNEL_PRODUCT
+    rollout_object = "products"
+
+    def _run(self, resource_id):
+        template = self.env["product.template"].with_context(active_test=False).browse(int(resource_id)).exists()
+        if not template:
+            return SyncResult("skipped", None, f"Product {resource_id}", note="Product deleted in Odoo.")
+        self.label = template.display_name
+        binding = self.env["shopify.product.binding"]._of(self.shop, template)
+        if binding:
+            return self._update(template, binding)
+        return self._create(template)
+
+    # -- creating -----------------------------------------------------------------------
+    def _create(self, template):
+        variants = template.product_variant_ids
+        bound = self.env["shopify.variant.binding"]._of(self.shop, variants)
+        if bound:
+            raise DataConflictError(
+                self.env._(
+                    "%(product)s is not bound in %(shop)s, but its variants are (Shopify product %(other)s): "
+                    "nothing was published.",
+                    product=template.display_name,
+                    shop=self.shop.name,
+                    other=", ".join(sorted(set(bound.mapped("shopify_product_id")))),
+                ),
+                missing=self.env._("the binding of the Shopify product of these variants"),
+                retry_advice=self.env._("Sync the Shopify product first; then publishing updates it."),
+                fix_model="product.template",
+            )
+        handle = catalogue.handle(template.name, template.id)
+        send = set(catalogue.PUSHED)
+        values = dict(self._product_values(template), handle=handle)
+        options = self._options(template)
+        variant_values = [dict(self._variant_values(variant, send), id=None) for variant in variants]
+        data = catalogue.product_input(values, variant_values, send, options=options)
+        result = self.client.mutate(PRODUCT_SET, {"input": data, "identifier": {"handle": handle}}, "productSet")
+        product = result["product"]
+        product_id = str(product["legacyResourceId"])
+        self._lock_related("product", product_id)
+        updated_at = parse_datetime(product.get("updatedAt"))
+        self.env["shopify.product.binding"]._bind(
+            self.shop, product_id, template, shopify_updated_at=updated_at, shopify_handle=product.get("handle")
+        )
+        by_options = {_combination(v["options"]): variant for v, variant in zip(variant_values, variants, strict=True)}
+        for node in nodes(product.get("variants")):
+            odoo_variant = by_options.get(_combination(_selected(node)))
+            if not odoo_variant:
+                continue
+            item = (node.get("inventoryItem") or {}).get("id")
+            tracked = (node.get("inventoryItem") or {}).get("tracked")
+            self.env["shopify.variant.binding"]._bind(
+                self.shop,
+                str(node["legacyResourceId"]),
+                odoo_variant,
+                shopify_updated_at=updated_at,
+                shopify_product_id=product_id,
+                inventory_item_id=numeric_id(item) if item else False,
+                shopify_tracked=bool(tracked),
+            )
+        self.env["shopify.echo"]._remember(self.shop, "products", product_id)
+        return SyncResult(
+            "created", template, template.display_name, updated_at, note=f"Shopify product {product_id} ({handle})"
+        )
+
+    # -- updating -----------------------------------------------------------------------
+    def _update(self, template, binding):
+        send = self.shop._odoo_owned() & set(catalogue.PUSHED)
+        if not send:
+            return SyncResult("skipped", template, template.display_name, note="No field of it is Odoo's here.")
+        node = self.client.fetch_node(CATALOGUE_PRODUCT_QUERY, to_gid("product", binding.shopify_id), "product")
+        values = self._product_values(template)
+        variants = None
+        options = ()
+        if send & VARIANT_KEYS:
+            by_id = {
+                b.shopify_id: b.odoo_id
+                for b in self.env["shopify.variant.binding"]._of(
+                    self.shop, template.with_context(active_test=False).product_variant_ids
+                )
+            }
+            variants = []
+            for variant in nodes(node.get("variants")):
+                entry = {"id": variant["id"], "options": tuple(_selected(variant))}
+                odoo_variant = by_id.get(str(variant["legacyResourceId"]))
+                if odoo_variant:
+                    entry.update(self._variant_values(odoo_variant, send))
+                else:  # a variant Odoo does not know: sent unchanged (productSet deletes what is left out)
+                    entry.update(sku=variant.get("sku"), barcode=variant.get("barcode"), price=variant.get("price"))
+                    entry["compare_at_price"] = variant.get("compareAtPrice")
+                variants.append(entry)
+            options = tuple((option["name"], tuple(option.get("values") or ())) for option in node.get("options") or [])
+        data = catalogue.product_input(values, variants, send, options=options)
+        changed = catalogue.differences(data, node)
+        if not changed:
+            binding.shopify_updated_at = parse_datetime(node.get("updatedAt"))
+            return SyncResult("skipped", template, template.display_name, note="Shopify already has Odoo's values.")
+        result = self.client.mutate(PRODUCT_SET, {"input": data, "identifier": {"id": node["id"]}}, "productSet")
+        updated_at = parse_datetime(result["product"].get("updatedAt"))
+        binding.shopify_updated_at = updated_at
+        self.env["shopify.variant.binding"]._of(self.shop, template.product_variant_ids).shopify_updated_at = updated_at
+        self.env["shopify.echo"]._remember(self.shop, "products", binding.shopify_id)
+        return SyncResult("updated", template, template.display_name, updated_at, note=f"Pushed: {', '.join(changed)}.")
+
+    # -- Odoo's values ----------------------------------------------------------------
+    def _product_values(self, template):
+        description = template.description_sale or ""
+        status = "ARCHIVED" if not template.active else ("ACTIVE" if template.sale_ok else "DRAFT")
+        return {
+            "title": template.name,
+            "description": escape(description).replace("\n", "<br/>"),
+            "vendor": template.shopify_vendor or "",
+            "product_type": template.categ_id.name or "",
+            "tags": template.product_tag_ids.mapped("name"),
+            "status": status,
+        }
+
+    def _options(self, template):
+        return tuple(
+            (line.attribute_id.name, tuple(line.value_ids.mapped("name")))
+            for line in template.attribute_line_ids
+            if line.attribute_id.create_variant != "no_variant"
+        )
+
+    def _variant_values(self, variant, send):
+        values = {
+            "options": tuple(
+                (value.attribute_id.name, value.name)
+                for value in variant.product_template_attribute_value_ids
+                if value.attribute_id.create_variant != "no_variant"
+            ),
+            "sku": variant.default_code or "",
+            "barcode": variant.barcode or "",
+            "compare_at_price": variant.shopify_compare_at_price or None,
+            "cost": variant.standard_price,
+            "weight": variant.weight,
+        }
+        if "price" in send:
+            values["price"] = self._price(variant)
+        return values
+
+    def _price(self, variant):
+        """The variant's price in this store: from the shop's pricelist, else its sales price."""
+        pricelist = self.shop.catalogue_pricelist_id
+        if not pricelist:
+            return variant.lst_price
+        currency = self._store_currency()
+        if pricelist.currency_id.name != currency:
+            raise ConfigurationError(
+                self.env._(
+                    "Pricelist %(pricelist)s is in %(pricelist_currency)s but store %(shop)s sells in "
+                    "%(currency)s: no price was pushed.",
+                    pricelist=pricelist.display_name,
+                    pricelist_currency=pricelist.currency_id.name,
+                    shop=self.shop.name,
+                    currency=currency,
+                ),
+                missing=self.env._("a pricelist in %s for the store", currency),
+                retry_advice=self.env._("Retry is safe after choosing a pricelist in the store's currency."),
+                fix_model="shopify.shop",
+            )
+        return pricelist._get_product_price(variant, 1.0)
+
+    def _store_currency(self):
+        if not hasattr(self, "_currency"):
+            self._currency = (self.client.execute(SHOP_QUERY).get("shop") or {}).get("currencyCode")
+        return self._currency
+
+
+def _selected(variant_node):
+    return [
+        (option["name"], option["value"])
+        for option in variant_node.get("selectedOptions") or []
+        if (option["name"], option["value"]) != ("Title", "Default Title")
+    ]
+
+
+def _combination(pairs):
+    return frozenset((name.lower(), value.lower()) for name, value in pairs)

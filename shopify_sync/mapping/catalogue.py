@@ -1,0 +1,193 @@
+"""The two-way catalogue: which system owns each product field, and Odoo's product as productSet input.
+
+Pure: plain values in, plain values out. A field is *Odoo-owned* in a shop when
+its Odoo field is one of the shop's protected fields (``model.field``): the
+product import never writes it, and the product push sends it. Every other
+field is *Shopify-owned*: the push never sends it (except when it creates the
+product in Shopify, as the import sets every field of a product it creates).
+"""
+
+import re
+import unicodedata
+from collections import namedtuple
+from decimal import Decimal
+
+ODOO, SHOPIFY = "odoo", "shopify"
+OWNERS = [(SHOPIFY, "Shopify"), (ODOO, "Odoo")]
+
+CatalogueField = namedtuple("CatalogueField", "key label spec level")
+
+# key, label, Odoo field (the protected-field spec), level (product or variant)
+CATALOGUE_FIELDS = (
+    CatalogueField("title", "Title", "product.template.name", "product"),
+    CatalogueField("description", "Description", "product.template.description_sale", "product"),
+    CatalogueField("vendor", "Vendor", "product.template.shopify_vendor", "product"),
+    CatalogueField("product_type", "Product type", "product.template.categ_id", "product"),
+    CatalogueField("tags", "Tags", "product.template.product_tag_ids", "product"),
+    CatalogueField("sku", "SKU", "product.product.default_code", "variant"),
+    CatalogueField("barcode", "Barcode", "product.product.barcode", "variant"),
+    CatalogueField("weight", "Weight", "product.product.weight", "variant"),
+    CatalogueField("price", "Price", "product.template.list_price", "variant"),
+    CatalogueField("compare_at_price", "Compare-at price", "product.product.shopify_compare_at_price", "variant"),
+    CatalogueField("cost", "Cost", "product.product.standard_price", "variant"),
+    CatalogueField("images", "Images", "product.template.image_1920", "product"),
+    CatalogueField("status", "Status", "product.template.sale_ok", "product"),
+    CatalogueField("options", "Options and variants", "product.template.attribute_line_ids", "product"),
+)
+BY_KEY = {field.key: field for field in CATALOGUE_FIELDS}
+CATALOGUE_SPECS = {field.spec for field in CATALOGUE_FIELDS}
+# The Odoo fields whose change (by a user) may have to be pushed, per model.
+WATCHED = {
+    "product.template": {
+        "name",
+        "description_sale",
+        "shopify_vendor",
+        "categ_id",
+        "product_tag_ids",
+        "list_price",
+        "sale_ok",
+        "default_code",
+        "barcode",
+        "weight",
+        "standard_price",
+    },
+    "product.product": {"default_code", "barcode", "weight", "standard_price", "shopify_compare_at_price"},
+}
+# Fields sent by the push (images and option changes are not pushed yet).
+PUSHED = (
+    "title",
+    "description",
+    "vendor",
+    "product_type",
+    "tags",
+    "status",
+    "sku",
+    "barcode",
+    "price",
+    "compare_at_price",
+    "cost",
+    "weight",
+)
+
+
+def owners(protected_specs):
+    """{field key: "odoo" or "shopify"} from the shop's protected fields."""
+    protected = set(protected_specs)
+    return {field.key: ODOO if field.spec in protected else SHOPIFY for field in CATALOGUE_FIELDS}
+
+
+def with_owners(protected_specs, wanted):
+    """The shop's protected fields after setting the catalogue owners ``wanted`` ({key: owner})."""
+    others = [spec for spec in protected_specs if spec not in CATALOGUE_SPECS]
+    current = owners(protected_specs)
+    current.update(wanted)
+    return others + [BY_KEY[key].spec for key, owner in current.items() if owner == ODOO]
+
+
+def handle(title, template_id):
+    """A stable, unique Shopify handle of an Odoo template: its title's slug and its id."""
+    text = unicodedata.normalize("NFKD", title or "").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:200]
+    return f"{slug}-{template_id}" if slug else f"product-{template_id}"
+
+
+def money_text(amount):
+    """A price as Shopify's Money input: two decimals, as text."""
+    return f"{Decimal(str(amount or 0)).quantize(Decimal('0.01'))}"
+
+
+def product_input(product, variants, send, options=()):
+    """productSet's ProductSetInput of Odoo's values.
+
+    ``product``: {key: value} of the product-level fields; ``variants``: [{"id" (a
+    variant GID or None), "options" ((name, value), ...), key: value}]; ``send``:
+    the keys to send (every field when creating, the Odoo-owned ones afterwards);
+    ``options``: ((name, (value, ...)), ...), sent with the variants when creating.
+    """
+    data = {}
+    scalar = {
+        "title": "title",
+        "description": "descriptionHtml",
+        "vendor": "vendor",
+        "product_type": "productType",
+        "tags": "tags",
+        "status": "status",
+    }
+    for key, name in scalar.items():
+        if key in send and key in product:
+            data[name] = product[key]
+    if "handle" in product:
+        data["handle"] = product["handle"]
+    if variants is None:
+        return data
+    if options:
+        data["productOptions"] = [
+            {"name": name, "position": position, "values": [{"name": value} for value in values]}
+            for position, (name, values) in enumerate(options, start=1)
+        ]
+    data["variants"] = [_variant_input(variant, send) for variant in variants]
+    return data
+
+
+def _variant_input(variant, send):
+    data = {}
+    if variant.get("id"):
+        data["id"] = variant["id"]
+    data["optionValues"] = [{"optionName": name, "name": value} for name, value in variant.get("options") or ()] or [
+        {"optionName": "Title", "name": "Default Title"}
+    ]
+    if "sku" in send:
+        data["sku"] = variant.get("sku") or None
+    if "barcode" in send:
+        data["barcode"] = variant.get("barcode") or None
+    if "price" in send:
+        data["price"] = money_text(variant.get("price"))
+    if "compare_at_price" in send:
+        compare = variant.get("compare_at_price")
+        data["compareAtPrice"] = money_text(compare) if compare else None
+    item = {}
+    if "cost" in send and variant.get("cost") is not None:
+        item["cost"] = str(variant["cost"])
+    if "weight" in send and variant.get("weight"):
+        item["measurement"] = {"weight": {"unit": "KILOGRAMS", "value": float(variant["weight"])}}
+    if item:
+        data["inventoryItem"] = item
+    return data
+
+
+def differences(sent, node):
+    """The keys of a productSet input whose value differs from Shopify's product ``node`` (before the push).
+
+    Compared: the product's scalar fields and, per variant id, sku, barcode, price and
+    compare-at price. Used to tell a Shopify edit of an Odoo-owned field (restored by the push).
+    """
+    changed = []
+    current = {
+        "title": node.get("title"),
+        "descriptionHtml": node.get("descriptionHtml"),
+        "vendor": node.get("vendor"),
+        "productType": node.get("productType"),
+        "tags": sorted(node.get("tags") or []),
+        "status": node.get("status"),
+    }
+    for name, value in current.items():
+        if name in sent:
+            wanted = sorted(sent[name]) if name == "tags" else sent[name]
+            if (wanted or "") != (value or ""):
+                changed.append(name)
+    by_id = {variant.get("id"): variant for variant in (node.get("variants") or {}).get("nodes") or []}
+    for variant in sent.get("variants") or []:
+        there = by_id.get(variant.get("id"))
+        if not there:
+            continue
+        for name in ("sku", "barcode"):
+            if name in variant and (variant[name] or "") != (there.get(name) or ""):
+                changed.append(f"variants.{name}")
+        for name in ("price", "compareAtPrice"):
+            if name in variant and _amount(variant[name]) != _amount(there.get(name)):
+                changed.append(f"variants.{name}")
+    return sorted(set(changed))
+
+
+def _amount(value):
+    return Decimal(str(value)).quantize(Decimal("0.01")) if value not in (None, "") else None

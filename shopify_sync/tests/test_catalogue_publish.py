@@ -1,0 +1,219 @@
+"""The two-way catalogue: field authority per shop, publishing Odoo products, pushes, store prices."""
+
+from odoo import Command
+from odoo.tests import tagged
+
+from ..mapping import catalogue
+from .common import ShopifyHttpCase
+
+PUBLISH = "PublishProduct"
+
+
+@tagged("post_install", "-at_install")
+class TestCataloguePublish(ShopifyHttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.size = cls.env["product.attribute"].create(
+            {
+                "name": "Size",
+                "create_variant": "always",
+                "value_ids": [Command.create({"name": "S"}), Command.create({"name": "M"})],
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.simulator.take_webhooks()  # those of the products earlier tests published
+
+    def _template(self, name="Odoo Shirt", **values):
+        template = self.env["product.template"].create(
+            dict(
+                {
+                    "name": name,
+                    "list_price": 20.0,
+                    "shopify_vendor": "Odoo Works",
+                    "attribute_line_ids": [
+                        Command.create(
+                            {"attribute_id": self.size.id, "value_ids": [Command.set(self.size.value_ids.ids)]}
+                        )
+                    ],
+                },
+                **values,
+            )
+        )
+        for variant in template.product_variant_ids:
+            variant.default_code = (
+                f"{name[:3].upper()}-{template.id}-{variant.product_template_attribute_value_ids.name}"
+            )
+        return template
+
+    def _publish(self, template):
+        wizard = self.env["shopify.publish.wizard"].create(
+            {"product_tmpl_ids": [Command.set(template.ids)], "shop_ids": [Command.set(self.shop.ids)]}
+        )
+        wizard.action_publish()
+        return self.perform_jobs()
+
+    def _products_titled(self, title):
+        return [p for p in self.simulator.store.products.values() if p.get("title") == title]
+
+    def _own(self, *keys):
+        self.shop.write({f"catalogue_{key}_owner": "odoo" for key in keys})
+
+    def _send_webhooks(self):
+        for topic, product_id in self.simulator.take_webhooks():
+            payload = self.simulator.webhook_payload(topic, product_id)
+            self.assertEqual(self.post_webhook(topic, payload).status_code, 200)
+
+    # -- authority ------------------------------------------------------------------
+    def test_authority_table_is_kept_in_the_protected_fields(self):
+        self.assertEqual(set(self.shop._catalogue_owners().values()), {"shopify"}, "everything Shopify's by default")
+        self._own("title", "price")
+        specs = self.shop._protected_field_specs()
+        self.assertIn("product.template.name", specs)
+        self.assertIn("product.template.list_price", specs)
+        self.assertIn("res.partner.name", specs, "the other protected fields are kept")
+        self.assertEqual(self.shop._odoo_owned(), {"title", "price"})
+        self.shop.catalogue_title_owner = "shopify"
+        self.assertNotIn("product.template.name", self.shop._protected_field_specs())
+        self.assertEqual(catalogue.owners(["product.product.barcode"])["barcode"], "odoo")
+
+    # -- publishing -----------------------------------------------------------------
+    def test_publish_twice_makes_one_shopify_product_bound_to_the_template(self):
+        template = self._template()
+        self._publish(template)
+        job = self.sync_job("product_push", template.id)
+        self.assertEqual(job.outcome, "created", job.message)
+        shopify_products = self._products_titled("Odoo Shirt")
+        self.assertEqual(len(shopify_products), 1)
+        product = shopify_products[0]
+        self.assertEqual(self.bound("product", product["id"]), template)
+        self.assertEqual(
+            sorted(v["sku"] for v in product["variants"]), sorted(template.product_variant_ids.mapped("default_code"))
+        )
+        for variant in product["variants"]:
+            self.assertEqual(self.bound("variant", variant["id"]).default_code, variant["sku"])
+        self.assertEqual(product["vendor"], "Odoo Works")
+        self._publish(template)
+        self.assertEqual(len(self._products_titled("Odoo Shirt")), 1, "published twice: still one product")
+        self.assertEqual(len(template.shopify_binding_ids), 1)
+
+    def test_timeout_after_shopify_created_it_makes_no_second_product(self):
+        template = self._template(name="Slow Shirt")
+        # Odoo's test harness raises request timeouts below 10 s to 10 s
+        self.shop.api_timeout = 1
+        before = len(self.simulator.mutations_named("productSet", applied=True))
+        self.simulator.slow_next(1, 11.0, operation=PUBLISH)
+        wizard = self.env["shopify.publish.wizard"].create(
+            {"product_tmpl_ids": [Command.set(template.ids)], "shop_ids": [Command.set(self.shop.ids)]}
+        )
+        wizard.action_publish()
+        performed = self.perform_jobs()
+        self.assertEqual(self.outcomes_of(performed, "product_push"), ["retry", "done"])
+        applied = len(self.simulator.mutations_named("productSet", applied=True)) - before
+        self.assertEqual(applied, 2, "the retry upserted")
+        shopify_products = self._products_titled("Slow Shirt")
+        self.assertEqual(len(shopify_products), 1, "the retry found the product the first call created")
+        self.assertEqual(self.bound("product", shopify_products[0]["id"]), template)
+
+    def test_own_create_webhook_is_an_echo_and_makes_no_job(self):
+        template = self._template(name="Echo Shirt")
+        self._publish(template)
+        self.assertFalse(self.shopify_jobs())
+        self._send_webhooks()
+        self.assertEqual([outcome for _uuid, outcome in self.dispatch()], ["done"])
+        echo = self.deliveries().filtered(lambda d: d.topic == "products/create")
+        self.assertEqual((echo.state, echo.note), ("ignored", "Echo of a write made by this addon."))
+        self.assertFalse(self.shopify_jobs(), "no import job for our own product")
+        self.assertEqual(self.env["product.template"].search_count([("name", "=", "Echo Shirt")]), 1)
+
+    # -- edits on each side -----------------------------------------------------------
+    def _published(self, name):
+        template = self._template(name=name)
+        self._publish(template)
+        self.simulator.take_webhooks()
+        product_id = template.shopify_binding_ids.shopify_id
+        return template, self.simulator.store.products[int(product_id)]
+
+    def test_odoo_edit_of_an_odoo_owned_field_is_pushed_once_debounced(self):
+        self._own("title", "price")
+        template, product = self._published("Pushed Shirt")
+        template.name = "Pushed Shirt v2"
+        template.list_price = 25.0
+        template.name = "Pushed Shirt v3"
+        self.assertEqual(len(self.shopify_jobs()), 1, "three edits, one waiting push job")
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual(stored["title"], "Pushed Shirt v3")
+        self.assertEqual({v["price"] for v in stored["variants"]}, {"25.00"})
+        self.assertEqual(self.sync_job("product_push", template.id).outcome, "updated")
+
+    def test_odoo_edit_of_a_shopify_owned_field_is_never_pushed(self):
+        self._own("price")
+        template, product = self._published("Kept Shirt")
+        before = len(self.simulator.mutations_named("productSet"))
+        template.shopify_vendor = "Changed in Odoo"
+        self.assertFalse(self.shopify_jobs(), "the vendor is Shopify's: nothing to push")
+        template.name = "Renamed in Odoo"
+        self.assertFalse(self.shopify_jobs(), "the title is Shopify's: nothing to push")
+        self.assertEqual(len(self.simulator.mutations_named("productSet")), before)
+        self.assertEqual(self.simulator.store.products[int(product["id"])]["title"], "Kept Shirt")
+
+    def test_shopify_edit_of_a_shopify_owned_field_is_imported(self):
+        template, product = self._published("Imported Shirt")
+        self.simulator.seed_product(dict(product, title="Renamed in Shopify", vendor="Shopify Vendor"))
+        self.sync("product", product["id"])
+        self.assertEqual(template.name, "Renamed in Shopify")
+        self.assertEqual(template.shopify_vendor, "Shopify Vendor")
+
+    def test_shopify_edit_of_an_odoo_owned_field_is_kept_then_restored(self):
+        self._own("title")
+        template, product = self._published("Owned Shirt")
+        self.simulator.seed_product(dict(product, title="Edited in Shopify admin", vendor="New Vendor"))
+        self.sync("product", product["id"])
+        self.assertEqual(template.name, "Owned Shirt", "the import never writes an Odoo-owned field")
+        self.assertEqual(template.shopify_vendor, "New Vendor", "the Shopify-owned vendor is imported")
+        self.assertIn("name", self.sync_job("product", product["id"]).outcome_note)
+        # the next push restores Odoo's value and says what it restored
+        self.shop._publish_products(template)
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        self.assertEqual(self.simulator.store.products[int(product["id"])]["title"], "Owned Shirt")
+        self.assertIn("title", self.sync_job("product_push", template.id).outcome_note)
+
+    # -- prices per store -----------------------------------------------------------
+    def test_pricelist_prices_are_pushed_and_a_currency_mismatch_fails(self):
+        self._own("price")
+        template, product = self._published("Priced Shirt")
+        usd = self.env.ref("base.USD")
+        pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "Store USD",
+                "currency_id": usd.id,
+                "item_ids": [
+                    Command.create(
+                        {
+                            "applied_on": "1_product",
+                            "product_tmpl_id": template.id,
+                            "compute_price": "fixed",
+                            "fixed_price": 17.5,
+                        }
+                    )
+                ],
+            }
+        )
+        self.shop.catalogue_pricelist_id = pricelist
+        self.shop._publish_products(template)
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual({v["price"] for v in stored["variants"]}, {"17.50"})
+        eur = self.env.ref("base.EUR")
+        eur.active = True
+        pricelist.currency_id = eur
+        before = len(self.simulator.mutations_named("productSet"))
+        self.shop._publish_products(template)
+        self.perform_jobs()
+        job = self.sync_job("product_push", template.id)
+        self.assertEqual((job.state, job.category), ("failed", "configuration"), job.message)
+        self.assertIn("EUR", job.message)
+        self.assertEqual(len(self.simulator.mutations_named("productSet")), before, "nothing pushed")
