@@ -202,8 +202,8 @@ class ShopifyImportRun(models.Model):
             BULK_TIMEOUT: self.env._("Shopify timed out building the file"),
         }
         return self.env._(
-            "Shopify could not export the %(kind)s: %(reason)s (%(code)s). Restart the import once it is fixed.",
-            kind=dict(KIND_SELECTION)[self.object_kind].lower(),
+            "Shopify could not export %(kind)s: %(reason)s (%(code)s). Restart the import once it is fixed.",
+            kind=dict(self._fields["object_kind"]._description_selection(self.env))[self.object_kind],
             reason=reasons.get(code, self.env._("the bulk operation failed")),
             code=code or status or "-",
         )

@@ -209,7 +209,8 @@ class ShopifyStockAgreement(models.Model):
 
     def _check_draft(self):
         if self.state != "draft":
-            raise UserError(self.env._("This stock agreement was already %s.", self.state))
+            state = dict(self._fields["state"]._description_selection(self.env))[self.state]
+            raise UserError(self.env._("This stock agreement is no longer a draft (%s).", state))
 
     def _apply(self, choice):
         """Apply the manager's choice once: the opening count, the approved pushes, the agreed pairs."""
