@@ -13,6 +13,17 @@ class ShopifyProductBinding(models.Model):
 
     odoo_id = fields.Many2one("product.template", string="Product", required=True, ondelete="restrict", index=True)
     shopify_handle = fields.Char(readonly=True)
+    catalogue_snapshot = fields.Json(
+        readonly=True, copy=False, help="The values Odoo last pushed (mapping/catalogue.py flat_input)."
+    )
+    catalogue_conflict_count = fields.Integer(
+        string="Conflicts this hour",
+        readonly=True,
+        copy=False,
+        help="Shopify edits of Odoo-owned fields restored since the start of the window.",
+    )
+    catalogue_conflict_since = fields.Datetime(string="Conflict window start", readonly=True, copy=False)
+    catalogue_conflict_note = fields.Char(string="Last conflict", readonly=True, copy=False)
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This product is already bound in this store.")
 

@@ -37,6 +37,12 @@ class ShopifyShop(models.Model):
         help="When the price is Odoo-owned: each variant's price in this pricelist is pushed "
         "(its currency must be the store's). Empty: the product's sales price.",
     )
+    catalogue_flap_limit = fields.Integer(
+        string="Stop a field flapping more than",
+        default=5,
+        help="A product whose Odoo-owned fields Shopify changed back this many times within an hour "
+        "(each restored by a push) is not pushed any more: the push fails for a decision.",
+    )
     catalogue_debounce_seconds = fields.Integer(
         string="Product push delay (s)",
         default=30,

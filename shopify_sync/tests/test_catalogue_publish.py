@@ -168,18 +168,60 @@ class TestCataloguePublish(ShopifyHttpCase):
         self.assertEqual(template.shopify_vendor, "Shopify Vendor")
 
     def test_shopify_edit_of_an_odoo_owned_field_is_kept_then_restored(self):
-        self._own("title")
+        self._own("title", "price")
         template, product = self._published("Owned Shirt")
-        self.simulator.seed_product(dict(product, title="Edited in Shopify admin", vendor="New Vendor"))
+        variant = product["variants"][0]
+        edited = dict(variant, price="99.00")
+        others = product["variants"][1:]
+        self.simulator.seed_product(
+            dict(product, title="Edited in Shopify admin", vendor="New Vendor", variants=[edited, *others])
+        )
         self.sync("product", product["id"])
         self.assertEqual(template.name, "Owned Shirt", "the import never writes an Odoo-owned field")
         self.assertEqual(template.shopify_vendor, "New Vendor", "the Shopify-owned vendor is imported")
         self.assertIn("name", self.sync_job("product", product["id"]).outcome_note)
-        # the next push restores Odoo's value and says what it restored
-        self.shop._publish_products(template)
+        # the import queued the product's push, which restores Odoo's values and reports the change
         self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
-        self.assertEqual(self.simulator.store.products[int(product["id"])]["title"], "Owned Shirt")
-        self.assertIn("title", self.sync_job("product_push", template.id).outcome_note)
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual(stored["title"], "Owned Shirt")
+        self.assertEqual({v["price"] for v in stored["variants"]}, {"20.00"})
+        self.assertEqual(stored["vendor"], "New Vendor", "the Shopify-owned vendor is not pushed")
+        note = self.sync_job("product_push", template.id).outcome_note
+        self.assertIn("Changed in Shopify", note)
+        self.assertIn("'Edited in Shopify admin' (Odoo: 'Owned Shirt')", note)
+        self.assertIn("variants.price '99.00' (Odoo: '20.00')", note)
+        binding = template.shopify_binding_ids
+        self.assertEqual(binding.catalogue_conflict_count, 1)
+        # our own products/update is an echo: no loop
+        self._send_webhooks()
+        self.dispatch()
+        self.assertFalse(self.shopify_jobs())
+
+    def test_a_flapping_field_is_stopped_and_reported(self):
+        self._own("title")
+        self.shop.catalogue_flap_limit = 3
+        template, product = self._published("Flapping Shirt")
+        outcomes = []
+        for round_number in range(4):
+            current = self.simulator.store.products[int(product["id"])]
+            self.simulator.seed_product(dict(current, title=f"Other app's title {round_number}"))
+            self.shop._publish_products(template)
+            outcomes += self.outcomes_of(self.perform_jobs(), "product_push")
+        self.assertEqual(outcomes, ["done", "done", "done", "failed"])
+        job = self.sync_job("product_push", template.id)
+        self.assertEqual((job.state, job.category), ("failed", "data_conflict"), job.message)
+        self.assertIn("restored by Odoo 3 times", job.message)
+        self.assertIn("Other app's title 3", job.message)
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual(stored["title"], "Other app's title 3", "stopped: not pushed again")
+        # the owner decides: Shopify keeps the title from now on, and the product pushes again
+        self.shop.catalogue_title_owner = "shopify"
+        self._own("price")
+        template.list_price = 30.0
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual(stored["title"], "Other app's title 3")
+        self.assertEqual({v["price"] for v in stored["variants"]}, {"30.00"})
 
     # -- prices per store -----------------------------------------------------------
     def test_pricelist_prices_are_pushed_and_a_currency_mismatch_fails(self):
