@@ -1,5 +1,7 @@
 """The two-way catalogue: field authority per shop, publishing Odoo products, pushes, store prices."""
 
+import unittest
+
 from odoo import Command
 from odoo.tests import tagged
 
@@ -259,3 +261,48 @@ class TestCataloguePublish(ShopifyHttpCase):
         self.assertEqual((job.state, job.category), ("failed", "configuration"), job.message)
         self.assertIn("EUR", job.message)
         self.assertEqual(len(self.simulator.mutations_named("productSet")), before, "nothing pushed")
+
+
+class TestCatalogueMapping(unittest.TestCase):
+    """Pure: the authority table and productSet input, no database."""
+
+    def test_owners_follow_the_protected_fields_and_keep_the_others(self):
+        specs = ["res.partner.name", "product.template.name"]
+        self.assertEqual(catalogue.owners(specs)["title"], "odoo")
+        self.assertEqual(catalogue.owners(specs)["price"], "shopify")
+        after = catalogue.with_owners(specs, {"title": "shopify", "price": "odoo"})
+        self.assertEqual(after, ["res.partner.name", "product.template.list_price"])
+
+    def test_handle_is_stable_and_unique_per_template(self):
+        self.assertEqual(catalogue.handle("Café Shirt / Blue", 42), "cafe-shirt-blue-42")
+        self.assertEqual(catalogue.handle("***", 7), "product-7")
+
+    def test_only_the_fields_to_send_are_in_the_input(self):
+        product = {"title": "T", "vendor": "V", "tags": ["b", "a"], "status": "ACTIVE"}
+        variants = [{"id": "gid://shopify/ProductVariant/1", "options": (("Size", "S"),), "sku": "X", "price": 5}]
+        data = catalogue.product_input(product, variants, {"title", "price"})
+        self.assertEqual(set(data), {"title", "variants"})
+        self.assertEqual(
+            data["variants"],
+            [
+                {
+                    "id": "gid://shopify/ProductVariant/1",
+                    "optionValues": [{"optionName": "Size", "name": "S"}],
+                    "price": "5.00",
+                }
+            ],
+        )
+
+    def test_differences_and_shopify_edits(self):
+        vid = "gid://shopify/ProductVariant/1"
+        node = {
+            "title": "Edited",
+            "tags": ["a"],
+            "variants": {"nodes": [{"id": vid, "price": "9.0", "sku": "X"}]},
+        }
+        sent = {"title": "Mine", "variants": [{"id": vid, "price": "9.00", "optionValues": []}]}
+        self.assertEqual(catalogue.differences(sent, node), ["title"])
+        wanted = catalogue.flat_input(sent)
+        self.assertEqual(catalogue.shopify_edits({"title": "Mine"}, wanted, node), ["title"])
+        self.assertEqual(catalogue.shopify_edits({"title": "Edited"}, wanted, node), [], "Odoo's change, not Shopify's")
+        self.assertEqual(catalogue.shopify_edits({}, wanted, node), [], "never pushed: no edit to tell")
