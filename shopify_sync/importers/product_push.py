@@ -59,7 +59,7 @@ class ProductPushHandler(ResourceHandler):
                 retry_advice=self.env._("Sync the Shopify product first; then publishing updates it."),
                 fix_model="product.template",
             )
-        handle = catalogue.handle(template.name, template.id)
+        handle = template.shopify_handle or catalogue.handle(template.name, template.id)
         send = set(catalogue.PUSHED)
         values = dict(self._product_values(template), handle=handle)
         options = self._options(template)

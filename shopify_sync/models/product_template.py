@@ -36,6 +36,13 @@ class ProductTemplate(models.Model):
         "shopify.product.binding", "odoo_id", string="Shopify Bindings", readonly=True, copy=False
     )
     shopify_vendor = fields.Char(string="Vendor (Shopify)", help="The product's vendor or brand in Shopify.")
+    shopify_handle = fields.Char(
+        string="Shopify Handle",
+        readonly=True,
+        copy=False,
+        help="Set when the product is first published: the key by which a retried publish finds the "
+        "product its first attempt created in Shopify, whatever the product is renamed meanwhile.",
+    )
 
     def write(self, vals):
         result = super().write(vals)

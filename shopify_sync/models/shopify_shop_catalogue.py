@@ -85,7 +85,13 @@ class ShopifyShop(models.Model):
                 sync_job._enqueue(eta=delay)
 
     def _publish_products(self, templates):
-        """Publish ``templates`` to these shops now (created in Shopify, or updated when bound)."""
+        """Publish ``templates`` to these shops now (created in Shopify, or updated when bound).
+
+        Each template gets its handle here, committed with the request: the push job upserts by
+        it, so a retry after a timeout finds the product the first attempt created.
+        """
+        for template in templates.filtered(lambda t: not t.shopify_handle):
+            template.with_context(shopify_sync=True).shopify_handle = catalogue.handle(template.name, template.id)
         self._schedule_product_push(templates, eta=0)
 
     @api.model

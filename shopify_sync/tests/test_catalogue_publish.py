@@ -111,12 +111,16 @@ class TestCataloguePublish(ShopifyHttpCase):
             {"product_tmpl_ids": [Command.set(template.ids)], "shop_ids": [Command.set(self.shop.ids)]}
         )
         wizard.action_publish()
+        self.assertEqual([self._perform_one(job.uuid) for job in self.shopify_jobs()], ["retry"])
+        template.name = "Slow Shirt renamed meanwhile"
         performed = self.perform_jobs()
-        self.assertEqual(self.outcomes_of(performed, "product_push"), ["retry", "done"])
+        self.assertEqual(self.outcomes_of(performed, "product_push"), ["done"])
         applied = len(self.simulator.mutations_named("productSet", applied=True)) - before
         self.assertEqual(applied, 2, "the retry upserted")
-        shopify_products = self._products_titled("Slow Shirt")
+        self.assertFalse(self._products_titled("Slow Shirt"), "the retry updated the product the first call made")
+        shopify_products = self._products_titled("Slow Shirt renamed meanwhile")
         self.assertEqual(len(shopify_products), 1, "the retry found the product the first call created")
+        self.assertEqual(shopify_products[0]["handle"], f"slow-shirt-{template.id}")
         self.assertEqual(self.bound("product", shopify_products[0]["id"]), template)
 
     def test_own_create_webhook_is_an_echo_and_makes_no_job(self):
