@@ -37,7 +37,6 @@ class ProductTemplate(models.Model):
     )
     shopify_vendor = fields.Char(string="Vendor (Shopify)", help="The product's vendor or brand in Shopify.")
     shopify_handle = fields.Char(
-        string="Shopify Handle",
         readonly=True,
         copy=False,
         help="Set when the product is first published: the key by which a retried publish finds the "
