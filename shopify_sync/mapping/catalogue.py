@@ -36,6 +36,8 @@ CATALOGUE_FIELDS = (
 )
 BY_KEY = {field.key: field for field in CATALOGUE_FIELDS}
 CATALOGUE_SPECS = {field.spec for field in CATALOGUE_FIELDS}
+# Odoo fields that change a catalogue field besides its own (archiving a product sets its status).
+ALSO_CHANGED_BY = {"status": ("active",)}
 # The Odoo fields whose change (by a user) may have to be pushed, per model.
 WATCHED = {
     "product.template": {
@@ -46,12 +48,13 @@ WATCHED = {
         "product_tag_ids",
         "list_price",
         "sale_ok",
+        "active",
         "default_code",
         "barcode",
         "weight",
         "standard_price",
     },
-    "product.product": {"default_code", "barcode", "weight", "standard_price", "shopify_compare_at_price"},
+    "product.product": {"default_code", "barcode", "weight", "standard_price", "shopify_compare_at_price", "active"},
 }
 # Fields sent by the push (images and option changes are not pushed yet).
 PUSHED = (
@@ -74,6 +77,16 @@ def owners(protected_specs):
     """{field key: "odoo" or "shopify"} from the shop's protected fields."""
     protected = set(protected_specs)
     return {field.key: ODOO if field.spec in protected else SHOPIFY for field in CATALOGUE_FIELDS}
+
+
+def watched_names(protected_specs):
+    """The Odoo field names whose change is pushed, given the shop's protected fields."""
+    names = set()
+    for field in CATALOGUE_FIELDS:
+        if field.spec in protected_specs:
+            names.add(field.spec.rpartition(".")[2])
+            names.update(ALSO_CHANGED_BY.get(field.key, ()))
+    return names
 
 
 def with_owners(protected_specs, wanted):

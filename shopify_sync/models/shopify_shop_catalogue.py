@@ -99,7 +99,5 @@ class ShopifyShop(models.Model):
         """Odoo changed ``names`` of ``templates``: push them to the shops where those fields are Odoo's."""
         bindings = self.env["shopify.product.binding"].sudo().search([("odoo_id", "in", templates.ids)])
         for shop in bindings.shop_id.filtered("sync_enabled"):
-            specs = set(shop._protected_field_specs())
-            owned = {spec.rpartition(".")[2] for spec in specs & catalogue.CATALOGUE_SPECS}
-            if owned & set(names):
+            if catalogue.watched_names(set(shop._protected_field_specs())) & set(names):
                 shop._schedule_product_push(bindings.filtered(lambda b, s=shop: b.shop_id == s).odoo_id)

@@ -155,6 +155,14 @@ class TestCataloguePublish(ShopifyHttpCase):
         self.assertEqual({v["price"] for v in stored["variants"]}, {"25.00"})
         self.assertEqual(self.sync_job("product_push", template.id).outcome, "updated")
 
+    def test_archiving_a_product_whose_status_odoo_owns_archives_it_in_shopify(self):
+        self._own("status")
+        template, product = self._published("Archived Shirt")
+        self.assertEqual(product["status"], "active")
+        template.action_archive()
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        self.assertEqual(self.simulator.store.products[int(product["id"])]["status"], "archived")
+
     def test_odoo_edit_of_a_shopify_owned_field_is_never_pushed(self):
         self._own("price")
         template, product = self._published("Kept Shirt")
