@@ -6,7 +6,7 @@ from odoo import Command
 from odoo.tests import tagged
 
 from ..mapping import catalogue
-from .common import ShopifyHttpCase
+from .common import ShopifyHttpCase, make_user
 
 PUBLISH = "PublishProduct"
 
@@ -173,6 +173,37 @@ class TestCataloguePublish(ShopifyHttpCase):
         self.assertFalse(self.shopify_jobs(), "the title is Shopify's: nothing to push")
         self.assertEqual(len(self.simulator.mutations_named("productSet")), before)
         self.assertEqual(self.simulator.store.products[int(product["id"])]["title"], "Kept Shirt")
+
+    def test_user_edits_of_a_shopify_owned_field_suggest_making_it_odoo_owned(self):
+        template, _product = self._published("Suggested Shirt")
+        user = make_user(
+            self.env,
+            "catalogue_editor",
+            "base.group_user,product.group_product_manager,shopify_sync.group_shopify_user",
+        )
+        for name in ("Suggested Shirt 1", "Suggested Shirt 2", "Suggested Shirt 3"):
+            template.with_user(user).name = name
+        self.assertFalse(self.shopify_jobs(), "the title is Shopify's: never pushed")
+        self.shop._refresh_suggestions()
+        suggestion = self.shop.suggestion_ids.filtered(lambda s: s.spec == "product.template.name")
+        self.assertEqual((suggestion.kind, suggestion.count), ("protect", 3))
+        suggestion.action_apply()
+        self.assertEqual(self.shop.catalogue_title_owner, "odoo", "protected: Odoo owns the title from now on")
+        template.with_user(user).name = "Suggested Shirt 4"
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        bound = self.simulator.store.products[int(template.shopify_binding_ids.shopify_id)]
+        self.assertEqual(bound["title"], "Suggested Shirt 4")
+
+    def test_the_import_never_sets_an_odoo_owned_sku(self):
+        self._own("sku")
+        template, product = self._published("Sku Shirt")
+        variant = template.product_variant_ids[0]
+        variant.default_code = False
+        shopify_variant = next(v for v in product["variants"] if self.bound("variant", v["id"]) == variant)
+        variants = [dict(v, sku="SHOPIFY-SKU") if v is shopify_variant else v for v in product["variants"]]
+        self.simulator.seed_product(dict(product, variants=variants))
+        self.sync("product", product["id"])
+        self.assertFalse(variant.default_code, "Odoo owns the SKU: the import leaves it empty")
 
     def test_shopify_edit_of_a_shopify_owned_field_is_imported(self):
         template, product = self._published("Imported Shirt")
