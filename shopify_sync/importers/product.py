@@ -8,6 +8,7 @@ only then created.
 from odoo import Command
 
 from .. import const
+from ..mapping import catalogue
 from ..mapping import product as pmap
 from ..services.errors import ConcurrentSyncError, MappingError, ResourceGoneError
 from ..services.gid import to_gid
@@ -132,6 +133,9 @@ class ProductHandler(ResourceHandler):
             template = self._create_template(values)
             outcome = "created"
         kept = self._update_template(values, template) if bound_here else []
+        if bound_here and self.shop._odoo_owned() & set(catalogue.PUSHED):
+            # A Shopify edit of a field Odoo owns is restored by the product's next push: queue it.
+            self.shop._schedule_product_push(template)
         self._bind_template(values, template)
         unmapped, newly_bound = self._bind_variants(values, template, matched, created=outcome == "created")
         if newly_bound:

@@ -9,7 +9,10 @@ the Odoo-owned fields are pushed (``mapping/catalogue.py``); a Shopify edit of
 one of them is overwritten by the push and reported on the sync job.
 """
 
+from datetime import timedelta
 from html import escape
+
+from odoo import fields
 
 from .. import const
 from ..mapping import catalogue
@@ -19,6 +22,7 @@ from ..services.gid import numeric_id, to_gid
 from ..services.queries import CATALOGUE_PRODUCT_QUERY, PRODUCT_SET, SHOP_QUERY
 from .base import ResourceHandler, SyncResult
 
+FLAP_WINDOW = timedelta(hours=1)
 VARIANT_KEYS = {field.key for field in catalogue.CATALOGUE_FIELDS if field.level == "variant"}
 
 
@@ -55,7 +59,7 @@ class ProductPushHandler(ResourceHandler):
                 retry_advice=self.env._("Sync the Shopify product first; then publishing updates it."),
                 fix_model="product.template",
             )
-        handle = catalogue.handle(template.name, template.id)
+        handle = template.shopify_handle or catalogue.handle(template.name, template.id)
         send = set(catalogue.PUSHED)
         values = dict(self._product_values(template), handle=handle)
         options = self._options(template)
@@ -66,9 +70,10 @@ class ProductPushHandler(ResourceHandler):
         product_id = str(product["legacyResourceId"])
         self._lock_related("product", product_id)
         updated_at = parse_datetime(product.get("updatedAt"))
-        self.env["shopify.product.binding"]._bind(
+        binding = self.env["shopify.product.binding"]._bind(
             self.shop, product_id, template, shopify_updated_at=updated_at, shopify_handle=product.get("handle")
         )
+        bound_now = {}
         by_options = {_combination(v["options"]): variant for v, variant in zip(variant_values, variants, strict=True)}
         for node in nodes(product.get("variants")):
             odoo_variant = by_options.get(_combination(_selected(node)))
@@ -76,6 +81,7 @@ class ProductPushHandler(ResourceHandler):
                 continue
             item = (node.get("inventoryItem") or {}).get("id")
             tracked = (node.get("inventoryItem") or {}).get("tracked")
+            bound_now[str(node["legacyResourceId"])] = odoo_variant
             self.env["shopify.variant.binding"]._bind(
                 self.shop,
                 str(node["legacyResourceId"]),
@@ -86,6 +92,9 @@ class ProductPushHandler(ResourceHandler):
                 shopify_tracked=bool(tracked),
             )
         self.env["shopify.echo"]._remember(self.shop, "products", product_id)
+        gids = {odoo_variant.id: to_gid("variant", vid) for vid, odoo_variant in bound_now.items()}
+        sent = [dict(entry, id=gids.get(variant.id)) for entry, variant in zip(variant_values, variants, strict=True)]
+        binding.catalogue_snapshot = catalogue.flat_input(catalogue.product_input(values, sent, send))
         return SyncResult(
             "created", template, template.display_name, updated_at, note=f"Shopify product {product_id} ({handle})"
         )
@@ -118,16 +127,74 @@ class ProductPushHandler(ResourceHandler):
                 variants.append(entry)
             options = tuple((option["name"], tuple(option.get("values") or ())) for option in node.get("options") or [])
         data = catalogue.product_input(values, variants, send, options=options)
+        wanted = catalogue.flat_input(data)
         changed = catalogue.differences(data, node)
         if not changed:
-            binding.shopify_updated_at = parse_datetime(node.get("updatedAt"))
+            binding.write(
+                {
+                    "shopify_updated_at": parse_datetime(node.get("updatedAt")),
+                    "catalogue_snapshot": dict(binding.catalogue_snapshot or {}, **wanted),
+                }
+            )
             return SyncResult("skipped", template, template.display_name, note="Shopify already has Odoo's values.")
+        conflict = self._conflict(template, binding, wanted, node)
         result = self.client.mutate(PRODUCT_SET, {"input": data, "identifier": {"id": node["id"]}}, "productSet")
         updated_at = parse_datetime(result["product"].get("updatedAt"))
-        binding.shopify_updated_at = updated_at
+        binding.write(
+            {"shopify_updated_at": updated_at, "catalogue_snapshot": dict(binding.catalogue_snapshot or {}, **wanted)}
+        )
         self.env["shopify.variant.binding"]._of(self.shop, template.product_variant_ids).shopify_updated_at = updated_at
         self.env["shopify.echo"]._remember(self.shop, "products", binding.shopify_id)
-        return SyncResult("updated", template, template.display_name, updated_at, note=f"Pushed: {', '.join(changed)}.")
+        note = f"Pushed: {', '.join(changed)}." + (f" {conflict}" if conflict else "")
+        return SyncResult("updated", template, template.display_name, updated_at, note=note)
+
+    def _conflict(self, template, binding, wanted, node):
+        """Shopify changed Odoo-owned fields since the last push: the report of the restore, counted.
+
+        More restores than the shop's flap limit within an hour stop the product's pushes (a
+        data conflict, nothing sent): someone or something in Shopify keeps changing them back.
+        """
+        edits = catalogue.shopify_edits(binding.catalogue_snapshot or {}, wanted, node)
+        if not edits:
+            return None
+        current = catalogue.flat_node(node)
+        details = ", ".join(f"{catalogue.label(key)} {current.get(key)!r} (Odoo: {wanted[key]!r})" for key in edits)
+        now = fields.Datetime.now()
+        since = binding.catalogue_conflict_since
+        count = binding.catalogue_conflict_count if since and now - since < FLAP_WINDOW else 0
+        since = since if count else now
+        if count >= max(self.shop.catalogue_flap_limit, 1):
+            raise DataConflictError(
+                self.env._(
+                    "%(product)s: its Odoo-owned fields were changed in Shopify and restored by Odoo "
+                    "%(count)s times since %(since)s; changed again in Shopify: %(details)s. Pushes of this "
+                    "product are stopped.",
+                    product=template.display_name,
+                    count=count,
+                    since=since,
+                    details=details,
+                ),
+                missing=self.env._("one owner for these fields: the system that should keep them"),
+                retry_advice=self.env._(
+                    "Retry after making the fields Shopify-owned in the shop's Catalogue tab, or after "
+                    "stopping what changes them in Shopify (an app, a colleague): the count restarts after "
+                    "an hour."
+                ),
+                fix_model="shopify.shop",
+            )
+        note = self.env._(
+            "Changed in Shopify (version of %(when)s, by its admin or another app), restored: %(details)s.",
+            when=node.get("updatedAt"),
+            details=details,
+        )
+        binding.write(
+            {
+                "catalogue_conflict_count": count + 1,
+                "catalogue_conflict_since": since,
+                "catalogue_conflict_note": note[:250],
+            }
+        )
+        return note
 
     # -- Odoo's values ----------------------------------------------------------------
     def _product_values(self, template):

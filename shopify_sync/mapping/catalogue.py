@@ -36,6 +36,8 @@ CATALOGUE_FIELDS = (
 )
 BY_KEY = {field.key: field for field in CATALOGUE_FIELDS}
 CATALOGUE_SPECS = {field.spec for field in CATALOGUE_FIELDS}
+# Odoo fields that change a catalogue field besides its own (archiving a product sets its status).
+ALSO_CHANGED_BY = {"status": ("active",)}
 # The Odoo fields whose change (by a user) may have to be pushed, per model.
 WATCHED = {
     "product.template": {
@@ -46,12 +48,13 @@ WATCHED = {
         "product_tag_ids",
         "list_price",
         "sale_ok",
+        "active",
         "default_code",
         "barcode",
         "weight",
         "standard_price",
     },
-    "product.product": {"default_code", "barcode", "weight", "standard_price", "shopify_compare_at_price"},
+    "product.product": {"default_code", "barcode", "weight", "standard_price", "shopify_compare_at_price", "active"},
 }
 # Fields sent by the push (images and option changes are not pushed yet).
 PUSHED = (
@@ -74,6 +77,16 @@ def owners(protected_specs):
     """{field key: "odoo" or "shopify"} from the shop's protected fields."""
     protected = set(protected_specs)
     return {field.key: ODOO if field.spec in protected else SHOPIFY for field in CATALOGUE_FIELDS}
+
+
+def watched_names(protected_specs):
+    """The Odoo field names whose change is pushed, given the shop's protected fields."""
+    names = set()
+    for field in CATALOGUE_FIELDS:
+        if field.spec in protected_specs:
+            names.add(field.spec.rpartition(".")[2])
+            names.update(ALSO_CHANGED_BY.get(field.key, ()))
+    return names
 
 
 def with_owners(protected_specs, wanted):
@@ -155,39 +168,64 @@ def _variant_input(variant, send):
     return data
 
 
-def differences(sent, node):
-    """The keys of a productSet input whose value differs from Shopify's product ``node`` (before the push).
+PRODUCT_INPUTS = ("title", "descriptionHtml", "vendor", "productType", "tags", "status")
+VARIANT_INPUTS = ("sku", "barcode", "price", "compareAtPrice")
 
-    Compared: the product's scalar fields and, per variant id, sku, barcode, price and
-    compare-at price. Used to tell a Shopify edit of an Odoo-owned field (restored by the push).
+
+def flat_input(data):
+    """A productSet input as ``{key: value}``: ``title``..., ``variants.<variant gid>.<field>``.
+
+    Values are normalised as Shopify answers them (tags sorted, amounts with two decimals), so
+    that an input compares with ``flat_node`` of the product and serves as the snapshot of a push.
     """
-    changed = []
-    current = {
-        "title": node.get("title"),
-        "descriptionHtml": node.get("descriptionHtml"),
-        "vendor": node.get("vendor"),
-        "productType": node.get("productType"),
-        "tags": sorted(node.get("tags") or []),
-        "status": node.get("status"),
-    }
-    for name, value in current.items():
-        if name in sent:
-            wanted = sorted(sent[name]) if name == "tags" else sent[name]
-            if (wanted or "") != (value or ""):
-                changed.append(name)
-    by_id = {variant.get("id"): variant for variant in (node.get("variants") or {}).get("nodes") or []}
-    for variant in sent.get("variants") or []:
-        there = by_id.get(variant.get("id"))
-        if not there:
-            continue
-        for name in ("sku", "barcode"):
-            if name in variant and (variant[name] or "") != (there.get(name) or ""):
-                changed.append(f"variants.{name}")
-        for name in ("price", "compareAtPrice"):
-            if name in variant and _amount(variant[name]) != _amount(there.get(name)):
-                changed.append(f"variants.{name}")
-    return sorted(set(changed))
+    flat = {name: _normal(name, data[name]) for name in PRODUCT_INPUTS if name in data}
+    for variant in data.get("variants") or []:
+        if variant.get("id"):
+            for name in VARIANT_INPUTS:
+                if name in variant:
+                    flat[f"variants.{variant['id']}.{name}"] = _normal(name, variant[name])
+    return flat
 
 
-def _amount(value):
-    return Decimal(str(value)).quantize(Decimal("0.01")) if value not in (None, "") else None
+def flat_node(node):
+    """Shopify's product ``node`` in the shape of ``flat_input``."""
+    flat = {name: _normal(name, node.get(name)) for name in PRODUCT_INPUTS}
+    for variant in (node.get("variants") or {}).get("nodes") or []:
+        for name in VARIANT_INPUTS:
+            flat[f"variants.{variant['id']}.{name}"] = _normal(name, variant.get(name))
+    return flat
+
+
+def differences(sent, node):
+    """The fields (``title``, ``variants.price``...) of a productSet input Shopify's ``node`` does not have yet."""
+    current = flat_node(node)
+    return sorted({label(key) for key, value in flat_input(sent).items() if current.get(key) != value})
+
+
+def shopify_edits(snapshot, wanted, node):
+    """The keys Shopify changed since the last push (``snapshot``) to a value Odoo does not want.
+
+    Only keys Odoo sends (``wanted``, a ``flat_input``): an edit of an Odoo-owned field made in
+    Shopify, which the push restores.
+    """
+    current = flat_node(node)
+    return sorted(
+        key
+        for key, value in wanted.items()
+        if key in snapshot and current.get(key) != snapshot[key] and current.get(key) != value
+    )
+
+
+def label(key):
+    """``variants.gid://shopify/ProductVariant/1.price`` -> ``variants.price``."""
+    if key.startswith("variants."):
+        return f"variants.{key.rpartition('.')[2]}"
+    return key
+
+
+def _normal(name, value):
+    if name == "tags":
+        return sorted(value or [])
+    if name in ("price", "compareAtPrice"):
+        return money_text(value) if value not in (None, "") else None
+    return value or ""

@@ -16,6 +16,17 @@ class ShopifyProductBinding(models.Model):
         default=True, readonly=True, help="Archived when Shopify deleted the product (products/delete)."
     )
     shopify_handle = fields.Char(readonly=True)
+    catalogue_snapshot = fields.Json(
+        readonly=True, copy=False, help="The values Odoo last pushed (mapping/catalogue.py flat_input)."
+    )
+    catalogue_conflict_count = fields.Integer(
+        string="Conflicts this hour",
+        readonly=True,
+        copy=False,
+        help="Shopify edits of Odoo-owned fields restored since the start of the window.",
+    )
+    catalogue_conflict_since = fields.Datetime(string="Conflict window start", readonly=True, copy=False)
+    catalogue_conflict_note = fields.Char(string="Last conflict", readonly=True, copy=False)
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This product is already bound in this store.")
 
@@ -28,6 +39,12 @@ class ProductTemplate(models.Model):
         "shopify.product.binding", "odoo_id", string="Shopify Bindings", readonly=True, copy=False
     )
     shopify_vendor = fields.Char(string="Vendor (Shopify)", help="The product's vendor or brand in Shopify.")
+    shopify_handle = fields.Char(
+        readonly=True,
+        copy=False,
+        help="Set when the product is first published: the key by which a retried publish finds the "
+        "product its first attempt created in Shopify, whatever the product is renamed meanwhile.",
+    )
 
     def write(self, vals):
         result = super().write(vals)

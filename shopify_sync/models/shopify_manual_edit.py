@@ -14,8 +14,8 @@ from odoo import api, fields, models
 # The fields the sync writes, per bound model (from mapping/).
 SYNCED_FIELDS = {
     "res.partner": ("name", "email", "phone", "street", "street2", "city", "zip", "state_id", "country_id", "comment"),
-    "product.template": ("name", "list_price", "description_sale", "type"),
-    "product.product": ("default_code", "barcode"),
+    "product.template": ("name", "list_price", "description_sale", "type", "shopify_vendor", "categ_id"),
+    "product.product": ("default_code", "barcode", "weight", "standard_price", "shopify_compare_at_price"),
     "sale.order": ("client_order_ref", "note", "partner_shipping_id", "partner_invoice_id"),
 }
 RECENT_SYNC = timedelta(days=30)

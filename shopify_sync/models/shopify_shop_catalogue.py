@@ -37,6 +37,12 @@ class ShopifyShop(models.Model):
         help="When the price is Odoo-owned: each variant's price in this pricelist is pushed "
         "(its currency must be the store's). Empty: the product's sales price.",
     )
+    catalogue_flap_limit = fields.Integer(
+        string="Stop a field flapping more than",
+        default=5,
+        help="A product whose Odoo-owned fields Shopify changed back this many times within an hour "
+        "(each restored by a push) is not pushed any more: the push fails for a decision.",
+    )
     catalogue_debounce_seconds = fields.Integer(
         string="Product push delay (s)",
         default=30,
@@ -79,7 +85,13 @@ class ShopifyShop(models.Model):
                 sync_job._enqueue(eta=delay)
 
     def _publish_products(self, templates):
-        """Publish ``templates`` to these shops now (created in Shopify, or updated when bound)."""
+        """Publish ``templates`` to these shops now (created in Shopify, or updated when bound).
+
+        Each template gets its handle here, committed with the request: the push job upserts by
+        it, so a retry after a timeout finds the product the first attempt created.
+        """
+        for template in templates.filtered(lambda t: not t.shopify_handle):
+            template.with_context(shopify_sync=True).shopify_handle = catalogue.handle(template.name, template.id)
         self._schedule_product_push(templates, eta=0)
 
     @api.model
@@ -87,7 +99,5 @@ class ShopifyShop(models.Model):
         """Odoo changed ``names`` of ``templates``: push them to the shops where those fields are Odoo's."""
         bindings = self.env["shopify.product.binding"].sudo().search([("odoo_id", "in", templates.ids)])
         for shop in bindings.shop_id.filtered("sync_enabled"):
-            specs = set(shop._protected_field_specs())
-            owned = {spec.rpartition(".")[2] for spec in specs & catalogue.CATALOGUE_SPECS}
-            if owned & set(names):
+            if catalogue.watched_names(set(shop._protected_field_specs())) & set(names):
                 shop._schedule_product_push(bindings.filtered(lambda b, s=shop: b.shop_id == s).odoo_id)

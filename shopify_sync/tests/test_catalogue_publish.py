@@ -1,10 +1,12 @@
 """The two-way catalogue: field authority per shop, publishing Odoo products, pushes, store prices."""
 
+import unittest
+
 from odoo import Command
 from odoo.tests import tagged
 
 from ..mapping import catalogue
-from .common import ShopifyHttpCase
+from .common import ShopifyHttpCase, make_user
 
 PUBLISH = "PublishProduct"
 
@@ -109,12 +111,16 @@ class TestCataloguePublish(ShopifyHttpCase):
             {"product_tmpl_ids": [Command.set(template.ids)], "shop_ids": [Command.set(self.shop.ids)]}
         )
         wizard.action_publish()
+        self.assertEqual([self._perform_one(job.uuid) for job in self.shopify_jobs()], ["retry"])
+        template.name = "Slow Shirt renamed meanwhile"
         performed = self.perform_jobs()
-        self.assertEqual(self.outcomes_of(performed, "product_push"), ["retry", "done"])
+        self.assertEqual(self.outcomes_of(performed, "product_push"), ["done"])
         applied = len(self.simulator.mutations_named("productSet", applied=True)) - before
         self.assertEqual(applied, 2, "the retry upserted")
-        shopify_products = self._products_titled("Slow Shirt")
+        self.assertFalse(self._products_titled("Slow Shirt"), "the retry updated the product the first call made")
+        shopify_products = self._products_titled("Slow Shirt renamed meanwhile")
         self.assertEqual(len(shopify_products), 1, "the retry found the product the first call created")
+        self.assertEqual(shopify_products[0]["handle"], f"slow-shirt-{template.id}")
         self.assertEqual(self.bound("product", shopify_products[0]["id"]), template)
 
     def test_own_create_webhook_is_an_echo_and_makes_no_job(self):
@@ -149,6 +155,14 @@ class TestCataloguePublish(ShopifyHttpCase):
         self.assertEqual({v["price"] for v in stored["variants"]}, {"25.00"})
         self.assertEqual(self.sync_job("product_push", template.id).outcome, "updated")
 
+    def test_archiving_a_product_whose_status_odoo_owns_archives_it_in_shopify(self):
+        self._own("status")
+        template, product = self._published("Archived Shirt")
+        self.assertEqual(product["status"], "active")
+        template.action_archive()
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        self.assertEqual(self.simulator.store.products[int(product["id"])]["status"], "archived")
+
     def test_odoo_edit_of_a_shopify_owned_field_is_never_pushed(self):
         self._own("price")
         template, product = self._published("Kept Shirt")
@@ -160,6 +174,37 @@ class TestCataloguePublish(ShopifyHttpCase):
         self.assertEqual(len(self.simulator.mutations_named("productSet")), before)
         self.assertEqual(self.simulator.store.products[int(product["id"])]["title"], "Kept Shirt")
 
+    def test_user_edits_of_a_shopify_owned_field_suggest_making_it_odoo_owned(self):
+        template, _product = self._published("Suggested Shirt")
+        user = make_user(
+            self.env,
+            "catalogue_editor",
+            "base.group_user,product.group_product_manager,shopify_sync.group_shopify_user",
+        )
+        for name in ("Suggested Shirt 1", "Suggested Shirt 2", "Suggested Shirt 3"):
+            template.with_user(user).name = name
+        self.assertFalse(self.shopify_jobs(), "the title is Shopify's: never pushed")
+        self.shop._refresh_suggestions()
+        suggestion = self.shop.suggestion_ids.filtered(lambda s: s.spec == "product.template.name")
+        self.assertEqual((suggestion.kind, suggestion.count), ("protect", 3))
+        suggestion.action_apply()
+        self.assertEqual(self.shop.catalogue_title_owner, "odoo", "protected: Odoo owns the title from now on")
+        template.with_user(user).name = "Suggested Shirt 4"
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        bound = self.simulator.store.products[int(template.shopify_binding_ids.shopify_id)]
+        self.assertEqual(bound["title"], "Suggested Shirt 4")
+
+    def test_the_import_never_sets_an_odoo_owned_sku(self):
+        self._own("sku")
+        template, product = self._published("Sku Shirt")
+        variant = template.product_variant_ids[0]
+        variant.default_code = False
+        shopify_variant = next(v for v in product["variants"] if self.bound("variant", v["id"]) == variant)
+        variants = [dict(v, sku="SHOPIFY-SKU") if v is shopify_variant else v for v in product["variants"]]
+        self.simulator.seed_product(dict(product, variants=variants))
+        self.sync("product", product["id"])
+        self.assertFalse(variant.default_code, "Odoo owns the SKU: the import leaves it empty")
+
     def test_shopify_edit_of_a_shopify_owned_field_is_imported(self):
         template, product = self._published("Imported Shirt")
         self.simulator.seed_product(dict(product, title="Renamed in Shopify", vendor="Shopify Vendor"))
@@ -168,18 +213,60 @@ class TestCataloguePublish(ShopifyHttpCase):
         self.assertEqual(template.shopify_vendor, "Shopify Vendor")
 
     def test_shopify_edit_of_an_odoo_owned_field_is_kept_then_restored(self):
-        self._own("title")
+        self._own("title", "price")
         template, product = self._published("Owned Shirt")
-        self.simulator.seed_product(dict(product, title="Edited in Shopify admin", vendor="New Vendor"))
+        variant = product["variants"][0]
+        edited = dict(variant, price="99.00")
+        others = product["variants"][1:]
+        self.simulator.seed_product(
+            dict(product, title="Edited in Shopify admin", vendor="New Vendor", variants=[edited, *others])
+        )
         self.sync("product", product["id"])
         self.assertEqual(template.name, "Owned Shirt", "the import never writes an Odoo-owned field")
         self.assertEqual(template.shopify_vendor, "New Vendor", "the Shopify-owned vendor is imported")
         self.assertIn("name", self.sync_job("product", product["id"]).outcome_note)
-        # the next push restores Odoo's value and says what it restored
-        self.shop._publish_products(template)
+        # the import queued the product's push, which restores Odoo's values and reports the change
         self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
-        self.assertEqual(self.simulator.store.products[int(product["id"])]["title"], "Owned Shirt")
-        self.assertIn("title", self.sync_job("product_push", template.id).outcome_note)
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual(stored["title"], "Owned Shirt")
+        self.assertEqual({v["price"] for v in stored["variants"]}, {"20.00"})
+        self.assertEqual(stored["vendor"], "New Vendor", "the Shopify-owned vendor is not pushed")
+        note = self.sync_job("product_push", template.id).outcome_note
+        self.assertIn("Changed in Shopify", note)
+        self.assertIn("'Edited in Shopify admin' (Odoo: 'Owned Shirt')", note)
+        self.assertIn("variants.price '99.00' (Odoo: '20.00')", note)
+        binding = template.shopify_binding_ids
+        self.assertEqual(binding.catalogue_conflict_count, 1)
+        # our own products/update is an echo: no loop
+        self._send_webhooks()
+        self.dispatch()
+        self.assertFalse(self.shopify_jobs())
+
+    def test_a_flapping_field_is_stopped_and_reported(self):
+        self._own("title")
+        self.shop.catalogue_flap_limit = 3
+        template, product = self._published("Flapping Shirt")
+        outcomes = []
+        for round_number in range(4):
+            current = self.simulator.store.products[int(product["id"])]
+            self.simulator.seed_product(dict(current, title=f"Other app's title {round_number}"))
+            self.shop._publish_products(template)
+            outcomes += self.outcomes_of(self.perform_jobs(), "product_push")
+        self.assertEqual(outcomes, ["done", "done", "done", "failed"])
+        job = self.sync_job("product_push", template.id)
+        self.assertEqual((job.state, job.category), ("failed", "data_conflict"), job.message)
+        self.assertIn("restored by Odoo 3 times", job.message)
+        self.assertIn("Other app's title 3", job.message)
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual(stored["title"], "Other app's title 3", "stopped: not pushed again")
+        # the owner decides: Shopify keeps the title from now on, and the product pushes again
+        self.shop.catalogue_title_owner = "shopify"
+        self._own("price")
+        template.list_price = 30.0
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual(stored["title"], "Other app's title 3")
+        self.assertEqual({v["price"] for v in stored["variants"]}, {"30.00"})
 
     # -- prices per store -----------------------------------------------------------
     def test_pricelist_prices_are_pushed_and_a_currency_mismatch_fails(self):
@@ -217,3 +304,48 @@ class TestCataloguePublish(ShopifyHttpCase):
         self.assertEqual((job.state, job.category), ("failed", "configuration"), job.message)
         self.assertIn("EUR", job.message)
         self.assertEqual(len(self.simulator.mutations_named("productSet")), before, "nothing pushed")
+
+
+class TestCatalogueMapping(unittest.TestCase):
+    """Pure: the authority table and productSet input, no database."""
+
+    def test_owners_follow_the_protected_fields_and_keep_the_others(self):
+        specs = ["res.partner.name", "product.template.name"]
+        self.assertEqual(catalogue.owners(specs)["title"], "odoo")
+        self.assertEqual(catalogue.owners(specs)["price"], "shopify")
+        after = catalogue.with_owners(specs, {"title": "shopify", "price": "odoo"})
+        self.assertEqual(after, ["res.partner.name", "product.template.list_price"])
+
+    def test_handle_is_stable_and_unique_per_template(self):
+        self.assertEqual(catalogue.handle("Café Shirt / Blue", 42), "cafe-shirt-blue-42")
+        self.assertEqual(catalogue.handle("***", 7), "product-7")
+
+    def test_only_the_fields_to_send_are_in_the_input(self):
+        product = {"title": "T", "vendor": "V", "tags": ["b", "a"], "status": "ACTIVE"}
+        variants = [{"id": "gid://shopify/ProductVariant/1", "options": (("Size", "S"),), "sku": "X", "price": 5}]
+        data = catalogue.product_input(product, variants, {"title", "price"})
+        self.assertEqual(set(data), {"title", "variants"})
+        self.assertEqual(
+            data["variants"],
+            [
+                {
+                    "id": "gid://shopify/ProductVariant/1",
+                    "optionValues": [{"optionName": "Size", "name": "S"}],
+                    "price": "5.00",
+                }
+            ],
+        )
+
+    def test_differences_and_shopify_edits(self):
+        vid = "gid://shopify/ProductVariant/1"
+        node = {
+            "title": "Edited",
+            "tags": ["a"],
+            "variants": {"nodes": [{"id": vid, "price": "9.0", "sku": "X"}]},
+        }
+        sent = {"title": "Mine", "variants": [{"id": vid, "price": "9.00", "optionValues": []}]}
+        self.assertEqual(catalogue.differences(sent, node), ["title"])
+        wanted = catalogue.flat_input(sent)
+        self.assertEqual(catalogue.shopify_edits({"title": "Mine"}, wanted, node), ["title"])
+        self.assertEqual(catalogue.shopify_edits({"title": "Edited"}, wanted, node), [], "Odoo's change, not Shopify's")
+        self.assertEqual(catalogue.shopify_edits({}, wanted, node), [], "never pushed: no edit to tell")
