@@ -12,6 +12,11 @@ class ShopifyOrderBinding(models.Model):
     odoo_id = fields.Many2one("sale.order", string="Sale Order", required=True, ondelete="restrict")
     shopify_name = fields.Char(string="Shopify Order", readonly=True)
     financial_status = fields.Char(string="Shopify Payment Status", readonly=True)
+    shopify_cancelled_at = fields.Datetime(
+        string="Cancelled in Shopify",
+        readonly=True,
+        help="When Shopify cancelled the order, once Odoo applied it (the undelivered rest cancelled).",
+    )
 
     _record_uniq = models.UniqueIndex("(odoo_id)", "This sale order already belongs to a Shopify order.")
 
