@@ -212,6 +212,19 @@ class TestAfterCheckout(AccountingMixin, ShopifyHttpCase):
         self.assertEqual(line.shopify_removed_qty, 0)
         self.assertEqual(line.product_uom_qty, int(seeded["line_items"][0]["quantity"]))
 
+    def test_unshipped_refund_of_a_locked_order(self):
+        seeded, order = self.synced_paid_order()
+        order.action_lock()
+        line = self.goods_lines(order)[0]
+        ordered = line.product_uom_qty
+        refund, money_back = self.refund(seeded, 6710005, "cancel")
+        self.sync("refund", refund["id"])
+        self.perform_jobs()
+        self.assert_refund_booked_once(order, refund, money_back)
+        self.assertEqual(line.product_uom_qty, ordered - 1)
+        self.assertEqual(sum(self.open_moves(line).mapped("product_uom_qty")), ordered - 1)
+        self.assertTrue(order.locked, "locked again")
+
     def test_order_update_of_a_draft_order_keeps_the_refunded_unit_off(self):
         self.shop.confirm_policy = "never"
         self.shop.invoice_policy = "never"
