@@ -17,6 +17,9 @@ All bodies are JSON. Routes (GET or POST unless noted):
   ``GET /_sim/faults`` lists what is still queued
 * ``POST /_sim/reset`` ``{"records": false}``: faults (and, if asked, calls and mutations)
 * ``POST /_sim/touch`` / ``POST /_sim/delete`` ``{"resource": "order", "id": 1}``
+* ``POST /_sim/cancel`` ``{"order_id": 1, "reason": "customer", "refund": true,
+  "gateway": "shopify_payments"}``: cancel an order as the admin does (the unshipped rest
+  cancelled and restocked, its money refunded); answers ``{"order": ..., "refund": ...}``
 * ``POST /_sim/inventory`` ``{"inventory_item_id", "location_id", "available"}``;
   ``GET /_sim/inventory?inventory_item_id=..&location_id=..``
 * ``POST /_sim/payload`` ``{"topic": "orders/create", "id": 1, "extra": {}}``
@@ -99,6 +102,16 @@ def _payout(sim, params):
     if unknown:
         raise ValueError(f"unknown payout parameter(s): {', '.join(sorted(unknown))}")
     return sim.seed_payout(**{k: v for k, v in params.items() if v is not None})
+
+
+def _cancel(sim, params):
+    order, refund = sim.cancel_order(
+        params["order_id"],
+        reason=params.get("reason") or "customer",
+        refund=_flag(params.get("refund", True)),
+        gateway=params.get("gateway") or "shopify_payments",
+    )
+    return {"order": order, "refund": refund}
 
 
 def _webhook(sim, params):
@@ -206,6 +219,7 @@ def _route(sim, method, route, params):
         "generate": lambda: sim.generate(**params),
         "payout": lambda: _payout(sim, params),
         "touch": lambda: sim.touch(params["resource"], params["id"]),
+        "cancel": lambda: _cancel(sim, params),
         "delete": lambda: {"deleted": sim.delete(params["resource"], params["id"])},
         "payload": lambda: sim.webhook_payload(
             params["topic"], params.get("id"), **params.get("extra", {})
@@ -229,6 +243,7 @@ ROUTES = {
     "generate",
     "payout",
     "touch",
+    "cancel",
     "delete",
     "payload",
     "webhook",

@@ -89,6 +89,11 @@ class SimulatorControl(BulkControlVerbs):
     def seed_refund(self, order_id, rest):
         return self.seed(refunds=[dict(rest, order_id=order_id)])
 
+    def cancel_order(self, order_id, reason="customer", refund=True, gateway="shopify_payments"):
+        body = {"order_id": order_id, "reason": reason, "refund": refund, "gateway": gateway}
+        answer = self._post("cancel", body)
+        return answer["order"], answer["refund"]
+
     def set_inventory(self, item_id, location_id, available):
         body = {"inventory_item_id": item_id, "location_id": location_id, "available": available}
         return self._post("inventory", body)["available"]

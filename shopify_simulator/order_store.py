@@ -215,6 +215,7 @@ class OrderActivity:
                 item.setdefault("subtotal", rest_money(unit[0] * quantity))
                 item.setdefault("total_tax", rest_money(unit[1] * quantity))
                 if rid not in self.refunds:
+                    self._remove_unshipped(oid, line, item, quantity)
                     self._restock(line, item, quantity)
             for transaction in refund.setdefault("transactions", []):
                 transaction.setdefault("id", self.next_id())
@@ -243,6 +244,101 @@ class OrderActivity:
                 order["updated_at"] = self.tick()
             self.deleted.discard(("refund", rid))
             return copy.deepcopy(refund) if detach else refund
+
+    def _fulfilled_quantity(self, order_id, line_id):
+        return sum(
+            int(fl.get("quantity") or 0)
+            for f in self.fulfillments.values()
+            if f["order_id"] == order_id and f.get("status") in ("success", "pending", "open")
+            for fl in f.get("line_items") or []
+            if int(fl["id"]) == line_id
+        )
+
+    def _remove_unshipped(self, order_id, line, item, quantity):
+        """Refunded units Shopify will not ship leave the fulfillment order, and their commitment.
+
+        As at Shopify: a line restocked as ``cancel``, or not restocked while nothing of it was
+        fulfilled, is taken off the open fulfillment order (its total and remaining quantity);
+        a ``return`` or a refund of shipped units leaves it as it is.
+        """
+        restock = item["restock_type"]
+        line_id = int(item["line_item_id"])
+        nothing_shipped = not self._fulfilled_quantity(order_id, line_id)
+        if not (
+            restock == "cancel" or (restock in ("no_restock", "legacy_restock") and nothing_shipped)
+        ):
+            return
+        wanted = quantity
+        for fo in self.fulfillment_orders_of(order_id):
+            for fo_line in fo["lines"]:
+                if fo_line["line_item_id"] == line_id and wanted:
+                    taken = min(fo_line["remaining"], wanted)
+                    fo_line["remaining"] -= taken
+                    fo_line["total"] -= taken
+                    wanted -= taken
+                    self._ship(line, fo["location_id"], taken)  # no longer committed
+                    fo["updated_at"] = self.tick()
+        self._refresh_fulfillment_status(order_id)
+
+    def cancel_order(self, order_id, reason="customer", refund=True, gateway="shopify_payments"):
+        """Cancel an order as the Shopify admin does: what is not shipped is cancelled and
+        restocked, and (``refund``) one refund gives back the money of the cancelled units, tax
+        included.
+
+        Returns ``(order, refund or None)`` (REST shapes). What was fulfilled stays fulfilled.
+        """
+        with self.lock:
+            oid = int(order_id)
+            order = self.orders[oid]
+            if order.get("cancelled_at"):
+                return copy.deepcopy(order), None  # Shopify cancels an order once
+            remaining = {}
+            for fo in self.fulfillment_orders_of(oid):
+                for fo_line in fo["lines"]:
+                    remaining[fo_line["line_item_id"]] = (
+                        remaining.get(fo_line["line_item_id"], 0) + fo_line["remaining"]
+                    )
+            items, amount = [], cents(0)
+            for line in order.get("line_items") or []:
+                quantity = remaining.get(int(line["id"]), 0)
+                if quantity:
+                    unit, tax = line_unit_amounts(line)
+                    items.append(
+                        {"line_item_id": line["id"], "quantity": quantity, "restock_type": "cancel"}
+                    )
+                    amount += (unit + tax) * quantity
+            refunded = None
+            if refund and items:
+                refunded = self.seed_refund(
+                    oid,
+                    {
+                        "note": f"Order cancelled ({reason})",
+                        "refund_line_items": items,
+                        "transactions": [
+                            {
+                                "kind": "refund",
+                                "status": "success",
+                                "gateway": gateway,
+                                "amount": rest_money(amount),
+                            }
+                        ],
+                    },
+                    bump_order=False,
+                )
+            else:
+                lines = {int(line["id"]): line for line in order.get("line_items") or []}
+                for item in items:
+                    line = lines[int(item["line_item_id"])]
+                    item["location_id"] = self.first_location_id()
+                    self._remove_unshipped(oid, line, item, item["quantity"])
+                    self._restock(line, item, item["quantity"])
+            order["cancelled_at"] = self.tick()
+            order["cancel_reason"] = reason
+            order["updated_at"] = order["cancelled_at"]
+            for fo in self.fulfillment_orders_of(oid):
+                shipped = any(line["total"] for line in fo["lines"])
+                fo["status"] = "CLOSED" if shipped else "CANCELLED"
+            return copy.deepcopy(order), refunded
 
     def _restock(self, line, item, quantity):
         variant = self.variants.get(int(line.get("variant_id") or 0))

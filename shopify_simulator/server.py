@@ -120,6 +120,12 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
     def seed_location(self, rest):
         return self.store.seed_location(rest)
 
+    def cancel_order(self, order_id, reason="customer", refund=True, gateway="shopify_payments"):
+        """Cancel an order as the admin does (order_store.cancel_order).
+
+        Returns ``(order, refund or None)``."""
+        return self.store.cancel_order(order_id, reason=reason, refund=refund, gateway=gateway)
+
     def seed_payout(self, **kwargs):
         """Pay out the Shopify Payments transactions not paid out yet (see payouts.seed_payout)."""
         return seed_payout(self.store, **kwargs)

@@ -1,5 +1,8 @@
 """The demo's accounting: invoices when paid, payments by card, PayPal and gift card, a refund, a payout.
 
+The refund is of one unit not shipped yet: the report shows it left the order line and its open
+delivery, and that the line is not "to invoice" again.
+
 The demo shop invoices every order when it is paid (set up before the first order), so the
 payout that closes the story pays out every Shopify Payments transaction of the demo, and
 each of them has its payment in Odoo to clear.
@@ -33,7 +36,7 @@ def one_unit_refund(order, refund_id):
     refund = {
         "id": refund_id,
         "order_id": order["id"],
-        "note": "Customer returned one item",
+        "note": "Refunded before shipping",
         "refund_line_items": [{"line_item_id": line["id"], "quantity": 1, "restock_type": "no_restock"}],
         "transactions": [
             {
@@ -112,9 +115,14 @@ class DemoAccounting:
             payments_of={o: accounting.payments_by_journal(env, shop_id, [o]) for o in orders},
             booked_twice=accounting.transactions_booked_twice(env.cr, shop_id),
             credit_notes=accounting.credit_notes(env, shop_id),
+            refunded_line=self._refunded_line(env, shop_id),
             payouts=accounting.payouts(env, shop_id),
             clearing=accounting.clearing_of_payouts(env, shop_id),
         )
+
+    def _refunded_line(self, env, shop_id):
+        _label, order = self.paid[0]
+        return accounting.refunded_before_shipping(env, shop_id, order["id"], order["line_items"][0]["variant_id"])
 
     def report(self):
         """(rows, ok): invoices, payments, credit notes and payout lines, and whether they add up."""
@@ -146,6 +154,24 @@ class DemoAccounting:
                 f"{note[0]} {note[1]} {note[2]} {note[3]:.2f}" if note else "none",
             )
         )
+        line = data["refunded_line"]
+        _label, refunded_order = self.paid[0]
+        shopify_quantity = int(refunded_order["line_items"][0]["quantity"])
+        # refunded before shipping: the line and its open delivery lost the unit, nothing is "to invoice"
+        line_ok = (
+            line["removed"] == 1
+            and line["ordered"] == shopify_quantity - 1
+            and line["open"] == line["ordered"]
+            and line["to_invoice"] == 0
+        )
+        rows.append(
+            (
+                f"refunded line of {refunded_order['name']} "
+                f"(Shopify: {shopify_quantity} ordered, 1 refunded before shipping)",
+                f"ordered {line['ordered']:g} (removed {line['removed']:g}); the open delivery holds "
+                f"{line['open']:g}; to invoice {line['to_invoice']:g}",
+            )
+        )
         for payout in data["payouts"]:
             lines = ", ".join(f"{kind} {n}" for kind, n in sorted(payout["lines"].items()))
             rows.append(
@@ -167,6 +193,7 @@ class DemoAccounting:
             and data["booked_twice"] == 0
             and orders_ok
             and bool(note and note[1] == "posted")
+            and line_ok
             and len(data["payouts"]) == 1
             and clearing["net"] == 0
             and clearing["cleared"] == clearing["lines"] > 0

@@ -273,3 +273,25 @@ def test_control_bucket_sets_a_plan_and_calls_since(sim):
     assert control.bucket()["currentlyAvailable"] <= 1000
     control.set_bucket(restore_rate=100)
     assert control.bucket()["maximumAvailable"] == 1000.0
+
+
+def test_control_cancels_an_order_with_its_refund(sim):
+    control = SimulatorControl(sim.base_url)
+    order = control.generate(customers=1, products=1, orders=1, lines_per_order=1)["orders"][0]
+    cancelled, refund = control.cancel_order(order["id"], reason="staff")
+    assert cancelled["cancel_reason"] == "staff" and cancelled["cancelled_at"]
+    line = order["line_items"][0]
+    assert [
+        (i["line_item_id"], i["quantity"], i["restock_type"]) for i in refund["refund_line_items"]
+    ] == [(line["id"], line["quantity"], "cancel")]
+    assert control.resource("order", order["id"])["financial_status"] in (
+        "refunded",
+        "partially_refunded",
+    )
+    # again: an order is cancelled once, no second refund
+    again, second = control.cancel_order(order["id"], reason="customer")
+    assert (again["cancelled_at"], again["cancel_reason"], second) == (
+        cancelled["cancelled_at"],
+        "staff",
+        None,
+    )

@@ -180,6 +180,71 @@ def test_fulfillments_and_refunds_change_the_order(sim):
     assert sim.inventory(item, 655441491) == stock + 1, "a returned item is restocked"
 
 
+def test_refund_of_unshipped_units_leaves_the_fulfillment_order(sim):
+    order = sim.generate(
+        customers=1, products=1, variants_per_product=2, orders=1, lines_per_order=2
+    )["orders"][0]
+    first, second = order["line_items"]
+    item = sim.store.variants[second["variant_id"]]["inventory_item_id"]
+    level = sim.store.levels[(int(item), 655441491)]
+    available, committed = level["available"], level["committed"]
+    sim.seed_fulfillment(order["id"], {"line_items": [{"id": first["id"], "quantity": 1}]})
+    sim.seed_refund(
+        order["id"],
+        {
+            "refund_line_items": [
+                # shipped in part: a refund of shipped goods, the fulfillment order keeps it
+                {"line_item_id": first["id"], "quantity": 1, "restock_type": "no_restock"},
+                {"line_item_id": second["id"], "quantity": 1, "restock_type": "cancel"},
+            ],
+            "transactions": [{"kind": "refund", "amount": "1.00", "gateway": "bogus"}],
+        },
+    )
+    graph = data(sim, STATUS_QUERY, {"id": order_gid(order)})["order"]
+    remaining = [
+        n["remainingQuantity"] for n in graph["fulfillmentOrders"]["nodes"][0]["lineItems"]["nodes"]
+    ]
+    assert remaining == [first["quantity"] - 1, second["quantity"] - 1]
+    assert (level["available"], level["committed"]) == (available + 1, committed - 1)
+
+
+def test_cancel_order_after_partial_fulfillment_refunds_the_rest(sim):
+    order = sim.generate(
+        customers=1, products=1, variants_per_product=2, orders=1, lines_per_order=2
+    )["orders"][0]
+    first, second = order["line_items"]
+    sim.seed_fulfillment(
+        order["id"], {"line_items": [{"id": first["id"], "quantity": first["quantity"]}]}
+    )
+    cancelled, refund = sim.cancel_order(order["id"], reason="inventory")
+    assert cancelled["cancel_reason"] == "inventory" and cancelled["cancelled_at"]
+    items = refund["refund_line_items"]
+    assert [(i["line_item_id"], i["quantity"], i["restock_type"]) for i in items] == [
+        (second["id"], second["quantity"], "cancel")
+    ]
+    money_back = D(refund["transactions"][0]["amount"])
+    assert abs(money_back - D(items[0]["subtotal"]) - D(items[0]["total_tax"])) <= D("0.01")
+    assert money_back > 0
+    graph = data(
+        sim,
+        """query($id: ID!) { order(id: $id) { cancelledAt cancelReason displayFinancialStatus
+      refunds(first: 5) { legacyResourceId }
+      fulfillmentOrders(first: 2) {
+        nodes { status lineItems(first: 5) { nodes { remainingQuantity } } } }
+      } }""",
+        {"id": order_gid(order)},
+    )["order"]
+    assert graph["cancelReason"] == "INVENTORY" and graph["cancelledAt"]
+    assert graph["displayFinancialStatus"] == "PARTIALLY_REFUNDED"
+    assert graph["refunds"] == [{"legacyResourceId": str(refund["id"])}]
+    fulfillment_order = graph["fulfillmentOrders"]["nodes"][0]
+    assert fulfillment_order["status"] == "CLOSED"
+    assert [n["remainingQuantity"] for n in fulfillment_order["lineItems"]["nodes"]] == [0, 0]
+    payload = sim.webhook_payload("orders/cancelled", order["id"])
+    assert payload["cancel_reason"] == "inventory"
+    assert [r["id"] for r in payload["refunds"]] == [refund["id"]]
+
+
 def test_refund_served_through_graphql(sim):
     order = sim.seed_order(sample("orders_create"))
     refund = sim.seed_refund(

@@ -16,6 +16,7 @@ from .base import ResourceHandler, SyncResult, stale
 from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
 from .order_links import queue_order_link
+from .undelivered import UndeliveredRest
 
 
 class OrderHandler(ResourceHandler):
@@ -115,6 +116,8 @@ class OrderHandler(ResourceHandler):
             outcome = "linked" if linked else "updated"
         self._apply_confirm_policy(order, node)
         self._enqueue_payments(shopify_id)
+        if outcome in ("created", "linked"):
+            self._enqueue_refunds(node)
         if outcome == "created":
             # Last: the flush job's enqueue lock is then held only until this job commits.
             queue_order_link(self.env, self.shop, order, shopify_id)
@@ -147,8 +150,10 @@ class OrderHandler(ResourceHandler):
         )
         current = order.order_line.filtered(lambda line: not line.display_type and not line.is_downpayment)
         rounding = self.shop._rounding_product()  # the Rounding line is Odoo's, not one of Shopify's lines
+        # Shopify's quantity still counts the units it will not ship (refunded before shipping, see
+        # importers/undelivered.py); Odoo took them off the line.
         old_signature = omap.line_signature(
-            (line.product_id.id, line.product_uom_qty, line.price_unit, line.discount)
+            (line.product_id.id, line.product_uom_qty + line.shopify_removed_qty, line.price_unit, line.discount)
             for line in current
             if line.product_id != rounding
         )
@@ -168,9 +173,25 @@ class OrderHandler(ResourceHandler):
                 ),
                 fix_model="sale.order",
             )
+        removed = self._removed_units(current)
         order.order_line = [Command.clear()] + [Command.create(vals) for vals in line_vals]
-        builder.check_total(order)
+        if removed:
+            UndeliveredRest(self.env, order).reduce(
+                [
+                    (order.order_line.filtered(lambda sol, p=p: sol.product_id.id == p)[:1], q)
+                    for p, q in removed.items()
+                ]
+            )
+        else:  # Shopify's total still counts removed units: only an order without them compares
+            builder.check_total(order)
         return None
+
+    def _removed_units(self, lines):
+        """{product id: units} Odoo took off these lines because Shopify will not ship them."""
+        removed = {}
+        for line in lines.filtered("shopify_removed_qty"):
+            removed[line.product_id.id] = removed.get(line.product_id.id, 0.0) + line.shopify_removed_qty
+        return removed
 
     def _apply_confirm_policy(self, order, node):
         if order.state != "draft":
@@ -184,6 +205,13 @@ class OrderHandler(ResourceHandler):
         if self.shop.invoice_policy != "never":
             self.env["shopify.sync.job"].sudo()._enqueue_resource(self.shop.id, "order_payments", shopify_id)
 
+    def _enqueue_refunds(self, node):
+        """The refunds Shopify made before Odoo met the order: their jobs run again now (one credit note each)."""
+        jobs = self.env["shopify.sync.job"].sudo()
+        for refund in node.get("refunds") or []:
+            if not self.env["shopify.refund.binding"]._record(self.shop, refund["legacyResourceId"]):
+                jobs._enqueue_resource(self.shop.id, const.REFUND, refund["legacyResourceId"])
+
     def _cancel(self, node, order, binding, label, updated_at):
         if not order:
             return SyncResult("skipped", None, label, updated_at, "Cancelled in Shopify before reaching Odoo.")
@@ -191,31 +219,38 @@ class OrderHandler(ResourceHandler):
             return SyncResult("skipped", order, label, updated_at, "Already cancelled.")
         delivered = order.picking_ids.filtered(lambda p: p.state == "done")
         invoiced = order.invoice_ids.filtered(lambda m: m.state == "posted")
-        if delivered or invoiced:
-            raise DataConflictError(
-                (
-                    self.env._(
-                        "Shopify cancelled %(label)s but Odoo order %(order)s is already delivered: "
-                        "it was not cancelled.",
-                        label=label,
-                        order=order.name,
-                    )
-                    if delivered
-                    else self.env._(
-                        "Shopify cancelled %(label)s but Odoo order %(order)s is already invoiced: "
-                        "it was not cancelled.",
-                        label=label,
-                        order=order.name,
-                    )
-                ),
-                missing=self.env._("a manual return or credit note"),
-                retry_advice=self.env._("Handle the return or credit note in Odoo, then mark this job resolved."),
-                fix_model="sale.order",
-            )
         binding = binding or self._bindings._bind(self.shop, node["legacyResourceId"], order)
-        binding.write({"shopify_updated_at": updated_at, "financial_status": node.get("displayFinancialStatus")})
-        order._action_cancel()
-        return SyncResult("cancelled", order, label, updated_at, node.get("cancelReason"))
+        vals = {"shopify_updated_at": updated_at, "financial_status": node.get("displayFinancialStatus")}
+        if not (delivered or invoiced):
+            binding.write(dict(vals, shopify_cancelled_at=parse_datetime(node.get("cancelledAt"))))
+            order._action_cancel()
+            return SyncResult("cancelled", order, label, updated_at, node.get("cancelReason"))
+        return self._cancel_rest(node, order, binding, vals, label, updated_at)
+
+    def _cancel_rest(self, node, order, binding, vals, label, updated_at):
+        """Shopify cancelled an order Odoo delivered or invoiced in part: the undelivered rest is cancelled,
+        what was delivered and booked stays (the money refunded comes as a refund: importers/refund.py)."""
+        rest = UndeliveredRest(self.env, order)
+        changes = rest.cancel_rest()
+        first = not binding.shopify_cancelled_at
+        binding.write(dict(vals, shopify_cancelled_at=parse_datetime(node.get("cancelledAt"))))
+        if not (first or changes):
+            return SyncResult("skipped", order, label, updated_at, self.env._("Cancellation already applied."))
+        delivered = ", ".join(
+            f"{line.qty_delivered:g} × {line.product_id.display_name}"
+            for line in order.order_line.filtered(lambda sol: sol.qty_delivered)
+        )
+        message = self.env._(
+            "Shopify cancelled %(label)s (reason: %(reason)s) after Odoo had delivered or invoiced part of it. "
+            "Cancelled in Odoo (not to be shipped): %(cancelled)s. Kept: what was delivered (%(delivered)s) "
+            "and the posted invoices; the money Shopify refunded comes as its credit note and payment.",
+            label=label,
+            reason=node.get("cancelReason") or self.env._("none given"),
+            cancelled=rest.describe(changes) or self.env._("nothing left open"),
+            delivered=delivered or self.env._("nothing"),
+        )
+        order.message_post(body=message)
+        return SyncResult("updated", order, label, updated_at, message)
 
     # -- metafield link (written by importers/order_links.py) ----------------
     def _database_uuid(self):

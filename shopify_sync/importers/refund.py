@@ -1,16 +1,19 @@
-"""Shopify refunds -> one draft credit note per refund, by refund id."""
+"""Shopify refunds -> one draft credit note per refund, by refund id; units refunded before shipping
+leave the sale order and its open delivery with it (importers/undelivered.py)."""
 
 from odoo import Command
 
 from .. import const
+from ..mapping import order as omap
 from ..mapping.common import money, nodes, parse_datetime
 from ..services.errors import DataConflictError
 from ..services.gid import to_gid
-from ..services.queries import REFUND_QUERY
+from ..services.queries import REFUND_FULFILLMENT_LINES_FIRST, REFUND_FULFILLMENTS_FIRST, REFUND_QUERY
 from ..services.resources import Topic
 from ..services.shopify_enums import RESTOCK_RETURN
 from .base import ResourceHandler, SyncResult
 from .refund_settlement import RefundSettlement
+from .undelivered import UndeliveredRest
 
 
 class RefundHandler(ResourceHandler):
@@ -34,6 +37,8 @@ class RefundHandler(ResourceHandler):
             warning = RefundSettlement(self, node, order, label).settle(existing)
             note = "Credit note already exists." + (f" {warning}" if warning else "")
             return SyncResult("skipped", existing, label, updated_at, note, warning)
+        # the order's lines and delivery may change with it: never while the order's own job writes them
+        self._lock_related(const.ORDER, (node.get("order") or {}).get("legacyResourceId"))
         if self.shop.refund_policy == "amount":
             lines = [self._amount_line(order, money(node.get("totalRefundedSet")))]
         else:
@@ -56,6 +61,7 @@ class RefundHandler(ResourceHandler):
         )
         bindings._bind(self.shop, resource_id, credit_note, shopify_updated_at=updated_at)
         note = f"Draft credit note {credit_note.name or credit_note.id} for {order.name}"
+        note += self._take_off_unshipped(order, node)
         restock = [item for item in nodes(node.get("refundLineItems")) if item.get("restockType") == RESTOCK_RETURN]
         if restock and self.shop.refund_restock:
             note += f"; return receipt {self._return_receipt(order, restock, label).name}"
@@ -63,6 +69,24 @@ class RefundHandler(ResourceHandler):
             note += "; restock requested in Shopify, no return created (option off)"
         warning = RefundSettlement(self, node, order, label).settle(credit_note)
         return SyncResult("created", credit_note, label, updated_at, note, warning)
+
+    def _take_off_unshipped(self, order, node):
+        """Units refunded before shipping leave the order and its open delivery (once: with the credit note)."""
+        unshipped = omap.unshipped_refund_lines(node, REFUND_FULFILLMENTS_FIRST, REFUND_FULFILLMENT_LINES_FIRST)
+        if not unshipped or order.state == "cancel":
+            return ""
+        rest = UndeliveredRest(self.env, order)
+        wanted = [(self._order_line(order, item), quantity) for item, quantity in unshipped]
+        changes = rest.reduce(wanted)
+        note = f"; not shipped, taken off the order: {rest.describe(changes)}" if changes else ""
+        goods = sum(quantity for line, quantity in wanted if line.product_id.type == "consu")
+        short = goods - sum(units for _line, units in changes)
+        if short > 0:
+            note += (
+                f"; {short:g} refunded unit(s) no longer open in Odoo (delivered, or the rest of a cancelled "
+                "order already taken off): left as they are"
+            )
+        return note
 
     def _return_receipt(self, order, restock, label):
         """A return of the restocked quantities, against the order's validated delivery."""

@@ -2,7 +2,12 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..services.shopify_enums import PAID_FINANCIAL_STATUSES
+from ..services.shopify_enums import (
+    FAILED_FULFILLMENT_STATUSES,
+    NOT_RESTOCKED,
+    PAID_FINANCIAL_STATUSES,
+    RESTOCK_CANCEL,
+)
 from .common import money, nodes
 
 
@@ -68,3 +73,47 @@ def _stored(value, places):
 def line_signature(lines):
     """Comparable form of order lines: (product id, qty, price, discount), each as Odoo stores it."""
     return sorted((p, _stored(q, 3), _stored(pu, 2), _stored(d, 2)) for p, q, pu, d in lines)
+
+
+def fulfilled_quantities(order, fulfillments_first=None, lines_first=None):
+    """{line item id: units shipped} of an order node's ``fulfillments`` (the failed ones shipped nothing).
+
+    None when a list was read to its limit (``fulfillments_first``, ``lines_first``): it may be partial.
+    """
+    fulfillments = order.get("fulfillments") or []
+    if fulfillments_first and len(fulfillments) >= fulfillments_first:
+        return None
+    shipped = {}
+    for fulfillment in fulfillments:
+        items = nodes(fulfillment.get("fulfillmentLineItems"))
+        if lines_first and len(items) >= lines_first:
+            return None
+        if (fulfillment.get("status") or "").upper() in FAILED_FULFILLMENT_STATUSES:
+            continue
+        for item in items:
+            line_id = (item.get("lineItem") or {}).get("id")
+            shipped[line_id] = shipped.get(line_id, 0) + int(item.get("quantity") or 0)
+    return shipped
+
+
+def unshipped_refund_lines(refund, fulfillments_first=None, lines_first=None):
+    """[(refund line item node, units)] of a Refund node that Shopify will not ship.
+
+    A line restocked as CANCEL was never shipped. A line not restocked (NO_RESTOCK, LEGACY_RESTOCK)
+    is unshipped when nothing of its order line was fulfilled (the refund's ``order.fulfillments``,
+    whose lists were read up to ``fulfillments_first`` and ``lines_first`` entries: a list read to its
+    limit may be partial, and the line then counts as shipped); otherwise it is a refund of shipped
+    goods the customer keeps, and moves no stock. A RETURN is a return of shipped goods
+    (importers/refund.py), never an unshipped line.
+    """
+    shipped = fulfilled_quantities(refund.get("order") or {}, fulfillments_first, lines_first)
+    result = []
+    for item in nodes(refund.get("refundLineItems")):
+        quantity = int(item.get("quantity") or 0)
+        restock = (item.get("restockType") or "").upper()
+        line_id = (item.get("lineItem") or {}).get("id")
+        never_shipped = shipped is not None and not shipped.get(line_id)
+        unshipped = restock == RESTOCK_CANCEL or (restock in NOT_RESTOCKED and never_shipped)
+        if quantity > 0 and unshipped:
+            result.append((item, quantity))
+    return result

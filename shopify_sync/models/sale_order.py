@@ -17,6 +17,11 @@ class ShopifyOrderBinding(models.Model):
         readonly=True,
         help="When the order's deletion in Shopify (orders/delete) reached Odoo: the Odoo order is kept.",
     )
+    shopify_cancelled_at = fields.Datetime(
+        string="Cancelled in Shopify",
+        readonly=True,
+        help="When Shopify cancelled the order, once Odoo applied it (the undelivered rest cancelled).",
+    )
 
     _record_uniq = models.UniqueIndex("(odoo_id)", "This sale order already belongs to a Shopify order.")
 

@@ -42,6 +42,9 @@ PAGE_INFO = "pageInfo { hasNextPage endCursor }"
 NESTED_PAGE_SIZE = 50
 ORDER_LINES_FIRST = 10
 SHIPPING_LINES_FIRST = 2
+# The refunds an order already has when Odoo first meets it: their jobs are enqueued then (a refund read
+# before its order waits for it).
+ORDER_REFUNDS_FIRST = 20
 VARIANTS_FIRST = 25
 
 VARIANT_FIELDS = """
@@ -101,6 +104,7 @@ query Order($id: ID!) {{
     lineItems(first: {ORDER_LINES_FIRST}) {{ nodes {{ {LINE_ITEM_FIELDS} }} {PAGE_INFO} }}
     shippingLines(first: {SHIPPING_LINES_FIRST}) {{ nodes {{ {SHIPPING_LINE_FIELDS} }} {PAGE_INFO} }}
     metafield(namespace: "{METAFIELD_NAMESPACE}", key: "{METAFIELD_KEY}") {{ id value }}
+    refunds(first: {ORDER_REFUNDS_FIRST}) {{ legacyResourceId }}
   }}
 }}
 """
@@ -154,11 +158,25 @@ REFUND_TRANSACTION_FIELDS = f"""
 
 ORDER_ADJUSTMENT_FIELDS = f"amountSet {{ {MONEY} }} taxAmountSet {{ {MONEY} }} reason"
 
+# What of the order was shipped when the refund is read: a refund line not restocked is a refund of
+# unshipped units when nothing of its line was fulfilled (mapping/order.py unshipped_refund_lines).
+# Small pages (each entry costs a point) and no pageInfo: a list read to its limit may be partial, and
+# the mapping then counts the line as shipped (nothing is taken off the order).
+REFUND_FULFILLMENTS_FIRST = 5
+REFUND_FULFILLMENT_LINES_FIRST = 25
+REFUND_ORDER_FIELDS = f"""
+    id legacyResourceId name
+    fulfillments(first: {REFUND_FULFILLMENTS_FIRST}) {{
+      status
+      fulfillmentLineItems(first: {REFUND_FULFILLMENT_LINES_FIRST}) {{ nodes {{ quantity lineItem {{ id }} }} }}
+    }}
+"""
+
 REFUND_QUERY = f"""
 query Refund($id: ID!) {{
   refund(id: $id) {{
     id legacyResourceId createdAt updatedAt note
-    order {{ id legacyResourceId name }}
+    order {{ {REFUND_ORDER_FIELDS} }}
     totalRefundedSet {{ {MONEY} }}
     refundLineItems(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {REFUND_LINE_FIELDS} }} {PAGE_INFO} }}
     refundShippingLines(first: 5) {{ nodes {{ {REFUND_SHIPPING_FIELDS} }} {PAGE_INFO} }}

@@ -28,8 +28,11 @@ PAID_FINANCIAL_STATUSES = shopify_values("OrderDisplayFinancialStatus", "PAID", 
 # Fulfillments (Fulfillment.status) that never shipped anything
 FAILED_FULFILLMENT_STATUSES = shopify_values("FulfillmentStatus", "CANCELLED", "ERROR", "FAILURE")
 
-# Refunds (RefundLineItem.restockType): the goods came back
-(RESTOCK_RETURN,) = shopify_values("RefundLineItemRestockType", "RETURN")
+# Refunds (RefundLineItem.restockType): the goods came back (RETURN); never shipped (CANCEL);
+# not restocked (NO_RESTOCK, and the deprecated LEGACY_RESTOCK): unshipped only when nothing of the
+# line was fulfilled (mapping/order.py unshipped_refund_lines)
+(RESTOCK_RETURN, RESTOCK_CANCEL) = shopify_values("RefundLineItemRestockType", "RETURN", "CANCEL")
+NOT_RESTOCKED = shopify_values("RefundLineItemRestockType", "NO_RESTOCK", "LEGACY_RESTOCK")
 
 # Shopify Payments: payouts and balance transactions (ShopifyPaymentsBalanceTransaction.type)
 (PAYOUT_PAID,) = shopify_values("ShopifyPaymentsPayoutStatus", "PAID")

@@ -2,6 +2,7 @@ from . import (
     test_accounting,
     test_accounting_concurrency,
     test_accounting_refunds,
+    test_after_checkout,
     test_auth,
     test_backlog_read,
     test_binding_concurrency,

@@ -164,6 +164,23 @@ def credit_notes(env, shop_id):
     }
 
 
+def refunded_before_shipping(env, shop_id, order_id, variant_id):
+    """{ordered, removed, open, to_invoice} of an order's line of a variant: its ordered quantity, the units
+    taken off because Shopify will not ship them, the units its open delivery still holds, and those
+    "to invoice"."""
+    shop = env["shopify.shop"].browse(shop_id)
+    order = env["shopify.order.binding"]._record(shop, str(order_id))
+    product = env["shopify.variant.binding"]._record(shop, str(variant_id))
+    line = order.order_line.filtered(lambda sol: sol.product_id == product)[:1]
+    moves = line.move_ids.filtered(lambda move: move.state not in ("done", "cancel"))
+    return {
+        "ordered": line.product_uom_qty,
+        "removed": line.shopify_removed_qty,
+        "open": sum(moves.mapped("product_uom_qty")),
+        "to_invoice": line.qty_to_invoice,
+    }
+
+
 # -- payouts -----------------------------------------------------------------------------------------
 def payouts(env, shop_id):
     """[{"payout", "entry", "net", "lines": {type: count}, "fees", "transit"}] of the shop's booked payouts."""
