@@ -23,6 +23,18 @@ FULFILLMENT_DISPLAY = {
     "on_hold": "ON_HOLD",
     "scheduled": "SCHEDULED",
 }
+RISK_LEVELS = {"HIGH", "LOW", "MEDIUM", "NONE", "PENDING"}
+RISK_RECOMMENDATIONS = {"ACCEPT", "CANCEL", "INVESTIGATE", "NONE"}
+HOLD_REASONS = {
+    "AWAITING_PAYMENT",
+    "AWAITING_RETURN_ITEMS",
+    "HIGH_RISK_OF_FRAUD",
+    "INCORRECT_ADDRESS",
+    "INVENTORY_OUT_OF_STOCK",
+    "ONLINE_STORE_POST_PURCHASE_CROSS_SELL",
+    "OTHER",
+    "UNKNOWN_DELIVERY_DATE",
+}
 CANCEL_REASONS = {"CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"}
 FULFILLMENT_STATUSES = {"CANCELLED", "ERROR", "FAILURE", "OPEN", "PENDING", "SUCCESS"}
 
@@ -131,6 +143,9 @@ class OrderNodes:
             "name": rest.get("name") or f"#{oid}",
             "email": rest.get("email"),
             "phone": rest.get("phone"),
+            "sourceName": rest.get("source_name"),
+            "retailLocation": lambda _info: self.location(rest.get("location_id")),
+            "risk": self.order_risk(rest),
             "createdAt": graphql_time(rest.get("created_at")),
             "updatedAt": graphql_time(rest.get("updated_at")),
             "processedAt": graphql_time(rest.get("processed_at") or rest.get("created_at")),
@@ -276,6 +291,7 @@ class OrderNodes:
                 "countryCode": location.get("country_code") or "US",
             },
             "order": lambda _info: self.order(self.store.orders.get(fo["order_id"])),
+            "fulfillmentHolds": [self.fulfillment_hold(hold) for hold in fo.get("holds") or []],
             "lineItems": paged(
                 lambda: [
                     {
@@ -291,6 +307,42 @@ class OrderNodes:
                     for line in fo["lines"]
                 ]
             ),
+        }
+
+    @staticmethod
+    def fulfillment_hold(hold):
+        reason = enum_value(hold.get("reason"), HOLD_REASONS, "OTHER")
+        return {
+            "id": gid("FulfillmentHold", hold["id"]),
+            "reason": reason,
+            "reasonNotes": hold.get("reason_notes"),
+            "displayReason": reason.replace("_", " ").capitalize(),
+            "heldByRequestingApp": False,
+            "handle": hold.get("handle") or "",
+        }
+
+    @staticmethod
+    def order_risk(rest):
+        """Order.risk: every assessment made so far and Shopify's recommendation
+        (the stored order's ``risk_*`` keys)."""
+        assessments = [
+            {
+                "riskLevel": enum_value(a.get("risk_level"), RISK_LEVELS, "NONE"),
+                "facts": [
+                    {
+                        "description": f.get("description") or "",
+                        "sentiment": f.get("sentiment") or "NEUTRAL",
+                    }
+                    for f in a.get("facts") or []
+                ],
+            }
+            for a in rest.get("risk_assessments") or []
+        ]
+        return {
+            "recommendation": enum_value(
+                rest.get("risk_recommendation"), RISK_RECOMMENDATIONS, "NONE"
+            ),
+            "assessments": assessments,
         }
 
 

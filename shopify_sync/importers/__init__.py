@@ -8,6 +8,7 @@ registered here, in this order (the order of the selection).
 from ..services import resources
 from .customer import CustomerHandler
 from .fulfillment import FulfillmentHandler
+from .fulfillment_hold import FulfillmentHoldHandler
 from .fulfillment_push import FulfillmentPushHandler
 from .inventory_level import InventoryLevelHandler
 from .inventory_push import InventoryPushHandler
@@ -39,6 +40,7 @@ resources.register(
     InventoryPushHandler,
     StockCompareHandler,
     FulfillmentPushHandler,
+    FulfillmentHoldHandler,
     AppUninstalledHandler,
     PrivacyRequestHandler,
     CustomerRedactHandler,

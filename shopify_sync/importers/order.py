@@ -16,6 +16,7 @@ from .base import ResourceHandler, SyncResult, stale
 from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
 from .order_links import queue_order_link
+from .order_risk import apply_risk, risk_changed
 
 
 class OrderHandler(ResourceHandler):
@@ -24,8 +25,12 @@ class OrderHandler(ResourceHandler):
     channel = const.CHANNEL_ORDER
     rollout_object = "orders"
     topics = {
-        topic: Topic("id", ("id", "updated_at"))
-        for topic in ("orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled")
+        **{
+            topic: Topic("id", ("id", "updated_at"))
+            for topic in ("orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled")
+        },
+        # A new risk assessment: the order is read again (its risk may hold it, importers/order_risk.py)
+        "orders/risk_assessment_changed": Topic("order_id", ("order_id", "risk_level")),
     }
     reconciliation_root = "orders"
     binding_models = ("shopify.order.binding",)
@@ -47,7 +52,7 @@ class OrderHandler(ResourceHandler):
         order = binding.odoo_id.with_env(self.env)
         if binding:
             not_newer = binding.shopify_updated_at and updated_at and updated_at <= binding.shopify_updated_at
-            if not_newer:
+            if not_newer and not risk_changed(order, node):
                 return stale(order, label, updated_at)
         else:
             order = self._order_from_metafield(node)
@@ -77,7 +82,8 @@ class OrderHandler(ResourceHandler):
             order.write({"client_order_ref": label})
             warning = self._update_lines(order, line_vals, builder)
             outcome = "linked" if linked else "updated"
-        self._apply_confirm_policy(order, node)
+        if not apply_risk(self.shop, order, node):
+            self._apply_confirm_policy(order, node)
         self._enqueue_payments(shopify_id)
         if outcome == "created":
             # Last: the flush job's enqueue lock is then held only until this job commits.

@@ -68,3 +68,26 @@ def _stored(value, places):
 def line_signature(lines):
     """Comparable form of order lines: (product id, qty, price, discount), each as Odoo stores it."""
     return sorted((p, _stored(q, 3), _stored(pu, 2), _stored(d, 2)) for p, q, pu, d in lines)
+
+
+# Shopify's risk levels (RiskAssessmentResult) in rising order; PENDING is no level yet.
+RISK_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
+# What Shopify's recommendation says of the risk, when no assessment says more.
+RECOMMENDATION_LEVELS = {"CANCEL": "high", "INVESTIGATE": "medium"}
+
+
+def risk_level(order):
+    """The highest risk level of an Order's ``risk`` (its assessments and recommendation):
+    none, low, medium or high; "pending" while the only assessments are pending."""
+    risk = order.get("risk") or {}
+    levels = [str(a.get("riskLevel") or "").lower() for a in risk.get("assessments") or []]
+    levels.append(RECOMMENDATION_LEVELS.get(str(risk.get("recommendation") or "").upper(), ""))
+    known = [level for level in levels if level in RISK_RANK]
+    if not known:
+        return "pending" if "pending" in levels else "none"
+    return max(known, key=RISK_RANK.get)
+
+
+def risk_at_least(level, threshold):
+    """Whether ``level`` reaches ``threshold`` (a level name; "never" or anything else: no)."""
+    return level in RISK_RANK and threshold in RISK_RANK and RISK_RANK[level] >= RISK_RANK[threshold]

@@ -148,6 +148,14 @@ class ShopifyShop(models.Model):
         default="on_paid",
         required=True,
     )
+    risk_hold_threshold = fields.Selection(
+        [("medium", "Medium or high risk"), ("high", "High risk"), ("never", "Never")],
+        string="Hold Orders At",
+        default="high",
+        required=True,
+        help="An order Shopify rates at or above this risk is held: not confirmed, an activity asks for a review, "
+        "and it stays held until a person releases it.",
+    )
     refund_policy = fields.Selection(
         [("lines", "Refunded lines and shipping"), ("amount", "Refunded amount only")],
         default="lines",

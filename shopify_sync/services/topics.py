@@ -4,7 +4,16 @@ from .. import importers  # noqa: F401  (the handlers register the resource type
 from .gid import numeric_id
 from .resources import RESOURCE_TYPES, SHOPIFY_STOCK_TOPICS, TOPIC_RESOURCES, TOPICS
 
-__all__ = ["RESOURCE_TYPES", "SHOPIFY_STOCK_TOPICS", "TOPIC_RESOURCES", "PayloadError", "door_note", "resource_of"]
+__all__ = [
+    "RESOURCE_TYPES",
+    "SHOPIFY_STOCK_TOPICS",
+    "TOPIC_RESOURCES",
+    "PayloadError",
+    "door_note",
+    "payload_value",
+    "payload_with",
+    "resource_of",
+]
 
 # The tables are derived from the handlers' declarations (services/resources.py):
 #   TOPIC_RESOURCES: topic -> (resource type, key in the payload that holds the resource id)
@@ -29,7 +38,6 @@ IGNORED_TOPICS = {
     "from Shopify. Cancel it in Odoo if need be.",
     "orders/edited": "An edit also sends orders/updated, which re-reads the whole order.",
     "orders/partially_fulfilled": "Each shipment sends fulfillments/create, which validates the delivery.",
-    "orders/risk_assessment_changed": "Fraud risk is judged in Shopify before fulfilment; Odoo holds no risk data.",
     "customers/delete": "The partner may have orders and invoices: it is kept. Erasure comes as customers/redact.",
     "customers/merge": "Both partners are kept (they may have orders); the kept customer's next customers/update "
     "updates its partner. Merge the partners in Odoo by hand if wanted.",
@@ -47,6 +55,23 @@ IGNORED_TOPICS = {
     "returns/update": "As returns/request.",
     "tender_transactions/create": "Payments come from order_transactions/create, with their gateway and kind.",
 }
+
+
+def payload_value(payload, key):
+    """``payload[key]``; a dotted key reads a nested object (``fulfillment_order.id``)."""
+    value = payload
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def payload_with(key, value):
+    """The smallest body that holds ``value`` at ``key`` (dotted: nested), for a self-test event."""
+    *parents, last = key.split(".")
+    body = {last: value}
+    for part in reversed(parents):
+        body = {part: body}
+    return body
 
 
 class PayloadError(ValueError):
@@ -73,7 +98,7 @@ def resource_of(topic, payload, event_id):
                 raise PayloadError(f"{topic} without a valid customer.id") from exc
         return resource_type, str(event_id)[:64]
     try:
-        rid = numeric_id(payload.get(key))
+        rid = numeric_id(payload_value(payload, key))
     except ValueError as exc:
         raise PayloadError(f"{topic} payload has no valid '{key}'") from exc
     if spec.location_key:
