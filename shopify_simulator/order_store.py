@@ -60,7 +60,8 @@ class OrderActivity:
                 "id": fo_id,
                 "order_id": oid,
                 "status": "OPEN",
-                "location_id": self.first_location_id(),
+                # a point-of-sale order is handed over where it was taken
+                "location_id": int(order.get("location_id") or 0) or self.first_location_id(),
                 "created_at": order["created_at"],
                 "updated_at": order["updated_at"],
                 "lines": [],

@@ -16,6 +16,7 @@ from .base import ResourceHandler, SyncResult, stale
 from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
 from .order_links import queue_order_link
+from .order_pos import PointOfSale
 from .order_risk import apply_risk, risk_changed
 
 
@@ -59,6 +60,7 @@ class OrderHandler(ResourceHandler):
         linked = bool(order) and not binding
         if node.get("cancelledAt"):
             return self._cancel(node, order, binding, label, updated_at)
+        pos = PointOfSale(self, node)
         customers = CustomerHandler(self.env, self.shop)
         partner = (
             customers.import_node(node["customer"]).record if node.get("customer") else (customers.guest_partner(node))
@@ -73,7 +75,7 @@ class OrderHandler(ResourceHandler):
             "shopify_updated_at": updated_at,
         }
         if not order:
-            order = self._create(node, partner, delivery, line_vals)
+            order = self._create(node, partner, delivery, line_vals, pos.order_values())
             self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
             builder.check_total(order)
             outcome, warning = "created", None
@@ -84,6 +86,7 @@ class OrderHandler(ResourceHandler):
             outcome = "linked" if linked else "updated"
         if not apply_risk(self.shop, order, node):
             self._apply_confirm_policy(order, node)
+        pos.hand_over(order)
         self._enqueue_payments(shopify_id)
         if outcome == "created":
             # Last: the flush job's enqueue lock is then held only until this job commits.
@@ -95,8 +98,9 @@ class OrderHandler(ResourceHandler):
     def _bindings(self):
         return self.env["shopify.order.binding"]
 
-    def _create(self, node, partner, delivery, line_vals):
+    def _create(self, node, partner, delivery, line_vals, extra_vals=None):
         vals = dict(
+            extra_vals or {},
             client_order_ref=node.get("name"),
             partner_id=partner.id,
             partner_invoice_id=partner.id,

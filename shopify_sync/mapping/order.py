@@ -91,3 +91,13 @@ def risk_level(order):
 def risk_at_least(level, threshold):
     """Whether ``level`` reaches ``threshold`` (a level name; "never" or anything else: no)."""
     return level in RISK_RANK and threshold in RISK_RANK and RISK_RANK[level] >= RISK_RANK[threshold]
+
+
+def retail_location_id(order):
+    """The Shopify location (numeric id) where a point-of-sale order was taken, or None."""
+    return (order.get("retailLocation") or {}).get("legacyResourceId") or None
+
+
+def is_pos(order):
+    """A point-of-sale order: its source is ``pos``, or it was taken at a retail location."""
+    return (order.get("sourceName") or "").lower() == "pos" or bool(retail_location_id(order))

@@ -33,6 +33,12 @@ class SaleOrder(models.Model):
         copy=False,
         help="The risk level at which a person released the order; only a higher level holds it again.",
     )
+    shopify_is_pos = fields.Boolean(
+        string="Shopify Point of Sale",
+        readonly=True,
+        copy=False,
+        help="Taken at a Shopify point of sale: the goods were handed over at the counter.",
+    )
     shopify_fulfillment_hold = fields.Char(
         readonly=True,
         copy=False,

@@ -148,6 +148,11 @@ class ShopifyShop(models.Model):
         default="on_paid",
         required=True,
     )
+    pos_team_id = fields.Many2one(
+        "crm.team",
+        string="POS Sales Team",
+        help="The sales team of orders taken at a Shopify point of sale (a location mapping may name another).",
+    )
     risk_hold_threshold = fields.Selection(
         [("medium", "Medium or high risk"), ("high", "High risk"), ("never", "Never")],
         string="Hold Orders At",

@@ -19,6 +19,7 @@ from . import (
     test_mapping_accounting,
     test_nested_pages,
     test_oauth_callback,
+    test_order_kinds,
     test_order_risk,
     test_paginate,
     test_rate_budget,
