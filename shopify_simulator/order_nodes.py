@@ -94,6 +94,7 @@ class OrderNodes:
             ),
             "requiresShipping": bool(rest.get("requires_shipping", True)),
             "isGiftCard": bool(rest.get("gift_card")),
+            "duties": [self.duty(duty) for duty in rest.get("duties") or []],
             "taxable": bool(rest.get("taxable", True)),
             "variant": lambda _info: self.variant(self.store.variants.get(variant_id)),
             "product": lambda _info: self.product(self.store.products.get(product_id)),
@@ -136,6 +137,12 @@ class OrderNodes:
             return self.money(sum_decimal(amounts))
 
         order_taxes = rest.get("tax_lines") or _merge_taxes(rest)
+        duties = sum_decimal(
+            duty.get("price")
+            for line in rest.get("line_items") or []
+            for duty in line.get("duties") or []
+        )
+        fees = sum_decimal(fee.get("price") for fee in rest.get("additional_fees") or [])
         return {
             "__typename": "Order",
             "id": gid("Order", oid),
@@ -146,6 +153,14 @@ class OrderNodes:
             "sourceName": rest.get("source_name"),
             "retailLocation": lambda _info: self.location(rest.get("location_id")),
             "risk": self.order_risk(rest),
+            "totalTipReceivedSet": self.money(rest.get("total_tip_received")),
+            "originalTotalDutiesSet": self.money(duties) if duties else None,
+            "currentTotalDutiesSet": self.money(duties) if duties else None,
+            "additionalFees": [
+                self.additional_fee(fee) for fee in rest.get("additional_fees") or []
+            ],
+            "originalTotalAdditionalFeesSet": self.money(fees) if fees else None,
+            "currentTotalAdditionalFeesSet": self.money(fees) if fees else None,
             "createdAt": graphql_time(rest.get("created_at")),
             "updatedAt": graphql_time(rest.get("updated_at")),
             "processedAt": graphql_time(rest.get("processed_at") or rest.get("created_at")),
@@ -307,6 +322,22 @@ class OrderNodes:
                     for line in fo["lines"]
                 ]
             ),
+        }
+
+    def duty(self, rest):
+        return {
+            "id": gid("Duty", rest["id"]),
+            "price": self.money(rest.get("price")),
+            "taxLines": self.tax_lines(rest.get("tax_lines")),
+            "harmonizedSystemCode": rest.get("harmonized_system_code"),
+        }
+
+    def additional_fee(self, rest):
+        return {
+            "id": gid("AdditionalFee", rest["id"]),
+            "name": rest.get("name") or "Fee",
+            "price": self.money(rest.get("price")),
+            "taxLines": self.tax_lines(rest.get("tax_lines")),
         }
 
     @staticmethod

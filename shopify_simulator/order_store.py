@@ -30,6 +30,10 @@ class OrderActivity:
             for line in order.get("line_items") or []:
                 line.setdefault("id", self.next_id())
                 line.setdefault("admin_graphql_api_id", gid("LineItem", line["id"]))
+                for duty in line.get("duties") or []:
+                    duty.setdefault("id", self.next_id())
+            for fee in order.get("additional_fees") or []:
+                fee.setdefault("id", self.next_id())
             for transaction in order.get("transactions") or []:
                 transaction.setdefault("id", self.next_id())
                 transaction.setdefault("status", "success")

@@ -42,3 +42,12 @@ SHOP = "shop"
 PRIVACY_REQUEST = "privacy_request"
 CUSTOMER_REDACT = "customer_redact"
 SHOP_REDACT = "shop_redact"
+
+
+# -- order lines besides goods and shipping (mapping.order.order_extras): kind -> (shop field, default product)
+ORDER_EXTRA_PRODUCTS = {
+    "tip": ("tip_product_id", "shopify_sync.product_shopify_tip"),
+    "duty": ("duty_product_id", "shopify_sync.product_shopify_duty"),
+    "import_tax": ("import_tax_product_id", "shopify_sync.product_shopify_import_tax"),
+    "fee": ("fee_product_id", "shopify_sync.product_shopify_fee"),
+}

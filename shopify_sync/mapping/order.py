@@ -101,3 +101,36 @@ def retail_location_id(order):
 def is_pos(order):
     """A point-of-sale order: its source is ``pos``, or it was taken at a retail location."""
     return (order.get("sourceName") or "").lower() == "pos" or bool(retail_location_id(order))
+
+
+def order_extras(order):
+    """What an Order charges besides its goods and shipping, each for a line of its own product:
+    ``{"kind": tip | duty | import_tax | fee, "title", "price_unit", "taxes"}``.
+
+    Duties are summed over the line items (``LineItem.duties``) and the taxes charged on them
+    (import taxes, ``Duty.taxLines``) are a line of their own, untaxed: they are the tax. An
+    additional fee is taxed as its tax lines say, like a shipping line.
+    """
+    extras = []
+    tip = money(order.get("totalTipReceivedSet"))
+    if tip:
+        extras.append({"kind": "tip", "title": "", "price_unit": float(tip), "taxes": []})
+    duties = [duty for line in nodes(order.get("lineItems")) for duty in line.get("duties") or []]
+    duty_total = sum((money(duty.get("price")) for duty in duties), Decimal("0"))
+    if duty_total:
+        extras.append({"kind": "duty", "title": "", "price_unit": float(duty_total), "taxes": []})
+    import_taxes = sum(
+        (money(tax.get("priceSet")) for duty in duties for tax in duty.get("taxLines") or []), Decimal("0")
+    )
+    if import_taxes:
+        extras.append({"kind": "import_tax", "title": "", "price_unit": float(import_taxes), "taxes": []})
+    for fee in order.get("additionalFees") or []:
+        extras.append(
+            {
+                "kind": "fee",
+                "title": fee.get("name") or "",
+                "price_unit": float(money(fee.get("price"))),
+                "taxes": tax_keys(fee.get("taxLines")),
+            }
+        )
+    return extras

@@ -64,6 +64,7 @@ LINE_ITEM_FIELDS = f"""
     originalUnitPriceSet {{ {MONEY} }}
     totalDiscountSet {{ {MONEY} }}
     taxLines {{ {TAX_LINE_FIELDS} }}
+    duties {{ id price {{ {MONEY} }} taxLines {{ title rate priceSet {{ {MONEY} }} }} }}
 """
 
 SHIPPING_LINE_FIELDS = f"""
@@ -84,6 +85,8 @@ ORDER_FIELDS = f"""id legacyResourceId name email phone createdAt updatedAt proc
     currencyCode taxesIncluded note sourceName
     retailLocation {{ id legacyResourceId }}
     risk {{ recommendation assessments {{ riskLevel }} }}
+    totalTipReceivedSet {{ {MONEY} }}
+    additionalFees {{ id name price {{ {MONEY} }} taxLines {{ {TAX_LINE_FIELDS} }} }}
     customer {{ {CUSTOMER_FIELDS} }}
     billingAddress {{ {ADDRESS_FIELDS} }}
     shippingAddress {{ {ADDRESS_FIELDS} }}

@@ -7,7 +7,7 @@ from odoo.tests import tagged
 
 from ..mapping import order as omap
 from .accounting_common import make_journal, setup_accounting
-from .common import ShopifyHttpCase
+from .common import ShopifyHttpCase, ShopifyTransactionCase
 
 
 @tagged("post_install", "-at_install")
@@ -120,3 +120,64 @@ class TestPointOfSaleOrders(ShopifyHttpCase):
         self.assertAlmostEqual(payment.amount, float(seeded["total_price"]), places=2)
         invoice = self.env["shopify.invoice.binding"]._record(self.shop, seeded["id"])
         self.assertEqual((invoice.state, invoice.payment_state), ("posted", "paid"))
+
+
+@tagged("post_install", "-at_install")
+class TestTipsDutiesAndFees(ShopifyTransactionCase):
+    def _order_with_extras(self):
+        seeded = self.seed_order()
+        seeded["total_tip_received"] = "5.00"
+        seeded["line_items"][0]["duties"] = [
+            {"price": "3.00", "harmonized_system_code": "6109", "tax_lines": [{"title": "Import VAT", "rate": 0.2}]}
+        ]
+        seeded["additional_fees"] = [{"name": "Retail delivery fee", "price": "0.50", "tax_lines": [{"rate": 0.06}]}]
+        seeded["total_price"] = self.simulator.recompute_total(seeded)
+        return self.simulator.seed_order(seeded)
+
+    def _line(self, order, xmlid):
+        return order.order_line.filtered(lambda line: line.product_id == self.env.ref(xmlid))
+
+    def test_each_becomes_a_line_of_its_own_product_and_the_totals_agree(self):
+        seeded = self._order_with_extras()
+        goods = sum(float(line["price"]) * line["quantity"] for line in seeded["line_items"])
+        self.sync("order", seeded["id"])
+        order = self.bound("order", seeded["id"])
+        self.assertEqual(order.amount_total, float(seeded["total_price"]))
+        self.assertFalse(self._line(order, "shopify_sync.product_shopify_rounding"), "no rounding: the totals agree")
+        tip = self._line(order, "shopify_sync.product_shopify_tip")
+        duty = self._line(order, "shopify_sync.product_shopify_duty")
+        import_tax = self._line(order, "shopify_sync.product_shopify_import_tax")
+        fee = self._line(order, "shopify_sync.product_shopify_fee")
+        self.assertEqual(
+            [(line.price_unit, line.tax_ids) for line in tip | duty | import_tax],
+            [
+                (5.0, self.env["account.tax"]),
+                (3.0, self.env["account.tax"]),
+                (0.6, self.env["account.tax"]),
+            ],
+        )
+        self.assertEqual((fee.name, fee.price_unit, fee.tax_ids), ("Retail delivery fee", 0.5, self.tax))
+        self.assertGreater(float(seeded["total_price"]), goods + 5 + 3 + 0.6 + 0.5)
+        # read again (an update): the same lines, none twice
+        lines = order.order_line
+        self.simulator.touch("order", seeded["id"])
+        self.sync("order", seeded["id"])
+        self.assertEqual(order.order_line, lines)
+        self.assertEqual(order.amount_total, float(seeded["total_price"]))
+
+    def test_the_shop_names_its_own_products(self):
+        tip_product = self.env["product.product"].create({"name": "Staff tips", "type": "service"})
+        self.shop.tip_product_id = tip_product
+        seeded = self._order_with_extras()
+        self.sync("order", seeded["id"])
+        order = self.bound("order", seeded["id"])
+        self.assertEqual(order.order_line.filtered(lambda line: line.product_id == tip_product).price_unit, 5.0)
+        self.assertFalse(self._line(order, "shopify_sync.product_shopify_tip"))
+
+    def test_the_totals_check_stays_strict(self):
+        seeded = self._order_with_extras()
+        seeded["total_price"] = f"{float(seeded['total_price']) + 1:.2f}"  # Shopify charges one more than its parts
+        self.simulator.seed_order(seeded)
+        job = self.sync_fails("order", seeded["id"])
+        self.assertEqual(job.category, "data_conflict")
+        self.assertFalse(self.orders_named(seeded["name"]))
