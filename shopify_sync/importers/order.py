@@ -86,7 +86,7 @@ class OrderHandler(ResourceHandler):
             outcome = "linked" if linked else "updated"
         if not apply_risk(self.shop, order, node):
             self._apply_confirm_policy(order, node)
-        pos.hand_over(order)
+        order._shopify_hand_over()
         self._enqueue_payments(shopify_id)
         if outcome == "created":
             # Last: the flush job's enqueue lock is then held only until this job commits.

@@ -40,30 +40,12 @@ class PointOfSale:
         return mapping
 
     def order_values(self):
-        """What a new POS sale order gets: its team (the location's, else the shop's POS team)."""
+        """What a new POS sale order gets: its team (the location's, else the shop's POS team) and
+        the Odoo location its goods leave."""
         if not self.is_pos:
             return {}
         team = self.mapping.pos_team_id or self.shop.pos_team_id
-        vals = {"shopify_is_pos": True}
+        vals = {"shopify_is_pos": True, "shopify_pos_location_id": self.mapping.location_id.id}
         if team:
             vals["team_id"] = team.id
         return vals
-
-    def hand_over(self, order):
-        """Validate the confirmed order's open deliveries from the mapped location, once."""
-        if not (self.is_pos and order.shopify_is_pos and order.state == "sale"):
-            return self.env["stock.picking"]
-        pickings = order.picking_ids.filtered(
-            lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
-        )
-        source = self.mapping.location_id
-        for picking in pickings:
-            if source and picking.location_id != source:
-                picking.do_unreserve()
-                picking.write({"location_id": source.id})
-                picking.move_ids.write({"location_id": source.id})
-            for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
-                move.quantity = move.product_uom_qty
-                move.picked = True
-            picking.with_context(cancel_backorder=True)._action_done()
-        return pickings

@@ -39,6 +39,13 @@ class SaleOrder(models.Model):
         copy=False,
         help="Taken at a Shopify point of sale: the goods were handed over at the counter.",
     )
+    shopify_pos_location_id = fields.Many2one(
+        "stock.location",
+        string="Shopify POS Location",
+        readonly=True,
+        copy=False,
+        help="The Odoo location mapped to the Shopify retail location: the goods leave it.",
+    )
     shopify_fulfillment_hold = fields.Char(
         readonly=True,
         copy=False,
@@ -73,6 +80,27 @@ class SaleOrder(models.Model):
         for record in [self, *pickings]:
             record.message_post(body=body, message_type="comment", subtype_xmlid="mail.mt_note")
 
+    def _shopify_hand_over(self):
+        """A confirmed point-of-sale order: its goods were handed over at the counter. Its open
+        deliveries are validated from the mapped location, so the stock leaves once and no
+        delivery waits; a done one is never touched again."""
+        pickings = self.env["stock.picking"]
+        for order in self.filtered(lambda o: o.shopify_is_pos and o.state == "sale"):
+            source = order.shopify_pos_location_id
+            for picking in order.picking_ids.filtered(
+                lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
+            ):
+                if source and picking.location_id != source:
+                    picking.do_unreserve()
+                    picking.write({"location_id": source.id})
+                    picking.move_ids.write({"location_id": source.id})
+                for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
+                    move.quantity = move.product_uom_qty
+                    move.picked = True
+                picking.with_context(shopify_sync=True, cancel_backorder=True)._action_done()
+                pickings |= picking
+        return pickings
+
     # -- risk hold (importers/order_risk.py holds, a person releases) ---------
     def _shopify_hold_for_risk(self, level):
         """Hold the order for review: one activity, one chatter line, however often it is called."""
@@ -87,9 +115,16 @@ class SaleOrder(models.Model):
             self.activity_schedule(
                 RISK_ACTIVITY,
                 summary=self.env._("Shopify rates %(order)s %(level)s risk: review it", order=self.name, level=label),
-                note=self.env._(
-                    "The order is held and not confirmed. Check it in Shopify, then release it here "
-                    "(Release risk hold) or cancel it."
+                note=(
+                    self.env._(
+                        "The order is held and not confirmed. Check it in Shopify, then release it here "
+                        "(Release risk hold) or cancel it."
+                    )
+                    if self.state == "draft"
+                    else self.env._(
+                        "The order was already confirmed when Shopify rated it: check it in Shopify before "
+                        "delivering it, then release it here (Release risk hold) or cancel it."
+                    )
                 ),
                 user_id=user.id,
             )
@@ -123,4 +158,5 @@ class SaleOrder(models.Model):
             paid = (binding.financial_status or "").upper() in PAID_FINANCIAL_STATUSES
             if order.state == "draft" and (policy == "on_create" or (policy == "on_paid" and paid)):
                 order.action_confirm()
+                order._shopify_hand_over()
         return True

@@ -81,6 +81,18 @@ class TestPointOfSaleOrders(ShopifyHttpCase):
         moved = self.env["stock.move"].search([("location_id", "=", self.counter.id), ("state", "=", "done")])
         self.assertEqual(moved, picking.move_ids)
 
+    def test_a_held_pos_order_is_handed_over_when_released(self):
+        seeded = self._pos_order()
+        self.simulator.assess_order_risk(seeded["id"], "high")
+        self.sync("order", seeded["id"])
+        order = self.bound("order", seeded["id"])
+        self.assertEqual((order.state, order.shopify_risk_hold), ("draft", True))
+        self.assertFalse(order.picking_ids)
+        order.action_shopify_release_risk_hold()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.picking_ids.mapped("state"), ["done"])
+        self.assertEqual(order.picking_ids.location_id, self.counter)
+
     def test_the_location_names_its_own_team(self):
         other_team = self.env["crm.team"].create({"name": "Main Street staff"})
         self.mapping.pos_team_id = other_team
