@@ -15,7 +15,6 @@ class PointOfSale:
         self.node = node
         self.is_pos = omap.is_pos(node)
         self.location_id = omap.retail_location_id(node)
-        self.mapping = self._mapping() if self.is_pos else self.env["shopify.location.mapping"]
 
     def _mapping(self):
         if not self.location_id:
@@ -44,8 +43,9 @@ class PointOfSale:
         the Odoo location its goods leave."""
         if not self.is_pos:
             return {}
-        team = self.mapping.pos_team_id or self.shop.pos_team_id
-        vals = {"shopify_is_pos": True, "shopify_pos_location_id": self.mapping.location_id.id}
+        mapping = self._mapping()  # read for a new order only: a later unmapping fails no update
+        team = mapping.pos_team_id or self.shop.pos_team_id
+        vals = {"shopify_is_pos": True, "shopify_pos_location_id": mapping.location_id.id}
         if team:
             vals["team_id"] = team.id
         return vals

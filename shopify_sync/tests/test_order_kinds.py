@@ -193,3 +193,28 @@ class TestTipsDutiesAndFees(ShopifyTransactionCase):
         job = self.sync_fails("order", seeded["id"])
         self.assertEqual(job.category, "data_conflict")
         self.assertFalse(self.orders_named(seeded["name"]))
+
+
+@tagged("post_install", "-at_install")
+class TestTipsDutiesAndFeesByWebhook(ShopifyHttpCase):
+    def test_update_before_create_and_create_twice(self):
+        seeded = self.seed_order()
+        seeded["total_tip_received"] = "2.50"
+        seeded["line_items"][1]["duties"] = [{"price": "1.20", "tax_lines": [{"title": "Import VAT", "rate": 0.25}]}]
+        seeded["total_price"] = self.simulator.recompute_total(seeded)
+        seeded = self.simulator.seed_order(seeded)
+        for topic in ("orders/updated", "orders/create", "orders/create"):
+            payload = self.simulator.webhook_payload(topic, seeded["id"])
+            response = self.post_webhook(topic, payload, headers={"X-Shopify-Event-Id": str(uuid.uuid4())})
+            self.assertEqual(response.status_code, 200)
+            self.perform_jobs()
+        order = self.bound("order", seeded["id"])
+        self.assertEqual(self.orders_named(seeded["name"]), order)
+        self.assertEqual(order.amount_total, float(seeded["total_price"]))
+        kinds = ("tip", "duty", "import_tax", "fee")
+        products = self.env["product.product"].browse([self.shop._extra_product(kind).id for kind in kinds])
+        extras = order.order_line.filtered(lambda line: line.product_id in products)
+        self.assertEqual(
+            sorted((line.product_id.default_code, line.price_unit) for line in extras),
+            [("SHOPIFY-DUTY", 1.2), ("SHOPIFY-IMPORT-TAX", 0.3), ("SHOPIFY-TIP", 2.5)],
+        )
