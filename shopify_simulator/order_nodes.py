@@ -23,6 +23,18 @@ FULFILLMENT_DISPLAY = {
     "on_hold": "ON_HOLD",
     "scheduled": "SCHEDULED",
 }
+RISK_LEVELS = {"HIGH", "LOW", "MEDIUM", "NONE", "PENDING"}
+RISK_RECOMMENDATIONS = {"ACCEPT", "CANCEL", "INVESTIGATE", "NONE"}
+HOLD_REASONS = {
+    "AWAITING_PAYMENT",
+    "AWAITING_RETURN_ITEMS",
+    "HIGH_RISK_OF_FRAUD",
+    "INCORRECT_ADDRESS",
+    "INVENTORY_OUT_OF_STOCK",
+    "ONLINE_STORE_POST_PURCHASE_CROSS_SELL",
+    "OTHER",
+    "UNKNOWN_DELIVERY_DATE",
+}
 CANCEL_REASONS = {"CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"}
 FULFILLMENT_STATUSES = {"CANCELLED", "ERROR", "FAILURE", "OPEN", "PENDING", "SUCCESS"}
 
@@ -93,6 +105,7 @@ class OrderNodes:
             "unfulfilledQuantity": lambda _info: self._unfulfilled(int(order["id"]), line_id),
             "requiresShipping": bool(rest.get("requires_shipping", True)),
             "isGiftCard": bool(rest.get("gift_card")),
+            "duties": [self.duty(duty) for duty in rest.get("duties") or []],
             "taxable": bool(rest.get("taxable", True)),
             "variant": lambda _info: self.variant(self.store.variants.get(variant_id)),
             "product": lambda _info: self.product(self.store.products.get(product_id)),
@@ -135,6 +148,12 @@ class OrderNodes:
             return self.money(sum_decimal(amounts))
 
         order_taxes = rest.get("tax_lines") or _merge_taxes(rest)
+        duties = sum_decimal(
+            duty.get("price")
+            for line in rest.get("line_items") or []
+            for duty in line.get("duties") or []
+        )
+        fees = sum_decimal(fee.get("price") for fee in rest.get("additional_fees") or [])
         return {
             "__typename": "Order",
             "id": gid("Order", oid),
@@ -142,6 +161,17 @@ class OrderNodes:
             "name": rest.get("name") or f"#{oid}",
             "email": rest.get("email"),
             "phone": rest.get("phone"),
+            "sourceName": rest.get("source_name"),
+            "retailLocation": lambda _info: self.location(rest.get("location_id")),
+            "risk": self.order_risk(rest),
+            "totalTipReceivedSet": self.money(rest.get("total_tip_received")),
+            "originalTotalDutiesSet": self.money(duties) if duties else None,
+            "currentTotalDutiesSet": self.money(duties) if duties else None,
+            "additionalFees": [
+                self.additional_fee(fee) for fee in rest.get("additional_fees") or []
+            ],
+            "originalTotalAdditionalFeesSet": self.money(fees) if fees else None,
+            "currentTotalAdditionalFeesSet": self.money(fees) if fees else None,
             "createdAt": graphql_time(rest.get("created_at")),
             "updatedAt": graphql_time(rest.get("updated_at")),
             "processedAt": graphql_time(rest.get("processed_at") or rest.get("created_at")),
@@ -287,6 +317,7 @@ class OrderNodes:
                 "countryCode": location.get("country_code") or "US",
             },
             "order": lambda _info: self.order(self.store.orders.get(fo["order_id"])),
+            "fulfillmentHolds": [self.fulfillment_hold(hold) for hold in fo.get("holds") or []],
             "lineItems": paged(
                 lambda: [
                     {
@@ -302,6 +333,58 @@ class OrderNodes:
                     for line in fo["lines"]
                 ]
             ),
+        }
+
+    def duty(self, rest):
+        return {
+            "id": gid("Duty", rest["id"]),
+            "price": self.money(rest.get("price")),
+            "taxLines": self.tax_lines(rest.get("tax_lines")),
+            "harmonizedSystemCode": rest.get("harmonized_system_code"),
+        }
+
+    def additional_fee(self, rest):
+        return {
+            "id": gid("AdditionalFee", rest["id"]),
+            "name": rest.get("name") or "Fee",
+            "price": self.money(rest.get("price")),
+            "taxLines": self.tax_lines(rest.get("tax_lines")),
+        }
+
+    @staticmethod
+    def fulfillment_hold(hold):
+        reason = enum_value(hold.get("reason"), HOLD_REASONS, "OTHER")
+        return {
+            "id": gid("FulfillmentHold", hold["id"]),
+            "reason": reason,
+            "reasonNotes": hold.get("reason_notes"),
+            "displayReason": reason.replace("_", " ").capitalize(),
+            "heldByRequestingApp": False,
+            "handle": hold.get("handle") or "",
+        }
+
+    @staticmethod
+    def order_risk(rest):
+        """Order.risk: every assessment made so far and Shopify's recommendation
+        (the stored order's ``risk_*`` keys)."""
+        assessments = [
+            {
+                "riskLevel": enum_value(a.get("risk_level"), RISK_LEVELS, "NONE"),
+                "facts": [
+                    {
+                        "description": f.get("description") or "",
+                        "sentiment": f.get("sentiment") or "NEUTRAL",
+                    }
+                    for f in a.get("facts") or []
+                ],
+            }
+            for a in rest.get("risk_assessments") or []
+        ]
+        return {
+            "recommendation": enum_value(
+                rest.get("risk_recommendation"), RISK_RECOMMENDATIONS, "NONE"
+            ),
+            "assessments": assessments,
         }
 
 

@@ -30,6 +30,10 @@ class OrderActivity:
             for line in order.get("line_items") or []:
                 line.setdefault("id", self.next_id())
                 line.setdefault("admin_graphql_api_id", gid("LineItem", line["id"]))
+                for duty in line.get("duties") or []:
+                    duty.setdefault("id", self.next_id())
+            for fee in order.get("additional_fees") or []:
+                fee.setdefault("id", self.next_id())
             for transaction in order.get("transactions") or []:
                 transaction.setdefault("id", self.next_id())
                 transaction.setdefault("status", "success")
@@ -60,7 +64,8 @@ class OrderActivity:
                 "id": fo_id,
                 "order_id": oid,
                 "status": "OPEN",
-                "location_id": self.first_location_id(),
+                # a point-of-sale order is handed over where it was taken
+                "location_id": int(order.get("location_id") or 0) or self.first_location_id(),
                 "created_at": order["created_at"],
                 "updated_at": order["updated_at"],
                 "lines": [],
@@ -88,7 +93,9 @@ class OrderActivity:
         fulfillment_orders = self.fulfillment_orders_of(order_id)
         lines = [line for fo in fulfillment_orders for line in fo["lines"]]
         for fo in fulfillment_orders:
-            if fo["status"] not in ("CANCELLED",):
+            if fo.get("holds") and fo["status"] not in ("CANCELLED", "CLOSED"):
+                fo["status"] = "ON_HOLD"
+            elif fo["status"] not in ("CANCELLED",):
                 remaining = sum(line["remaining"] for line in fo["lines"])
                 total = sum(line["total"] for line in fo["lines"])
                 fo["status"] = (
@@ -104,6 +111,54 @@ class OrderActivity:
             order["fulfillment_status"] = "fulfilled"
         elif remaining < total:
             order["fulfillment_status"] = "partial"
+
+    # -- risk and fulfillment holds ------------------------------------------------------
+    def assess_order_risk(self, order_id, risk_level, recommendation=None, facts=()):
+        """A new risk assessment on an order (as orderRiskAssessmentCreate or Shopify's own).
+
+        The order's ``updated_at`` is left alone: the assessment is news of its own
+        (orders/risk_assessment_changed), not an edit of the order. Returns that topic's body.
+        """
+        recommended = {"high": "cancel", "medium": "investigate", "pending": "none"}
+        with self.lock:
+            order = self.orders[int(order_id)]
+            level = str(risk_level).lower()
+            order.setdefault("risk_assessments", []).append(
+                {"risk_level": level, "facts": [dict(f) for f in facts]}
+            )
+            order["risk_recommendation"] = recommendation or recommended.get(level, "accept")
+            return {
+                "order_id": str(order["id"]),
+                "admin_graphql_api_order_id": gid("Order", order["id"]),
+                "risk_level": level,
+                "provider_id": None,
+                "provider_title": None,
+                "created_at": self.tick(),
+            }
+
+    def hold_fulfillment_order(self, order_id, reason="other", reason_notes=None):
+        """Hold the order's (first) fulfillment order; return (fulfillment order id, hold)."""
+        with self.lock:
+            fo = self.fulfillment_orders_of(int(order_id))[0]
+            hold = {"id": self.next_id(), "reason": reason, "reason_notes": reason_notes}
+            fo.setdefault("holds", []).append(hold)
+            fo["updated_at"] = self.tick()
+            self._refresh_fulfillment_status(int(order_id))
+            return fo["id"], copy.deepcopy(hold)
+
+    def release_fulfillment_holds(self, order_id):
+        """Release the holds of the order's fulfillment orders: [(fulfillment order id, hold)]."""
+        with self.lock:
+            released = []
+            for fo in self.fulfillment_orders_of(int(order_id)):
+                for hold in fo.pop("holds", None) or []:
+                    fo.setdefault("released_holds", []).append(hold)
+                    released.append((fo["id"], copy.deepcopy(hold)))
+                if fo["status"] == "ON_HOLD":
+                    fo["status"] = "OPEN"
+                fo["updated_at"] = self.tick()
+            self._refresh_fulfillment_status(int(order_id))
+            return released
 
     def seed_fulfillment(self, order_id, rest, bump_order=True, detach=True):
         """``detach=False``: the store keeps ``rest`` itself and returns the stored record."""

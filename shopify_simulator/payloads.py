@@ -14,6 +14,10 @@ DELETE_TOPICS = {"orders/delete", "products/delete", "customers/delete"}
 def _order(store, order_id):
     order = copy.deepcopy(store.orders[int(order_id)])
     order.pop("transactions", None)  # order webhooks carry no transactions
+    order.pop(
+        "risk_assessments", None
+    )  # nor risks (GraphQL Order.risk; orders/risk_assessment_changed)
+    order.pop("risk_recommendation", None)
     customer = order.get("customer")
     if customer and int(customer.get("id") or 0) in store.customers:
         current = store.customers[int(customer["id"])]
@@ -50,6 +54,25 @@ def _fulfillment(store, fulfillment_id):
 
 def _refund(store, refund_id):
     return copy.deepcopy(store.refunds[int(refund_id)])
+
+
+def _fulfillment_hold(store, topic, fo_id, hold_id):
+    """fulfillment_holds/added and /released: the hold and its fulfillment order."""
+    fo = store.fulfillment_orders[int(fo_id)]
+    holds = (fo.get("holds") or []) + (fo.get("released_holds") or [])
+    hold = next((h for h in holds if hold_id is None or int(h["id"]) == int(hold_id)), None) or {}
+    return {
+        "fulfillment_hold": {
+            "id": gid("FulfillmentHold", hold.get("id") or 0),
+            "reason": hold.get("reason") or "other",
+            "reason_notes": hold.get("reason_notes"),
+            "held_by_requesting_app": False,
+        },
+        "fulfillment_order": {
+            "id": gid("FulfillmentOrder", fo["id"]),
+            "status": str(fo.get("status") or "OPEN").lower(),
+        },
+    }
 
 
 def _shop(store):
@@ -108,6 +131,19 @@ def webhook_payload(store, topic, resource_id=None, **extra):
             return _privacy(store, topic, resource_id, extra)
         if topic == "customers/merge":  # resource_id: the deleted customer; kept_id: the kept one
             return merge_payload(extra["kept_id"], resource_id, extra.get("status", "completed"))
+        if topic.startswith("fulfillment_holds/"):
+            return _fulfillment_hold(store, topic, resource_id, extra.get("hold_id"))
+        if topic == "orders/risk_assessment_changed":
+            order = store.orders[int(resource_id)]
+            level = ((order.get("risk_assessments") or [{}])[-1]).get("risk_level") or "none"
+            return {
+                "order_id": str(order["id"]),
+                "admin_graphql_api_order_id": gid("Order", order["id"]),
+                "risk_level": level,
+                "provider_id": None,
+                "provider_title": None,
+                "created_at": order.get("updated_at"),
+            }
         if topic.startswith("orders/"):
             return _order(store, resource_id)
         if topic.startswith("customers/"):

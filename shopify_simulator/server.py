@@ -111,6 +111,22 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
     def seed_product(self, rest):
         return self.store.seed_product(rest)
 
+    def assess_order_risk(self, order_id, risk_level, recommendation=None, facts=()):
+        """A new risk assessment on an order; returns the orders/risk_assessment_changed body."""
+        return self.store.assess_order_risk(order_id, risk_level, recommendation, facts)
+
+    def hold_fulfillment_order(self, order_id, reason="other", reason_notes=None):
+        """Hold the order's fulfillment order; returns the fulfillment_holds/added body."""
+        fo_id, hold = self.store.hold_fulfillment_order(order_id, reason, reason_notes)
+        return self.webhook_payload("fulfillment_holds/added", fo_id, hold_id=hold["id"])
+
+    def release_fulfillment_holds(self, order_id):
+        """Release the order's holds; returns one fulfillment_holds/released body per hold."""
+        return [
+            self.webhook_payload("fulfillment_holds/released", fo_id, hold_id=hold["id"])
+            for fo_id, hold in self.store.release_fulfillment_holds(order_id)
+        ]
+
     def seed_fulfillment(self, order_id, rest):
         return self.store.seed_fulfillment(order_id, rest)
 

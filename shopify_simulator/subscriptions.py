@@ -47,6 +47,9 @@ TOPICS = (
     "products/delete",
     "refunds/create",
     "order_transactions/create",
+    "orders/risk_assessment_changed",
+    "fulfillment_holds/added",
+    "fulfillment_holds/released",
 )
 _BY_ENUM = {topic_enum(topic): topic for topic in TOPICS}
 

@@ -24,8 +24,25 @@ def recompute_totals(order):
         price = to_decimal(ship.get("discounted_price") or ship.get("price"))
         shipping += price
         tax_total += _apply_tax(ship.get("tax_lines"), price, included, currency)
+    # Duties and their import taxes, additional fees and tips are paid on top of the goods:
+    # the import taxes are never in a price, a fee's taxes are as the order's.
+    duties, import_taxes = Decimal("0"), Decimal("0")
+    for duty in (d for line in order.get("line_items") or [] for d in line.get("duties") or []):
+        duties += to_decimal(duty.get("price"))
+        import_taxes += _apply_tax(
+            duty.get("tax_lines"), to_decimal(duty.get("price")), False, currency
+        )
+    fees = Decimal("0")
+    for fee in order.get("additional_fees") or []:
+        price = to_decimal(fee.get("price"))
+        fees += price
+        tax_total += _apply_tax(fee.get("tax_lines"), price, included, currency)
+    tip = to_decimal(order.get("total_tip_received"))
     subtotal = line_total - discounts
-    total = subtotal + shipping + (0 if included else tax_total)
+    total = (
+        subtotal + shipping + (0 if included else tax_total) + duties + import_taxes + fees + tip
+    )
+    tax_total += import_taxes
     totals = {
         "total_line_items_price": line_total,
         "total_discounts": discounts,

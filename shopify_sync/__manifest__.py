@@ -38,6 +38,7 @@
         "views/shopify_readiness_views.xml",
         "views/shopify_shop_overview_views.xml",
         "views/sale_order_views.xml",
+        "views/stock_picking_views.xml",
     ],
     "assets": {
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],

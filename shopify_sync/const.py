@@ -29,6 +29,7 @@ CUSTOMER = "customer"
 CUSTOMER_MERGE = "customer_merge"
 PRODUCT = "product"
 FULFILLMENT = "fulfillment"
+FULFILLMENT_HOLD = "fulfillment_hold"
 REFUND = "refund"
 ORDER_PAYMENTS = "order_payments"
 ORDER_LINKS = "order_links"
@@ -43,3 +44,12 @@ PRIVACY_REQUEST = "privacy_request"
 CUSTOMER_REDACT = "customer_redact"
 SHOP_REDACT = "shop_redact"
 PRODUCT_PUSH = "product_push"
+
+
+# -- order lines besides goods and shipping (mapping.order.order_extras): kind -> (shop field, default product)
+ORDER_EXTRA_PRODUCTS = {
+    "tip": ("tip_product_id", "shopify_sync.product_shopify_tip"),
+    "duty": ("duty_product_id", "shopify_sync.product_shopify_duty"),
+    "import_tax": ("import_tax_product_id", "shopify_sync.product_shopify_import_tax"),
+    "fee": ("fee_product_id", "shopify_sync.product_shopify_fee"),
+}

@@ -9,6 +9,7 @@ from ..services import resources
 from .customer import CustomerHandler
 from .customer_merge import CustomerMergeHandler
 from .fulfillment import FulfillmentHandler
+from .fulfillment_hold import FulfillmentHoldHandler
 from .fulfillment_push import FulfillmentPushHandler
 from .inventory_level import InventoryLevelHandler
 from .inventory_push import InventoryPushHandler
@@ -42,6 +43,7 @@ resources.register(
     StockCompareHandler,
     FulfillmentPushHandler,
     ProductPushHandler,
+    FulfillmentHoldHandler,
     AppUninstalledHandler,
     PrivacyRequestHandler,
     CustomerRedactHandler,

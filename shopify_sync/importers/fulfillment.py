@@ -42,6 +42,9 @@ class FulfillmentHandler(ResourceHandler):
         picking = order.picking_ids.filtered(
             lambda p: p.picking_type_code == "outgoing" and p.state not in ("done", "cancel")
         )[:1]
+        if not picking and order.shopify_is_pos:
+            note = self.env._("Point-of-sale order: the goods were handed over at the counter, stock already left.")
+            return SyncResult("skipped", order, label, updated_at, note)
         self._check_open_quantities(order, picking, wanted, label)
         for move in picking.move_ids.filtered(lambda m: m.state not in ("done", "cancel")):
             quantity = min(wanted.pop(move.product_id.id, 0.0), move.product_uom_qty)

@@ -17,6 +17,8 @@ from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
 from .order_links import queue_order_link
 from .undelivered import UndeliveredRest
+from .order_pos import PointOfSale
+from .order_risk import apply_risk, risk_changed
 
 
 class OrderHandler(ResourceHandler):
@@ -25,8 +27,12 @@ class OrderHandler(ResourceHandler):
     channel = const.CHANNEL_ORDER
     rollout_object = "orders"
     topics = {
-        topic: Topic("id", ("id", "updated_at"))
-        for topic in ("orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled")
+        **{
+            topic: Topic("id", ("id", "updated_at"))
+            for topic in ("orders/create", "orders/updated", "orders/paid", "orders/cancelled", "orders/fulfilled")
+        },
+        # A new risk assessment: the order is read again (its risk may hold it, importers/order_risk.py)
+        "orders/risk_assessment_changed": Topic("order_id", ("order_id", "risk_level")),
     }
     # The same job as the order's: a deletion received before the creation finds the order gone.
     topics["orders/delete"] = Topic("id", ("id",))
@@ -84,13 +90,14 @@ class OrderHandler(ResourceHandler):
         order = binding.odoo_id.with_env(self.env)
         if binding:
             not_newer = binding.shopify_updated_at and updated_at and updated_at <= binding.shopify_updated_at
-            if not_newer:
+            if not_newer and not risk_changed(order, node):
                 return stale(order, label, updated_at)
         else:
             order = self._order_from_metafield(node)
         linked = bool(order) and not binding
         if node.get("cancelledAt"):
             return self._cancel(node, order, binding, label, updated_at)
+        pos = PointOfSale(self, node)
         customers = CustomerHandler(self.env, self.shop)
         partner = (
             customers.import_node(node["customer"]).record if node.get("customer") else (customers.guest_partner(node))
@@ -105,7 +112,7 @@ class OrderHandler(ResourceHandler):
             "shopify_updated_at": updated_at,
         }
         if not order:
-            order = self._create(node, partner, delivery, line_vals)
+            order = self._create(node, partner, delivery, line_vals, pos.order_values())
             self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
             builder.check_total(order)
             outcome, warning = "created", None
@@ -114,7 +121,9 @@ class OrderHandler(ResourceHandler):
             order.write({"client_order_ref": label})
             warning = self._update_lines(order, line_vals, builder)
             outcome = "linked" if linked else "updated"
-        self._apply_confirm_policy(order, node)
+        if not apply_risk(self.shop, order, node):
+            self._apply_confirm_policy(order, node)
+        order._shopify_hand_over()
         self._enqueue_payments(shopify_id)
         if outcome in ("created", "linked"):
             self._enqueue_refunds(node)
@@ -128,8 +137,9 @@ class OrderHandler(ResourceHandler):
     def _bindings(self):
         return self.env["shopify.order.binding"]
 
-    def _create(self, node, partner, delivery, line_vals):
+    def _create(self, node, partner, delivery, line_vals, extra_vals=None):
         vals = dict(
+            extra_vals or {},
             client_order_ref=node.get("name"),
             partner_id=partner.id,
             partner_invoice_id=partner.id,

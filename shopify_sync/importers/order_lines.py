@@ -24,7 +24,24 @@ class OrderLineBuilder:
     def lines(self):
         vals = [self._product_line(line) for line in omap.order_lines(self.node)]
         vals += [self._shipping_line(ship) for ship in omap.order_shipping(self.node)]
+        vals += [self._extra_line(extra) for extra in omap.order_extras(self.node)]
         return vals
+
+    def _extra_line(self, extra):
+        """A tip, the duties, their import taxes or an additional fee, on the shop's product for it."""
+        product = self.shop._extra_product(extra["kind"])
+        titles = {
+            "tip": self.env._("Tip"),
+            "duty": self.env._("Duties"),
+            "import_tax": self.env._("Import taxes"),
+        }
+        return {
+            "product_id": product.id,
+            "name": extra["title"] or titles.get(extra["kind"]) or product.display_name,
+            "product_uom_qty": 1,
+            "price_unit": extra["price_unit"],
+            "tax_ids": [Command.set(self._taxes(extra["taxes"]).ids)],
+        }
 
     def _product_line(self, line):
         product = self._product(line)

@@ -117,3 +117,69 @@ def unshipped_refund_lines(refund, fulfillments_first=None, lines_first=None):
         if quantity > 0 and unshipped:
             result.append((item, quantity))
     return result
+
+
+# Shopify's risk levels (RiskAssessmentResult) in rising order; PENDING is no level yet.
+RISK_RANK = {"none": 0, "low": 1, "medium": 2, "high": 3}
+# What Shopify's recommendation says of the risk, when no assessment says more.
+RECOMMENDATION_LEVELS = {"CANCEL": "high", "INVESTIGATE": "medium"}
+
+
+def risk_level(order):
+    """The highest risk level of an Order's ``risk`` (its assessments and recommendation):
+    none, low, medium or high; "pending" while the only assessments are pending."""
+    risk = order.get("risk") or {}
+    levels = [str(a.get("riskLevel") or "").lower() for a in risk.get("assessments") or []]
+    levels.append(RECOMMENDATION_LEVELS.get(str(risk.get("recommendation") or "").upper(), ""))
+    known = [level for level in levels if level in RISK_RANK]
+    if not known:
+        return "pending" if "pending" in levels else "none"
+    return max(known, key=RISK_RANK.get)
+
+
+def risk_at_least(level, threshold):
+    """Whether ``level`` reaches ``threshold`` (a level name; "never" or anything else: no)."""
+    return level in RISK_RANK and threshold in RISK_RANK and RISK_RANK[level] >= RISK_RANK[threshold]
+
+
+def retail_location_id(order):
+    """The Shopify location (numeric id) where a point-of-sale order was taken, or None."""
+    return (order.get("retailLocation") or {}).get("legacyResourceId") or None
+
+
+def is_pos(order):
+    """A point-of-sale order: its source is ``pos``, or it was taken at a retail location."""
+    return (order.get("sourceName") or "").lower() == "pos" or bool(retail_location_id(order))
+
+
+def order_extras(order):
+    """What an Order charges besides its goods and shipping, each for a line of its own product:
+    ``{"kind": tip | duty | import_tax | fee, "title", "price_unit", "taxes"}``.
+
+    Duties are summed over the line items (``LineItem.duties``) and the taxes charged on them
+    (import taxes, ``Duty.taxLines``) are a line of their own, untaxed: they are the tax. An
+    additional fee is taxed as its tax lines say, like a shipping line.
+    """
+    extras = []
+    tip = money(order.get("totalTipReceivedSet"))
+    if tip:
+        extras.append({"kind": "tip", "title": "", "price_unit": float(tip), "taxes": []})
+    duties = [duty for line in nodes(order.get("lineItems")) for duty in line.get("duties") or []]
+    duty_total = sum((money(duty.get("price")) for duty in duties), Decimal("0"))
+    if duty_total:
+        extras.append({"kind": "duty", "title": "", "price_unit": float(duty_total), "taxes": []})
+    import_taxes = sum(
+        (money(tax.get("priceSet")) for duty in duties for tax in duty.get("taxLines") or []), Decimal("0")
+    )
+    if import_taxes:
+        extras.append({"kind": "import_tax", "title": "", "price_unit": float(import_taxes), "taxes": []})
+    for fee in order.get("additionalFees") or []:
+        extras.append(
+            {
+                "kind": "fee",
+                "title": fee.get("name") or "",
+                "price_unit": float(money(fee.get("price"))),
+                "taxes": tax_keys(fee.get("taxLines")),
+            }
+        )
+    return extras

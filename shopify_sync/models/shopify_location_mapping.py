@@ -35,6 +35,11 @@ class ShopifyLocationMapping(models.Model):
         help="Numeric id.",
     )
     name = fields.Char(string="Shopify Location Name", compute="_compute_from_location", store=True, readonly=False)
+    pos_team_id = fields.Many2one(
+        "crm.team",
+        string="POS Sales Team",
+        help="The sales team of point-of-sale orders taken at this Shopify location; empty: the shop's.",
+    )
 
     _shop_location_uniq = models.UniqueIndex(
         "(shop_id, shopify_location_id)", "This Shopify location is already mapped for the shop."

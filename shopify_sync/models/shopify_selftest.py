@@ -18,7 +18,7 @@ from odoo.exceptions import UserError
 
 from ..services.db import independent_env
 from ..services.errors import SyncError
-from ..services.topics import TOPIC_RESOURCES
+from ..services.topics import TOPIC_RESOURCES, payload_with
 from ..services.webhook_auth import compute_hmac
 
 BINDING_MODELS = (
@@ -109,7 +109,7 @@ class ShopifyShop(models.Model):
         """POST the event twice at once to the webhook door; the HTTP status of each copy."""
         key = TOPIC_RESOURCES[delivery.topic][1]
         resource_id = int(delivery.resource_id) if delivery.resource_id.isdigit() else delivery.resource_id
-        body = json.dumps({key: resource_id, "selftest": True}).encode()
+        body = json.dumps({**payload_with(key, resource_id), "selftest": True}).encode()
         headers = {
             "Content-Type": "application/json",
             "X-Shopify-Topic": delivery.topic,

@@ -138,6 +138,14 @@ class ShopifyShop(models.Model):
     )
     shipping_product_id = fields.Many2one("product.product")
     rounding_product_id = fields.Many2one("product.product")
+    tip_product_id = fields.Many2one("product.product", help="The product of an order's tip line.")
+    duty_product_id = fields.Many2one("product.product", help="The product of an order's duties line.")
+    import_tax_product_id = fields.Many2one(
+        "product.product", help="The product of the line of the import taxes charged on an order's duties."
+    )
+    fee_product_id = fields.Many2one(
+        "product.product", string="Additional Fee Product", help="The product of an order's additional fee lines."
+    )
     total_tolerance = fields.Float(
         default=0.05,
         help="Differences up to this amount between Odoo's and Shopify's order total "
@@ -147,6 +155,19 @@ class ShopifyShop(models.Model):
         [("on_create", "When created"), ("on_paid", "When paid"), ("never", "Never")],
         default="on_paid",
         required=True,
+    )
+    pos_team_id = fields.Many2one(
+        "crm.team",
+        string="POS Sales Team",
+        help="The sales team of orders taken at a Shopify point of sale (a location mapping may name another).",
+    )
+    risk_hold_threshold = fields.Selection(
+        [("medium", "Medium or high risk"), ("high", "High risk"), ("never", "Never")],
+        string="Hold Orders At",
+        default="high",
+        required=True,
+        help="An order Shopify rates at or above this risk is held: not confirmed, an activity asks for a review, "
+        "and it stays held until a person releases it.",
     )
     refund_policy = fields.Selection(
         [("lines", "Refunded lines and shipping"), ("amount", "Refunded amount only")],
@@ -301,6 +322,12 @@ class ShopifyShop(models.Model):
 
     def _is_protected(self, model, field):
         return f"{model}.{field}" in self._protected_field_specs()
+
+    def _extra_product(self, kind):
+        """The product of a tip, duty, import-tax or additional-fee line (mapping.order.order_extras)."""
+        self.ensure_one()
+        field, xmlid = const.ORDER_EXTRA_PRODUCTS[kind]
+        return self[field] or self.env.ref(xmlid)
 
     def _rounding_product(self):
         """The product of the Rounding line an order gets when Odoo's total is a cent off Shopify's."""

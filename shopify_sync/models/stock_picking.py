@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ShopifyFulfillmentBinding(models.Model):
@@ -21,6 +21,20 @@ class StockPicking(models.Model):
     shopify_binding_ids = fields.One2many(
         "shopify.fulfillment.binding", "odoo_id", string="Shopify Fulfillments", readonly=True, copy=False
     )
+    shopify_hold_reason = fields.Char(
+        string="Shopify Hold",
+        compute="_compute_shopify_hold",
+        help="Shopify holds this order's fulfillment: do not ship until it is released there.",
+    )
+    shopify_on_hold = fields.Boolean(string="On Hold in Shopify", compute="_compute_shopify_hold")
+
+    @api.depends("sale_id.shopify_fulfillment_hold", "state", "picking_type_code")
+    def _compute_shopify_hold(self):
+        for picking in self:
+            open_delivery = picking.picking_type_code == "outgoing" and picking.state not in ("done", "cancel")
+            reason = open_delivery and picking.sale_id.shopify_fulfillment_hold
+            picking.shopify_hold_reason = reason or False
+            picking.shopify_on_hold = bool(reason)
 
     def _action_done(self):
         result = super()._action_done()

@@ -74,6 +74,7 @@ LINE_ITEM_FIELDS = f"""
     originalUnitPriceSet {{ {MONEY} }}
     totalDiscountSet {{ {MONEY} }}
     taxLines {{ {TAX_LINE_FIELDS} }}
+    duties {{ id price {{ {MONEY} }} taxLines {{ title rate priceSet {{ {MONEY} }} }} }}
 """
 
 SHIPPING_LINE_FIELDS = f"""
@@ -91,7 +92,11 @@ query VariantProduct($id: ID!) {
 # The order's own fields, the same for one order (ORDER_QUERY) and for an export of orders.
 ORDER_FIELDS = f"""id legacyResourceId name email phone createdAt updatedAt processedAt
     cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus
-    currencyCode taxesIncluded note
+    currencyCode taxesIncluded note sourceName
+    retailLocation {{ id legacyResourceId }}
+    risk {{ recommendation assessments {{ riskLevel }} }}
+    totalTipReceivedSet {{ {MONEY} }}
+    additionalFees {{ id name price {{ {MONEY} }} taxLines {{ {TAX_LINE_FIELDS} }} }}
     customer {{ {CUSTOMER_FIELDS} }}
     billingAddress {{ {ADDRESS_FIELDS} }}
     shippingAddress {{ {ADDRESS_FIELDS} }}
@@ -218,6 +223,24 @@ mutation SetInventory($input: InventorySetQuantitiesInput!, $key: String!) {
     userErrors { field message code }
   }
 }
+"""
+
+# The holds of every fulfillment order of a fulfillment order's order, as they are now
+# (fulfillment_holds/added and /released): the order's deliveries show them all.
+FULFILLMENT_HOLDS_FIRST = 10
+FULFILLMENT_ORDER_HOLDS_QUERY = f"""
+query FulfillmentOrderHolds($id: ID!) {{
+  fulfillmentOrder(id: $id) {{
+    id
+    order {{
+      id legacyResourceId name
+      fulfillmentOrders(first: {FULFILLMENT_HOLDS_FIRST}) {{
+        nodes {{ id status fulfillmentHolds {{ id reason reasonNotes displayReason }} }}
+        {PAGE_INFO}
+      }}
+    }}
+  }}
+}}
 """
 
 FULFILLMENT_ORDERS_QUERY = """

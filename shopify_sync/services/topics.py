@@ -4,7 +4,16 @@ from .. import importers  # noqa: F401  (the handlers register the resource type
 from .gid import numeric_id
 from .resources import RESOURCE_TYPES, SHOPIFY_STOCK_TOPICS, TOPIC_RESOURCES, TOPICS
 
-__all__ = ["RESOURCE_TYPES", "SHOPIFY_STOCK_TOPICS", "TOPIC_RESOURCES", "PayloadError", "door_note", "resource_of"]
+__all__ = [
+    "RESOURCE_TYPES",
+    "SHOPIFY_STOCK_TOPICS",
+    "TOPIC_RESOURCES",
+    "PayloadError",
+    "door_note",
+    "payload_value",
+    "payload_with",
+    "resource_of",
+]
 
 # The tables are derived from the handlers' declarations (services/resources.py):
 #   TOPIC_RESOURCES: topic -> (resource type, key in the payload that holds the resource id)
@@ -27,7 +36,6 @@ def door_note(topic, stock_authority):
 IGNORED_TOPICS = {
     "orders/edited": "An edit also sends orders/updated, which re-reads the whole order.",
     "orders/partially_fulfilled": "Each shipment sends fulfillments/create, which validates the delivery.",
-    "orders/risk_assessment_changed": "Fraud risk is judged in Shopify before fulfilment; Odoo holds no risk data.",
     "customers/delete": "The partner may have orders and invoices: it is kept. Erasure comes as customers/redact.",
     "disputes/create": "A dispute reaches the books with the payout's DISPUTE_WITHDRAWAL balance transaction, "
     "which raises an activity when the payout is booked.",
@@ -45,6 +53,23 @@ IGNORED_TOPICS = {
     "draft_orders/update": "As draft_orders/create.",
     "draft_orders/delete": "As draft_orders/create: a draft deleted before completion never reached Odoo.",
 }
+
+
+def payload_value(payload, key):
+    """``payload[key]``; a dotted key reads a nested object (``fulfillment_order.id``)."""
+    value = payload
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def payload_with(key, value):
+    """The smallest body that holds ``value`` at ``key`` (dotted: nested), for a self-test event."""
+    *parents, last = key.split(".")
+    body = {last: value}
+    for part in reversed(parents):
+        body = {part: body}
+    return body
 
 
 class PayloadError(ValueError):
@@ -71,7 +96,7 @@ def resource_of(topic, payload, event_id):
                 raise PayloadError(f"{topic} without a valid customer.id") from exc
         return resource_type, str(event_id)[:64]
     try:
-        rid = numeric_id(payload.get(key))
+        rid = numeric_id(payload_value(payload, key))
     except ValueError as exc:
         raise PayloadError(f"{topic} payload has no valid '{key}'") from exc
     if spec.location_key:
