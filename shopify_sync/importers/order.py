@@ -16,9 +16,9 @@ from .base import ResourceHandler, SyncResult, stale
 from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
 from .order_links import queue_order_link
-from .undelivered import UndeliveredRest
 from .order_pos import PointOfSale
 from .order_risk import apply_risk, risk_changed
+from .undelivered import UndeliveredRest
 
 
 class OrderHandler(ResourceHandler):
