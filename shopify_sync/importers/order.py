@@ -5,6 +5,7 @@ import json
 from odoo import Command
 
 from .. import const
+from ..mapping import history as hmap
 from ..mapping import order as omap
 from ..mapping.common import currency_of, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError
@@ -52,7 +53,8 @@ class OrderHandler(ResourceHandler):
         else:
             order = self._order_from_metafield(node)
         linked = bool(order) and not binding
-        if node.get("cancelledAt"):
+        standing = hmap.standing(node, *self.shop._history_rules())
+        if node.get("cancelledAt") and (order or not self.shop.import_started_at):
             return self._cancel(node, order, binding, label, updated_at)
         customers = CustomerHandler(self.env, self.shop)
         partner = (
@@ -69,9 +71,11 @@ class OrderHandler(ResourceHandler):
         }
         if not order:
             order = self._create(node, partner, delivery, line_vals)
-            self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
+            self._bindings._bind(self.shop, shopify_id, order, import_standing=standing, **binding_vals)
             builder.check_total(order)
             outcome, warning = "created", None
+            if standing != hmap.OPEN:
+                return self._record_past(node, order, standing, label, updated_at)
         else:
             self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
             order.write({"client_order_ref": label})
@@ -135,6 +139,43 @@ class OrderHandler(ResourceHandler):
         order.order_line = [Command.clear()] + [Command.create(vals) for vals in line_vals]
         builder.check_total(order)
         return None
+
+    def _record_past(self, node, order, standing, label, updated_at):
+        """A new order Shopify was done with before the import: recorded in its final state.
+
+        History is confirmed without stock rules (no delivery, no reservation, no stock moved:
+        Odoo's day-one stock is the count), its delivered quantities set from Shopify's
+        fulfillments, and locked; a cancelled order is cancelled. Both are bound (later events
+        find them) and linked back; their money follows the accounting start (order_payments).
+        """
+        shopify_id = node["legacyResourceId"]
+        if standing == hmap.CANCELLED:
+            order._action_cancel()
+            note = self.env._("Cancelled in Shopify before the import: recorded as cancelled.")
+            result = SyncResult("cancelled", order, label, updated_at, note)
+        else:
+            placed = order.date_order
+            order.with_context(skip_procurement=True).action_confirm()
+            self._set_delivered(order, hmap.delivered_quantities(node))
+            order.write({"date_order": placed, "locked": True})
+            self._enqueue_payments(shopify_id)
+            note = self.env._("Done with in Shopify before the import: recorded as history, without a delivery.")
+            result = SyncResult("created", order, label, updated_at, note)
+        queue_order_link(self.env, self.shop, order, shopify_id)
+        return result
+
+    def _set_delivered(self, order, delivered):
+        """Delivered quantities without stock moves: the product lines' from Shopify, in the order of
+        its lines; the shipping (a service) delivered with the order."""
+        rounding = self.shop._rounding_product()
+        lines = order.order_line.filtered(lambda line: not line.display_type and line.product_id != rounding)
+        lines = lines.sorted("id")
+        products = lines[: len(delivered)]
+        for line, quantity in zip(products, delivered, strict=True):
+            if quantity:
+                line.qty_delivered = quantity
+        for line in lines[len(delivered) :]:
+            line.qty_delivered = line.product_uom_qty if any(delivered) else 0.0
 
     def _apply_confirm_policy(self, order, node):
         if order.state != "draft":

@@ -3,6 +3,7 @@
 from odoo import Command
 
 from .. import const
+from ..mapping import history as hmap
 from ..mapping.common import money, nodes, parse_datetime
 from ..services.errors import DataConflictError
 from ..services.gid import to_gid
@@ -34,6 +35,13 @@ class RefundHandler(ResourceHandler):
             warning = RefundSettlement(self, node, order, label).settle(existing)
             note = "Credit note already exists." + (f" {warning}" if warning else "")
             return SyncResult("skipped", existing, label, updated_at, note, warning)
+        refunded_at = parse_datetime(node.get("processedAt") or node.get("createdAt"))
+        if hmap.before_accounting_start(refunded_at, self.shop.accounting_start_date):
+            note = self.env._(
+                "Refunded before the accounting start date (%s): the former books hold it, no credit note.",
+                self.shop.accounting_start_date,
+            )
+            return SyncResult("skipped", order, label, updated_at, note)
         if self.shop.refund_policy == "amount":
             lines = [self._amount_line(order, money(node.get("totalRefundedSet")))]
         else:

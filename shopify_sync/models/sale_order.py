@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..mapping.history import STANDINGS
+
 
 class ShopifyOrderBinding(models.Model):
     """A Shopify order as an Odoo sale order: an order always belongs to exactly one store."""
@@ -12,6 +14,12 @@ class ShopifyOrderBinding(models.Model):
     odoo_id = fields.Many2one("sale.order", string="Sale Order", required=True, ondelete="restrict")
     shopify_name = fields.Char(string="Shopify Order", readonly=True)
     financial_status = fields.Char(string="Shopify Payment Status", readonly=True)
+    import_standing = fields.Selection(
+        STANDINGS,
+        readonly=True,
+        help="How the order first came into Odoo: open (work to do), history (done with in Shopify "
+        "before the import: recorded in its final state, no delivery) or cancelled.",
+    )
 
     _record_uniq = models.UniqueIndex("(odoo_id)", "This sale order already belongs to a Shopify order.")
 
