@@ -75,6 +75,8 @@ class RefundHandler(ResourceHandler):
     def _return_receipt(self, order, restock, label):
         """A return of the restocked quantities, against the order's validated delivery."""
         delivered = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing" and p.state == "done")
+        if not delivered and order.shopify_binding_ids[:1].import_standing == hmap.HISTORY:
+            return self._history_return(order, restock)
         if not delivered:
             raise DataConflictError(
                 self.env._(
@@ -97,6 +99,44 @@ class RefundHandler(ResourceHandler):
         for line in wizard.product_return_moves:
             line.quantity = min(wanted.pop(line.product_id.id, 0.0), line.move_quantity)
         return wizard._create_return()
+
+    def _history_return(self, order, restock):
+        """A return of a historical order, which left the warehouse before Odoo knew it (no delivery to
+        return against): a receipt from the customer of the restocked quantities, to validate when the
+        goods arrive; the lines' delivered quantities less what comes back."""
+        picking_type = order.warehouse_id.in_type_id
+        customers = self.env.ref("stock.stock_location_customers")
+        destination = picking_type.default_location_dest_id
+        moves = []
+        for item in restock:
+            sale_line, quantity = self._order_line(order, item), float(item.get("quantity") or 0)
+            if not sale_line or not quantity:
+                continue
+            moves.append(
+                Command.create(
+                    {
+                        "product_id": sale_line.product_id.id,
+                        "product_uom_qty": quantity,
+                        "product_uom": sale_line.product_uom_id.id,
+                        "location_id": customers.id,
+                        "location_dest_id": destination.id,
+                    }
+                )
+            )
+            sale_line.qty_delivered = max(sale_line.qty_delivered - quantity, 0.0)
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": order.partner_shipping_id.id,
+                "origin": order.name,
+                "location_id": customers.id,
+                "location_dest_id": destination.id,
+                "move_ids": moves,
+            }
+        )
+        receipt.sale_id = order
+        receipt.action_confirm()
+        return receipt
 
     def _order_line(self, order, item):
         line = item.get("lineItem") or {}

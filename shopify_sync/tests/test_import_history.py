@@ -264,6 +264,37 @@ class TestImportHistory(ImportMixin, ShopifyTransactionCase):
         new = self.env["account.move"].search([("move_type", "=", "out_refund")]) - credit_notes
         self.assertEqual(new, credit_note, "one credit note, for the refund after the accounting start")
 
+    def test_return_of_history_finds_its_order(self):
+        products, counted = self.import_store()
+        self.shop.refund_restock = True
+        order = next(
+            o
+            for o in self.orders_of(hmap.HISTORY)
+            if self.rest(o)["financial_status"] == "paid" and self.rest(o)["fulfillment_status"] == "fulfilled"
+        )
+        sale = self.bound("order", order["id"])
+        line = self.rest(order)["line_items"][0]
+        delivered = sum(sale.order_line.mapped("qty_delivered"))
+        refund = self.simulator.seed_refund(
+            order["id"],
+            {
+                "refund_line_items": [{"line_item_id": line["id"], "quantity": 1, "restock_type": "return"}],
+                "transactions": [{"kind": "refund", "gateway": "shopify_payments", "amount": "1.00"}],
+            },
+        )
+        self.sync("refund", refund["id"])
+        self.assertEqual(self.sync_job("refund", refund["id"]).state, "done")
+        self.assertEqual(self.bound("refund", refund["id"]).invoice_origin, sale.name)
+        receipt = sale.picking_ids
+        self.assertEqual((receipt.picking_type_code, receipt.state != "done"), ("incoming", True))
+        self.assertEqual(sum(receipt.move_ids.mapped("product_uom_qty")), 1.0)
+        self.assertEqual(sum(sale.order_line.mapped("qty_delivered")), delivered - 1)
+        self.assertEqual(
+            [(p, loc, qty) for p, loc, qty, _reserved in self.stock_levels(products)],
+            [(p, loc, qty) for p, loc, qty, _reserved in counted],
+            "the goods come back when the receipt is validated, not before",
+        )
+
     def test_wizard_shows_what_it_found_then_imports_with_its_rules(self):
         wizard = self.env["shopify.import.wizard"].create({"shop_id": self.shop.id})
         self.assertEqual(wizard.accounting_start_date, fields.Date.context_today(wizard), "default: today")
