@@ -71,6 +71,7 @@ class OrderHandler(ResourceHandler):
         }
         if not order:
             order = self._create(node, partner, delivery, line_vals)
+            self._shipped_before(order, node, standing)
             self._bindings._bind(self.shop, shopify_id, order, import_standing=standing, **binding_vals)
             builder.check_total(order)
             outcome, warning = "created", None
@@ -156,26 +157,37 @@ class OrderHandler(ResourceHandler):
         else:
             placed = order.date_order
             order.with_context(skip_procurement=True).action_confirm()
-            self._set_delivered(order, hmap.delivered_quantities(node))
+            self._deliver_services(order)
             order.write({"date_order": placed, "locked": True})
-            self._enqueue_payments(shopify_id)
+            if not hmap.settled_before(node, self.shop.accounting_start_date):
+                self._enqueue_payments(shopify_id)
             note = self.env._("Done with in Shopify before the import: recorded as history, without a delivery.")
             result = SyncResult("created", order, label, updated_at, note)
         queue_order_link(self.env, self.shop, order, shopify_id)
         return result
 
-    def _set_delivered(self, order, delivered):
-        """Delivered quantities without stock moves: the product lines' from Shopify, in the order of
-        its lines; the shipping (a service) delivered with the order."""
-        rounding = self.shop._rounding_product()
-        lines = order.order_line.filtered(lambda line: not line.display_type and line.product_id != rounding)
-        lines = lines.sorted("id")
-        products = lines[: len(delivered)]
-        for line, quantity in zip(products, delivered, strict=True):
+    def _shipped_before(self, order, node, standing):
+        """What Shopify shipped of a new order before the import (``shopify_shipped_before`` of its
+        product lines, the first lines made, in the order of ``delivered_quantities``): delivered
+        without a stock move; the stock rules procure only the rest."""
+        started_at, _cutoff = self.shop._history_rules()
+        if standing == hmap.HISTORY:
+            shipped = hmap.delivered_quantities(node)
+        else:
+            shipped = hmap.shipped_before(node, started_at)
+        if not any(shipped):
+            return
+        lines = order.order_line.filtered(lambda line: not line.display_type).sorted("id")
+        for line, quantity in zip(lines, shipped, strict=False):
             if quantity:
-                line.qty_delivered = quantity
-        for line in lines[len(delivered) :]:
-            line.qty_delivered = line.product_uom_qty if any(delivered) else 0.0
+                line.shopify_shipped_before = quantity  # written, not created: qty_delivered follows
+
+    def _deliver_services(self, order):
+        """A historical order's services (its shipping) delivered with it, if anything was shipped."""
+        shipped = any(order.order_line.mapped("shopify_shipped_before"))
+        for line in order.order_line.filtered(lambda line: line.qty_delivered_method == "manual"):
+            if shipped and not line.display_type:
+                line.qty_delivered = line.product_uom_qty
 
     def _apply_confirm_policy(self, order, node):
         if order.state != "draft":

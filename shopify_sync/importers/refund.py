@@ -123,7 +123,7 @@ class RefundHandler(ResourceHandler):
                     }
                 )
             )
-            sale_line.qty_delivered = max(sale_line.qty_delivered - quantity, 0.0)
+            sale_line.shopify_shipped_before = max(sale_line.shopify_shipped_before - quantity, 0.0)
         receipt = self.env["stock.picking"].create(
             {
                 "picking_type_id": picking_type.id,

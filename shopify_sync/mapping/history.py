@@ -11,7 +11,7 @@ Pure functions of plain values (Shopify Order nodes, naive UTC datetimes, dates)
 Without an import (no start, no cut-off) every order is open: the live flow as it was.
 """
 
-from ..services.shopify_enums import FULFILLED
+from ..services.shopify_enums import FULFILLED, PAID_FINANCIAL_STATUSES
 from .common import nodes, parse_datetime
 
 OPEN, HISTORY, CANCELLED = "open", "history", "cancelled"
@@ -70,6 +70,18 @@ def delivered_quantities(node):
     return found
 
 
+def shipped_before(node, started_at):
+    """``delivered_quantities`` of an open order whose fulfillments predate the import's start
+    (zeros if they do not, or without an import): that part left before Odoo, the rest is work."""
+    delivered = delivered_quantities(node)
+    if not started_at or not any(delivered):
+        return [0] * len(delivered)
+    fulfilled = _fulfilled_at(node)
+    if fulfilled and fulfilled <= started_at:
+        return delivered
+    return [0] * len(delivered)
+
+
 def before_accounting_start(moment, accounting_start):
     """True when ``moment`` (naive UTC datetime or date) falls before ``accounting_start`` (a date):
     the merchant's former books hold it. No accounting start: nothing is before it."""
@@ -77,6 +89,15 @@ def before_accounting_start(moment, accounting_start):
         return False
     day = moment.date() if hasattr(moment, "date") and callable(moment.date) else moment
     return day < accounting_start
+
+
+def settled_before(node, accounting_start):
+    """A historical order placed before the accounting start and paid (or refunded) since: its money
+    is the former books'. Its invoice-and-payments job (one more query per order) is not needed;
+    a later transaction of it still reaches that job by its own webhook."""
+    placed = parse_datetime(node.get("processedAt") or node.get("createdAt"))
+    paid = (node.get("displayFinancialStatus") or "").upper() in PAID_FINANCIAL_STATUSES
+    return paid and before_accounting_start(placed, accounting_start)
 
 
 def paid_at(payment_dates, node):

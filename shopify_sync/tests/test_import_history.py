@@ -82,6 +82,23 @@ class TestStanding(unittest.TestCase):
         fulfilled = _order(displayFulfillmentStatus="FULFILLED", lineItems={"nodes": [{"quantity": 2}]})
         self.assertEqual(hmap.delivered_quantities(fulfilled), [2], "no unfulfilledQuantity: fulfilled is all")
 
+    def test_settled_before_the_accounting_start(self):
+        start = date(2026, 12, 1)
+        self.assertTrue(hmap.settled_before(_order(displayFinancialStatus="PAID"), start))
+        self.assertTrue(hmap.settled_before(_order(displayFinancialStatus="REFUNDED"), start))
+        self.assertFalse(hmap.settled_before(_order(displayFinancialStatus="PENDING"), start), "money to come")
+        recent = _order(displayFinancialStatus="PAID", processedAt="2026-12-01T00:00:00Z")
+        self.assertFalse(hmap.settled_before(recent, start))
+        self.assertFalse(hmap.settled_before(_order(displayFinancialStatus="PAID"), None))
+
+    def test_shipped_before_the_import(self):
+        partly = _order(displayFulfillmentStatus="PARTIALLY_FULFILLED")
+        partly["lineItems"]["nodes"][0]["unfulfilledQuantity"] = 1
+        self.assertEqual(hmap.shipped_before(partly, STARTED), [1, 0])
+        self.assertEqual(hmap.shipped_before(partly, None), [0, 0], "no import: the live flow")
+        later = dict(partly, fulfillments=[{"createdAt": "2026-12-02T10:00:00Z"}])
+        self.assertEqual(hmap.shipped_before(later, STARTED), [0, 0], "shipped after the start: its event delivers")
+
     def test_accounting_start(self):
         start = date(2026, 12, 1)
         self.assertTrue(hmap.before_accounting_start(datetime(2026, 11, 30, 23, 59), start))
@@ -117,17 +134,17 @@ class TestImportHistory(ImportMixin, ShopifyTransactionCase):
             lines_per_order=2,
             seed=2801,
             history=0.8,
-            past={"cancelled": 0.15, "refunded": 0.3, "open_partial": 0.0},
+            past={"cancelled": 0.15, "refunded": 0.3, "open_partial": 0.5},
         )
         self.store = self.simulator.store
 
     def rest(self, order):
         return self.store.orders[order["id"]]
 
-    def orders_of(self, kind):
-        """The seeded orders that are ``kind``: history, cancelled or open, as Shopify has them."""
+    def orders_of(self, kind, orders=None):
+        """The seeded orders (or ``orders``) that are ``kind``: history, cancelled or open, as Shopify has them."""
         found = []
-        for order in self.data["orders"]:
+        for order in self.data["orders"] if orders is None else orders:
             rest = self.rest(order)
             if rest.get("cancelled_at"):
                 standing = hmap.CANCELLED
@@ -174,24 +191,25 @@ class TestImportHistory(ImportMixin, ShopifyTransactionCase):
             self.assertFalse(sale.picking_ids, f"{order['name']}: no delivery for history")
             self.assertEqual(sale.date_order, parse_datetime(self.rest(order)["processed_at"]), "dated when placed")
             lines = sale.order_line.filtered(lambda line: line.product_id.is_storable)
-            shipped = {
-                int(item["id"]): int(item["quantity"])
-                for f in self.store.fulfillments.values()
-                if f["order_id"] == order["id"]
-                for item in f["line_items"]
-            }
-            self.assertEqual(sum(lines.mapped("qty_delivered")), sum(shipped.values()), order["name"])
+            self.assertEqual(sum(lines.mapped("qty_delivered")), self.shipped(order), order["name"])
             self.assertFalse(sale.invoice_ids, f"{order['name']}: paid before the accounting start")
             self.assertFalse(self.payments_of(order))
+            self.assertFalse(self.sync_job("order_payments", order["id"]), "no query for the former books' money")
         for order in cancelled:
             sale = self.bound("order", order["id"])
             self.assertEqual(sale.state, "cancel", f"{order['name']} is in Odoo, cancelled")
             self.assertFalse(sale.picking_ids or sale.invoice_ids)
+        partly = [order for order in open_ if self.shipped(order)]
+        self.assertTrue(partly, "some open orders are partly fulfilled")
         for order in open_:
             sale = self.bound("order", order["id"])
             self.assertEqual(sale.state, "sale", "open orders: the confirmation policy (on create)")
             self.assertEqual(sale.shopify_binding_ids.import_standing, "open")
-            self.assertTrue(sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel")))
+            delivery = sale.picking_ids.filtered(lambda p: p.state not in ("done", "cancel"))
+            lines = sale.order_line.filtered(lambda line: line.product_id.is_storable)
+            left = sum(lines.mapped("product_uom_qty")) - self.shipped(order)
+            self.assertEqual(sum(delivery.move_ids.mapped("product_uom_qty")), left, "a delivery for what is left")
+            self.assertEqual(sum(lines.mapped("qty_delivered")), self.shipped(order), "shipped before Odoo")
             self.assertTrue(sale.invoice_ids, "paid open order: invoiced (on paid)")
 
         history_sales = self.env["sale.order"].browse([self.bound("order", o["id"]).id for o in history])
@@ -210,7 +228,8 @@ class TestImportHistory(ImportMixin, ShopifyTransactionCase):
         open_quantity = sum(
             open_sales.order_line.filtered(lambda line: line.product_id.is_storable).mapped("product_uom_qty")
         )
-        self.assertLessEqual(reserved, open_quantity, "only open orders reserve stock")
+        open_left = open_quantity - sum(self.shipped(order) for order in open_)
+        self.assertLessEqual(reserved, open_left, "only what is left of open orders reserves stock")
         start = self.shop.accounting_start_date
         moves = self.env["account.move"].search([("partner_id", "in", history_sales.partner_id.ids)])
         self.assertFalse(moves.filtered(lambda m: m.invoice_date and m.invoice_date < start))
@@ -224,6 +243,15 @@ class TestImportHistory(ImportMixin, ShopifyTransactionCase):
         again = self.run_import(objects=("orders",))
         self.assertEqual((again.state, again.created_count), ("done", 0), again.message)
         self.assertEqual(self.env["sale.order"].search_count([]), before)
+
+    def shipped(self, order):
+        """Units Shopify fulfilled of ``order``."""
+        return sum(
+            int(item["quantity"])
+            for f in self.store.fulfillments.values()
+            if f["order_id"] == order["id"]
+            for item in f["line_items"]
+        )
 
     def payments_of(self, order):
         return self.env["shopify.transaction.binding"].search(
@@ -289,6 +317,9 @@ class TestImportHistory(ImportMixin, ShopifyTransactionCase):
         self.assertEqual((receipt.picking_type_code, receipt.state != "done"), ("incoming", True))
         self.assertEqual(sum(receipt.move_ids.mapped("product_uom_qty")), 1.0)
         self.assertEqual(sum(sale.order_line.mapped("qty_delivered")), delivered - 1)
+        sale.order_line.invalidate_recordset()
+        sale.order_line._compute_qty_delivered()
+        self.assertEqual(sum(sale.order_line.mapped("qty_delivered")), delivered - 1, "kept when recomputed")
         self.assertEqual(
             [(p, loc, qty) for p, loc, qty, _reserved in self.stock_levels(products)],
             [(p, loc, qty) for p, loc, qty, _reserved in counted],
@@ -298,22 +329,25 @@ class TestImportHistory(ImportMixin, ShopifyTransactionCase):
     def test_wizard_shows_what_it_found_then_imports_with_its_rules(self):
         wizard = self.env["shopify.import.wizard"].create({"shop_id": self.shop.id})
         self.assertEqual(wizard.accounting_start_date, fields.Date.context_today(wizard), "default: today")
+        exports = len(self.simulator.bulk_operations())
         wizard.action_preview()
         self.assertEqual(len(self.simulator.calls_named("ImportPreview")), 1, "one query counts it all")
-        self.assertFalse(self.simulator.bulk_operations())
+        self.assertEqual(len(self.simulator.bulk_operations()), exports, "no export")
+        every = list(self.store.orders.values())  # the simulator's store: this test's orders and earlier ones
         found = (wizard.open_count, wizard.history_count, wizard.cancelled_count)
-        expected = tuple(len(self.orders_of(kind)) for kind in (hmap.OPEN, hmap.HISTORY, hmap.CANCELLED))
+        expected = tuple(len(self.orders_of(kind, every)) for kind in (hmap.OPEN, hmap.HISTORY, hmap.CANCELLED))
         self.assertEqual(found, expected)
-        refunded = [o for o in self.data["orders"] if self.rest(o)["financial_status"] == "refunded"]
-        partly = [o for o in self.data["orders"] if self.rest(o)["financial_status"] == "partially_refunded"]
+        self.assertTrue(all(expected), expected)
+        refunded = [o for o in every if o["financial_status"] == "refunded"]
+        partly = [o for o in every if o["financial_status"] == "partially_refunded"]
         self.assertEqual((wizard.refunded_count, wizard.partly_refunded_count), (len(refunded), len(partly)))
-        placed = sorted(parse_datetime(self.rest(o)["processed_at"]) for o in self.data["orders"])
+        placed = sorted(parse_datetime(o["processed_at"]) for o in every)
         self.assertEqual((wizard.oldest_order_at, wizard.newest_order_at), (placed[0], placed[-1]))
 
         # A cut-off after every order: all but the cancelled ones are history.
         wizard.write({"history_cutoff": date.today() + timedelta(days=1), "accounting_start_date": date(2020, 1, 1)})
         wizard.action_preview()
-        self.assertEqual((wizard.open_count, wizard.history_count), (0, len(self.data["orders"]) - expected[2]))
+        self.assertEqual((wizard.open_count, wizard.history_count), (0, len(every) - expected[2]))
         wizard.write({"import_products": False, "import_customers": False})
         wizard.action_import()
         self.assertEqual(self.shop.history_cutoff, date.today() + timedelta(days=1))
