@@ -76,7 +76,7 @@ class HistoryStore:
                 f"{data['early']} invoices before the accounting start ({data['start']})",
             ),
         ]
-        past = self.made["past"]
+        past = self.made.get("past") or {"open": len(self.made["orders"]), "history": 0}
         ok = (
             self.finished
             and data["open"] == past["open"]
