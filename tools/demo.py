@@ -8,6 +8,7 @@ import signal
 import sys
 import time
 
+from tools.demo_history import HISTORY_DOMAIN, HISTORY_SECRET, HISTORY_TOKEN
 from tools.demo_scenario import DEMO_CLIENT_ID, DEMO_DOMAIN, DEMO_SECRET, DEMO_TOKEN, Scenario
 from tools.demo_second_store import EU_CLIENT_ID, EU_DOMAIN, EU_SECRET, EU_TOKEN
 from tools.harness import nginx
@@ -47,13 +48,14 @@ def main():
             DEMO_DOMAIN, DEMO_TOKEN, DEMO_SECRET, log_name="simulator-demo.log", client_id=DEMO_CLIENT_ID
         )
         eu_url = sims.start(EU_DOMAIN, EU_TOKEN, EU_SECRET, log_name="simulator-demo-eu.log", client_id=EU_CLIENT_ID)
+        history_url = sims.start(HISTORY_DOMAIN, HISTORY_TOKEN, HISTORY_SECRET, log_name="simulator-demo-history.log")
         try:
             odoo.start()
             print(f"[demo] Odoo is up: {odoo.url}  (login admin / password admin)")
             if odoo.fronted:
                 print(f"[demo] {odoo.shape}")
             print(f"[demo] Shopify simulator: {sim_url}   queue_job runner: workers=2")
-            ok = scenario.run(sim_url, eu_url)
+            ok = scenario.run(sim_url, eu_url, history_url)
             if odoo.cluster:
                 print(f"[demo] requests per node (nginx): {odoo.requests_by_node()}")
             if not args.once:

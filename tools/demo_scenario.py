@@ -6,6 +6,7 @@ from collections import Counter
 
 from shopify_simulator import SimulatorControl, WebhookSender
 from tools.demo_accounting import DemoAccounting
+from tools.demo_history import HistoryStore
 from tools.demo_kinds import DemoOrderKinds
 from tools.demo_review import review_mode
 from tools.demo_second_store import SecondStore
@@ -48,6 +49,7 @@ class Scenario:
         self.odoo_url = odoo_url
         self.sender = WebhookSender(f"{odoo_url}/shopify_sync/webhook", DEMO_DOMAIN, DEMO_SECRET)
         self.eu = None
+        self.history = None
         self.sim = None
         self.notes = []
         self.expected_orders = set()
@@ -76,9 +78,10 @@ class Scenario:
         return self.orm.run(lambda env: func(env.cr, *args))
 
     # -- the story -------------------------------------------------------------
-    def run(self, simulator_url, eu_simulator_url):
+    def run(self, simulator_url, eu_simulator_url, history_simulator_url=None):
         self.sim = SimulatorControl(simulator_url)
         self.eu_simulator_url = eu_simulator_url
+        self.history_simulator_url = history_simulator_url
         self.configure_shop(simulator_url)
         self.accounting.setup()
         self.register_webhooks()
@@ -101,6 +104,7 @@ class Scenario:
             self.review_mode,
             self.second_store,
             self.kinds.run,
+            self.store_with_a_past,
         ):
             step()
         return self.report()
@@ -194,6 +198,13 @@ class Scenario:
         self.eu = SecondStore(self.orm, self.eu_simulator_url, self.odoo_url)
         self.eu.sell(self.data["products"])
         self.wait_for_jobs()
+
+    def store_with_a_past(self):
+        if not self.history_simulator_url:
+            return
+        self.step("A third store, with a past (80 % of its orders done with months ago), is imported on day one")
+        self.history = HistoryStore(self.orm, self.history_simulator_url)
+        self.history.import_all(self.wait_for_jobs)
 
     def wait_for_jobs(self, timeout=180):
         deadline = time.monotonic() + timeout
@@ -313,7 +324,8 @@ class Scenario:
         accounting_rows, accounting_ok = self.accounting.report()
         stock_rows, stock_ok = self.stock.report()
         kinds_rows, kinds_ok = self.kinds.report()
-        rows = self.report_rows(data) + stock_rows + accounting_rows + kinds_rows + eu_rows
+        history_rows, history_ok = self.history.report() if self.history else ([], True)
+        rows = self.report_rows(data) + stock_rows + accounting_rows + kinds_rows + eu_rows + history_rows
         width = max(len(label) for label, _value in rows)
         print("\n==== shopify_sync demo report " + "=" * 40)
         for label, value in rows:
@@ -329,6 +341,7 @@ class Scenario:
             and accounting_ok
             and stock_ok
             and kinds_ok
+            and history_ok
             and self._screens_ok(data["screens"])
         )
         print("=" * 70)

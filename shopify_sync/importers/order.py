@@ -5,6 +5,7 @@ import json
 from odoo import Command, fields
 
 from .. import const
+from ..mapping import history as hmap
 from ..mapping import order as omap
 from ..mapping.common import currency_of, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError, ResourceGoneError
@@ -95,7 +96,8 @@ class OrderHandler(ResourceHandler):
         else:
             order = self._order_from_metafield(node)
         linked = bool(order) and not binding
-        if node.get("cancelledAt"):
+        standing = hmap.standing(node, *self.shop._history_rules())
+        if node.get("cancelledAt") and (order or not self.shop.import_started_at):
             return self._cancel(node, order, binding, label, updated_at)
         pos = PointOfSale(self, node)
         customers = CustomerHandler(self.env, self.shop)
@@ -113,9 +115,12 @@ class OrderHandler(ResourceHandler):
         }
         if not order:
             order = self._create(node, partner, delivery, line_vals, pos.order_values())
-            self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
+            self._shipped_before(order, node, standing)
+            self._bindings._bind(self.shop, shopify_id, order, import_standing=standing, **binding_vals)
             builder.check_total(order)
             outcome, warning = "created", None
+            if standing != hmap.OPEN:
+                return self._record_past(node, order, standing, label, updated_at)
         else:
             self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
             order.write({"client_order_ref": label})
@@ -202,6 +207,54 @@ class OrderHandler(ResourceHandler):
         for line in lines.filtered("shopify_removed_qty"):
             removed[line.product_id.id] = removed.get(line.product_id.id, 0.0) + line.shopify_removed_qty
         return removed
+
+    def _record_past(self, node, order, standing, label, updated_at):
+        """A new order Shopify was done with before the import: recorded in its final state.
+
+        History is confirmed without stock rules (no delivery, no reservation, no stock moved:
+        Odoo's day-one stock is the count), its delivered quantities set from Shopify's
+        fulfillments, and locked; a cancelled order is cancelled. Both are bound (later events
+        find them) and linked back; their money follows the accounting start (order_payments).
+        """
+        shopify_id = node["legacyResourceId"]
+        if standing == hmap.CANCELLED:
+            order._action_cancel()
+            note = self.env._("Cancelled in Shopify before the import: recorded as cancelled.")
+            result = SyncResult("cancelled", order, label, updated_at, note)
+        else:
+            placed = order.date_order
+            order.with_context(skip_procurement=True).action_confirm()
+            self._deliver_services(order)
+            order.write({"date_order": placed, "locked": True})
+            if not hmap.settled_before(node, self.shop.accounting_start_date):
+                self._enqueue_payments(shopify_id)
+            note = self.env._("Done with in Shopify before the import: recorded as history, without a delivery.")
+            result = SyncResult("created", order, label, updated_at, note)
+        queue_order_link(self.env, self.shop, order, shopify_id)
+        return result
+
+    def _shipped_before(self, order, node, standing):
+        """What Shopify shipped of a new order before the import (``shopify_shipped_before`` of its
+        product lines, the first lines made, in the order of ``delivered_quantities``): delivered
+        without a stock move; the stock rules procure only the rest."""
+        started_at, _cutoff = self.shop._history_rules()
+        if standing == hmap.HISTORY:
+            shipped = hmap.delivered_quantities(node)
+        else:
+            shipped = hmap.shipped_before(node, started_at)
+        if not any(shipped):
+            return
+        lines = order.order_line.filtered(lambda line: not line.display_type).sorted("id")
+        for line, quantity in zip(lines, shipped, strict=False):
+            if quantity:
+                line.shopify_shipped_before = quantity  # written, not created: qty_delivered follows
+
+    def _deliver_services(self, order):
+        """A historical order's services (its shipping) delivered with it, if anything was shipped."""
+        shipped = any(order.order_line.mapped("shopify_shipped_before"))
+        for line in order.order_line.filtered(lambda line: line.qty_delivered_method == "manual"):
+            if shipped and not line.display_type:
+                line.qty_delivered = line.product_uom_qty
 
     def _apply_confirm_policy(self, order, node):
         if order.state != "draft":

@@ -2,6 +2,7 @@
 
 from .. import const
 from ..mapping import accounting as amap
+from ..mapping import history as hmap
 from ..mapping.common import money
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
@@ -36,8 +37,15 @@ class OrderPaymentsHandler(ResourceHandler):
         if self.shop.invoice_policy == "never":
             return SyncResult("skipped", order, label, None, self.env._("The store's invoice policy is Never."))
         self._lock_related("order", resource_id)
+        paid = amap.payments(node.get("transactions"))
+        if self._kept_in_former_books(resource_id, node, paid):
+            note = self.env._(
+                "Paid before the accounting start date (%s): the former books hold it, no invoice or payment.",
+                self.shop.accounting_start_date,
+            )
+            return SyncResult("skipped", order, label, None, note)
         booker = PaymentBooker(self, order, resource_id, label)
-        booker.book(amap.payments(node.get("transactions")), "inbound", order.partner_invoice_id)
+        booker.book(paid, "inbound", order.partner_invoice_id)
         invoice, warning = self._invoice(node, order, label)
         reconcile(booker.order_payments(), invoice)
         payments = booker.order_payments()
@@ -48,6 +56,14 @@ class OrderPaymentsHandler(ResourceHandler):
             amount=sum(payments.mapped("amount")),
         )
         return SyncResult("updated", invoice or order, label, None, note, warning)
+
+    def _kept_in_former_books(self, resource_id, node, paid):
+        """A historical or cancelled order paid before the shop's accounting start: nothing to book."""
+        standing = self.env["shopify.order.binding"]._find(self.shop, resource_id).import_standing
+        if standing not in (hmap.HISTORY, hmap.CANCELLED):
+            return False
+        paid_at = hmap.paid_at([tx["date"] for tx in paid], node)
+        return hmap.before_accounting_start(paid_at, self.shop.accounting_start_date)
 
     def _describe(self, invoice):
         if not invoice:

@@ -4,6 +4,7 @@ leave the sale order and its open delivery with it (importers/undelivered.py).""
 from odoo import Command
 
 from .. import const
+from ..mapping import history as hmap
 from ..mapping import order as omap
 from ..mapping.common import money, nodes, parse_datetime
 from ..services.errors import DataConflictError
@@ -37,6 +38,13 @@ class RefundHandler(ResourceHandler):
             warning = RefundSettlement(self, node, order, label).settle(existing)
             note = "Credit note already exists." + (f" {warning}" if warning else "")
             return SyncResult("skipped", existing, label, updated_at, note, warning)
+        refunded_at = parse_datetime(node.get("processedAt") or node.get("createdAt"))
+        if hmap.before_accounting_start(refunded_at, self.shop.accounting_start_date):
+            note = self.env._(
+                "Refunded before the accounting start date (%s): the former books hold it, no credit note.",
+                self.shop.accounting_start_date,
+            )
+            return SyncResult("skipped", order, label, updated_at, note)
         # the order's lines and delivery may change with it: never while the order's own job writes them
         self._lock_related(const.ORDER, (node.get("order") or {}).get("legacyResourceId"))
         if self.shop.refund_policy == "amount":
@@ -91,6 +99,8 @@ class RefundHandler(ResourceHandler):
     def _return_receipt(self, order, restock, label):
         """A return of the restocked quantities, against the order's validated delivery."""
         delivered = order.picking_ids.filtered(lambda p: p.picking_type_code == "outgoing" and p.state == "done")
+        if not delivered and order.shopify_binding_ids[:1].import_standing == hmap.HISTORY:
+            return self._history_return(order, restock)
         if not delivered:
             raise DataConflictError(
                 self.env._(
@@ -113,6 +123,44 @@ class RefundHandler(ResourceHandler):
         for line in wizard.product_return_moves:
             line.quantity = min(wanted.pop(line.product_id.id, 0.0), line.move_quantity)
         return wizard._create_return()
+
+    def _history_return(self, order, restock):
+        """A return of a historical order, which left the warehouse before Odoo knew it (no delivery to
+        return against): a receipt from the customer of the restocked quantities, to validate when the
+        goods arrive; the lines' delivered quantities less what comes back."""
+        picking_type = order.warehouse_id.in_type_id
+        customers = self.env.ref("stock.stock_location_customers")
+        destination = picking_type.default_location_dest_id
+        moves = []
+        for item in restock:
+            sale_line, quantity = self._order_line(order, item), float(item.get("quantity") or 0)
+            if not sale_line or not quantity:
+                continue
+            moves.append(
+                Command.create(
+                    {
+                        "product_id": sale_line.product_id.id,
+                        "product_uom_qty": quantity,
+                        "product_uom": sale_line.product_uom_id.id,
+                        "location_id": customers.id,
+                        "location_dest_id": destination.id,
+                    }
+                )
+            )
+            sale_line.shopify_shipped_before = max(sale_line.shopify_shipped_before - quantity, 0.0)
+        receipt = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "partner_id": order.partner_shipping_id.id,
+                "origin": order.name,
+                "location_id": customers.id,
+                "location_dest_id": destination.id,
+                "move_ids": moves,
+            }
+        )
+        receipt.sale_id = order
+        receipt.action_confirm()
+        return receipt
 
     def _order_line(self, order, item):
         line = item.get("lineItem") or {}

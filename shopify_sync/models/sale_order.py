@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..mapping.history import STANDINGS
+
 
 class ShopifyOrderBinding(models.Model):
     """A Shopify order as an Odoo sale order: an order always belongs to exactly one store."""
@@ -21,6 +23,12 @@ class ShopifyOrderBinding(models.Model):
         string="Cancelled in Shopify",
         readonly=True,
         help="When Shopify cancelled the order, once Odoo applied it (the undelivered rest cancelled).",
+    )
+    import_standing = fields.Selection(
+        STANDINGS,
+        readonly=True,
+        help="How the order first came into Odoo: open (work to do), history (done with in Shopify "
+        "before the import: recorded in its final state, no delivery) or cancelled.",
     )
 
     _record_uniq = models.UniqueIndex("(odoo_id)", "This sale order already belongs to a Shopify order.")

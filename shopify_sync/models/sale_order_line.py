@@ -1,8 +1,19 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class SaleOrderLine(models.Model):
+    """What Shopify shipped before the order reached Odoo (day one): delivered, without a stock move."""
+
     _inherit = "sale.order.line"
+
+    shopify_shipped_before = fields.Float(
+        string="Shipped Before Odoo",
+        digits="Product Unit",
+        readonly=True,
+        copy=False,
+        help="Quantity Shopify fulfilled before the day-one import: counted as delivered, with no delivery "
+        "and no stock move (Odoo's day-one stock is the count); a delivery is made only for the rest.",
+    )
 
     shopify_removed_qty = fields.Float(
         string="Removed in Shopify",
@@ -13,3 +24,15 @@ class SaleOrderLine(models.Model):
         "they were taken off the ordered quantity and the open delivery. Shopify still counts them in the "
         "line's quantity, so an order update compares the ordered quantity plus these units.",
     )
+
+    @api.depends("shopify_shipped_before")
+    def _compute_qty_delivered(self):
+        result = super()._compute_qty_delivered()
+        for line in self:
+            if line.qty_delivered_method == "stock_move" and line.shopify_shipped_before:
+                line.qty_delivered += line.shopify_shipped_before
+        return result
+
+    def _get_qty_procurement(self, previous_product_uom_qty=False):
+        """The stock rules procure only what was not shipped before Odoo."""
+        return super()._get_qty_procurement(previous_product_uom_qty) + self.shopify_shipped_before

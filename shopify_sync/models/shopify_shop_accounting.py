@@ -18,6 +18,11 @@ class ShopifyShop(models.Model):
         help="When the sale order of a Shopify order is invoiced. The invoice is posted only if its total equals "
         "Shopify's within the tolerance; the order's Shopify transactions become payments reconciled with it.",
     )
+    accounting_start_date = fields.Date(
+        help="The first day of the books kept in Odoo: no invoice, payment or credit note of an order is "
+        "booked for money that moved before it (the former books hold it). Empty: set to the day the "
+        "first import of orders starts.",
+    )
     gateway_mapping_ids = fields.One2many("shopify.gateway.mapping", "shop_id", string="Payment Gateways")
     post_credit_notes = fields.Boolean(
         help="Post a refund's credit note when it equals the money Shopify refunded; otherwise it stays draft."

@@ -1,9 +1,14 @@
 """A shop's day-one import: start it, follow it, restart it (the runs: shopify_import_run.py)."""
 
+from datetime import datetime, time
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..mapping import history as hmap
+from ..mapping.common import parse_datetime
 from ..services import bulk
+from ..services.queries import IMPORT_PREVIEW_QUERY
 
 IMPORT_KINDS = ("products", "customers", "orders")
 ACTIVE_STATES = ("draft", "running", "reading")
@@ -24,6 +29,17 @@ class ShopifyShop(models.Model):
     import_updated_count = fields.Integer(compute="_compute_import")
     import_failed_count = fields.Integer(compute="_compute_import")
     import_message = fields.Text(compute="_compute_import")
+
+    history_cutoff = fields.Date(
+        string="History Cut-off",
+        help="Orders placed before this day are history: recorded in their final state, without a delivery. "
+        "Orders fulfilled or closed in Shopify before the import started are history anyway.",
+    )
+    import_started_at = fields.Datetime(
+        readonly=True,
+        copy=False,
+        help="When the first import of orders started: orders done with before it are history.",
+    )
 
     def _latest_import_runs(self):
         """The newest run of each kind: the import as it stands."""
@@ -78,6 +94,8 @@ class ShopifyShop(models.Model):
         return self._start_import_runs(objects, since=since)
 
     def _start_import_runs(self, objects, since=None):
+        if "orders" in objects:
+            self._mark_import_start()
         runs = self.env["shopify.import.run"]
         for kind in IMPORT_KINDS:
             if kind not in objects:
@@ -88,6 +106,35 @@ class ShopifyShop(models.Model):
             run._enqueue_step("start")
             runs |= run
         return runs
+
+    def _mark_import_start(self):
+        """Day one: the moment the first import of orders starts and, if not set, the accounting start."""
+        values = {}
+        if not self.import_started_at:
+            values["import_started_at"] = fields.Datetime.now()
+        if not self.accounting_start_date:
+            values["accounting_start_date"] = fields.Date.context_today(self)
+        if values:
+            self.sudo().write(values)
+
+    def _history_rules(self):
+        """(import start, cut-off) as naive UTC datetimes for mapping.history.standing."""
+        self.ensure_one()
+        cutoff = self.history_cutoff and datetime.combine(self.history_cutoff, time.min)
+        return self.import_started_at or None, cutoff or None
+
+    def _import_preview(self, since=None, cutoff=None):
+        """What the store holds, counted by Shopify (one cheap query, no export): orders open,
+        history, cancelled, refunded (fully, partly), and the first and last order's dates."""
+        self.ensure_one()
+        with self._graphql_client() as client:
+            data = client.execute(IMPORT_PREVIEW_QUERY, bulk.preview_searches(since, cutoff))
+        counts = {key: int((data.get(key) or {}).get("count") or 0) for key in hmap.PREVIEW_COUNTS}
+        found = hmap.summary(counts)
+        for key in ("oldest", "newest"):
+            first = ((data.get(key) or {}).get("nodes") or [{}])[0]
+            found[key] = parse_datetime(first.get("processedAt"))
+        return found
 
     def action_open_import_wizard(self):
         self.ensure_one()

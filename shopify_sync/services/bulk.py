@@ -223,3 +223,24 @@ def cut_chunks(lines, size):
     for end_offset, raw in lines:
         cutter.feed(end_offset, raw)
     return cutter.finish()
+
+
+def preview_searches(since=None, cutoff=None):
+    """The ``query:`` of each count of IMPORT_PREVIEW_QUERY: every order (created since ``since``),
+    the open ones (not closed, not cancelled, not fulfilled, placed since the ``cutoff``), the
+    cancelled and the refunded ones. History is what is left: all - open - cancelled."""
+    base = search_since(since)
+
+    def both(*terms):
+        return " AND ".join(t for t in (base, *terms) if t)
+
+    open_terms = ["status:open", "-fulfillment_status:shipped"]
+    if cutoff:
+        open_terms.append(f"processed_at:>='{cutoff:%Y-%m-%dT%H:%M:%SZ}'")
+    return {
+        "all": both() or None,
+        "open": both(*open_terms),
+        "cancelled": both("status:cancelled"),
+        "refunded": both("financial_status:refunded"),
+        "partlyRefunded": both("financial_status:partially_refunded"),
+    }

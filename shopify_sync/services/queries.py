@@ -45,6 +45,8 @@ SHIPPING_LINES_FIRST = 2
 # The refunds an order already has when Odoo first meets it: their jobs are enqueued then (a refund read
 # before its order waits for it).
 ORDER_REFUNDS_FIRST = 20
+# the dates of an order's fulfillments (a list, not a connection): when it left the warehouse
+FULFILLMENT_DATES_FIRST = 3
 VARIANTS_FIRST = 25
 
 VARIANT_FIELDS = """
@@ -69,7 +71,7 @@ query Product($id: ID!) {{
 TAX_LINE_FIELDS = "title rate"
 
 LINE_ITEM_FIELDS = f"""
-    id name title variantTitle sku quantity isGiftCard
+    id name title variantTitle sku quantity unfulfilledQuantity isGiftCard
     variant {{ id legacyResourceId }}
     originalUnitPriceSet {{ {MONEY} }}
     totalDiscountSet {{ {MONEY} }}
@@ -91,7 +93,7 @@ query VariantProduct($id: ID!) {
 
 # The order's own fields, the same for one order (ORDER_QUERY) and for an export of orders.
 ORDER_FIELDS = f"""id legacyResourceId name email phone createdAt updatedAt processedAt
-    cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus
+    cancelledAt cancelReason closedAt displayFinancialStatus displayFulfillmentStatus
     currencyCode taxesIncluded note sourceName
     retailLocation {{ id legacyResourceId }}
     risk {{ recommendation assessments {{ riskLevel }} }}
@@ -108,6 +110,7 @@ query Order($id: ID!) {{
     {ORDER_FIELDS}
     lineItems(first: {ORDER_LINES_FIRST}) {{ nodes {{ {LINE_ITEM_FIELDS} }} {PAGE_INFO} }}
     shippingLines(first: {SHIPPING_LINES_FIRST}) {{ nodes {{ {SHIPPING_LINE_FIELDS} }} {PAGE_INFO} }}
+    fulfillments(first: {FULFILLMENT_DATES_FIRST}) {{ createdAt }}
     metafield(namespace: "{METAFIELD_NAMESPACE}", key: "{METAFIELD_KEY}") {{ id value }}
     refunds(first: {ORDER_REFUNDS_FIRST}) {{ legacyResourceId }}
   }}
@@ -180,7 +183,7 @@ REFUND_ORDER_FIELDS = f"""
 REFUND_QUERY = f"""
 query Refund($id: ID!) {{
   refund(id: $id) {{
-    id legacyResourceId createdAt updatedAt note
+    id legacyResourceId createdAt processedAt updatedAt note
     order {{ {REFUND_ORDER_FIELDS} }}
     totalRefundedSet {{ {MONEY} }}
     refundLineItems(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {REFUND_LINE_FIELDS} }} {PAGE_INFO} }}
@@ -422,3 +425,20 @@ def bulk_export_query(kind, search=None):
     """The query a bulk operation runs to export every record of ``kind`` (matching ``search``)."""
     arguments = f"(query: {json.dumps(search)})" if search else ""
     return f"{{ {kind}{arguments} {{ edges {{ node {{ {BULK_ROOT_FIELDS[kind]} }} }} }} }}"
+
+
+# -- day-one import: what the store holds, before importing it ---------------------------
+# ``limit: null``: Shopify counts every match (its default stops at 10,000, AT_LEAST).
+# The variables: the search terms of each count (services/bulk.preview_searches).
+IMPORT_PREVIEW_QUERY = """
+query ImportPreview($all: String, $open: String, $cancelled: String, $refunded: String,
+                    $partlyRefunded: String) {
+  all: ordersCount(query: $all, limit: null) { count precision }
+  open: ordersCount(query: $open, limit: null) { count precision }
+  cancelled: ordersCount(query: $cancelled, limit: null) { count precision }
+  refunded: ordersCount(query: $refunded, limit: null) { count precision }
+  partlyRefunded: ordersCount(query: $partlyRefunded, limit: null) { count precision }
+  oldest: orders(first: 1, sortKey: PROCESSED_AT, query: $all) { nodes { processedAt } }
+  newest: orders(first: 1, sortKey: PROCESSED_AT, reverse: true, query: $all) { nodes { processedAt } }
+}
+"""

@@ -15,6 +15,7 @@ from . import (
     test_history,
     test_i18n,
     test_import,
+    test_import_history,
     test_import_jsonl,
     test_import_lanes,
     test_inventory_fulfillment_push,
