@@ -11,13 +11,16 @@ from datetime import datetime
 from graphql import GraphQLError
 
 from .formatting import (
+    cents,
     enum_value,
     gid,
+    graphql_decimal,
     graphql_time,
     level_quantity,
     money_bag,
     parse_gid,
     rest_money,
+    to_decimal,
 )
 from .order_nodes import OrderNodes
 from .pagination import paged
@@ -72,8 +75,16 @@ class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
         self.currency = store.currency
         self.extra_kinds = {}  # GID kind -> resolver of the full GID (bulk operations)
 
-    def money(self, amount):
-        return money_bag(amount, self.currency)
+    def money(self, amount, order=None):
+        """A MoneyBag; for an ``order`` (REST) in another presentment currency, its presentmentMoney
+        is the amount converted at the store's rate of that currency, to the cent."""
+        bag = money_bag(amount, self.currency)
+        code = (order or {}).get("presentment_currency")
+        rate = self.store.presentment_rates.get(code) if code and code != self.currency else None
+        if rate is not None:
+            converted = cents(to_decimal(amount) * to_decimal(rate))
+            bag["presentmentMoney"] = {"amount": graphql_decimal(converted), "currencyCode": code}
+        return bag
 
     def by_gid(self, value):
         """Any supported object from its GID, or None (unknown type, unknown or deleted id)."""

@@ -145,6 +145,10 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
     def delete(self, resource, resource_id):
         return self.store.delete(resource, resource_id)
 
+    def set_presentment_rate(self, currency, rate):
+        """Markets: orders in presentment ``currency`` show their amounts converted at ``rate``."""
+        self.store.presentment_rates[currency] = str(rate)
+
     def merge_customers(self, kept_id, deleted_id):
         """Merge ``deleted_id`` into ``kept_id``; returns the customers/merge webhook body."""
         return self.store.merge_customers(kept_id, deleted_id)

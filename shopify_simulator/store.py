@@ -77,6 +77,10 @@ class Store(OrderActivity):
         self.item_variants = {}  # inventory item id -> variant id
         self.metafields = {}  # owner GID -> {(namespace, key): metafield dict (GraphQL shape)}
         self.deleted = set()  # (resource, id) deleted after being seeded
+        # Markets: presentment currency -> units of it per unit of the shop's currency. An
+        # order whose ``presentment_currency`` has a rate has its amounts converted as
+        # presentmentMoney.
+        self.presentment_rates = {}
         self._ids = itertools.count(7_000_000_001)
         self._order_numbers = itertools.count(1001)
         self._last = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)

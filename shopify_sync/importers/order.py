@@ -6,7 +6,7 @@ from odoo import Command, fields
 
 from .. import const
 from ..mapping import order as omap
-from ..mapping.common import currency_of, parse_datetime
+from ..mapping.common import booked_currency, money_side, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError, ResourceGoneError
 from ..services.gid import to_gid
 from ..services.labels import order_node_summary
@@ -90,13 +90,16 @@ class OrderHandler(ResourceHandler):
         linked = bool(order) and not binding
         if node.get("cancelledAt"):
             return self._cancel(node, order, binding, label, updated_at)
+        payment_term = self._payment_term(node)
         customers = CustomerHandler(self.env, self.shop)
         partner = (
             customers.import_node(node["customer"]).record if node.get("customer") else (customers.guest_partner(node))
         )
         shipping = node.get("shippingAddress")
         delivery = customers.address_contact(partner, shipping, "delivery") if shipping else partner
-        builder = OrderLineBuilder(self, node)
+        # One set of amounts per order: the one of the currency it is (or will be) booked in.
+        booked = order.currency_id.name if order else booked_currency(node, self.shop.order_currency == "presentment")
+        builder = OrderLineBuilder(self, node, money_side(node, booked))
         line_vals = builder.lines()
         binding_vals = {
             "shopify_name": label,
@@ -104,13 +107,15 @@ class OrderHandler(ResourceHandler):
             "shopify_updated_at": updated_at,
         }
         if not order:
-            order = self._create(node, partner, delivery, line_vals)
+            order = self._create(node, partner, delivery, line_vals, booked, payment_term)
             self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
             builder.check_total(order)
             outcome, warning = "created", None
         else:
             self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
-            order.write({"client_order_ref": label})
+            order.write({"client_order_ref": omap.customer_reference(node)})
+            if payment_term and order.state == "draft":
+                order.payment_term_id = payment_term
             warning = self._update_lines(order, line_vals, builder)
             outcome = "linked" if linked else "updated"
         self._apply_confirm_policy(order, node)
@@ -125,9 +130,9 @@ class OrderHandler(ResourceHandler):
     def _bindings(self):
         return self.env["shopify.order.binding"]
 
-    def _create(self, node, partner, delivery, line_vals):
+    def _create(self, node, partner, delivery, line_vals, currency_code, payment_term):
         vals = dict(
-            client_order_ref=node.get("name"),
+            client_order_ref=omap.customer_reference(node),
             partner_id=partner.id,
             partner_invoice_id=partner.id,
             partner_shipping_id=delivery.id,
@@ -136,9 +141,11 @@ class OrderHandler(ResourceHandler):
             note=node.get("note") or False,
             order_line=[Command.create(vals) for vals in line_vals],
         )
-        pricelist = self._pricelist(currency_of(node.get("totalPriceSet")) or node.get("currencyCode"))
+        pricelist = self._pricelist(currency_code)
         if pricelist:
             vals["pricelist_id"] = pricelist.id
+        if payment_term:
+            vals["payment_term_id"] = payment_term.id
         return self.env["sale.order"].with_company(self.shop.company_id).create(vals)
 
     def _update_lines(self, order, line_vals, builder):
@@ -176,7 +183,7 @@ class OrderHandler(ResourceHandler):
         if order.state != "draft":
             return
         policy = self.shop.confirm_policy
-        if policy == "on_create" or (policy == "on_paid" and omap.is_paid(node)):
+        if policy == "on_create" or (policy == "on_paid" and omap.payment_due(node)):
             order.action_confirm()
 
     def _enqueue_payments(self, shopify_id):
@@ -251,10 +258,44 @@ class OrderHandler(ResourceHandler):
             return self.env["sale.order"]
         return order
 
+    def _payment_term(self, node):
+        """The Odoo payment terms of a B2B order's Shopify payment terms; a configuration failure when unmapped."""
+        name = omap.payment_terms_name(node)
+        if not name:
+            return self.env["account.payment.term"]
+        term = self.env["shopify.payment.term.mapping"]._find(self.shop, name)
+        if not term:
+            raise ConfigurationError(
+                self.env._(
+                    "Order %(order)s is on Shopify payment terms '%(terms)s', which have no Odoo payment terms "
+                    "mapped in %(shop)s.",
+                    order=node.get("name"),
+                    terms=name,
+                    shop=self.shop.name,
+                ),
+                missing=self.env._("a payment terms mapping for '%s'", name),
+                retry_advice=self.env._(
+                    "Retry is safe after mapping the payment terms on the shop: one order is created."
+                ),
+                fix_model="shopify.payment.term.mapping",
+            )
+        return term
+
     def _pricelist(self, currency_code):
         company = self.shop.company_id
         if not currency_code or currency_code == company.currency_id.name:
             return None
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)])
+        if not currency.active:
+            raise ConfigurationError(
+                self.env._(
+                    "The order is in %(currency)s, a currency that is not active in Odoo.",
+                    currency=currency_code,
+                ),
+                missing=self.env._("the active currency %s", currency_code),
+                retry_advice=self.env._("Retry is safe after activating the currency: one order is created."),
+                fix_model="res.currency",
+            )
         pricelist = self.env["product.pricelist"].search(
             [("currency_id.name", "=", currency_code), ("company_id", "in", [False, company.id])], limit=1
         )
@@ -266,6 +307,7 @@ class OrderHandler(ResourceHandler):
                     company=company.name,
                 ),
                 missing=self.env._("a pricelist in %s", currency_code),
+                retry_advice=self.env._("Retry is safe after creating the pricelist: one order is created."),
                 fix_model="product.pricelist",
             )
         return pricelist

@@ -3,7 +3,7 @@
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..services.shopify_enums import PAID_FINANCIAL_STATUSES
-from .common import money, nodes
+from .common import SHOP_MONEY, money, nodes
 
 
 def tax_keys(tax_lines):
@@ -11,11 +11,11 @@ def tax_keys(tax_lines):
     return [(float(tax.get("rate") or 0.0), tax.get("title") or "") for tax in tax_lines or []]
 
 
-def line_values(line):
-    """Quantity, unit price and discount (percent) of a LineItem node."""
+def line_values(line, side=SHOP_MONEY):
+    """Quantity, unit price and discount (percent) of a LineItem node, in its ``side`` amounts."""
     quantity = int(line.get("quantity") or 0)
-    unit_price = money(line.get("originalUnitPriceSet"))
-    discount_amount = money(line.get("totalDiscountSet"))
+    unit_price = money(line.get("originalUnitPriceSet"), side)
+    discount_amount = money(line.get("totalDiscountSet"), side)
     gross = unit_price * quantity
     discount = Decimal("0")
     if gross and discount_amount:
@@ -34,8 +34,8 @@ def line_values(line):
     }
 
 
-def shipping_values(shipping_line):
-    price = money(shipping_line.get("discountedPriceSet") or shipping_line.get("originalPriceSet"))
+def shipping_values(shipping_line, side=SHOP_MONEY):
+    price = money(shipping_line.get("discountedPriceSet") or shipping_line.get("originalPriceSet"), side)
     return {
         "title": shipping_line.get("title") or shipping_line.get("code") or "Shipping",
         "price_unit": float(price),
@@ -43,12 +43,12 @@ def shipping_values(shipping_line):
     }
 
 
-def order_lines(order):
-    return [line_values(line) for line in nodes(order.get("lineItems")) if int(line.get("quantity") or 0) > 0]
+def order_lines(order, side=SHOP_MONEY):
+    return [line_values(line, side) for line in nodes(order.get("lineItems")) if int(line.get("quantity") or 0) > 0]
 
 
-def order_shipping(order):
-    return [shipping_values(s) for s in nodes(order.get("shippingLines"))]
+def order_shipping(order, side=SHOP_MONEY):
+    return [shipping_values(s, side) for s in nodes(order.get("shippingLines"))]
 
 
 def rounding_difference(shopify_total, odoo_total):
@@ -57,6 +57,22 @@ def rounding_difference(shopify_total, odoo_total):
 
 def is_paid(order):
     return (order.get("displayFinancialStatus") or "").upper() in PAID_FINANCIAL_STATUSES
+
+
+def payment_terms_name(order):
+    """The name of a B2B order's payment terms ("Net 30"), or None for an order paid at checkout."""
+    return (order.get("paymentTerms") or {}).get("paymentTermsName") or None
+
+
+def payment_due(order):
+    """Whether the order is due for confirmation and invoicing under a "when paid" policy: paid, or on
+    payment terms (a B2B order is paid later, by its terms)."""
+    return is_paid(order) or bool(payment_terms_name(order))
+
+
+def customer_reference(order):
+    """The sale order's customer reference: the buyer's PO number (B2B), else Shopify's order name."""
+    return (order.get("poNumber") or "").strip() or order.get("name")
 
 
 def _stored(value, places):

@@ -7,7 +7,8 @@ METAFIELD_KEY = "sale_order"
 
 SHOP_QUERY = "query ShopName { shop { name myshopifyDomain currencyCode } }"
 
-MONEY = "shopMoney { amount currencyCode }"
+# Both sets of amounts: an order is booked in one of them (shop setting "Book Orders In").
+MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
 
 ADDRESS_FIELDS = """
     firstName lastName name company address1 address2 city
@@ -88,7 +89,8 @@ query VariantProduct($id: ID!) {
 # The order's own fields, the same for one order (ORDER_QUERY) and for an export of orders.
 ORDER_FIELDS = f"""id legacyResourceId name email phone createdAt updatedAt processedAt
     cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus
-    currencyCode taxesIncluded note
+    currencyCode presentmentCurrencyCode taxesIncluded note poNumber
+    paymentTerms {{ paymentTermsName paymentTermsType dueInDays }}
     customer {{ {CUSTOMER_FIELDS} }}
     billingAddress {{ {ADDRESS_FIELDS} }}
     shippingAddress {{ {ADDRESS_FIELDS} }}
@@ -272,8 +274,9 @@ ORDER_PAYMENTS_QUERY = f"""
 query OrderPayments($id: ID!) {{
   order(id: $id) {{
     id legacyResourceId name currencyCode presentmentCurrencyCode
+    paymentTerms {{ paymentTermsName }}
     displayFinancialStatus displayFulfillmentStatus cancelledAt
-    totalPriceSet {{ {MONEY} presentmentMoney {{ amount currencyCode }} }}
+    totalPriceSet {{ {MONEY} }}
     transactions(first: 100) {{ {TRANSACTION_FIELDS} }}
   }}
 }}
