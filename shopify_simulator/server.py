@@ -108,6 +108,9 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
     def seed_customer(self, rest):
         return self.store.seed_customer(rest)
 
+    def seed_company(self, rest):
+        return self.store.seed_company(rest)
+
     def seed_product(self, rest):
         return self.store.seed_product(rest)
 

@@ -47,6 +47,15 @@ TOPICS = (
     "products/delete",
     "refunds/create",
     "order_transactions/create",
+    "companies/create",
+    "companies/update",
+    "companies/delete",
+    "company_locations/create",
+    "company_locations/update",
+    "company_locations/delete",
+    "company_contacts/create",
+    "company_contacts/update",
+    "company_contacts/delete",
 )
 _BY_ENUM = {topic_enum(topic): topic for topic in TOPICS}
 

@@ -27,6 +27,29 @@ query Customer($id: ID!) {{
 }}
 """
 
+COMPANY_ADDRESS_FIELDS = "address1 address2 city companyName countryCode firstName lastName phone zip zoneCode"
+COMPANY_LOCATIONS_FIRST = 25
+COMPANY_CONTACTS_FIRST = 25
+COMPANY_LOCATION_FIELDS = f"""
+    id name updatedAt
+    billingAddress {{ {COMPANY_ADDRESS_FIELDS} }}
+    shippingAddress {{ {COMPANY_ADDRESS_FIELDS} }}
+"""
+COMPANY_CONTACT_FIELDS = f"id title isMainContact customer {{ {CUSTOMER_FIELDS} }}"
+COMPANY_QUERY = f"""
+query Company($id: ID!) {{
+  company(id: $id) {{
+    id name note externalId updatedAt
+    locations(first: {COMPANY_LOCATIONS_FIRST}) {{
+      nodes {{ {COMPANY_LOCATION_FIELDS} }} pageInfo {{ hasNextPage endCursor }}
+    }}
+    contacts(first: {COMPANY_CONTACTS_FIRST}) {{
+      nodes {{ {COMPANY_CONTACT_FIELDS} }} pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
+}}
+"""
+
 # Whether Shopify still has a customer (the losing customer of a merge is deleted once merged).
 CUSTOMER_EXISTS_QUERY = """
 query CustomerExists($id: ID!) {
@@ -252,6 +275,7 @@ NESTED_CONNECTIONS = {
         "transactions": REFUND_TRANSACTION_FIELDS,
         "orderAdjustments": ORDER_ADJUSTMENT_FIELDS,
     },
+    "company": {"locations": COMPANY_LOCATION_FIELDS, "contacts": COMPANY_CONTACT_FIELDS},
 }
 
 LOCATIONS_QUERY = """

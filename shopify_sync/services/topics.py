@@ -51,6 +51,14 @@ class PayloadError(ValueError):
     """The webhook body lacks what its topic requires."""
 
 
+def _value_at(payload, key):
+    """``payload[key]``; a dotted key reads a nested object (``company.admin_graphql_api_id``)."""
+    value = payload
+    for part in key.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
 def resource_of(topic, payload, event_id):
     """Return ``(resource_type, resource_id)`` for a handled topic, or None.
 
@@ -71,7 +79,7 @@ def resource_of(topic, payload, event_id):
                 raise PayloadError(f"{topic} without a valid customer.id") from exc
         return resource_type, str(event_id)[:64]
     try:
-        rid = numeric_id(payload.get(key))
+        rid = numeric_id(_value_at(payload, key))
     except ValueError as exc:
         raise PayloadError(f"{topic} payload has no valid '{key}'") from exc
     if spec.location_key:

@@ -1,9 +1,9 @@
-"""B2B orders: payment terms mapped to Odoo's, the PO number as customer reference, unpaid and invoiced."""
+"""B2B: companies, their locations and contacts; orders on payment terms with a PO number, unpaid and invoiced."""
 
 from odoo.tests import tagged
 
 from .accounting_common import setup_accounting
-from .common import ShopifyTransactionCase
+from .common import ShopifyHttpCase, ShopifyTransactionCase
 
 NET_30 = {"id": 5500001, "payment_terms_name": "Net 30", "payment_terms_type": "net", "due_in_days": 30}
 
@@ -85,3 +85,91 @@ class TestB2BOrders(ShopifyTransactionCase):
         self.assertEqual(order.state, "draft", "the when-paid policy: not confirmed")
         self.assertEqual(order.client_order_ref, seeded["name"], "no PO number: Shopify's order name")
         self.assertFalse(order.invoice_ids)
+
+
+ADDRESS = {"address1": "1 Congress Ave", "city": "Austin", "country_code": "US", "province_code": "TX", "zip": "78701"}
+DOCK = {"address1": "9 Dock Rd", "city": "Dallas", "country_code": "US", "province_code": "TX", "zip": "75201"}
+
+
+@tagged("post_install", "-at_install")
+class TestB2BCompanies(ShopifyHttpCase):
+    """companies/*, company_locations/* and company_contacts/*: one job per company, however they arrive."""
+
+    def seed_company(self, seed):
+        buyer = self.simulator.generate(customers=1, products=0, orders=0, seed=seed)["customers"][0]
+        company = self.simulator.seed_company(
+            {
+                "name": f"Acme {seed}",
+                "note": "Key account",
+                "locations": [
+                    {"name": "Head office", "billing_address": ADDRESS, "shipping_address": DOCK},
+                    {"name": "Branch", "billing_address": DOCK},
+                ],
+                "contacts": [{"customer_id": buyer["id"], "title": "Purchasing", "is_main_contact": True}],
+            }
+        )
+        return company, buyer
+
+    def company_bindings(self, company_id):
+        return self.env["shopify.company.location.binding"].search(
+            [("company_binding_id.shopify_id", "=", str(company_id))]
+        )
+
+    def test_company_locations_and_contacts_become_a_company_its_addresses_and_people(self):
+        company, buyer = self.seed_company(601)
+        location, contact = company["locations"][0], company["contacts"][0]
+        # out of order and twice: a location and a contact before their company
+        for topic, entry_id in (
+            ("company_locations/create", location["id"]),
+            ("company_contacts/create", contact["id"]),
+        ):
+            payload = self.simulator.webhook_payload(topic, entry_id)
+            self.assertEqual(self.post_webhook(topic, payload).status_code, 200)
+            self.assertEqual(self.post_webhook(topic, payload).status_code, 200)
+        self.post_webhook("companies/create", self.simulator.webhook_payload("companies/create", company["id"]))
+        self.perform_jobs()
+        job = self.sync_job("company", company["id"])
+        self.assertEqual(job.state, "done", job.outcome_note)
+        partner = self.env["shopify.company.binding"]._record(self.shop, company["id"])
+        self.assertTrue(partner.is_company)
+        self.assertEqual(partner.name, company["name"])
+        locations = self.company_bindings(company["id"])
+        self.assertEqual(len(locations), 2)
+        head = locations.filtered(lambda b: b.shopify_id == str(location["id"]))
+        self.assertEqual((head.odoo_id.type, head.odoo_id.parent_id), ("invoice", partner))
+        self.assertEqual((head.odoo_id.city, head.odoo_id.state_id.code), ("Austin", "TX"))
+        self.assertEqual((head.delivery_partner_id.type, head.delivery_partner_id.city), ("delivery", "Dallas"))
+        person = self.bound("customer", buyer["id"])
+        self.assertEqual(person.parent_id, partner, "the contact is a person of the company")
+        self.assertEqual(person.function, "Purchasing")
+        self.assertEqual(person.commercial_partner_id, partner)
+        # a location renamed, one removed: updated in place, the removed one archived
+        count = self.env["res.partner"].with_context(active_test=False).search_count([("parent_id", "=", partner.id)])
+        self.shop.protected_fields = "sale.order.order_line"  # addresses: Shopify's changes are written
+        stored = self.simulator.store.companies[company["id"]]
+        stored["locations"][0]["name"] = "Head office (new)"
+        removed = stored["locations"].pop(1)
+        payload = self.simulator.webhook_payload("company_locations/update", location["id"])
+        self.post_webhook("company_locations/update", payload)
+        self.perform_jobs()
+        self.assertIn("Head office (new)", head.odoo_id.name)
+        self.assertEqual(
+            self.env["res.partner"].with_context(active_test=False).search_count([("parent_id", "=", partner.id)]),
+            count,
+            "no new contact",
+        )
+        self.assertFalse(self.env["shopify.company.location.binding"]._find(self.shop, removed["id"]))
+        self.assertEqual(len(self.company_bindings(company["id"])), 1)
+        self.assertEqual(len(self.env["shopify.company.binding"].search([("shopify_id", "=", str(company["id"]))])), 1)
+
+    def test_a_deleted_company_keeps_its_contact(self):
+        company, _buyer = self.seed_company(602)
+        self.post_webhook("companies/create", self.simulator.webhook_payload("companies/create", company["id"]))
+        self.perform_jobs()
+        partner = self.env["shopify.company.binding"]._record(self.shop, company["id"])
+        self.simulator.delete("company", company["id"])
+        self.post_webhook("companies/delete", {"admin_graphql_api_id": f"gid://shopify/Company/{company['id']}"})
+        self.perform_jobs()
+        job = self.sync_job("company", company["id"])
+        self.assertEqual(job.outcome, "skipped", job.outcome_note)
+        self.assertTrue(partner.active)
