@@ -96,6 +96,27 @@ class OrderNodes:
             ],
         }
 
+    def purchasing_entity(self, rest):
+        """A B2B order (REST ``company``: id, location_id): its location; else its customer."""
+        placed_for = rest.get("company") or {}
+        company = self.store.companies.get(int(placed_for.get("id") or 0))
+        if not company:
+            return self.customer(rest.get("customer"))
+        location_id = int(placed_for.get("location_id") or 0)
+        location = next(
+            (loc for loc in company["locations"] if int(loc["id"]) == location_id), None
+        )
+        customer_id = int((rest.get("customer") or {}).get("id") or 0)
+        contact = next(
+            (c for c in company["contacts"] if int(c["customer_id"]) == customer_id), None
+        )
+        return {
+            "__typename": "PurchasingCompany",
+            "company": self.company(company),
+            "location": self.company_location(location, company) if location else None,
+            "contact": self.company_contact(contact, company) if contact else None,
+        }
+
     def payment_terms(self, rest):
         """A B2B order's payment terms (REST ``payment_terms``: name, type, due_in_days)."""
         if not rest:
@@ -172,6 +193,7 @@ class OrderNodes:
             "note": rest.get("note"),
             "poNumber": rest.get("po_number"),
             "paymentTerms": self.payment_terms(rest.get("payment_terms")),
+            "purchasingEntity": lambda _info: self.purchasing_entity(rest),
             "tags": [t.strip() for t in (rest.get("tags") or "").split(",") if t.strip()],
             "customer": lambda _info: self.customer(rest.get("customer")),
             "billingAddress": self.address(rest.get("billing_address")),

@@ -10,9 +10,10 @@ from ..mapping.common import booked_currency, money_side, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError, ResourceGoneError
 from ..services.gid import to_gid
 from ..services.labels import order_node_summary
-from ..services.queries import ORDER_QUERY
+from ..services.queries import COMPANY_QUERY, ORDER_QUERY
 from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult, stale
+from .company import CompanyHandler
 from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
 from .order_links import queue_order_link
@@ -97,6 +98,10 @@ class OrderHandler(ResourceHandler):
         )
         shipping = node.get("shippingAddress")
         delivery = customers.address_contact(partner, shipping, "delivery") if shipping else partner
+        invoice = partner
+        location = self._company_location(node)
+        if location:  # B2B: the company location's invoice and delivery addresses
+            invoice, delivery = location.odoo_id, location.delivery_partner_id or location.odoo_id
         # One set of amounts per order: the one of the currency it is (or will be) booked in.
         booked = order.currency_id.name if order else booked_currency(node, self.shop.order_currency == "presentment")
         builder = OrderLineBuilder(self, node, money_side(node, booked))
@@ -107,7 +112,7 @@ class OrderHandler(ResourceHandler):
             "shopify_updated_at": updated_at,
         }
         if not order:
-            order = self._create(node, partner, delivery, line_vals, booked, payment_term)
+            order = self._create(node, partner, delivery, line_vals, booked, payment_term, invoice)
             self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
             builder.check_total(order)
             outcome, warning = "created", None
@@ -130,11 +135,11 @@ class OrderHandler(ResourceHandler):
     def _bindings(self):
         return self.env["shopify.order.binding"]
 
-    def _create(self, node, partner, delivery, line_vals, currency_code, payment_term):
+    def _create(self, node, partner, delivery, line_vals, currency_code, payment_term, invoice):
         vals = dict(
             client_order_ref=omap.customer_reference(node),
             partner_id=partner.id,
-            partner_invoice_id=partner.id,
+            partner_invoice_id=invoice.id,
             partner_shipping_id=delivery.id,
             company_id=self.shop.company_id.id,
             date_order=parse_datetime(node.get("processedAt") or node.get("createdAt")),
@@ -257,6 +262,33 @@ class OrderHandler(ResourceHandler):
         if order and order.company_id != self.shop.company_id:
             return self.env["sale.order"]
         return order
+
+    def _company_location(self, node):
+        """The location binding of a B2B order's company location; the company is synced first if new."""
+        placed_for = omap.purchasing_company(node)
+        if not placed_for:
+            return None
+        company_id, location_id = placed_for
+        locations = self.env["shopify.company.location.binding"]
+        location = locations._find(self.shop, location_id)
+        if not location:
+            companies = CompanyHandler(self.env, self.shop, self.sync_job)
+            companies._client = self.client
+            companies.import_node(self.client.fetch_node(COMPANY_QUERY, to_gid("company", company_id), "company"))
+            location = locations._find(self.shop, location_id)
+        if not location:
+            raise DataConflictError(
+                self.env._(
+                    "Order %(order)s was placed for location %(location)s of Shopify company %(company)s, "
+                    "which the company does not list.",
+                    order=node.get("name"),
+                    location=location_id,
+                    company=company_id,
+                ),
+                missing=self.env._("company location %s", location_id),
+                fix_model="res.partner",
+            )
+        return location
 
     def _payment_term(self, node):
         """The Odoo payment terms of a B2B order's Shopify payment terms; a configuration failure when unmapped."""

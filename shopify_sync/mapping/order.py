@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..services.gid import numeric_id
 from ..services.shopify_enums import PAID_FINANCIAL_STATUSES
 from .common import SHOP_MONEY, money, nodes
 
@@ -68,6 +69,15 @@ def payment_due(order):
     """Whether the order is due for confirmation and invoicing under a "when paid" policy: paid, or on
     payment terms (a B2B order is paid later, by its terms)."""
     return is_paid(order) or bool(payment_terms_name(order))
+
+
+def purchasing_company(order):
+    """(company id, location id) of a B2B order placed for a company location, or None."""
+    entity = order.get("purchasingEntity") or {}
+    company, location = (entity.get("company") or {}).get("id"), (entity.get("location") or {}).get("id")
+    if not (company and location):
+        return None
+    return numeric_id(company), numeric_id(location)
 
 
 def customer_reference(order):

@@ -114,6 +114,7 @@ ORDER_FIELDS = f"""id legacyResourceId name email phone createdAt updatedAt proc
     cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus
     currencyCode presentmentCurrencyCode taxesIncluded note poNumber
     paymentTerms {{ paymentTermsName paymentTermsType dueInDays }}
+    purchasingEntity {{ ... on PurchasingCompany {{ company {{ id }} location {{ id }} }} }}
     customer {{ {CUSTOMER_FIELDS} }}
     billingAddress {{ {ADDRESS_FIELDS} }}
     shippingAddress {{ {ADDRESS_FIELDS} }}

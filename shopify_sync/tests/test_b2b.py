@@ -173,3 +173,21 @@ class TestB2BCompanies(ShopifyHttpCase):
         job = self.sync_job("company", company["id"])
         self.assertEqual(job.outcome, "skipped", job.outcome_note)
         self.assertTrue(partner.active)
+
+    def test_an_order_for_a_company_location_is_invoiced_to_the_location(self):
+        company, buyer = self.seed_company(603)
+        head = company["locations"][0]
+        seeded = self.seed_order(
+            seed=604, customer=dict(buyer), company={"id": company["id"], "location_id": head["id"]}, po_number="PO-9"
+        )
+        self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
+        self.perform_jobs()
+        order = self.bound("order", seeded["id"])
+        self.assertTrue(order, self.sync_job("order", seeded["id"]).message)
+        location = self.env["shopify.company.location.binding"]._find(self.shop, head["id"])
+        partner = self.env["shopify.company.binding"]._record(self.shop, company["id"])
+        self.assertEqual(order.partner_invoice_id, location.odoo_id, "the company synced with the order")
+        self.assertEqual(order.partner_shipping_id, location.delivery_partner_id)
+        self.assertEqual(order.partner_id, self.bound("customer", buyer["id"]))
+        self.assertEqual(order.partner_id.commercial_partner_id, partner)
+        self.assertEqual(order.client_order_ref, "PO-9")
