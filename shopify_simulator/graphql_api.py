@@ -192,6 +192,7 @@ class GraphQLApi:
             "nodes": lambda _info, ids: [nodes.by_gid(i) for i in ids],
             "order": by_gid("Order", lambda i: nodes.order(store.orders.get(i))),
             "customer": by_gid("Customer", lambda i: nodes.customer(store.customers.get(i))),
+            "company": by_gid("Company", lambda i: nodes.company(store.companies.get(i))),
             "product": by_gid("Product", lambda i: nodes.product(store.products.get(i))),
             "productVariant": by_gid(
                 "ProductVariant", lambda i: nodes.variant(store.variants.get(i))

@@ -11,13 +11,16 @@ from datetime import datetime
 from graphql import GraphQLError
 
 from .formatting import (
+    cents,
     enum_value,
     gid,
+    graphql_decimal,
     graphql_time,
     level_quantity,
     money_bag,
     parse_gid,
     rest_money,
+    to_decimal,
 )
 from .order_nodes import OrderNodes
 from .pagination import paged
@@ -72,8 +75,16 @@ class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
         self.currency = store.currency
         self.extra_kinds = {}  # GID kind -> resolver of the full GID (bulk operations)
 
-    def money(self, amount):
-        return money_bag(amount, self.currency)
+    def money(self, amount, order=None):
+        """A MoneyBag; for an ``order`` (REST) in another presentment currency, its presentmentMoney
+        is the amount converted at the store's rate of that currency, to the cent."""
+        bag = money_bag(amount, self.currency)
+        code = (order or {}).get("presentment_currency")
+        rate = self.store.presentment_rates.get(code) if code and code != self.currency else None
+        if rate is not None:
+            converted = cents(to_decimal(amount) * to_decimal(rate))
+            bag["presentmentMoney"] = {"amount": graphql_decimal(converted), "currencyCode": code}
+        return bag
 
     def by_gid(self, value):
         """Any supported object from its GID, or None (unknown type, unknown or deleted id)."""
@@ -135,6 +146,67 @@ class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
             "countryCodeV2": rest.get("country_code"),
             "zip": rest.get("zip"),
             "phone": rest.get("phone"),
+        }
+
+    # -- B2B companies -------------------------------------------------------------
+    def company(self, rest):
+        if not rest or self.store.is_deleted("company", rest["id"]):
+            return None
+        return {
+            "__typename": "Company",
+            "id": gid("Company", rest["id"]),
+            "name": rest.get("name") or "",
+            "note": rest.get("note"),
+            "externalId": rest.get("external_id"),
+            "createdAt": graphql_time(rest.get("created_at")),
+            "updatedAt": graphql_time(rest.get("updated_at")),
+            "locations": paged(
+                lambda: [self.company_location(loc, rest) for loc in rest["locations"]]
+            ),
+            "contacts": paged(lambda: [self.company_contact(c, rest) for c in rest["contacts"]]),
+        }
+
+    def company_location(self, rest, company):
+        return {
+            "__typename": "CompanyLocation",
+            "id": gid("CompanyLocation", rest["id"]),
+            "name": rest.get("name") or "",
+            "updatedAt": graphql_time(rest.get("updated_at")),
+            "billingAddress": self.company_address(rest.get("billing_address"), company),
+            "shippingAddress": self.company_address(rest.get("shipping_address"), company),
+            "company": lambda _info: self.company(company),
+        }
+
+    def company_address(self, rest, company):
+        if not rest:
+            return None
+        return {
+            "__typename": "CompanyAddress",
+            "id": gid("CompanyAddress", rest.get("id") or 0),
+            "address1": rest.get("address1") or "",
+            "address2": rest.get("address2"),
+            "city": rest.get("city"),
+            "companyName": rest.get("company") or company.get("name") or "",
+            "countryCode": rest.get("country_code") or "US",
+            "firstName": rest.get("first_name"),
+            "lastName": rest.get("last_name"),
+            "phone": rest.get("phone"),
+            "recipient": rest.get("recipient"),
+            "zip": rest.get("zip"),
+            "zoneCode": rest.get("province_code"),
+            "province": rest.get("province"),
+        }
+
+    def company_contact(self, rest, company):
+        customer_id = int(rest["customer_id"])
+        return {
+            "__typename": "CompanyContact",
+            "id": gid("CompanyContact", rest["id"]),
+            "title": rest.get("title"),
+            "isMainContact": bool(rest.get("is_main_contact")),
+            "updatedAt": graphql_time(rest.get("updated_at")),
+            "customer": lambda _info: self.customer(self.store.customers.get(customer_id)),
+            "company": lambda _info: self.company(company),
         }
 
     # -- metafields ----------------------------------------------------------------

@@ -36,6 +36,7 @@ HOLD_REASONS = {
     "UNKNOWN_DELIVERY_DATE",
 }
 CANCEL_REASONS = {"CUSTOMER", "DECLINED", "FRAUD", "INVENTORY", "OTHER", "STAFF"}
+PAYMENT_TERMS_TYPES = {"FIXED", "FULFILLMENT", "NET", "RECEIPT", "UNKNOWN"}
 FULFILLMENT_STATUSES = {"CANCELLED", "ERROR", "FAILURE", "OPEN", "PENDING", "SUCCESS"}
 
 
@@ -46,13 +47,13 @@ def sum_decimal(values):
 class OrderNodes:
     """Mixed into NodeFactory, which provides ``store``, ``money()``, ``customer()``..."""
 
-    def tax_lines(self, rest_lines):
+    def tax_lines(self, rest_lines, order=None):
         return [
             {
                 "title": tax.get("title") or "Tax",
                 "rate": float(tax.get("rate") or 0),
                 "ratePercentage": round(float(tax.get("rate") or 0) * 100, 4),
-                "priceSet": self.money(tax.get("price")),
+                "priceSet": self.money(tax.get("price"), order),
                 "channelLiable": bool(tax.get("channel_liable")),
             }
             for tax in rest_lines or []
@@ -109,23 +110,62 @@ class OrderNodes:
             "taxable": bool(rest.get("taxable", True)),
             "variant": lambda _info: self.variant(self.store.variants.get(variant_id)),
             "product": lambda _info: self.product(self.store.products.get(product_id)),
-            "originalUnitPriceSet": self.money(price),
-            "discountedUnitPriceSet": self.money(unit),
-            "totalDiscountSet": self.money(discount),
-            "originalTotalSet": self.money(price * quantity),
-            "discountedTotalSet": self.money(price * quantity - discount),
-            "taxLines": lambda _info, first=None: self.tax_lines(rest.get("tax_lines"))[:first],
+            "originalUnitPriceSet": self.money(price, order),
+            "discountedUnitPriceSet": self.money(unit, order),
+            "totalDiscountSet": self.money(discount, order),
+            "originalTotalSet": self.money(price * quantity, order),
+            "discountedTotalSet": self.money(price * quantity - discount, order),
+            "taxLines": lambda _info, first=None: self.tax_lines(rest.get("tax_lines"), order)[
+                :first
+            ],
         }
 
-    def shipping_line(self, rest):
+    def purchasing_entity(self, rest):
+        """A B2B order (REST ``company``: id, location_id): its location; else its customer."""
+        placed_for = rest.get("company") or {}
+        company = self.store.companies.get(int(placed_for.get("id") or 0))
+        if not company:
+            return self.customer(rest.get("customer"))
+        location_id = int(placed_for.get("location_id") or 0)
+        location = next(
+            (loc for loc in company["locations"] if int(loc["id"]) == location_id), None
+        )
+        customer_id = int((rest.get("customer") or {}).get("id") or 0)
+        contact = next(
+            (c for c in company["contacts"] if int(c["customer_id"]) == customer_id), None
+        )
+        return {
+            "__typename": "PurchasingCompany",
+            "company": self.company(company),
+            "location": self.company_location(location, company) if location else None,
+            "contact": self.company_contact(contact, company) if contact else None,
+        }
+
+    def payment_terms(self, rest):
+        """A B2B order's payment terms (REST ``payment_terms``: name, type, due_in_days)."""
+        if not rest:
+            return None
+        return {
+            "__typename": "PaymentTerms",
+            "id": gid("PaymentTerms", rest.get("id") or 1),
+            "paymentTermsName": rest.get("payment_terms_name") or "",
+            "paymentTermsType": enum_value(
+                rest.get("payment_terms_type"), PAYMENT_TERMS_TYPES, "NET"
+            ),
+            "dueInDays": rest.get("due_in_days"),
+        }
+
+    def shipping_line(self, rest, order=None):
         return {
             "id": gid("ShippingLine", rest["id"]) if rest.get("id") else None,
             "title": rest.get("title") or "Shipping",
             "code": rest.get("code"),
             "source": rest.get("source"),
-            "originalPriceSet": self.money(rest.get("price")),
-            "discountedPriceSet": self.money(rest.get("discounted_price") or rest.get("price")),
-            "taxLines": self.tax_lines(rest.get("tax_lines")),
+            "originalPriceSet": self.money(rest.get("price"), order),
+            "discountedPriceSet": self.money(
+                rest.get("discounted_price") or rest.get("price"), order
+            ),
+            "taxLines": self.tax_lines(rest.get("tax_lines"), order),
         }
 
     def order(self, rest):
@@ -145,7 +185,7 @@ class OrderNodes:
                 for t in r.get("transactions") or []
                 if t.get("kind") == "refund" and t.get("status", "success") == "success"
             )
-            return self.money(sum_decimal(amounts))
+            return self.money(sum_decimal(amounts), rest)
 
         order_taxes = rest.get("tax_lines") or _merge_taxes(rest)
         duties = sum_decimal(
@@ -192,32 +232,35 @@ class OrderNodes:
             or self.currency,
             "taxesIncluded": bool(rest.get("taxes_included")),
             "note": rest.get("note"),
+            "poNumber": rest.get("po_number"),
+            "paymentTerms": self.payment_terms(rest.get("payment_terms")),
+            "purchasingEntity": lambda _info: self.purchasing_entity(rest),
             "tags": [t.strip() for t in (rest.get("tags") or "").split(",") if t.strip()],
             "customer": lambda _info: self.customer(rest.get("customer")),
             "billingAddress": self.address(rest.get("billing_address")),
             "shippingAddress": self.address(rest.get("shipping_address")),
-            "totalPriceSet": self.money(rest.get("total_price")),
-            "subtotalPriceSet": self.money(rest.get("subtotal_price")),
-            "totalTaxSet": self.money(rest.get("total_tax")),
-            "totalDiscountsSet": self.money(rest.get("total_discounts")),
-            "totalShippingPriceSet": self.money(shipping),
+            "totalPriceSet": self.money(rest.get("total_price"), rest),
+            "subtotalPriceSet": self.money(rest.get("subtotal_price"), rest),
+            "totalTaxSet": self.money(rest.get("total_tax"), rest),
+            "totalDiscountsSet": self.money(rest.get("total_discounts"), rest),
+            "totalShippingPriceSet": self.money(shipping, rest),
             "currentTotalPriceSet": self.money(
-                rest.get("current_total_price") or rest.get("total_price")
+                rest.get("current_total_price") or rest.get("total_price"), rest
             ),
             "currentSubtotalPriceSet": self.money(
-                rest.get("current_subtotal_price") or rest.get("subtotal_price")
+                rest.get("current_subtotal_price") or rest.get("subtotal_price"), rest
             ),
             "currentTotalTaxSet": self.money(
-                rest.get("current_total_tax") or rest.get("total_tax")
+                rest.get("current_total_tax") or rest.get("total_tax"), rest
             ),
             "totalRefundedSet": refunded,
             "lineItems": paged(
                 lambda: [self.line_item(li, rest) for li in rest.get("line_items") or []]
             ),
             "shippingLines": paged(
-                lambda: [self.shipping_line(s) for s in rest.get("shipping_lines") or []]
+                lambda: [self.shipping_line(s, rest) for s in rest.get("shipping_lines") or []]
             ),
-            "taxLines": lambda _info, first=None: self.tax_lines(order_taxes)[:first],
+            "taxLines": lambda _info, first=None: self.tax_lines(order_taxes, rest)[:first],
             "transactions": lambda _info, first=None, **_filters: self.order_transaction_list(oid)[
                 :first
             ],

@@ -117,6 +117,33 @@ def _privacy(store, topic, resource_id, extra):
     return body
 
 
+def _company(company):
+    return {
+        "name": company.get("name"),
+        "note": company.get("note"),
+        "external_id": company.get("external_id"),
+        "created_at": company.get("created_at"),
+        "updated_at": company.get("updated_at"),
+        "admin_graphql_api_id": gid("Company", company["id"]),
+    }
+
+
+def _company_entry(store, topic, entry_id):
+    """company_locations/* and company_contacts/*: the location or contact, with its company."""
+    kind = "locations" if topic.startswith("company_locations/") else "contacts"
+    company = store.company_of(kind, entry_id)
+    entry = next(e for e in company[kind] if int(e["id"]) == int(entry_id))
+    body = {
+        k: copy.deepcopy(v)
+        for k, v in entry.items()
+        if k not in ("id", "customer_id", "is_main_contact")
+    }
+    if kind == "contacts":
+        body["customer_admin_graphql_api_id"] = gid("Customer", entry["customer_id"])
+    body["company"] = _company(company)
+    return body
+
+
 def webhook_payload(store, topic, resource_id=None, **extra):
     """The body Shopify would send for ``topic`` about a stored resource.
 
@@ -129,6 +156,11 @@ def webhook_payload(store, topic, resource_id=None, **extra):
             return {"id": int(resource_id)}
         if topic in PRIVACY_TOPICS:
             return _privacy(store, topic, resource_id, extra)
+        if topic.startswith("companies/"):
+            company = store.companies.get(int(resource_id)) or {"id": int(resource_id)}
+            return _company(company)
+        if topic.startswith(("company_locations/", "company_contacts/")):
+            return _company_entry(store, topic, resource_id)
         if topic == "customers/merge":  # resource_id: the deleted customer; kept_id: the kept one
             return merge_payload(extra["kept_id"], resource_id, extra.get("status", "completed"))
         if topic.startswith("fulfillment_holds/"):

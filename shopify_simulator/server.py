@@ -108,6 +108,9 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
     def seed_customer(self, rest):
         return self.store.seed_customer(rest)
 
+    def seed_company(self, rest):
+        return self.store.seed_company(rest)
+
     def seed_product(self, rest):
         return self.store.seed_product(rest)
 
@@ -166,6 +169,10 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
 
     def delete(self, resource, resource_id):
         return self.store.delete(resource, resource_id)
+
+    def set_presentment_rate(self, currency, rate):
+        """Markets: orders in presentment ``currency`` show their amounts converted at ``rate``."""
+        self.store.presentment_rates[currency] = str(rate)
 
     def merge_customers(self, kept_id, deleted_id):
         """Merge ``deleted_id`` into ``kept_id``; returns the customers/merge webhook body."""

@@ -19,6 +19,7 @@ RESOURCE_NAMES = {
     "fulfillment": "fulfillment",
     "refund": "refund",
     "location": "location",
+    "company": "company",
     "fulfillment_order": "fulfillment_order",
     "fulfillmentorder": "fulfillment_order",
 }
@@ -71,6 +72,8 @@ class Store(OrderActivity):
         self.timezone, self.zone = timezone, shop_zone(timezone)
         self.orders, self.customers, self.products, self.variants = {}, {}, {}, {}
         self.fulfillments, self.refunds, self.locations, self.fulfillment_orders = {}, {}, {}, {}
+        # B2B: company id -> {"id", "name", "note", "locations": [...], "contacts": [...]}
+        self.companies = {}
         # (inventory item id, location id) -> {"available", "created_at", "updated_at"}
         self.levels = {}
         self._order_fulfillment_orders = {}  # order id -> [fulfillment order], in creation order
@@ -78,6 +81,10 @@ class Store(OrderActivity):
         self.webhook_outbox = []  # (topic, id) of the webhooks the mutations' writes would send
         self.metafields = {}  # owner GID -> {(namespace, key): metafield dict (GraphQL shape)}
         self.deleted = set()  # (resource, id) deleted after being seeded
+        # Markets: presentment currency -> units of it per unit of the shop's currency. An
+        # order whose ``presentment_currency`` has a rate has its amounts converted as
+        # presentmentMoney.
+        self.presentment_rates = {}
         self._ids = itertools.count(7_000_000_001)
         self._order_numbers = itertools.count(1001)
         self._last = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
@@ -131,6 +138,7 @@ class Store(OrderActivity):
             "fulfillment": self.fulfillments,
             "refund": self.refunds,
             "location": self.locations,
+            "company": self.companies,
             "fulfillment_order": self.fulfillment_orders,
         }[resource_name(resource)]
 
@@ -163,6 +171,39 @@ class Store(OrderActivity):
             self.customers[cid] = customer
             self.deleted.discard(("customer", cid))
             return copy.deepcopy(customer) if detach else customer
+
+    def seed_company(self, rest):
+        """A B2B company with its ``locations`` (name, billing_address, shipping_address: REST
+        addresses) and ``contacts`` (customer_id, title, is_main_contact); ids given if missing."""
+        with self.lock:
+            company = copy.deepcopy(rest)
+            company.setdefault("id", self.next_id())
+            cid = int(company["id"])
+            self._stamp(company, self.companies.get(cid))
+            company.setdefault("admin_graphql_api_id", gid("Company", cid))
+            for kind, gid_type in (
+                ("locations", "CompanyLocation"),
+                ("contacts", "CompanyContact"),
+            ):
+                for entry in company.setdefault(kind, []):
+                    entry.setdefault("id", self.next_id())
+                    entry.setdefault("admin_graphql_api_id", gid(gid_type, entry["id"]))
+                    entry.setdefault("updated_at", company["updated_at"])
+                    entry.setdefault("created_at", company["created_at"])
+            self.companies[cid] = company
+            self.deleted.discard(("company", cid))
+            return copy.deepcopy(company)
+
+    def company_of(self, kind, entry_id):
+        """The company holding location or contact ``entry_id`` (``kind``: locations, contacts)."""
+        return next(
+            (
+                c
+                for c in self.companies.values()
+                if any(int(e["id"]) == int(entry_id) for e in c[kind])
+            ),
+            None,
+        )
 
     def seed_product(self, rest, detach=True):
         with self.lock:

@@ -50,6 +50,15 @@ TOPICS = (
     "orders/risk_assessment_changed",
     "fulfillment_holds/added",
     "fulfillment_holds/released",
+    "companies/create",
+    "companies/update",
+    "companies/delete",
+    "company_locations/create",
+    "company_locations/update",
+    "company_locations/delete",
+    "company_contacts/create",
+    "company_contacts/update",
+    "company_contacts/delete",
 )
 _BY_ENUM = {topic_enum(topic): topic for topic in TOPICS}
 

@@ -81,10 +81,7 @@ class TransactionNodes:
             "formattedGateway": (rest.get("gateway") or "").replace("_", " ").title() or None,
             "test": bool(rest.get("test")),
             # ``currency`` on a seeded transaction: a shop-money currency other than the store's
-            "amountSet": money_bag(
-                transaction_amount(self.store, rest, order_id),
-                rest.get("currency") or self.currency,
-            ),
+            "amountSet": self._transaction_money(rest, order_id),
             "processedAt": graphql_time(rest.get("processed_at")),
             "createdAt": graphql_time(rest.get("created_at")),
             "order": lambda _info: self.order(self.store.orders.get(int(order_id))),
@@ -92,6 +89,12 @@ class TransactionNodes:
             if parent_id
             else None,
         }
+
+    def _transaction_money(self, rest, order_id):
+        amount = transaction_amount(self.store, rest, order_id)
+        if rest.get("currency"):
+            return money_bag(amount, rest["currency"])
+        return self.money(amount, self.store.orders.get(int(order_id)))
 
     def transaction_by_id(self, transaction_id):
         rest, order_id = find_transaction(self.store, transaction_id)

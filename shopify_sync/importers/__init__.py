@@ -6,6 +6,7 @@ registered here, in this order (the order of the selection).
 """
 
 from ..services import resources
+from .company import CompanyHandler
 from .customer import CustomerHandler
 from .customer_merge import CustomerMergeHandler
 from .fulfillment import FulfillmentHandler
@@ -49,5 +50,6 @@ resources.register(
     CustomerRedactHandler,
     ShopRedactHandler,
     CustomerMergeHandler,
+    CompanyHandler,
 )
 HANDLERS = resources.HANDLERS

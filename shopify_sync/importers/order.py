@@ -7,13 +7,14 @@ from odoo import Command, fields
 from .. import const
 from ..mapping import history as hmap
 from ..mapping import order as omap
-from ..mapping.common import currency_of, parse_datetime
+from ..mapping.common import booked_currency, money_side, parse_datetime
 from ..services.errors import ConfigurationError, DataConflictError, ProtectedFieldError, ResourceGoneError
 from ..services.gid import to_gid
 from ..services.labels import order_node_summary
-from ..services.queries import ORDER_QUERY
+from ..services.queries import COMPANY_QUERY, ORDER_QUERY
 from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult, stale
+from .company import CompanyHandler
 from .customer import CustomerHandler
 from .order_lines import OrderLineBuilder
 from .order_links import queue_order_link
@@ -100,13 +101,20 @@ class OrderHandler(ResourceHandler):
         if node.get("cancelledAt") and (order or not self.shop.import_started_at):
             return self._cancel(node, order, binding, label, updated_at)
         pos = PointOfSale(self, node)
+        payment_term = self._payment_term(node)
         customers = CustomerHandler(self.env, self.shop)
         partner = (
             customers.import_node(node["customer"]).record if node.get("customer") else (customers.guest_partner(node))
         )
         shipping = node.get("shippingAddress")
         delivery = customers.address_contact(partner, shipping, "delivery") if shipping else partner
-        builder = OrderLineBuilder(self, node)
+        invoice = partner
+        location = self._company_location(node)
+        if location:  # B2B: the company location's invoice and delivery addresses
+            invoice, delivery = location.odoo_id, location.delivery_partner_id or location.odoo_id
+        # One set of amounts per order: the one of the currency it is (or will be) booked in.
+        booked = order.currency_id.name if order else booked_currency(node, self.shop.order_currency == "presentment")
+        builder = OrderLineBuilder(self, node, money_side(node, booked))
         line_vals = builder.lines()
         binding_vals = {
             "shopify_name": label,
@@ -114,7 +122,7 @@ class OrderHandler(ResourceHandler):
             "shopify_updated_at": updated_at,
         }
         if not order:
-            order = self._create(node, partner, delivery, line_vals, pos.order_values())
+            order = self._create(node, partner, delivery, line_vals, booked, payment_term, invoice, pos.order_values())
             self._shipped_before(order, node, standing)
             self._bindings._bind(self.shop, shopify_id, order, import_standing=standing, **binding_vals)
             builder.check_total(order)
@@ -123,7 +131,9 @@ class OrderHandler(ResourceHandler):
                 return self._record_past(node, order, standing, label, updated_at)
         else:
             self._bindings._bind(self.shop, shopify_id, order, **binding_vals)
-            order.write({"client_order_ref": label})
+            order.write({"client_order_ref": omap.customer_reference(node)})
+            if payment_term and order.state == "draft":
+                order.payment_term_id = payment_term
             warning = self._update_lines(order, line_vals, builder)
             outcome = "linked" if linked else "updated"
         if not apply_risk(self.shop, order, node):
@@ -142,21 +152,23 @@ class OrderHandler(ResourceHandler):
     def _bindings(self):
         return self.env["shopify.order.binding"]
 
-    def _create(self, node, partner, delivery, line_vals, extra_vals=None):
+    def _create(self, node, partner, delivery, line_vals, currency_code, payment_term, invoice, extra_vals=None):
         vals = dict(
             extra_vals or {},
-            client_order_ref=node.get("name"),
+            client_order_ref=omap.customer_reference(node),
             partner_id=partner.id,
-            partner_invoice_id=partner.id,
+            partner_invoice_id=invoice.id,
             partner_shipping_id=delivery.id,
             company_id=self.shop.company_id.id,
             date_order=parse_datetime(node.get("processedAt") or node.get("createdAt")),
             note=node.get("note") or False,
             order_line=[Command.create(vals) for vals in line_vals],
         )
-        pricelist = self._pricelist(currency_of(node.get("totalPriceSet")) or node.get("currencyCode"))
+        pricelist = self._pricelist(currency_code)
         if pricelist:
             vals["pricelist_id"] = pricelist.id
+        if payment_term:
+            vals["payment_term_id"] = payment_term.id
         return self.env["sale.order"].with_company(self.shop.company_id).create(vals)
 
     def _update_lines(self, order, line_vals, builder):
@@ -260,7 +272,7 @@ class OrderHandler(ResourceHandler):
         if order.state != "draft":
             return
         policy = self.shop.confirm_policy
-        if policy == "on_create" or (policy == "on_paid" and omap.is_paid(node)):
+        if policy == "on_create" or (policy == "on_paid" and omap.payment_due(node)):
             order.action_confirm()
 
     def _enqueue_payments(self, shopify_id):
@@ -349,10 +361,71 @@ class OrderHandler(ResourceHandler):
             return self.env["sale.order"]
         return order
 
+    def _company_location(self, node):
+        """The location binding of a B2B order's company location; the company is synced first if new."""
+        placed_for = omap.purchasing_company(node)
+        if not placed_for:
+            return None
+        company_id, location_id = placed_for
+        locations = self.env["shopify.company.location.binding"]
+        location = locations._find(self.shop, location_id)
+        if not location:
+            companies = CompanyHandler(self.env, self.shop, self.sync_job)
+            companies._client = self.client
+            companies.import_node(self.client.fetch_node(COMPANY_QUERY, to_gid("company", company_id), "company"))
+            location = locations._find(self.shop, location_id)
+        if not location:
+            raise DataConflictError(
+                self.env._(
+                    "Order %(order)s was placed for location %(location)s of Shopify company %(company)s, "
+                    "which the company does not list.",
+                    order=node.get("name"),
+                    location=location_id,
+                    company=company_id,
+                ),
+                missing=self.env._("company location %s", location_id),
+                fix_model="res.partner",
+            )
+        return location
+
+    def _payment_term(self, node):
+        """The Odoo payment terms of a B2B order's Shopify payment terms; a configuration failure when unmapped."""
+        name = omap.payment_terms_name(node)
+        if not name:
+            return self.env["account.payment.term"]
+        term = self.env["shopify.payment.term.mapping"]._find(self.shop, name)
+        if not term:
+            raise ConfigurationError(
+                self.env._(
+                    "Order %(order)s is on Shopify payment terms '%(terms)s', which have no Odoo payment terms "
+                    "mapped in %(shop)s.",
+                    order=node.get("name"),
+                    terms=name,
+                    shop=self.shop.name,
+                ),
+                missing=self.env._("a payment terms mapping for '%s'", name),
+                retry_advice=self.env._(
+                    "Retry is safe after mapping the payment terms on the shop: one order is created."
+                ),
+                fix_model="shopify.payment.term.mapping",
+            )
+        return term
+
     def _pricelist(self, currency_code):
         company = self.shop.company_id
         if not currency_code or currency_code == company.currency_id.name:
             return None
+        currency = self.env["res.currency"].with_context(active_test=False).search([("name", "=", currency_code)])
+        if not currency.active:
+            raise ConfigurationError(
+                self.env._(
+                    "The order is in %(currency)s, a currency that is not active in Odoo.",
+                    currency=currency_code,
+                ),
+                missing=self.env._("the active currency %s", currency_code),
+                retry_advice=self.env._("Retry is safe after activating the currency: one order is created."),
+                fix_model="res.currency",
+            )
         pricelist = self.env["product.pricelist"].search(
             [("currency_id.name", "=", currency_code), ("company_id", "in", [False, company.id])], limit=1
         )
@@ -364,6 +437,7 @@ class OrderHandler(ResourceHandler):
                     company=company.name,
                 ),
                 missing=self.env._("a pricelist in %s", currency_code),
+                retry_advice=self.env._("Retry is safe after creating the pricelist: one order is created."),
                 fix_model="product.pricelist",
             )
         return pricelist

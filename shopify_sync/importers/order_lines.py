@@ -3,7 +3,7 @@
 from odoo import Command
 
 from ..mapping import order as omap
-from ..mapping.common import currency_of, money
+from ..mapping.common import SHOP_MONEY, currency_of, money
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
 from ..services.queries import PRODUCT_QUERY, VARIANT_PRODUCT_QUERY
@@ -11,8 +11,9 @@ from .product import ProductHandler
 
 
 class OrderLineBuilder:
-    def __init__(self, handler, node):
+    def __init__(self, handler, node, side=SHOP_MONEY):
         self.handler = handler
+        self.side = side  # the order's set of amounts (shop or presentment money): lines and total alike
         self.env = handler.env
         self.shop = handler.shop
         self.node = node
@@ -22,9 +23,9 @@ class OrderLineBuilder:
         self._products._client = handler.client
 
     def lines(self):
-        vals = [self._product_line(line) for line in omap.order_lines(self.node)]
-        vals += [self._shipping_line(ship) for ship in omap.order_shipping(self.node)]
-        vals += [self._extra_line(extra) for extra in omap.order_extras(self.node)]
+        vals = [self._product_line(line) for line in omap.order_lines(self.node, self.side)]
+        vals += [self._shipping_line(ship) for ship in omap.order_shipping(self.node, self.side)]
+        vals += [self._extra_line(extra) for extra in omap.order_extras(self.node, self.side)]
         return vals
 
     def _extra_line(self, extra):
@@ -130,8 +131,8 @@ class OrderLineBuilder:
 
     def check_total(self, order):
         """Verify Odoo's total against Shopify's; book a small difference on a rounding line."""
-        shopify_total = money(self.node.get("totalPriceSet"))
-        currency = currency_of(self.node.get("totalPriceSet")) or order.currency_id.name
+        shopify_total = money(self.node.get("totalPriceSet"), self.side)
+        currency = currency_of(self.node.get("totalPriceSet"), self.side) or order.currency_id.name
         difference = omap.rounding_difference(shopify_total, order.amount_total)
         if not difference:
             return

@@ -3,7 +3,8 @@
 from .. import const
 from ..mapping import accounting as amap
 from ..mapping import history as hmap
-from ..mapping.common import money
+from ..mapping import order as omap
+from ..mapping.common import money, money_side
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
 from ..services.queries import ORDER_PAYMENTS_QUERY
@@ -37,7 +38,8 @@ class OrderPaymentsHandler(ResourceHandler):
         if self.shop.invoice_policy == "never":
             return SyncResult("skipped", order, label, None, self.env._("The store's invoice policy is Never."))
         self._lock_related("order", resource_id)
-        paid = amap.payments(node.get("transactions"))
+        side = money_side(node, order.currency_id.name)  # the order's set of amounts, for payments and total
+        paid = amap.payments(node.get("transactions"), side)
         if self._kept_in_former_books(resource_id, node, paid):
             note = self.env._(
                 "Paid before the accounting start date (%s): the former books hold it, no invoice or payment.",
@@ -46,7 +48,7 @@ class OrderPaymentsHandler(ResourceHandler):
             return SyncResult("skipped", order, label, None, note)
         booker = PaymentBooker(self, order, resource_id, label)
         booker.book(paid, "inbound", order.partner_invoice_id)
-        invoice, warning = self._invoice(node, order, label)
+        invoice, warning = self._invoice(node, order, label, side)
         reconcile(booker.order_payments(), invoice)
         payments = booker.order_payments()
         note = self.env._(
@@ -74,10 +76,13 @@ class OrderPaymentsHandler(ResourceHandler):
         if node.get("cancelledAt") or order.state != "sale":
             return False
         if self.shop.invoice_policy == "on_paid":
-            return (node.get("displayFinancialStatus") or "") in PAID_FINANCIAL_STATUSES
+            # an order on payment terms (B2B) is invoiced with its terms, unpaid
+            return (node.get("displayFinancialStatus") or "") in PAID_FINANCIAL_STATUSES or bool(
+                omap.payment_terms_name(node)
+            )
         return (node.get("displayFulfillmentStatus") or "") == FULFILLED
 
-    def _invoice(self, node, order, label):
+    def _invoice(self, node, order, label, side):
         """The order's one invoice: created when the policy says so, posted when its total is Shopify's."""
         bindings = self.env["shopify.invoice.binding"]
         invoice = bindings._record(self.shop, node["legacyResourceId"])
@@ -88,7 +93,7 @@ class OrderPaymentsHandler(ResourceHandler):
             bindings._bind(self.shop, node["legacyResourceId"], invoice)
         if invoice.state != "draft":
             return invoice, None
-        shopify_total = money(node.get("totalPriceSet"))
+        shopify_total = money(node.get("totalPriceSet"), side)
         if amap.differs(invoice.amount_total, shopify_total, self.shop.total_tolerance):
             currency = invoice.currency_id.name
             return invoice, DataConflictError(

@@ -6,7 +6,7 @@ from odoo import Command
 from .. import const
 from ..mapping import history as hmap
 from ..mapping import order as omap
-from ..mapping.common import money, nodes, parse_datetime
+from ..mapping.common import SHOP_MONEY, money, nodes, parse_datetime, side_in
 from ..services.errors import DataConflictError
 from ..services.gid import to_gid
 from ..services.queries import REFUND_FULFILLMENT_LINES_FIRST, REFUND_FULFILLMENTS_FIRST, REFUND_QUERY
@@ -26,6 +26,8 @@ class RefundHandler(ResourceHandler):
     binding_models = ("shopify.refund.binding",)
     gid_type = "Refund"
 
+    side = SHOP_MONEY  # the set of amounts of the refund's order (_run)
+
     def _run(self, resource_id):
         node = self.client.fetch_node(REFUND_QUERY, to_gid("refund", resource_id), "refund")
         moves = self.env["account.move"]
@@ -34,6 +36,8 @@ class RefundHandler(ResourceHandler):
         label = f"Refund {resource_id}"
         existing = bindings._record(self.shop, resource_id)
         order = self._synced_order(node, label, "one credit note is created")
+        # The order's set of amounts: a refund of an order booked in its presentment currency is, too.
+        self.side = side_in(node.get("totalRefundedSet"), order.currency_id.name)
         if existing:
             warning = RefundSettlement(self, node, order, label).settle(existing)
             note = "Credit note already exists." + (f" {warning}" if warning else "")
@@ -48,19 +52,20 @@ class RefundHandler(ResourceHandler):
         # the order's lines and delivery may change with it: never while the order's own job writes them
         self._lock_related(const.ORDER, (node.get("order") or {}).get("legacyResourceId"))
         if self.shop.refund_policy == "amount":
-            lines = [self._amount_line(order, money(node.get("totalRefundedSet")))]
+            lines = [self._amount_line(order, money(node.get("totalRefundedSet"), self.side))]
         else:
             lines = [self._item_line(order, item) for item in nodes(node.get("refundLineItems"))]
             lines += [
-                self._shipping_line(order, money(ship.get("subtotalAmountSet")))
+                self._shipping_line(order, money(ship.get("subtotalAmountSet"), self.side))
                 for ship in nodes(node.get("refundShippingLines"))
-                if money(ship.get("subtotalAmountSet"))
+                if money(ship.get("subtotalAmountSet"), self.side)
             ]
             lines += [self._adjustment_line(adjustment) for adjustment in nodes(node.get("orderAdjustments"))]
         credit_note = moves.with_company(order.company_id).create(
             {
                 "move_type": "out_refund",
                 "partner_id": order.partner_invoice_id.id,
+                "currency_id": order.currency_id.id,
                 "invoice_origin": order.name,
                 "ref": f"Shopify {label} ({order.client_order_ref})",
                 "narration": node.get("note") or False,
@@ -170,7 +175,7 @@ class RefundHandler(ResourceHandler):
 
     def _item_line(self, order, item):
         quantity = float(item.get("quantity") or 0)
-        subtotal = float(money(item.get("subtotalSet")))
+        subtotal = float(money(item.get("subtotalSet"), self.side))
         sale_line = self._order_line(order, item)
         if not quantity:
             return None
@@ -197,7 +202,7 @@ class RefundHandler(ResourceHandler):
 
     def _adjustment_line(self, adjustment):
         """An order adjustment: a negative amount is money refunded beyond the lines (tax included)."""
-        amount = -(money(adjustment.get("amountSet")) + money(adjustment.get("taxAmountSet")))
+        amount = -(money(adjustment.get("amountSet"), self.side) + money(adjustment.get("taxAmountSet"), self.side))
         if not amount:
             return None
         return {

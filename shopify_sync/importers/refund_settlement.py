@@ -21,7 +21,8 @@ class RefundSettlement:
         Returns a DataConflictError (a warning: the job succeeds, a person is told) on a mismatch.
         """
         transactions = nodes(self.node.get("transactions"))
-        refunded = amap.refunded_total(transactions)
+        side = self.handler.side
+        refunded = amap.refunded_total(transactions, side)
         warning = None
         if credit_note.state == "draft":
             if amap.differs(credit_note.amount_total, refunded, self.shop.total_tolerance):
@@ -31,13 +32,13 @@ class RefundSettlement:
         if self.shop.invoice_policy != "never":
             order_id = (self.node.get("order") or {}).get("legacyResourceId")
             booker = PaymentBooker(self.handler, self.order, order_id, self.order.client_order_ref or self.label)
-            payments = booker.book(amap.refunds(transactions), "outbound", self.order.partner_invoice_id)
+            payments = booker.book(amap.refunds(transactions, side), "outbound", self.order.partner_invoice_id)
             refund_payments = (
                 self.env["shopify.transaction.binding"]
                 .search(
                     [
                         ("shop_id", "=", self.shop.id),
-                        ("shopify_id", "in", [tx["id"] for tx in amap.refunds(transactions)]),
+                        ("shopify_id", "in", [tx["id"] for tx in amap.refunds(transactions, side)]),
                     ]
                 )
                 .odoo_id

@@ -5,43 +5,43 @@ from decimal import Decimal
 from ..services.gid import numeric_id
 from ..services.shopify_enums import PAYMENT_KINDS, REFUND_KINDS, SETTLING_BALANCE_TYPES
 from ..services.shopify_enums import TRANSACTION_SUCCESS as SUCCESS
-from .common import currency_of, money, parse_datetime  # noqa: F401 - parse_datetime used by importers
+from .common import SHOP_MONEY, currency_of, money, parse_datetime  # noqa: F401 - parse_datetime used by importers
 
 
-def transaction(node):
-    """One OrderTransaction node as plain values."""
+def transaction(node, side=SHOP_MONEY):
+    """One OrderTransaction node as plain values, its amount in ``side`` money (the order's set)."""
     parent = node.get("parentTransaction") or {}
     return {
         "id": numeric_id(node["id"]),
         "kind": (node.get("kind") or "").upper(),
         "status": (node.get("status") or "").upper(),
         "gateway": node.get("gateway") or "",
-        "amount": money(node.get("amountSet")),
-        "currency": currency_of(node.get("amountSet")),
+        "amount": money(node.get("amountSet"), side),
+        "currency": currency_of(node.get("amountSet"), side),
         "date": parse_datetime(node.get("processedAt") or node.get("createdAt")),
         "parent_id": numeric_id(parent["id"]) if parent.get("id") else None,
         "test": bool(node.get("test")),
     }
 
 
-def payments(transaction_nodes):
+def payments(transaction_nodes, side=SHOP_MONEY):
     """The transactions that moved money to the merchant: successful sales and captures.
 
     Authorizations move no money (their captures do), voids cancel an authorization
     that never became a payment, failed and pending transactions moved nothing.
     """
-    found = (transaction(node) for node in transaction_nodes or [])
+    found = (transaction(node, side) for node in transaction_nodes or [])
     return [t for t in found if t["kind"] in PAYMENT_KINDS and t["status"] == SUCCESS and t["amount"] > 0]
 
 
-def refunds(transaction_nodes):
+def refunds(transaction_nodes, side=SHOP_MONEY):
     """The successful refund transactions: money given back to the customer."""
-    found = (transaction(node) for node in transaction_nodes or [])
+    found = (transaction(node, side) for node in transaction_nodes or [])
     return [t for t in found if t["kind"] in REFUND_KINDS and t["status"] == SUCCESS and t["amount"] > 0]
 
 
-def refunded_total(transaction_nodes):
-    return sum((t["amount"] for t in refunds(transaction_nodes)), Decimal("0"))
+def refunded_total(transaction_nodes, side=SHOP_MONEY):
+    return sum((t["amount"] for t in refunds(transaction_nodes, side)), Decimal("0"))
 
 
 def to_decimal(value):

@@ -2,13 +2,14 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from ..services.gid import numeric_id
 from ..services.shopify_enums import (
     FAILED_FULFILLMENT_STATUSES,
     NOT_RESTOCKED,
     PAID_FINANCIAL_STATUSES,
     RESTOCK_CANCEL,
 )
-from .common import money, nodes
+from .common import SHOP_MONEY, money, nodes
 
 
 def tax_keys(tax_lines):
@@ -16,11 +17,11 @@ def tax_keys(tax_lines):
     return [(float(tax.get("rate") or 0.0), tax.get("title") or "") for tax in tax_lines or []]
 
 
-def line_values(line):
-    """Quantity, unit price and discount (percent) of a LineItem node."""
+def line_values(line, side=SHOP_MONEY):
+    """Quantity, unit price and discount (percent) of a LineItem node, in its ``side`` amounts."""
     quantity = int(line.get("quantity") or 0)
-    unit_price = money(line.get("originalUnitPriceSet"))
-    discount_amount = money(line.get("totalDiscountSet"))
+    unit_price = money(line.get("originalUnitPriceSet"), side)
+    discount_amount = money(line.get("totalDiscountSet"), side)
     gross = unit_price * quantity
     discount = Decimal("0")
     if gross and discount_amount:
@@ -39,8 +40,8 @@ def line_values(line):
     }
 
 
-def shipping_values(shipping_line):
-    price = money(shipping_line.get("discountedPriceSet") or shipping_line.get("originalPriceSet"))
+def shipping_values(shipping_line, side=SHOP_MONEY):
+    price = money(shipping_line.get("discountedPriceSet") or shipping_line.get("originalPriceSet"), side)
     return {
         "title": shipping_line.get("title") or shipping_line.get("code") or "Shipping",
         "price_unit": float(price),
@@ -48,12 +49,12 @@ def shipping_values(shipping_line):
     }
 
 
-def order_lines(order):
-    return [line_values(line) for line in nodes(order.get("lineItems")) if int(line.get("quantity") or 0) > 0]
+def order_lines(order, side=SHOP_MONEY):
+    return [line_values(line, side) for line in nodes(order.get("lineItems")) if int(line.get("quantity") or 0) > 0]
 
 
-def order_shipping(order):
-    return [shipping_values(s) for s in nodes(order.get("shippingLines"))]
+def order_shipping(order, side=SHOP_MONEY):
+    return [shipping_values(s, side) for s in nodes(order.get("shippingLines"))]
 
 
 def rounding_difference(shopify_total, odoo_total):
@@ -62,6 +63,31 @@ def rounding_difference(shopify_total, odoo_total):
 
 def is_paid(order):
     return (order.get("displayFinancialStatus") or "").upper() in PAID_FINANCIAL_STATUSES
+
+
+def payment_terms_name(order):
+    """The name of a B2B order's payment terms ("Net 30"), or None for an order paid at checkout."""
+    return (order.get("paymentTerms") or {}).get("paymentTermsName") or None
+
+
+def payment_due(order):
+    """Whether the order is due for confirmation and invoicing under a "when paid" policy: paid, or on
+    payment terms (a B2B order is paid later, by its terms)."""
+    return is_paid(order) or bool(payment_terms_name(order))
+
+
+def purchasing_company(order):
+    """(company id, location id) of a B2B order placed for a company location, or None."""
+    entity = order.get("purchasingEntity") or {}
+    company, location = (entity.get("company") or {}).get("id"), (entity.get("location") or {}).get("id")
+    if not (company and location):
+        return None
+    return numeric_id(company), numeric_id(location)
+
+
+def customer_reference(order):
+    """The sale order's customer reference: the buyer's PO number (B2B), else Shopify's order name."""
+    return (order.get("poNumber") or "").strip() or order.get("name")
 
 
 def _stored(value, places):
@@ -152,7 +178,7 @@ def is_pos(order):
     return (order.get("sourceName") or "").lower() == "pos" or bool(retail_location_id(order))
 
 
-def order_extras(order):
+def order_extras(order, side=SHOP_MONEY):
     """What an Order charges besides its goods and shipping, each for a line of its own product:
     ``{"kind": tip | duty | import_tax | fee, "title", "price_unit", "taxes"}``.
 
@@ -161,15 +187,15 @@ def order_extras(order):
     additional fee is taxed as its tax lines say, like a shipping line.
     """
     extras = []
-    tip = money(order.get("totalTipReceivedSet"))
+    tip = money(order.get("totalTipReceivedSet"), side)
     if tip:
         extras.append({"kind": "tip", "title": "", "price_unit": float(tip), "taxes": []})
     duties = [duty for line in nodes(order.get("lineItems")) for duty in line.get("duties") or []]
-    duty_total = sum((money(duty.get("price")) for duty in duties), Decimal("0"))
+    duty_total = sum((money(duty.get("price"), side) for duty in duties), Decimal("0"))
     if duty_total:
         extras.append({"kind": "duty", "title": "", "price_unit": float(duty_total), "taxes": []})
     import_taxes = sum(
-        (money(tax.get("priceSet")) for duty in duties for tax in duty.get("taxLines") or []), Decimal("0")
+        (money(tax.get("priceSet"), side) for duty in duties for tax in duty.get("taxLines") or []), Decimal("0")
     )
     if import_taxes:
         extras.append({"kind": "import_tax", "title": "", "price_unit": float(import_taxes), "taxes": []})
@@ -178,7 +204,7 @@ def order_extras(order):
             {
                 "kind": "fee",
                 "title": fee.get("name") or "",
-                "price_unit": float(money(fee.get("price"))),
+                "price_unit": float(money(fee.get("price"), side)),
                 "taxes": tax_keys(fee.get("taxLines")),
             }
         )

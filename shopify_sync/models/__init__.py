@@ -6,6 +6,7 @@ from . import shopify_shop_sync
 from . import shopify_shop_catalogue
 from . import shopify_shop_health
 from . import shopify_tax_mapping
+from . import shopify_payment_term_mapping
 from . import shopify_webhook_delivery
 from . import shopify_webhook_dispatch
 from . import shopify_webhook_delivery_display

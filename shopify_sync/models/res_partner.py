@@ -14,6 +14,36 @@ class ShopifyPartnerBinding(models.Model):
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This contact is already bound in this store.")
 
 
+class ShopifyCompanyBinding(models.Model):
+    """A Shopify B2B company of one store, as an Odoo company contact (``is_company``)."""
+
+    _name = "shopify.company.binding"
+    _inherit = "shopify.binding"
+    _description = "Shopify company binding"
+    _shopify_admin_kind = "company"
+
+    odoo_id = fields.Many2one("res.partner", string="Company", required=True, ondelete="restrict", index=True)
+
+    _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This company is already bound in this store.")
+
+
+class ShopifyCompanyLocationBinding(models.Model):
+    """A location of a Shopify company, as the company's invoice address (and its delivery address)."""
+
+    _name = "shopify.company.location.binding"
+    _inherit = "shopify.binding"
+    _description = "Shopify company location binding"
+    _shopify_admin_kind = "company"
+
+    odoo_id = fields.Many2one("res.partner", string="Invoice Address", required=True, ondelete="restrict", index=True)
+    delivery_partner_id = fields.Many2one("res.partner", string="Delivery Address", readonly=True, ondelete="set null")
+    company_binding_id = fields.Many2one(
+        "shopify.company.binding", string="Company", readonly=True, ondelete="cascade", index=True
+    )
+
+    _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This address is already bound in this store.")
+
+
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "shopify.bound.mixin"]

@@ -151,6 +151,16 @@ class ShopifyShop(models.Model):
         help="Differences up to this amount between Odoo's and Shopify's order total "
         "are booked on a rounding line; larger ones fail for review.",
     )
+    order_currency = fields.Selection(
+        [("shop", "Shop currency"), ("presentment", "Customer's currency")],
+        string="Book Orders In",
+        default="shop",
+        required=True,
+        help="Shop currency: orders are booked with Shopify's shop money, in the shop's currency. "
+        "Customer's currency: an order paid in another currency (Markets) is booked in that currency "
+        "with Shopify's presentment money, on a pricelist in that currency. Each order keeps the set "
+        "of amounts it was booked with; its total, invoice and payments are checked against that set.",
+    )
     confirm_policy = fields.Selection(
         [("on_create", "When created"), ("on_paid", "When paid"), ("never", "Never")],
         default="on_paid",
@@ -177,6 +187,13 @@ class ShopifyShop(models.Model):
     )
     refund_restock = fields.Boolean(string="Create returns for restocks")
     tax_mapping_ids = fields.One2many("shopify.tax.mapping", "shop_id", string="Tax Mappings")
+    payment_term_mapping_ids = fields.One2many(
+        "shopify.payment.term.mapping",
+        "shop_id",
+        string="Payment Terms Mappings",
+        help="B2B orders on payment terms: Shopify's payment terms name -> Odoo payment terms. An order whose "
+        "terms are not mapped fails as configuration, naming them.",
+    )
     protected_fields = fields.Char(
         default=DEFAULT_PROTECTED_FIELDS,
         help="Comma-separated model.field names that sync never overwrites once the record exists.",

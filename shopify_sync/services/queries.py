@@ -7,7 +7,8 @@ METAFIELD_KEY = "sale_order"
 
 SHOP_QUERY = "query ShopName { shop { name myshopifyDomain currencyCode } }"
 
-MONEY = "shopMoney { amount currencyCode }"
+# Both sets of amounts: an order is booked in one of them (shop setting "Book Orders In").
+MONEY = "shopMoney { amount currencyCode } presentmentMoney { amount currencyCode }"
 
 ADDRESS_FIELDS = """
     firstName lastName name company address1 address2 city
@@ -23,6 +24,29 @@ CUSTOMER_FIELDS = f"""
 CUSTOMER_QUERY = f"""
 query Customer($id: ID!) {{
   customer(id: $id) {{ {CUSTOMER_FIELDS} }}
+}}
+"""
+
+COMPANY_ADDRESS_FIELDS = "address1 address2 city companyName countryCode firstName lastName phone zip zoneCode"
+COMPANY_LOCATIONS_FIRST = 25
+COMPANY_CONTACTS_FIRST = 25
+COMPANY_LOCATION_FIELDS = f"""
+    id name updatedAt
+    billingAddress {{ {COMPANY_ADDRESS_FIELDS} }}
+    shippingAddress {{ {COMPANY_ADDRESS_FIELDS} }}
+"""
+COMPANY_CONTACT_FIELDS = f"id title isMainContact customer {{ {CUSTOMER_FIELDS} }}"
+COMPANY_QUERY = f"""
+query Company($id: ID!) {{
+  company(id: $id) {{
+    id name note externalId updatedAt
+    locations(first: {COMPANY_LOCATIONS_FIRST}) {{
+      nodes {{ {COMPANY_LOCATION_FIELDS} }} pageInfo {{ hasNextPage endCursor }}
+    }}
+    contacts(first: {COMPANY_CONTACTS_FIRST}) {{
+      nodes {{ {COMPANY_CONTACT_FIELDS} }} pageInfo {{ hasNextPage endCursor }}
+    }}
+  }}
 }}
 """
 
@@ -94,7 +118,9 @@ query VariantProduct($id: ID!) {
 # The order's own fields, the same for one order (ORDER_QUERY) and for an export of orders.
 ORDER_FIELDS = f"""id legacyResourceId name email phone createdAt updatedAt processedAt
     cancelledAt cancelReason closedAt displayFinancialStatus displayFulfillmentStatus
-    currencyCode taxesIncluded note sourceName
+    currencyCode presentmentCurrencyCode taxesIncluded note sourceName poNumber
+    paymentTerms {{ paymentTermsName paymentTermsType dueInDays }}
+    purchasingEntity {{ ... on PurchasingCompany {{ company {{ id }} location {{ id }} }} }}
     retailLocation {{ id legacyResourceId }}
     risk {{ recommendation assessments {{ riskLevel }} }}
     totalTipReceivedSet {{ {MONEY} }}
@@ -321,6 +347,7 @@ NESTED_CONNECTIONS = {
         "transactions": REFUND_TRANSACTION_FIELDS,
         "orderAdjustments": ORDER_ADJUSTMENT_FIELDS,
     },
+    "company": {"locations": COMPANY_LOCATION_FIELDS, "contacts": COMPANY_CONTACT_FIELDS},
 }
 
 LOCATIONS_QUERY = """
@@ -343,8 +370,9 @@ ORDER_PAYMENTS_QUERY = f"""
 query OrderPayments($id: ID!) {{
   order(id: $id) {{
     id legacyResourceId name currencyCode presentmentCurrencyCode
+    paymentTerms {{ paymentTermsName }}
     displayFinancialStatus displayFulfillmentStatus cancelledAt
-    totalPriceSet {{ {MONEY} presentmentMoney {{ amount currencyCode }} }}
+    totalPriceSet {{ {MONEY} }}
     transactions(first: 100) {{ {TRANSACTION_FIELDS} }}
   }}
 }}

@@ -1,0 +1,153 @@
+"""Shopify B2B companies -> an Odoo company contact, its locations' addresses and its people.
+
+One job per company: its own topics and those of its locations and contacts name the
+company, and the job reads the whole company again. A location is the company's invoice
+address (bound) and delivery address; a contact is a Shopify customer, bound like any
+customer, whose partner becomes a person of the company.
+"""
+
+from .. import const
+from ..mapping.common import parse_datetime
+from ..services.errors import ResourceGoneError
+from ..services.gid import numeric_id, to_gid
+from ..services.queries import COMPANY_QUERY
+from ..services.resources import Topic
+from .base import ResourceHandler, SyncResult
+from .customer import CustomerHandler
+
+COMPANY_KEY = "admin_graphql_api_id"
+NESTED_COMPANY_KEY = "company.admin_graphql_api_id"
+
+
+def _company_topics():
+    topics = {f"companies/{verb}": Topic(COMPANY_KEY, (COMPANY_KEY, "updated_at")) for verb in ("create", "update")}
+    topics["companies/delete"] = Topic(COMPANY_KEY, (COMPANY_KEY,))
+    for kind in ("company_locations", "company_contacts"):
+        for verb in ("create", "update", "delete"):
+            topics[f"{kind}/{verb}"] = Topic(NESTED_COMPANY_KEY, ("company",))
+    return topics
+
+
+def address_vals(address):
+    """A CompanyAddress node as res.partner values (country and state as codes)."""
+    address = address or {}
+    person = " ".join(filter(None, [address.get("firstName"), address.get("lastName")]))
+    return {
+        "street": address.get("address1") or False,
+        "street2": address.get("address2") or False,
+        "city": address.get("city") or False,
+        "zip": address.get("zip") or False,
+        "phone": address.get("phone") or False,
+        "country_code": address.get("countryCode") or False,
+        "state_code": address.get("zoneCode") or False,
+        "contact_person": person,
+    }
+
+
+class CompanyHandler(ResourceHandler):
+    resource_type = const.COMPANY
+    type_label = "Company"
+    channel = const.CHANNEL_CUSTOMER
+    rollout_object = "customers"
+    topics = _company_topics()
+    binding_models = ("shopify.company.binding", "shopify.company.location.binding")
+    gid_type = "Company"
+    admin_path = "companies"
+
+    @property
+    def _bindings(self):
+        return self.env["shopify.company.binding"]
+
+    @property
+    def _location_bindings(self):
+        return self.env["shopify.company.location.binding"]
+
+    def _run(self, resource_id):
+        try:
+            node = self.client.fetch_node(COMPANY_QUERY, to_gid(const.COMPANY, resource_id), "company")
+        except ResourceGoneError:
+            if not self._received("companies/delete", resource_id):
+                raise
+            partner = self._bindings._record(self.shop, resource_id)
+            note = self.env._("Deleted in Shopify: the Odoo company contact is kept with its orders.")
+            return SyncResult("skipped", partner or None, self.env._("Company %s", resource_id), note=note)
+        return self.import_node(node)
+
+    def import_node(self, node):
+        shopify_id = numeric_id(node["id"])
+        self._lock_related(const.COMPANY, shopify_id)
+        updated_at = parse_datetime(node.get("updatedAt"))
+        label = node.get("name") or shopify_id
+        binding = self._bindings._find(self.shop, shopify_id)
+        company = binding.odoo_id.with_env(self.env)
+        vals = {"name": label, "is_company": True, "comment": node.get("note") or False}
+        if node.get("externalId"):
+            vals["ref"] = node["externalId"]
+        outcome = "updated" if company else "created"
+        skipped = []
+        if company:
+            skipped = self._write_unprotected(company, vals)
+        else:
+            company = self.env["res.partner"].create(dict(vals, company_id=self.shop.company_id.id))
+        binding = self._bindings._bind(self.shop, shopify_id, company, shopify_updated_at=updated_at)
+        locations = self._locations(binding, company, node)
+        people = self._contacts(company, node)
+        note = self.env._("%(locations)s location(s), %(people)s contact(s)", locations=locations, people=people)
+        if skipped:
+            note += "; " + self.env._("Protected fields kept: %s", ", ".join(skipped))
+        return SyncResult(outcome, company, label, updated_at, note)
+
+    def _locations(self, company_binding, company, node):
+        """Each location as the company's invoice and delivery addresses; those Shopify no longer has archived."""
+        seen = self._location_bindings
+        for location in (node.get("locations") or {}).get("nodes") or []:
+            location_id = numeric_id(location["id"])
+            name = location.get("name") or company.name
+            billing = location.get("billingAddress") or location.get("shippingAddress")
+            shipping = location.get("shippingAddress") or billing
+            binding = self._location_bindings._find(self.shop, location_id)
+            invoice = self._address(binding.odoo_id, company, name, billing, "invoice")
+            delivery = self._address(binding.delivery_partner_id, company, name, shipping, "delivery")
+            binding = self._location_bindings._bind(
+                self.shop,
+                location_id,
+                invoice,
+                shopify_updated_at=parse_datetime(location.get("updatedAt")),
+                delivery_partner_id=delivery.id,
+                company_binding_id=company_binding.id,
+            )
+            seen |= binding
+        gone = self._location_bindings.search([("company_binding_id", "=", company_binding.id)]) - seen
+        for binding in gone:
+            (binding.odoo_id | binding.delivery_partner_id).write({"active": False})
+            binding.unlink()
+        return len(seen)
+
+    def _address(self, partner, company, name, address, kind):
+        vals = self._country_state(address_vals(address))
+        person = vals.pop("contact_person")
+        vals["name"] = f"{name} ({person})" if person else name
+        partner = partner.with_env(self.env)
+        if partner:
+            self._write_unprotected(partner, dict(vals, active=True))
+            return partner
+        return self.env["res.partner"].create(dict(vals, parent_id=company.id, type=kind))
+
+    def _contacts(self, company, node):
+        """Each contact's customer, bound like any customer, becomes a person of the company."""
+        customers = CustomerHandler(self.env, self.shop, self.sync_job)
+        count = 0
+        for contact in (node.get("contacts") or {}).get("nodes") or []:
+            customer = contact.get("customer")
+            if not customer:
+                continue
+            person = customers.import_node(customer).record
+            vals = {}
+            if person.parent_id != company:
+                vals["parent_id"] = company.id
+            if contact.get("title") and person.function != contact["title"]:
+                vals["function"] = contact["title"]
+            if vals:
+                person.write(vals)
+            count += 1
+        return count
