@@ -36,6 +36,7 @@ from . import (
     test_stock_integrity,
     test_sync_customers_products,
     test_sync_jobs,
+    test_sync_report,
     test_ui_tour,
     test_webhook,
     test_webhook_subscriptions,
