@@ -15,6 +15,7 @@ from . import (
     test_import,
     test_import_jsonl,
     test_import_lanes,
+    test_import_result,
     test_inventory_fulfillment_push,
     test_mapping,
     test_mapping_accounting,
