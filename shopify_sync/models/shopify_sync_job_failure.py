@@ -10,6 +10,7 @@ from odoo import api, fields, models
 
 from ..services.db import independent_env
 from ..services.errors import TEMPORARY
+from ..services.labels import local_time
 from ..services.retry_policy import THROTTLE_PATIENCE
 from .shopify_sync_job_history import MEANINGFUL_OUTCOMES
 
@@ -57,10 +58,10 @@ class ShopifySyncJob(models.Model):
         message = str(error)
         if throttled_since and wait is not None:
             message = env._(
-                "%(message)s (throttled since %(since)s UTC; next try in %(wait)s s; throttling is waited "
+                "%(message)s (throttled since %(since)s; next try in %(wait)s s; throttling is waited "
                 "out for up to %(patience)s min without using up attempts)",
                 message=message,
-                since=f"{throttled_since:%Y-%m-%d %H:%M:%S}",
+                since=local_time(env, throttled_since),
                 wait=f"{wait:.0f}",
                 patience=f"{THROTTLE_PATIENCE.total_seconds() / 60:g}",
             )

@@ -7,6 +7,7 @@ from . import (
     test_binding_concurrency,
     test_bindings,
     test_cockpit,
+    test_cockpit_readable,
     test_cockpit_reviews,
     test_failures,
     test_fulfillment_refund,
