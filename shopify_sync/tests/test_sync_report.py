@@ -6,6 +6,7 @@ from dateutil.relativedelta import relativedelta
 from lxml import etree
 
 from odoo import fields
+from odoo.modules.module import load_script
 from odoo.tests import tagged
 from odoo.tools.safe_eval import safe_eval
 
@@ -132,3 +133,18 @@ class TestSyncReport(ShopifyTransactionCase):
         self.assertEqual([f.get("name") for f in lag.iterfind("field") if not f.get("type")], ["date", "shop_id"])
         menus = self.env.ref("shopify_sync.menu_shopify_reporting").child_id
         self.assertIn(self.env.ref("shopify_sync.menu_shopify_sync_health"), menus)
+
+    def test_the_upgrade_fills_the_reason_and_the_lag_time_of_earlier_jobs(self):
+        _rest, synced = self._customer()
+        self.shop.write({"create_products": False, "match_product_by_sku": True})
+        failing = self.sync_fails("order", self.seed_order(seed=5)["id"])
+        # as an earlier version left them
+        synced.write({"lag_at": False, "lag_seconds": 12.0})
+        failing.write({"failed_category": False})
+        self.env.flush_all()
+        script = load_script("shopify_sync/migrations/19.0.2.3.0/post-sync_report.py", "shopify_sync_post_sync_report")
+        script.migrate(self.env.cr, "19.0.2.2.0")
+        self.env.invalidate_all()
+        self.assertEqual(synced.lag_at, synced.last_success_at)
+        self.assertEqual(failing.failed_category, "mapping")
+        self.assertEqual(self._report([("kind", "=", "failed")]).failed_category, "mapping")
