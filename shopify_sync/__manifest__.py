@@ -40,6 +40,7 @@
         "views/sale_order_views.xml",
     ],
     "assets": {
+        "web.assets_backend": ["shopify_sync/static/src/js/*.js"],
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],
     },
     "installable": True,

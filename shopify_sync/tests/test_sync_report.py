@@ -128,7 +128,7 @@ class TestSyncReport(ShopifyTransactionCase):
         for view in ("graph", "graph_failures", "graph_orders", "graph_backlog"):
             arch = etree.fromstring(self.env.ref(f"shopify_sync.shopify_sync_report_view_{view}").arch)
             measure = arch.find("field[@type='measure']")
-            self.assertEqual((measure.get("name"), measure.get("widget")), ("count", "integer"), view)
+            self.assertEqual((measure.get("name"), measure.get("widget")), ("count", "shopify_count"), view)
         lag = etree.fromstring(self.env.ref("shopify_sync.shopify_sync_report_view_graph_lag").arch)
         self.assertEqual([f.get("name") for f in lag.iterfind("field") if not f.get("type")], ["date", "shop_id"])
         menus = self.env.ref("shopify_sync.menu_shopify_reporting").child_id
