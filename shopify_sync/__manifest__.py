@@ -2,7 +2,7 @@
     "name": "Shopify Sync",
     "summary": "Keep Shopify stores and Odoo in step: orders, customers, products, "
     "without duplicates, with failures operations staff can act on.",
-    "version": "19.0.2.2.0",
+    "version": "19.0.2.3.0",
     "category": "Sales/Sales",
     "license": "LGPL-3",
     "author": "shopify_sync contributors",
@@ -37,10 +37,12 @@
         "report/shopify_team_note.xml",
         "views/shopify_readiness_views.xml",
         "views/shopify_shop_overview_views.xml",
+        "views/shopify_sync_report_views.xml",
         "views/sale_order_views.xml",
         "views/stock_picking_views.xml",
     ],
     "assets": {
+        "web.assets_backend": ["shopify_sync/static/src/js/*.js"],
         "web.assets_tests": ["shopify_sync/static/tests/tours/*.js"],
     },
     "installable": True,

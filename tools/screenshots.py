@@ -1,8 +1,9 @@
-"""docs/images/*.png: the overview, a failure, the fix wizard and the Apps page, as headless chromium shows them.
+"""docs/images/*.png: the overview, a failure, the fix wizard, Sync health and the Apps page, as headless chromium
+shows them.
 
 Called by ``make screenshots`` (tools/make_screenshots.sh) on a fresh database: a
 small data set is made through the ORM against local Shopify simulators (two
-stores, orders synced, a few failures), then Odoo serves it and chromium, driven
+stores, orders synced, a few failures, a customer change waiting for review), then Odoo serves it and chromium, driven
 over the DevTools protocol, takes the pictures.
 """
 
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from shopify_simulator import ShopifySimulator, WebhookSender  # noqa: E402
+from tools.harness.orm import tax_group  # noqa: E402
 from tools.harness.procs import free_port, stop_process_group, wait_http  # noqa: E402
 
 API_VERSION = "2026-01"
@@ -68,7 +70,13 @@ def build_data(conf, db):
                 }
             )
             tax = env["account.tax"].search([("name", "=", "Sales tax 6%")], limit=1) or env["account.tax"].create(
-                {"name": "Sales tax 6%", "amount": 6.0, "amount_type": "percent", "type_tax_use": "sale"}
+                {
+                    "name": "Sales tax 6%",
+                    "amount": 6.0,
+                    "amount_type": "percent",
+                    "type_tax_use": "sale",
+                    "tax_group_id": tax_group(env, 6.0).id,
+                }
             )
             env["shopify.tax.mapping"].create({"shop_id": shop.id, "rate": 0.06, "tax_id": tax.id})
             shop_id = shop.id
@@ -90,7 +98,20 @@ def build_data(conf, db):
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["shopify.shop"].browse(shop_id).reconcile("2026-01-01 00:00:00")
+        if not bad:
+            review_once(registry, shop_id, sim)
     return simulators, failed_job
+
+
+def review_once(registry, shop_id, sim):
+    """A store whose customers are in review: one change waits for a decision (the amber card)."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    customer = sim.generate(customers=1, seed=90)["customers"][0]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        env["shopify.shop"].browse(shop_id).rollout_customers = "review"
+        env["shopify.sync.job"].run_sync(shop_id, "customer", str(customer["id"]))
 
 
 def sync_once(registry, shop_id, order_id):
@@ -208,6 +229,8 @@ def take_pictures(browser, base, failed_job):
     browser.wait_for(".modal button[name=action_apply]")
     time.sleep(1.5)
     browser.screenshot(SHOTS / "fix_wizard.png")
+    browser.goto(f"{base}/odoo/action-shopify_sync.action_shopify_sync_health", ".o_pivot table")
+    browser.screenshot(SHOTS / "sync_health.png")
 
 
 def module_id(db, name="shopify_sync"):

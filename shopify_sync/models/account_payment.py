@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..services.labels import gateway_label
 
 
 class ShopifyTransactionBinding(models.Model):
@@ -11,9 +13,15 @@ class ShopifyTransactionBinding(models.Model):
     odoo_id = fields.Many2one("account.payment", string="Payment", required=True, ondelete="restrict")
     order_shopify_id = fields.Char(string="Shopify Order ID", readonly=True)
     kind = fields.Char(readonly=True)
-    gateway = fields.Char(readonly=True)
+    gateway = fields.Char(string="Gateway Code", readonly=True)
+    gateway_label = fields.Char(string="Gateway", compute="_compute_gateway_label")
 
     _record_uniq = models.UniqueIndex("(odoo_id)", "This payment already belongs to a Shopify transaction.")
+
+    @api.depends("gateway")
+    def _compute_gateway_label(self):
+        for binding in self:
+            binding.gateway_label = gateway_label(self.env, binding.gateway)
 
     def _sync_job_resource(self):
         return self._shopify_resource_type, self.order_shopify_id

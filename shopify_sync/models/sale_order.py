@@ -1,6 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..mapping.history import STANDINGS
+from ..services.labels import financial_status_label
 
 
 class ShopifyOrderBinding(models.Model):
@@ -13,7 +14,8 @@ class ShopifyOrderBinding(models.Model):
 
     odoo_id = fields.Many2one("sale.order", string="Sale Order", required=True, ondelete="restrict")
     shopify_name = fields.Char(string="Shopify Order", readonly=True)
-    financial_status = fields.Char(string="Shopify Payment Status", readonly=True)
+    financial_status = fields.Char(string="Shopify Payment Status Code", readonly=True)
+    financial_status_label = fields.Char(string="Shopify Payment Status", compute="_compute_financial_status_label")
     shopify_deleted_at = fields.Datetime(
         string="Deleted in Shopify",
         readonly=True,
@@ -32,6 +34,11 @@ class ShopifyOrderBinding(models.Model):
     )
 
     _record_uniq = models.UniqueIndex("(odoo_id)", "This sale order already belongs to a Shopify order.")
+
+    @api.depends("financial_status")
+    def _compute_financial_status_label(self):
+        for binding in self:
+            binding.financial_status_label = financial_status_label(self.env, binding.financial_status)
 
 
 class SaleOrder(models.Model):

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..services.labels import gateway_label
+
 
 class ShopifyGatewayMapping(models.Model):
     """A Shopify payment gateway (``shopify_payments``, ``paypal``, ``gift_card``...) -> its payments' journal."""
@@ -12,6 +14,7 @@ class ShopifyGatewayMapping(models.Model):
     shop_id = fields.Many2one("shopify.shop", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="shop_id.company_id", store=True)
     gateway = fields.Char(required=True, help="As Shopify names it on the transaction, e.g. shopify_payments.")
+    gateway_label = fields.Char(string="Gateway name", compute="_compute_gateway_label")
     journal_id = fields.Many2one(
         "account.journal",
         string="Payment Journal",
@@ -22,6 +25,17 @@ class ShopifyGatewayMapping(models.Model):
     )
 
     _gateway_uniq = models.UniqueIndex("(shop_id, lower(gateway))", "This gateway is already mapped for this store.")
+
+    @api.depends("gateway")
+    def _compute_gateway_label(self):
+        for mapping in self:
+            mapping.gateway_label = gateway_label(self.env, mapping.gateway)
+
+    @api.depends("gateway")
+    def _compute_display_name(self):
+        for mapping in self:
+            label = gateway_label(self.env, mapping.gateway)
+            mapping.display_name = f"{label} ({mapping.gateway})" if label and label != mapping.gateway else label
 
     @api.model
     def _journal(self, shop, gateway):

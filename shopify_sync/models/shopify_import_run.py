@@ -81,6 +81,58 @@ class ShopifyImportRun(models.Model):
     started_at = fields.Datetime(readonly=True)
     finished_at = fields.Datetime(readonly=True)
 
+    present_count = fields.Integer(
+        string="Already there",
+        compute="_compute_result_line",
+        help="Records Odoo already had: updated to Shopify's version, or already at it.",
+    )
+    result_line = fields.Char(
+        string="Result",
+        compute="_compute_result_line",
+        help="What happened to the records read: created, linked to a record Odoo had, already there, failed.",
+    )
+
+    @api.depends("created_count", "linked_count", "updated_count", "skipped_count", "failed_count", "deferred_count")
+    def _compute_result_line(self):
+        for run in self:
+            run.present_count = run.updated_count + run.skipped_count
+            line = self.env._(
+                "%(created)s created · %(linked)s linked · %(present)s already there · %(failed)s failed",
+                created=run.created_count,
+                linked=run.linked_count,
+                present=run.present_count,
+                failed=run.failed_count,
+            )
+            if run.deferred_count:
+                line += " · " + self.env._("%s handed to their sync job", run.deferred_count)
+            run.result_line = line
+
+    def _result_domain(self, result):
+        """The sync jobs of the records this run created, linked, found already there, or failed on.
+
+        A record read again by a later run belongs to that run's result.
+        """
+        self.ensure_one()
+        return [("import_run_id", "=", self.id), ("import_result", "=", result)]
+
+    def action_open_result(self):
+        """The sync jobs behind one number of the result line (``import_result`` in the context)."""
+        self.ensure_one()
+        result = self.env.context.get("import_result", "created")
+        labels = {
+            "created": self.env._("Created"),
+            "linked": self.env._("Linked"),
+            "present": self.env._("Already there"),
+            "failed": self.env._("Failed"),
+        }
+        action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_sync_job")
+        action.update(
+            name=f"{self.display_name}: {labels[result]}",
+            domain=self._result_domain(result),
+            context={"search_default_group_category": 1} if result == "failed" else {},
+        )
+        return action
+
     @api.depends("rows_read", "object_count", "state")
     def _compute_progress(self):
         for run in self:

@@ -30,6 +30,14 @@ COUNTERS = {
 MAX_UNREADABLE_NOTES = 50
 
 
+def import_result(outcome):
+    """The result line's word for a record's outcome: created, linked, present (already there), failed;
+    None for a record handed to its sync job (its outcome comes later)."""
+    if outcome == DEFERRED:
+        return None
+    return {"created": "created", "linked": "linked", FAILED: "failed"}.get(outcome, "present")
+
+
 class ShopifyImportRun(models.Model):
     _inherit = "shopify.import.run"  # pylint: disable=consider-merging-classes-inherited
 
@@ -136,8 +144,25 @@ class ShopifyImportRun(models.Model):
                 missing=self.env._("a complete export row") if missing else self.env._("a readable export line"),
                 retry_advice=self.env._("Retry is safe: it reads the record from Shopify again."),
             )
-            return sync_jobs._import_failure(self.shop_id, resource_type, resource_id, error)
-        return sync_jobs._import_node(self.shop_id, resource_type, resource_id, bulk.assemble(kind, group))
+            outcome = sync_jobs._import_failure(self.shop_id, resource_type, resource_id, error)
+        else:
+            outcome = sync_jobs._import_node(self.shop_id, resource_type, resource_id, bulk.assemble(kind, group))
+        return self._note_result(resource_type, resource_id, outcome)
+
+    def _note_result(self, resource_type, resource_id, outcome):
+        """Remember on the record's sync job what this run did to it (the result line's links); ``outcome``."""
+        result = import_result(outcome)
+        if result:
+            # One statement per record, in the chunk's transaction: the import's hot path.
+            self.env.cr.execute(
+                """
+                UPDATE shopify_sync_job SET import_run_id = %s, import_result = %s
+                 WHERE shop_id = %s AND resource_type = %s AND resource_id = %s
+                """,
+                (self.id, result, self.shop_id.id, resource_type, str(resource_id)),
+            )
+            self.env["shopify.sync.job"].invalidate_model(["import_run_id", "import_result"])
+        return outcome
 
     def _resource_id(self, group):
         """The record's numeric Shopify id when the file names a record of this kind, else None."""

@@ -51,6 +51,7 @@ class ShopifyShop(models.Model):
                 location.write(vals)
             else:
                 locations.create(dict(vals, shop_id=self.id, shopify_id=str(node["legacyResourceId"])))
+        self.location_mapping_ids.sudo()._link_known_locations()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -48,17 +48,41 @@ class ShopifyLocationMapping(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         mappings = super().create(vals_list)
+        mappings._link_known_locations()
         # A new location is agreed before its first push (models/shopify_stock_agreement.py).
         mappings.shop_id._request_stock_comparison()
         return mappings
 
     def write(self, vals):
+        before = {mapping.id: (mapping.location_id, mapping.shopify_location_id) for mapping in self}
         result = super().write(vals)
         if {"location_id", "shopify_location_id", "shopify_location_ref_id"} & set(vals):
-            for mapping in self:
+            # Only a mapping that now pairs other locations is agreed again (linking the
+            # Shopify location it already pushed to changes nothing).
+            changed = self.filtered(lambda m: before[m.id] != (m.location_id, m.shopify_location_id))
+            for mapping in changed:
                 mapping.shop_id._forget_stock_agreements(mapping)
-            self.shop_id._request_stock_comparison()
+            if changed:
+                changed.shop_id._request_stock_comparison()
         return result
+
+    def _link_known_locations(self):
+        """Mappings with a Shopify location id typed by hand show the fetched location of that id."""
+        unlinked = self.filtered(lambda m: not m.shopify_location_ref_id and m.shopify_location_id)
+        if not unlinked:
+            return
+        locations = (
+            self.env["shopify.location"]
+            .with_context(active_test=False)
+            .search(
+                [("shop_id", "in", unlinked.shop_id.ids), ("shopify_id", "in", unlinked.mapped("shopify_location_id"))]
+            )
+        )
+        by_key = {(loc.shop_id.id, loc.shopify_id): loc for loc in locations}
+        for mapping in unlinked:
+            location = by_key.get((mapping.shop_id.id, mapping.shopify_location_id))
+            if location:
+                mapping.shopify_location_ref_id = location
 
     def action_compare_stock(self):
         """Compare this location alone: its own agreement, decided apart from the shop's other locations."""

@@ -18,6 +18,7 @@ from odoo.exceptions import UserError
 
 from ..services.db import independent_env
 from ..services.errors import SyncError
+from ..services.labels import local_time
 from ..services.topics import TOPIC_RESOURCES, payload_with
 from ..services.webhook_auth import compute_hmac
 
@@ -152,7 +153,7 @@ class ShopifyShop(models.Model):
         }
         if not self.selftest_at:
             return "red", self.env._("Never run: press “Run duplicate self-test” on the Go-live tab."), fix
-        when = fields.Datetime.to_string(self.selftest_at)
+        when = local_time(self.env, self.selftest_at)
         if not self.selftest_ok:
             return "red", self.env._("Failed on %(when)s: %(note)s", when=when, note=self.selftest_note), fix
         return "green", self.env._("Passed on %(when)s: %(note)s", when=when, note=self.selftest_note), None
@@ -194,9 +195,9 @@ class ShopifyShop(models.Model):
             self.env._(
                 "%(job)s failed on %(failed)s, was fixed and retried: %(category)s on %(done)s.",
                 job=job.name,
-                failed=fields.Datetime.to_string(job.last_failed_at),
+                failed=local_time(self.env, job.last_failed_at),
                 category=job.outcome or "-",
-                done=fields.Datetime.to_string(job.last_success_at),
+                done=local_time(self.env, job.last_success_at),
             ),
             None,
         )

@@ -18,6 +18,8 @@ WEBHOOK_ROUTE = const.WEBHOOK_ROUTE
 _DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
 _API_VERSION_RE = re.compile(r"^\d{4}-(01|04|07|10)$|^unstable$")
 SECRET_FIELDS = ("access_token", "client_secret", "previous_client_secret")
+# Models whose fields a shop may protect: those the sync writes.
+PROTECTABLE_MODELS = ("res.partner", "sale.order", "sale.order.line", "product.template", "product.product")
 DEFAULT_PROTECTED_FIELDS = (
     "res.partner.name,res.partner.street,res.partner.street2,res.partner.city,"
     "res.partner.zip,res.partner.state_id,res.partner.country_id,sale.order.order_line"
@@ -198,6 +200,16 @@ class ShopifyShop(models.Model):
         default=DEFAULT_PROTECTED_FIELDS,
         help="Comma-separated model.field names that sync never overwrites once the record exists.",
     )
+    # The same list, picked by label: stored as protected_fields (model.field), which the sync reads.
+    protected_field_ids = fields.Many2many(
+        "ir.model.fields",
+        string="Protected fields",
+        compute="_compute_protected_field_ids",
+        inverse="_inverse_protected_field_ids",
+        domain=[("model", "in", PROTECTABLE_MODELS), ("store", "=", True)],
+        help="Fields of synced records that Odoo keeps once the record exists: a change in Shopify is "
+        "reported, not written.",
+    )
     reconcile_overlap_hours = fields.Integer(default=2)
     last_reconciled_at = fields.Datetime(readonly=True, copy=False)
 
@@ -332,6 +344,23 @@ class ShopifyShop(models.Model):
             """
         )
         return {row[0]: DoorShop(*row[1:]) for row in self.env.cr.fetchall()}
+
+    @api.depends("protected_fields")
+    def _compute_protected_field_ids(self):
+        model_fields = self.env["ir.model.fields"].sudo()
+        for shop in self:
+            found = model_fields
+            for spec in shop._protected_field_specs():
+                model, _sep, name = spec.rpartition(".")
+                found |= model_fields._get(model, name) if model in self.env else model_fields
+            shop.protected_field_ids = found.sudo(False)
+
+    def _inverse_protected_field_ids(self):
+        for shop in self:
+            picked = {f"{field.model}.{field.name}" for field in shop.protected_field_ids.sudo()}
+            kept = [spec for spec in shop._protected_field_specs() if spec in picked]
+            added = sorted(picked - set(kept))
+            shop.protected_fields = ",".join(kept + added) or False
 
     def _protected_field_specs(self):
         self.ensure_one()

@@ -16,6 +16,7 @@ from ..services import oauth
 from ..services.db import independent_env
 from ..services.errors import ConfigurationError, SyncError, TemporaryError
 from ..services.identity import lock_token_renewal
+from ..services.labels import local_time
 from .shopify_shop import _notify
 
 _logger = logging.getLogger(__name__)
@@ -304,7 +305,7 @@ class ShopifyShop(models.Model):
         scopes = [s["handle"] for s in ((data.get("currentAppInstallation") or {}).get("accessScopes") or [])]
         auth = self._auth()
         expiry = (
-            fields.Datetime.to_string(auth.expires_at)
+            local_time(self.env, auth.expires_at)
             if self.auth_method != "static_token" and auth.expires_at
             else self.env._("never")
         )

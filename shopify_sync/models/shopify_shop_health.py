@@ -163,9 +163,9 @@ class ShopifyShop(models.Model):
         }
 
     def _compute_lag(self):
-        """Lag of the last 24 h: Shopify's updatedAt to the successful sync (SQL: percentiles)."""
+        """Lag of the last 24 h: Shopify's updatedAt to the real syncs (SQL: percentiles); no-ops are no lag."""
         since = fields.Datetime.now() - timedelta(days=1)
-        self.env["shopify.sync.job"].flush_model(["shop_id", "last_success_at", "lag_seconds"])
+        self.env["shopify.sync.job"].flush_model(["shop_id", "lag_at", "lag_seconds"])
         for shop in self:
             row = (None, None, None)
             if shop.id:
@@ -175,7 +175,7 @@ class ShopifyShop(models.Model):
                            percentile_cont(0.5) WITHIN GROUP (ORDER BY lag_seconds),
                            percentile_cont(0.95) WITHIN GROUP (ORDER BY lag_seconds)
                       FROM shopify_sync_job
-                     WHERE shop_id = %s AND last_success_at > %s AND lag_seconds IS NOT NULL
+                     WHERE shop_id = %s AND lag_at > %s AND lag_seconds IS NOT NULL
                     """,
                     (shop.id, since),
                 )

@@ -29,6 +29,9 @@ class ShopifyShop(models.Model):
     import_updated_count = fields.Integer(compute="_compute_import")
     import_failed_count = fields.Integer(compute="_compute_import")
     import_message = fields.Text(compute="_compute_import")
+    import_latest_run_ids = fields.Many2many(
+        "shopify.import.run", string="Import result", compute="_compute_import", help="The newest run of each kind."
+    )
 
     history_cutoff = fields.Date(
         string="History Cut-off",
@@ -63,6 +66,7 @@ class ShopifyShop(models.Model):
             else:
                 state = "failed" if "failed" in states else "done"
             shop.import_state = state
+            shop.import_latest_run_ids = runs
             total = sum(runs.mapped("object_count"))
             read = sum(runs.mapped("rows_read"))
             done = all(run.state == "done" for run in runs) and bool(runs)

@@ -86,7 +86,18 @@ class ShopifySyncJob(models.Model):
     )
     shopify_updated_at = fields.Datetime(readonly=True)
     lag_seconds = fields.Float(
-        readonly=True, aggregator="avg", help="Seconds between Shopify's updatedAt and the successful sync."
+        readonly=True,
+        aggregator="avg",
+        help="Seconds between Shopify's updatedAt and the last real sync (created, updated or linked a newer "
+        "Shopify version); skips, no-ops and re-runs of a version already synced are not lag.",
+    )
+    lag_at = fields.Datetime(string="Lag measured at", readonly=True, index=True, help="When lag_seconds was measured.")
+    failed_category = fields.Selection(
+        CATEGORIES,
+        string="Failed with",
+        readonly=True,
+        index=True,
+        help="The reason of this job's last failure, kept once it is fixed: what reports count failures by.",
     )
     delivery_ids = fields.One2many("shopify.webhook.delivery", "sync_job_id", readonly=True)
     delivery_count = fields.Integer(compute="_compute_counts")

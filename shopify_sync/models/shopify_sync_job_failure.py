@@ -10,10 +10,13 @@ from odoo import api, fields, models
 
 from ..services.db import independent_env
 from ..services.errors import TEMPORARY
+from ..services.labels import local_time
 from ..services.retry_policy import THROTTLE_PATIENCE
 from .shopify_sync_job_history import MEANINGFUL_OUTCOMES
 
 MEANINGFUL = dict(MEANINGFUL_OUTCOMES)
+# Outcomes whose lag is a sync's lag (see _is_real_sync).
+LAG_OUTCOMES = ("created", "updated", "linked")
 
 _logger = logging.getLogger(__name__)
 
@@ -55,10 +58,10 @@ class ShopifySyncJob(models.Model):
         message = str(error)
         if throttled_since and wait is not None:
             message = env._(
-                "%(message)s (throttled since %(since)s UTC; next try in %(wait)s s; throttling is waited "
+                "%(message)s (throttled since %(since)s; next try in %(wait)s s; throttling is waited "
                 "out for up to %(patience)s min without using up attempts)",
                 message=message,
-                since=f"{throttled_since:%Y-%m-%d %H:%M:%S}",
+                since=local_time(env, throttled_since),
                 wait=f"{wait:.0f}",
                 patience=f"{THROTTLE_PATIENCE.total_seconds() / 60:g}",
             )
@@ -72,6 +75,7 @@ class ShopifySyncJob(models.Model):
             {
                 "state": "failed" if final else job.state,
                 "category": error.category,
+                "failed_category": error.category,
                 "message": message,
                 "missing": error.missing,
                 "retry_advice": error.retry_advice,
@@ -151,8 +155,10 @@ class ShopifySyncJob(models.Model):
             if summary:
                 vals["resource_summary"] = summary
         if result.updated_at:
+            if self._is_real_sync(result):
+                vals["lag_seconds"] = max((now - result.updated_at).total_seconds(), 0.0)
+                vals["lag_at"] = now
             vals["shopify_updated_at"] = result.updated_at
-            vals["lag_seconds"] = max((now - result.updated_at).total_seconds(), 0.0)
         if result.category:
             vals["category"] = result.category
         warning = result.warning
@@ -166,6 +172,16 @@ class ShopifySyncJob(models.Model):
                 needs_action=True,
             )
         return vals
+
+    def _is_real_sync(self, result):
+        """Whether ``result`` brought a Shopify version Odoo did not have: only that is lag.
+
+        A skip, a no-op and a re-run of the version already synced (an import
+        reading it again) measure nothing but the age of the version.
+        """
+        if result.outcome not in LAG_OUTCOMES or not result.updated_at:
+            return False
+        return not self.shopify_updated_at or result.updated_at > self.shopify_updated_at
 
     def _mark_deliveries_done(self, started):
         """Mark the deliveries this run served as done, on a READ COMMITTED cursor.

@@ -4,7 +4,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import html_escape
 
 from ..services.labels import job_title, label_from_payload
 
@@ -14,6 +13,21 @@ MEANINGFUL_OUTCOMES = [
     ("linked", "Linked"),
     ("cancelled", "Cancelled"),
 ]
+
+
+def record_link(record):
+    """A record named in the chatter, as a link that opens it (``S00021``); empty for no record."""
+    if not record:
+        return ""
+    return Markup('<a href="/odoo/%s/%s" data-oe-model="%s" data-oe-id="%s">%s</a>') % (
+        record._name,
+        record.id,
+        record._name,
+        record.id,
+        record.display_name,
+    )
+
+
 # Outcomes worth a line in the chatter even without a failure before them
 NOTEWORTHY = ("created", "linked", "cancelled")
 
@@ -127,10 +141,10 @@ class ShopifySyncJob(models.Model):
         if not recovered and result.outcome not in NOTEWORTHY:
             return
         what = outcomes.get(result.outcome, result.outcome)
-        record = result.record.display_name if result.record else ""
+        parts = [part for part in (record_link(result.record), result.note) if part]
         self._post_history(
             self.env._("Attempt %(attempt)s succeeded: %(what)s", attempt=attempt, what=what),
-            " ".join(part for part in (record, result.note or "") if part) or None,
+            Markup(" ").join(parts) if parts else None,
         )
 
     def _note_on_record(self, result):
@@ -171,7 +185,7 @@ class ShopifySyncJob(models.Model):
     # -- the link between a job and its activity ------------------------------
     def _job_link(self):
         self.ensure_one()
-        return Markup('<a href="/odoo/shopify.sync.job/%s">%s</a>') % (self.id, html_escape(self.name))
+        return record_link(self)
 
     # -- retry many --------------------------------------------------------------
     def _same_reason_domain(self):

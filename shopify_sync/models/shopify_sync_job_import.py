@@ -19,8 +19,21 @@ FAILED = "failed"
 DEFERRED = "deferred"
 
 
+IMPORT_RESULTS = [("created", "Created"), ("linked", "Linked"), ("present", "Already there"), ("failed", "Failed")]
+
+
 class ShopifySyncJob(models.Model):
     _inherit = "shopify.sync.job"  # pylint: disable=consider-merging-classes-inherited
+
+    import_run_id = fields.Many2one(
+        "shopify.import.run",
+        string="Last import",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        help="The last import run that read this record.",
+    )
+    import_result = fields.Selection(IMPORT_RESULTS, readonly=True, help="What that import did to the record.")
 
     @api.model
     def _import_node(self, shop, resource_type, resource_id, node):

@@ -4,8 +4,9 @@ Generated from the shop's configuration each time it is printed
 (report ``shopify_sync.report_shopify_team_note``), so it is never out of date.
 """
 
-from odoo import fields, models
+from odoo import models
 
+from ..services.labels import local_time
 from ..services.rollout import MODES, OBJECTS, switch_field
 
 # object -> (source system, target model, match key in words)
@@ -59,7 +60,7 @@ class ShopifyShop(models.Model):
                 self.env._(
                     "Duplicate self-test %(result)s on %(when)s: %(note)s",
                     result=self.env._("passed") if self.selftest_ok else self.env._("failed"),
-                    when=fields.Datetime.to_string(self.selftest_at),
+                    when=local_time(self.env, self.selftest_at),
                     note=self.selftest_note,
                 )
             )

@@ -6,6 +6,10 @@ and the webhook body has all of it before Shopify is ever asked.
 
 import json
 
+import pytz
+
+from odoo.tools import format_datetime
+
 from .resources import DOOR_LABEL_KEYS
 
 SEPARATOR = " · "
@@ -87,3 +91,55 @@ def _is_number(value):
     except (TypeError, ValueError):
         return False
     return True
+
+
+def local_time(env, value):
+    """A UTC datetime as the user reads it in messages: their time zone, named (``2026-12-07 17:20:05 CET``)."""
+    if not value:
+        return ""
+    tz = env.context.get("tz") or env.user.tz or "UTC"
+    zone = pytz.timezone(tz)
+    return "{} {}".format(
+        format_datetime(env, value, tz=tz, dt_format="yyyy-MM-dd HH:mm:ss"),
+        pytz.utc.localize(value).astimezone(zone).tzname(),
+    )
+
+
+def financial_status_label(env, code):
+    """Shopify's ``displayFinancialStatus`` (``PARTIALLY_REFUNDED``) as people read it."""
+    if not code:
+        return False
+    labels = {
+        "AUTHORIZED": env._("Authorized"),
+        "EXPIRED": env._("Expired"),
+        "PAID": env._("Paid"),
+        "PARTIALLY_PAID": env._("Partially paid"),
+        "PARTIALLY_REFUNDED": env._("Partially refunded"),
+        "PENDING": env._("Pending"),
+        "REFUNDED": env._("Refunded"),
+        "VOIDED": env._("Voided"),
+    }
+    return labels.get(code, _words(code))
+
+
+def gateway_label(env, code):
+    """A Shopify payment gateway (``shopify_payments``) as people read it; an unknown one in words."""
+    if not code:
+        return False
+    labels = {
+        "shopify_payments": env._("Shopify Payments"),
+        "paypal": env._("PayPal"),
+        "gift_card": env._("Gift card"),
+        "manual": env._("Manual payment"),
+        "cash": env._("Cash"),
+        "bogus": env._("Bogus (test gateway)"),
+        "shop_cash": env._("Shop Cash"),
+        "store_credit": env._("Store credit"),
+    }
+    return labels.get(code.strip().lower(), _words(code))
+
+
+def _words(code):
+    """``SOME_CODE`` or ``some_code`` → ``Some code``."""
+    text = code.replace("_", " ").strip().lower()
+    return text[:1].upper() + text[1:]

@@ -43,3 +43,20 @@ class TestSyncJobsScreens(ShopifyHttpCase):
         self.start_tour(
             f"/odoo/action-shopify_sync.action_shopify_sync_job/{job.id}", "shopify_sync_see_success", login="admin"
         )
+
+    def test_a_review_turns_the_card_amber_until_approved(self):
+        if not shutil.which("chromium"):
+            self.skipTest("Debian chromium is not installed")
+        self.shop.rollout_customers = "review"
+        rest = self.simulator.generate(customers=1)["customers"][0]
+        self.sync("customer", rest["id"])
+        job = self.sync_job("customer", rest["id"])
+        self.assertEqual(job.state, "to_review")
+        self.shop.invalidate_recordset()
+        self.assertEqual((self.shop.needs_attention, self.shop.overview_color), (False, 2))
+        self.env.flush_all()
+        self.start_tour("/odoo", "shopify_sync_review_amber_then_green", login="admin")
+        self.env.invalidate_all()
+        self.assertEqual((job.state, job.review_decision), ("done", "approved"))
+        self.assertEqual(self.bound("customer", rest["id"]).email, rest["email"])
+        self.assertEqual(self.shop.overview_color, 10)

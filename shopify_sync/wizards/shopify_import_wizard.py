@@ -1,9 +1,16 @@
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..services.errors import SyncError
+
+# Orders of the last this many days are read unless the person chooses another window.
+DEFAULT_ORDER_DAYS = 60
+
+
+def _default_orders_since(wizard):
+    return fields.Date.context_today(wizard) - timedelta(days=DEFAULT_ORDER_DAYS)
 
 
 class ShopifyImportWizard(models.TransientModel):
@@ -16,7 +23,10 @@ class ShopifyImportWizard(models.TransientModel):
     import_products = fields.Boolean(string="Products with variants", default=True)
     import_customers = fields.Boolean(string="Customers", default=True)
     import_orders = fields.Boolean(string="Orders", default=True)
-    orders_since = fields.Date(help="Only orders created since this day; empty: every order of the store.")
+    orders_since = fields.Date(
+        default=_default_orders_since,
+        help="Only orders created since this day (60 days back unless changed); empty: every order of the store.",
+    )
     history_cutoff = fields.Date(
         string="History Cut-off",
         compute="_compute_history_rules",
@@ -44,6 +54,32 @@ class ShopifyImportWizard(models.TransientModel):
     partly_refunded_count = fields.Integer(string="Partly Refunded Orders", readonly=True)
     oldest_order_at = fields.Datetime(string="First Order", readonly=True)
     newest_order_at = fields.Datetime(string="Last Order", readonly=True)
+    summary = fields.Text(string="What will be read", compute="_compute_summary")
+
+    @api.depends("shop_id", "import_products", "import_customers", "import_orders", "orders_since")
+    def _compute_summary(self):
+        for wizard in self:
+            wizard.summary = "\n".join(wizard._summary_lines()) or False
+
+    def _summary_lines(self):
+        """What the import reads from the store, one line per kind, in words."""
+        lines = []
+        if self.import_products:
+            lines.append(self.env._("Products with their variants: the whole catalogue."))
+        if self.import_customers:
+            lines.append(self.env._("Customers: all of them."))
+        if self.import_orders and self.orders_since:
+            days = (fields.Date.context_today(self) - self.orders_since).days
+            lines.append(
+                self.env._(
+                    "Orders created since %(day)s (%(days)s days).",
+                    day=fields.Date.to_string(self.orders_since),
+                    days=days,
+                )
+            )
+        elif self.import_orders:
+            lines.append(self.env._("Orders: every order the store ever had."))
+        return lines
 
     @api.model
     def default_get(self, fields_list):
@@ -115,4 +151,15 @@ class ShopifyImportWizard(models.TransientModel):
                 {"history_cutoff": self.history_cutoff, "accounting_start_date": self.accounting_start_date}
             )
         self.shop_id.action_import(objects=objects, since=self._since())
-        return {"type": "ir.actions.act_window_close"}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Import from Shopify started"),
+                "message": " ".join(self._summary_lines())
+                + " "
+                + self.env._("The shop's Import section shows what happened to each kind as it goes."),
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

@@ -103,8 +103,26 @@ def _configure(env, s):
         shop.inventory_debounce_seconds = s.inventory_debounce_seconds
     if not shop.tax_mapping_ids:
         taxes = env["account.tax"]
+        group = tax_group(env, 6.0)
         tax = taxes.search([("name", "=", s.tax_name)], limit=1) or taxes.create(
-            {"name": s.tax_name, "amount": 6.0, "amount_type": "percent", "type_tax_use": "sale"}
+            {
+                "name": s.tax_name,
+                "amount": 6.0,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "tax_group_id": group.id,
+            }
         )
+        if tax.tax_group_id != group:
+            tax.tax_group_id = group  # made by an earlier version in the default group ("Tax 15%")
         env["shopify.tax.mapping"].create({"shop_id": shop.id, "rate": 0.06, "tax_id": tax.id})
     return shop.id
+
+
+def tax_group(env, percent):
+    """The tax group ``Tax 6%`` of the company: what a sale order's totals name the tax."""
+    name = f"Tax {percent:g}%"
+    groups = env["account.tax.group"]
+    return groups.search([("name", "=", name), ("company_id", "=", env.company.id)], limit=1) or groups.create(
+        {"name": name, "company_id": env.company.id}
+    )
