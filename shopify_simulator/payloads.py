@@ -108,6 +108,8 @@ def webhook_payload(store, topic, resource_id=None, **extra):
             return _privacy(store, topic, resource_id, extra)
         if topic == "customers/merge":  # resource_id: the deleted customer; kept_id: the kept one
             return merge_payload(extra["kept_id"], resource_id, extra.get("status", "completed"))
+        if topic == "orders/edited":  # resource_id: the order (its latest edit) or the edit
+            return store.order_edit_payload(resource_id)
         if topic.startswith("orders/"):
             return _order(store, resource_id)
         if topic.startswith("customers/"):
