@@ -45,6 +45,7 @@ SHIPPING_LINES_FIRST = 2
 # The refunds an order already has when Odoo first meets it: their jobs are enqueued then (a refund read
 # before its order waits for it).
 ORDER_REFUNDS_FIRST = 20
+ORDER_REFUND_LINES_FIRST = 10  # a refund's lines, to tell units an edit removed from refunded ones
 VARIANTS_FIRST = 25
 
 VARIANT_FIELDS = """
@@ -69,7 +70,7 @@ query Product($id: ID!) {{
 TAX_LINE_FIELDS = "title rate"
 
 LINE_ITEM_FIELDS = f"""
-    id name title variantTitle sku quantity isGiftCard
+    id name title variantTitle sku quantity currentQuantity isGiftCard
     variant {{ id legacyResourceId }}
     originalUnitPriceSet {{ {MONEY} }}
     totalDiscountSet {{ {MONEY} }}
@@ -90,7 +91,7 @@ query VariantProduct($id: ID!) {
 
 # The order's own fields, the same for one order (ORDER_QUERY) and for an export of orders.
 ORDER_FIELDS = f"""id legacyResourceId name email phone createdAt updatedAt processedAt
-    cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus
+    cancelledAt cancelReason displayFinancialStatus displayFulfillmentStatus edited
     currencyCode taxesIncluded note
     customer {{ {CUSTOMER_FIELDS} }}
     billingAddress {{ {ADDRESS_FIELDS} }}
@@ -104,7 +105,10 @@ query Order($id: ID!) {{
     lineItems(first: {ORDER_LINES_FIRST}) {{ nodes {{ {LINE_ITEM_FIELDS} }} {PAGE_INFO} }}
     shippingLines(first: {SHIPPING_LINES_FIRST}) {{ nodes {{ {SHIPPING_LINE_FIELDS} }} {PAGE_INFO} }}
     metafield(namespace: "{METAFIELD_NAMESPACE}", key: "{METAFIELD_KEY}") {{ id value }}
-    refunds(first: {ORDER_REFUNDS_FIRST}) {{ legacyResourceId }}
+    refunds(first: {ORDER_REFUNDS_FIRST}) {{
+      legacyResourceId
+      refundLineItems(first: {ORDER_REFUND_LINES_FIRST}) {{ nodes {{ quantity lineItem {{ id }} }} }}
+    }}
   }}
 }}
 """

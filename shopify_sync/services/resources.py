@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from .gid import ADMIN_PATHS, RESOURCE_GID_TYPES, SUB_RESOURCE_GID_TYPES
 
 # How a webhook topic names its resource.
-#   id_key: the payload key of the resource id; None when the event id names the unit of work
+#   id_key: the payload key of the resource id (dotted for a nested one: ``order_edit.order_id``); None when
+#     the event id names the unit of work
 #   include_fields: the payload fields the subscription asks for (empty: the whole body)
 #   compliance: set in the app's configuration, never subscribed through the API
 #   odoo_stock_note: only a shop whose stock authority is Shopify turns the topic into jobs;

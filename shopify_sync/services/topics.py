@@ -25,7 +25,6 @@ def door_note(topic, stock_authority):
 # Answered 200 and recorded as ignored if they come anyway. The README's topic table lists them
 # with these reasons; tests/test_schema_contract.py checks they exist at Shopify and are listed.
 IGNORED_TOPICS = {
-    "orders/edited": "An edit also sends orders/updated, which re-reads the whole order.",
     "orders/partially_fulfilled": "Each shipment sends fulfillments/create, which validates the delivery.",
     "orders/risk_assessment_changed": "Fraud risk is judged in Shopify before fulfilment; Odoo holds no risk data.",
     "customers/delete": "The partner may have orders and invoices: it is kept. Erasure comes as customers/redact.",
@@ -70,8 +69,11 @@ def resource_of(topic, payload, event_id):
             except ValueError as exc:
                 raise PayloadError(f"{topic} without a valid customer.id") from exc
         return resource_type, str(event_id)[:64]
+    value = payload
+    for part in key.split("."):  # a dotted key names a nested value (orders/edited: order_edit.order_id)
+        value = value.get(part) if isinstance(value, dict) else None
     try:
-        rid = numeric_id(payload.get(key))
+        rid = numeric_id(value)
     except ValueError as exc:
         raise PayloadError(f"{topic} payload has no valid '{key}'") from exc
     if spec.location_key:

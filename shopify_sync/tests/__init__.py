@@ -23,6 +23,7 @@ from . import (
     test_merges_deletions,
     test_nested_pages,
     test_oauth_callback,
+    test_order_edits,
     test_paginate,
     test_rate_budget,
     test_readiness,
