@@ -188,6 +188,26 @@ class TestOrderEdits(AfterCheckoutCase):
         self.assertIn(first.product_id.display_name, notes.body)
         self.assert_applied_once(seeded, order)
 
+    def test_edit_after_a_refund_before_shipping_counts_each_unit_once(self):
+        seeded, order = self.synced_paid_order()
+        first, second = self.goods_lines(order)[0], self.goods_lines(order)[1]
+        ordered = int(seeded["line_items"][0]["quantity"])
+        self.assertGreaterEqual(ordered, 2)
+        refund, _money_back = self.refund(seeded, 6729001, "cancel")
+        self.webhook("refunds/create", refund["id"])
+        self.perform_jobs()
+        self.assertEqual((first.product_uom_qty, first.shopify_removed_qty), (ordered - 1, 1))
+        # Shopify's current quantity is ordered - 1 (the refund): the edit removes one more, raises the other line
+        self.edit(seeded, quantities={0: ordered - 2, 1: second.product_uom_qty + 1})
+        raised = second.product_uom_qty + 1
+        self.deliver_edit(seeded)
+        self.assertEqual((first.product_uom_qty, first.shopify_removed_qty), (ordered - 2, 1))
+        self.assert_open(first, ordered - 2)
+        self.assertEqual(second.product_uom_qty, raised)
+        self.assert_open(second, raised)
+        self.assertEqual(len(self.credit_notes(order)), 1, "the edit adds no credit note of its own")
+        self.assert_applied_once(seeded, order)
+
     # -- lines changed by hand in Odoo ---------------------------------------------------
     def test_a_line_changed_by_hand_is_kept_and_reported(self):
         self.shop.invoice_policy = "never"
