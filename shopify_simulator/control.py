@@ -17,6 +17,8 @@ All bodies are JSON. Routes (GET or POST unless noted):
   ``GET /_sim/faults`` lists what is still queued
 * ``POST /_sim/reset`` ``{"records": false}``: faults (and, if asked, calls and mutations)
 * ``POST /_sim/touch`` / ``POST /_sim/delete`` ``{"resource": "order", "id": 1}``
+* ``POST /_sim/edit`` ``{"order_id": 1, "quantities": {"<line item id>": 0}, "add": [[variant id,
+  quantity]], "staff_note": ""}``: commit an order edit; answers ``{"order_edit", "user_errors"}``
 * ``POST /_sim/cancel`` ``{"order_id": 1, "reason": "customer", "refund": true,
   "gateway": "shopify_payments"}``: cancel an order as the admin does (the unshipped rest
   cancelled and restocked, its money refunded); answers ``{"order": ..., "refund": ...}``
@@ -44,6 +46,7 @@ from urllib.parse import parse_qs, urlparse
 
 from .bulk_control import bulk_faults, bulk_listing
 from .control_client import SimulatorControl
+from .order_edits import OrderEditError
 from .webhooks import WebhookSender
 
 __all__ = ["NotFound", "SimulatorControl", "handle_control"]  # SimulatorControl: control_client.py
@@ -112,6 +115,20 @@ def _cancel(sim, params):
         gateway=params.get("gateway") or "shopify_payments",
     )
     return {"order": order, "refund": refund}
+
+
+def _edit(sim, params):
+    """Commit an order edit: ``quantities`` {line item id: qty}, ``add`` [[variant id, qty]]."""
+    try:
+        edit = sim.store.edit_order(
+            params["order_id"],
+            quantities={int(k): int(v) for k, v in (params.get("quantities") or {}).items()},
+            add=[(int(v), int(q)) for v, q in params.get("add") or []],
+            staff_note=params.get("staff_note") or "",
+        )
+    except OrderEditError as exc:
+        return {"order_edit": None, "user_errors": [str(exc)]}
+    return {"order_edit": edit, "user_errors": []}
 
 
 def _webhook(sim, params):
@@ -220,6 +237,7 @@ def _route(sim, method, route, params):
         "payout": lambda: _payout(sim, params),
         "touch": lambda: sim.touch(params["resource"], params["id"]),
         "cancel": lambda: _cancel(sim, params),
+        "edit": lambda: _edit(sim, params),
         "delete": lambda: {"deleted": sim.delete(params["resource"], params["id"])},
         "payload": lambda: sim.webhook_payload(
             params["topic"], params.get("id"), **params.get("extra", {})
@@ -244,6 +262,7 @@ ROUTES = {
     "payout",
     "touch",
     "cancel",
+    "edit",
     "delete",
     "payload",
     "webhook",

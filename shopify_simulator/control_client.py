@@ -94,6 +94,17 @@ class SimulatorControl(BulkControlVerbs):
         answer = self._post("cancel", body)
         return answer["order"], answer["refund"]
 
+    def edit_order(self, order_id, quantities=None, add=None, staff_note=""):
+        """Commit an order edit; returns ``(order edit or None, user errors)``."""
+        body = {
+            "order_id": order_id,
+            "quantities": {str(k): v for k, v in (quantities or {}).items()},
+            "add": [list(pair) for pair in add or []],
+            "staff_note": staff_note,
+        }
+        answer = self._post("edit", body)
+        return answer["order_edit"], answer["user_errors"]
+
     def set_inventory(self, item_id, location_id, available):
         body = {"inventory_item_id": item_id, "location_id": location_id, "available": available}
         return self._post("inventory", body)["available"]

@@ -1,4 +1,4 @@
-"""The mutations: metafieldsSet, inventorySetQuantities, fulfillmentCreate, productSet.
+"""The mutations: metafieldsSet, inventorySetQuantities, fulfillmentCreate, productSet, order edits.
 
 Each validates its whole input first and applies nothing when there is a user
 error, as Shopify does. ``@idempotent(key:)`` on inventorySetQuantities and
@@ -14,6 +14,7 @@ from graphql.execution.values import get_directive_values
 
 from .formatting import gid, graphql_time, parse_gid
 from .nodes import app_namespace
+from .order_edit_mutations import OrderEditMutations
 from .product_mutations import ProductMutations
 from .stock_mutations import StockMutations
 
@@ -68,7 +69,7 @@ def _valid_value(kind, value):
     return True
 
 
-class Mutations(StockMutations, ProductMutations):
+class Mutations(StockMutations, ProductMutations, OrderEditMutations):
     def __init__(self, api):
         self.api = api
         self.store = api.store
@@ -85,6 +86,14 @@ class Mutations(StockMutations, ProductMutations):
             "fulfillmentCreate": lambda info, fulfillment, message=None: self._run(
                 info, "fulfillmentCreate", {"fulfillment": fulfillment, "message": message}
             ),
+            "orderEditBegin": lambda info, id: self._run(info, "orderEditBegin", {"id": id}),
+            "orderEditAddVariant": lambda info, **args: self._run(
+                info, "orderEditAddVariant", args
+            ),
+            "orderEditSetQuantity": lambda info, **args: self._run(
+                info, "orderEditSetQuantity", args
+            ),
+            "orderEditCommit": lambda info, **args: self._run(info, "orderEditCommit", args),
             "productSet": lambda info, input, identifier=None, synchronous=True: self._run(
                 info,
                 "productSet",

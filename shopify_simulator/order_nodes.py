@@ -59,15 +59,6 @@ class OrderNodes:
             for tax in rest_lines or []
         ]
 
-    def _refunded_quantity(self, order_id, line_id):
-        return sum(
-            int(item.get("quantity") or 0)
-            for refund in self.store.refunds.values()
-            if refund["order_id"] == order_id
-            for item in refund.get("refund_line_items") or []
-            if int(item["line_item_id"]) == line_id
-        )
-
     def _unfulfilled(self, order_id, line_id):
         """What is left to ship of a line: its fulfillment order lines' remaining quantities."""
         return sum(
@@ -100,9 +91,7 @@ class OrderNodes:
             "sku": rest.get("sku"),
             "vendor": rest.get("vendor"),
             "quantity": quantity,
-            "currentQuantity": max(
-                quantity - self._refunded_quantity(int(order["id"]), line_id), 0
-            ),
+            "currentQuantity": self.store.current_quantity(int(order["id"]), rest),
             "unfulfilledQuantity": lambda _info: self._unfulfilled(int(order["id"]), line_id),
             "requiresShipping": bool(rest.get("requires_shipping", True)),
             "isGiftCard": bool(rest.get("gift_card")),
@@ -220,6 +209,7 @@ class OrderNodes:
             if rest.get("cancelled_at")
             else None,
             "closed": bool(rest.get("closed_at")),
+            "edited": bool(rest.get("edited")),
             "closedAt": graphql_time(rest.get("closed_at")),
             "test": bool(rest.get("test")),
             "displayFinancialStatus": enum_value(rest.get("financial_status"), FINANCIAL),

@@ -176,6 +176,8 @@ def webhook_payload(store, topic, resource_id=None, **extra):
                 "provider_title": None,
                 "created_at": order.get("updated_at"),
             }
+        if topic == "orders/edited":  # resource_id: the order (its latest edit) or the edit
+            return store.order_edit_payload(resource_id)
         if topic.startswith("orders/"):
             return _order(store, resource_id)
         if topic.startswith("customers/"):

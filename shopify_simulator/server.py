@@ -145,6 +145,14 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
         Returns ``(order, refund or None)``."""
         return self.store.cancel_order(order_id, reason=reason, refund=refund, gateway=gateway)
 
+    def edit_order(self, order_id, quantities=None, add=None, staff_note=""):
+        """Commit an order edit as the admin (or orderEditBegin ... orderEditCommit) does
+        (order_edits.edit_order): ``quantities`` {line item id: new quantity, 0 removes},
+        ``add`` [(variant id, quantity)]. Returns the order edit; raises OrderEditError."""
+        return self.store.edit_order(
+            order_id, quantities=quantities, add=add, staff_note=staff_note
+        )
+
     def seed_payout(self, **kwargs):
         """Pay out the Shopify Payments transactions not paid out yet (see payouts.seed_payout)."""
         return seed_payout(self.store, **kwargs)

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 from .formatting import gid, level_quantity, parse_time, rest_time, shop_zone
+from .order_edits import OrderEdits
 from .order_store import OrderActivity
 
 DEFAULT_LOCATION = {"id": 655441491, "name": "Main warehouse", "active": True}
@@ -55,7 +56,7 @@ def resource_name(resource):
     return name
 
 
-class Store(OrderActivity):
+class Store(OrderActivity, OrderEdits):
     """Orders, customers, products, fulfillments, refunds, locations, inventory and metafields."""
 
     def __init__(
@@ -76,6 +77,8 @@ class Store(OrderActivity):
         self.companies = {}
         # (inventory item id, location id) -> {"available", "created_at", "updated_at"}
         self.levels = {}
+        self.order_edits = {}  # order edit id -> committed edit (order_edits.py)
+        self.edit_sessions = {}  # calculated order id -> staged edit (order_edit_mutations.py)
         self._order_fulfillment_orders = {}  # order id -> [fulfillment order], in creation order
         self.item_variants = {}  # inventory item id -> variant id
         self.webhook_outbox = []  # (topic, id) of the webhooks the mutations' writes would send

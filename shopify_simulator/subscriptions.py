@@ -41,6 +41,7 @@ TOPICS = (
     "orders/fulfilled",
     "orders/paid",
     "orders/updated",
+    "orders/edited",
     "orders/delete",
     "products/create",
     "products/update",

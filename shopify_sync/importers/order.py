@@ -16,6 +16,7 @@ from ..services.resources import Topic
 from .base import ResourceHandler, SyncResult, stale
 from .company import CompanyHandler
 from .customer import CustomerHandler
+from .order_edits import OrderEdit
 from .order_lines import OrderLineBuilder
 from .order_links import queue_order_link
 from .order_pos import PointOfSale
@@ -38,6 +39,8 @@ class OrderHandler(ResourceHandler):
     }
     # The same job as the order's: a deletion received before the creation finds the order gone.
     topics["orders/delete"] = Topic("id", ("id",))
+    # An edit runs the order's job too (importers/order_edits.py): its body names the order in order_edit.
+    topics["orders/edited"] = Topic("order_edit.order_id", ("order_edit",))
     reconciliation_root = "orders"
     binding_models = ("shopify.order.binding",)
     gid_type = "Order"
@@ -116,6 +119,7 @@ class OrderHandler(ResourceHandler):
         booked = order.currency_id.name if order else booked_currency(node, self.shop.order_currency == "presentment")
         builder = OrderLineBuilder(self, node, money_side(node, booked))
         line_vals = builder.lines()
+        self.edit_note = ""
         binding_vals = {
             "shopify_name": label,
             "financial_status": node.get("displayFinancialStatus"),
@@ -145,7 +149,10 @@ class OrderHandler(ResourceHandler):
         if outcome == "created":
             # Last: the flush job's enqueue lock is then held only until this job commits.
             queue_order_link(self.env, self.shop, order, shopify_id)
-        return SyncResult(outcome, order, label, updated_at, warning and str(warning), warning)
+        note = "; ".join(
+            filter(None, [self.edit_note and self.env._("Shopify edit: %s", self.edit_note), warning and str(warning)])
+        )
+        return SyncResult(outcome, order, label, updated_at, note or None, warning)
 
     # -- create / update -----------------------------------------------------
     @property
@@ -186,6 +193,10 @@ class OrderHandler(ResourceHandler):
         )
         if new_signature == old_signature:
             return None
+        if builder.node.get("edited") and order.state != "draft":
+            # an order edit: the lines and the delivery follow, posted documents stay (importers/order_edits.py)
+            self.edit_note, warning = OrderEdit(self, order).apply(line_vals)
+            return warning
         if order.state != "draft" and self.shop._is_protected("sale.order", "order_line"):
             return ProtectedFieldError(
                 self.env._(
@@ -209,8 +220,8 @@ class OrderHandler(ResourceHandler):
                     for p, q in removed.items()
                 ]
             )
-        else:  # Shopify's total still counts removed units: only an order without them compares
-            builder.check_total(order)
+        elif not builder.node.get("edited"):  # Shopify's total still counts removed units (and an edit's
+            builder.check_total(order)  # total is its current one): only an order without them compares
         return None
 
     def _removed_units(self, lines):

@@ -6,7 +6,7 @@ from ..mapping import order as omap
 from ..mapping.common import SHOP_MONEY, currency_of, money
 from ..services.errors import DataConflictError, MappingError
 from ..services.gid import to_gid
-from ..services.queries import PRODUCT_QUERY, VARIANT_PRODUCT_QUERY
+from ..services.queries import ORDER_REFUND_LINES_FIRST, ORDER_REFUNDS_FIRST, PRODUCT_QUERY, VARIANT_PRODUCT_QUERY
 from .product import ProductHandler
 
 
@@ -23,7 +23,8 @@ class OrderLineBuilder:
         self._products._client = handler.client
 
     def lines(self):
-        vals = [self._product_line(line) for line in omap.order_lines(self.node, self.side)]
+        lines = omap.order_lines(self.node, self.side, ORDER_REFUNDS_FIRST, ORDER_REFUND_LINES_FIRST)
+        vals = [self._product_line(line) for line in lines]
         vals += [self._shipping_line(ship) for ship in omap.order_shipping(self.node, self.side)]
         vals += [self._extra_line(extra) for extra in omap.order_extras(self.node, self.side)]
         return vals

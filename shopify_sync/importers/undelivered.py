@@ -1,6 +1,7 @@
 """What Shopify will not ship: a sale line's ordered quantity lowered, its open delivery with it.
 
-Shared by refunds of unshipped units (importers/refund.py) and cancellations (importers/order.py).
+Shared by refunds of unshipped units (importers/refund.py), cancellations (importers/order.py) and
+order edits (importers/order_edits.py).
 Odoo lowers the open delivery moves itself when a confirmed line's quantity goes down (sale_stock:
 a negative procurement merged into the open move, cancelled at zero), exactly as for a manual
 change; a line is never lowered below what was delivered. Each lowered unit is also counted in
@@ -20,8 +21,11 @@ class UndeliveredRest:
     def open_quantity(self, line):
         return max(line.product_uom_qty - line.qty_delivered, 0.0)
 
-    def reduce(self, lines_and_quantities):
-        """Lower each line by its quantity, at most its open units; return [(line, units lowered)]."""
+    def reduce(self, lines_and_quantities, count_removed=True):
+        """Lower each line by its quantity, at most its open units; return [(line, units lowered)].
+
+        ``count_removed``: the units are also counted in ``shopify_removed_qty`` (Shopify still counts
+        them in the line's quantity); not for an order edit, whose quantities already leave them out."""
         wanted = {}
         for line, quantity in lines_and_quantities:
             if line and line.product_id.type == "consu":  # goods: a service is not delivered
@@ -37,12 +41,10 @@ class UndeliveredRest:
         if locked:
             self.order.action_unlock()
         for line, units in changes:
-            line.write(
-                {
-                    "product_uom_qty": line.product_uom_qty - units,
-                    "shopify_removed_qty": line.shopify_removed_qty + units,
-                }
-            )
+            vals = {"product_uom_qty": line.product_uom_qty - units}
+            if count_removed:
+                vals["shopify_removed_qty"] = line.shopify_removed_qty + units
+            line.write(vals)
         if locked:
             self.order.action_lock()
         return changes

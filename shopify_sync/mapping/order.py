@@ -49,8 +49,53 @@ def shipping_values(shipping_line, side=SHOP_MONEY):
     }
 
 
-def order_lines(order, side=SHOP_MONEY):
-    return [line_values(line, side) for line in nodes(order.get("lineItems")) if int(line.get("quantity") or 0) > 0]
+def order_lines(order, side=SHOP_MONEY, refunds_first=None, refund_lines_first=None):
+    """The values of an order node's lines, each with the quantity Shopify still counts as ordered
+    (an edit's removals taken off, see ``ordered_quantity``); a line an edit removed is left out."""
+    refunded = refunded_quantities(order, refunds_first, refund_lines_first)
+    result = []
+    for line in nodes(order.get("lineItems")):
+        values = line_values(line, side)
+        values["quantity"] = ordered_quantity(line, refunded)
+        if values["quantity"] > 0:
+            result.append(values)
+    return result
+
+
+def refunded_quantities(order, refunds_first=None, lines_first=None):
+    """{line item id: units refunded} from an order node's ``refunds``, or None when they are not
+    known (not read, or a list read to its limit may be partial)."""
+    refunds = order.get("refunds")
+    if refunds is None or (refunds_first and len(refunds) >= refunds_first):
+        return None
+    refunded = {}
+    for refund in refunds:
+        if "refundLineItems" not in refund:
+            return None
+        items = nodes(refund.get("refundLineItems"))
+        if lines_first and len(items) >= lines_first:
+            return None
+        for item in items:
+            line_id = (item.get("lineItem") or {}).get("id")
+            refunded[line_id] = refunded.get(line_id, 0) + int(item.get("quantity") or 0)
+    return refunded
+
+
+def ordered_quantity(line, refunded):
+    """Units of a LineItem node Shopify still counts as ordered: its ``quantity`` less the units
+    order edits removed.
+
+    Shopify's ``quantity`` counts refunded and removed units, ``currentQuantity`` neither: what an
+    edit removed is the difference less the refunded units. Refunds keep their own path (their
+    unshipped units leave the Odoo line with ``shopify_removed_qty``). Without ``currentQuantity``
+    or the refunds (``refunded`` None), the quantity as it is.
+    """
+    quantity = int(line.get("quantity") or 0)
+    current = line.get("currentQuantity")
+    if current is None or refunded is None:
+        return quantity
+    removed_by_edits = quantity - int(current) - refunded.get(line.get("id"), 0)
+    return quantity - max(removed_by_edits, 0)
 
 
 def order_shipping(order, side=SHOP_MONEY):

@@ -36,3 +36,8 @@ class SaleOrderLine(models.Model):
     def _get_qty_procurement(self, previous_product_uom_qty=False):
         """The stock rules procure only what was not shipped before Odoo."""
         return super()._get_qty_procurement(previous_product_uom_qty) + self.shopify_shipped_before
+
+    def write(self, vals):
+        # a person's change of a synced order's line quantity is noted (models/shopify_manual_edit.py)
+        self.env["shopify.manual.edit"]._note_user_write(self, vals)
+        return super().write(vals)

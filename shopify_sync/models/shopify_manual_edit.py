@@ -17,6 +17,8 @@ SYNCED_FIELDS = {
     "product.template": ("name", "list_price", "description_sale", "type", "shopify_vendor", "categ_id"),
     "product.product": ("default_code", "barcode", "weight", "standard_price", "shopify_compare_at_price"),
     "sale.order": ("client_order_ref", "note", "partner_shipping_id", "partner_invoice_id"),
+    # a line's quantity changed by hand: an order edit from Shopify keeps that line (importers/order_edits.py)
+    "sale.order.line": ("product_uom_qty",),
 }
 RECENT_SYNC = timedelta(days=30)
 SUGGEST_AFTER = 3  # edits or failures of one kind before a suggestion is made
@@ -47,7 +49,8 @@ class ShopifyManualEdit(models.Model):
         since = fields.Datetime.now() - RECENT_SYNC
         edits = []
         for record in records:
-            for binding in record.sudo().shopify_binding_ids.filtered(lambda b: b.write_date and b.write_date >= since):
+            bound = record.sudo().order_id if record._name == "sale.order.line" else record.sudo()
+            for binding in bound.shopify_binding_ids.filtered(lambda b: b.write_date and b.write_date >= since):
                 for name in names:
                     old, new = _text(record, name, record[name]), _text(record, name, vals[name])
                     if old != new:
@@ -146,8 +149,11 @@ class ShopifyShop(models.Model):
         applied = set(self.suggestion_ids.filtered("applied").mapped("spec"))
         self.suggestion_ids.filtered(lambda s: not s.applied).unlink()
         since = fields.Datetime.now() - RECENT_SYNC
+        # an order line's quantity changed by hand is already kept by each order edit: no shop-wide protection
         edits = self.env["shopify.manual.edit"]._read_group(
-            [("shop_id", "=", self.id), ("create_date", ">=", since)], ["model", "field_name"], ["__count"]
+            [("shop_id", "=", self.id), ("create_date", ">=", since), ("model", "!=", "sale.order.line")],
+            ["model", "field_name"],
+            ["__count"],
         )
         protected = self._protected_field_specs()
         rows = []

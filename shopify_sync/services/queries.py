@@ -71,6 +71,7 @@ SHIPPING_LINES_FIRST = 2
 ORDER_REFUNDS_FIRST = 20
 # the dates of an order's fulfillments (a list, not a connection): when it left the warehouse
 FULFILLMENT_DATES_FIRST = 3
+ORDER_REFUND_LINES_FIRST = 10  # a refund's lines, to tell units an edit removed from refunded ones
 VARIANTS_FIRST = 25
 
 VARIANT_FIELDS = """
@@ -95,7 +96,7 @@ query Product($id: ID!) {{
 TAX_LINE_FIELDS = "title rate"
 
 LINE_ITEM_FIELDS = f"""
-    id name title variantTitle sku quantity unfulfilledQuantity isGiftCard
+    id name title variantTitle sku quantity currentQuantity unfulfilledQuantity isGiftCard
     variant {{ id legacyResourceId }}
     originalUnitPriceSet {{ {MONEY} }}
     totalDiscountSet {{ {MONEY} }}
@@ -117,7 +118,7 @@ query VariantProduct($id: ID!) {
 
 # The order's own fields, the same for one order (ORDER_QUERY) and for an export of orders.
 ORDER_FIELDS = f"""id legacyResourceId name email phone createdAt updatedAt processedAt
-    cancelledAt cancelReason closedAt displayFinancialStatus displayFulfillmentStatus
+    cancelledAt cancelReason closedAt displayFinancialStatus displayFulfillmentStatus edited
     currencyCode presentmentCurrencyCode taxesIncluded note sourceName poNumber
     paymentTerms {{ paymentTermsName paymentTermsType dueInDays }}
     purchasingEntity {{ ... on PurchasingCompany {{ company {{ id }} location {{ id }} }} }}
@@ -138,7 +139,10 @@ query Order($id: ID!) {{
     shippingLines(first: {SHIPPING_LINES_FIRST}) {{ nodes {{ {SHIPPING_LINE_FIELDS} }} {PAGE_INFO} }}
     fulfillments(first: {FULFILLMENT_DATES_FIRST}) {{ createdAt }}
     metafield(namespace: "{METAFIELD_NAMESPACE}", key: "{METAFIELD_KEY}") {{ id value }}
-    refunds(first: {ORDER_REFUNDS_FIRST}) {{ legacyResourceId }}
+    refunds(first: {ORDER_REFUNDS_FIRST}) {{
+      legacyResourceId
+      refundLineItems(first: {ORDER_REFUND_LINES_FIRST}) {{ nodes {{ quantity lineItem {{ id }} }} }}
+    }}
   }}
 }}
 """

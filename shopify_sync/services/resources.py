@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from .gid import ADMIN_PATHS, RESOURCE_GID_TYPES, SUB_RESOURCE_GID_TYPES
 
 # How a webhook topic names its resource.
-#   id_key: the payload key of the resource id (dotted: in a nested object, ``company.admin_graphql_api_id``);
+#   id_key: the payload key of the resource id (dotted: in a nested object, ``company.admin_graphql_api_id``,
+#       ``order_edit.order_id``);
 #       None when the event id names the unit of work
 #   include_fields: the payload fields the subscription asks for (empty: the whole body)
 #   compliance: set in the app's configuration, never subscribed through the API

@@ -34,7 +34,6 @@ def door_note(topic, stock_authority):
 # Answered 200 and recorded as ignored if they come anyway. The README's topic table lists them
 # with these reasons; tests/test_schema_contract.py checks they exist at Shopify and are listed.
 IGNORED_TOPICS = {
-    "orders/edited": "An edit also sends orders/updated, which re-reads the whole order.",
     "orders/partially_fulfilled": "Each shipment sends fulfillments/create, which validates the delivery.",
     "customers/delete": "The partner may have orders and invoices: it is kept. Erasure comes as customers/redact.",
     "disputes/create": "A dispute reaches the books with the payout's DISPUTE_WITHDRAWAL balance transaction, "

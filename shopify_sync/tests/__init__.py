@@ -28,6 +28,7 @@ from . import (
     test_merges_deletions,
     test_nested_pages,
     test_oauth_callback,
+    test_order_edits,
     test_order_kinds,
     test_order_risk,
     test_paginate,

@@ -62,8 +62,9 @@ class TestUnshippedRefundLines(unittest.TestCase):
         self.assertEqual([item["lineItem"]["id"] for item, _quantity in unshipped], ["L1"])
 
 
-@tagged("post_install", "-at_install")
-class TestAfterCheckout(AccountingMixin, ShopifyHttpCase):
+class AfterCheckoutCase(AccountingMixin, ShopifyHttpCase):
+    """A store with its books, and the helpers of the after-checkout paths (also test_order_edits.py)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -150,6 +151,35 @@ class TestAfterCheckout(AccountingMixin, ShopifyHttpCase):
             self.assertAlmostEqual(line.qty_to_invoice, 0.0, msg=f"{line.name} is not 'to invoice'")
         self.assertNotEqual(order.invoice_status, "to invoice")
 
+    def partly_shipped_paid_order(self):
+        seeded, order = self.synced_paid_order()
+        shipped = int(seeded["line_items"][0]["quantity"])
+        self.fulfil(seeded, 5710100 + int(seeded["id"]) % 1000, [(0, shipped)])
+        first, second = self.goods_lines(order)[0], self.goods_lines(order)[1]
+        self.assertEqual(first.qty_delivered, shipped)
+        self.assertTrue(self.open_moves(second))
+        return seeded, order, first, second
+
+    def assert_cancelled_rest(self, seeded, order, first, second, refund):
+        shipped = int(seeded["line_items"][0]["quantity"])
+        self.assertEqual(order.state, "sale", "what was delivered stays")
+        self.assertEqual((first.product_uom_qty, first.qty_delivered), (shipped, shipped))
+        self.assertEqual(second.product_uom_qty, 0)
+        self.assertEqual(second.shopify_removed_qty, int(seeded["line_items"][1]["quantity"]))
+        self.assertFalse(self.open_moves(first) | self.open_moves(second), "nothing left to ship")
+        self.assertEqual(len(order.picking_ids.filtered(lambda p: p.state == "done")), 1)
+        money_back = float(refund["transactions"][0]["amount"])
+        self.assert_refund_booked_once(order, refund, money_back)
+        self.assert_nothing_to_invoice(order)
+        notes = order.message_ids.filtered(lambda m: "Shopify cancelled" in (m.body or ""))
+        self.assertEqual(len(notes), 1, "one note says Shopify cancelled it anyway")
+        self.assertIn(first.product_id.display_name, notes.body)
+        binding = order.shopify_binding_ids
+        self.assertTrue(binding.shopify_cancelled_at)
+
+
+@tagged("post_install", "-at_install")
+class TestAfterCheckout(AfterCheckoutCase):
     # -- item 1: refunds of units not shipped yet ---------------------------------
     def test_cancel_refund_twice_takes_the_unit_off_once(self):
         seeded, order = self.synced_paid_order()
@@ -250,32 +280,6 @@ class TestAfterCheckout(AccountingMixin, ShopifyHttpCase):
             self.shop.invoice_policy = "on_paid"
 
     # -- item 5: cancellation after payment or partial delivery -------------------
-    def partly_shipped_paid_order(self):
-        seeded, order = self.synced_paid_order()
-        shipped = int(seeded["line_items"][0]["quantity"])
-        self.fulfil(seeded, 5710100 + int(seeded["id"]) % 1000, [(0, shipped)])
-        first, second = self.goods_lines(order)[0], self.goods_lines(order)[1]
-        self.assertEqual(first.qty_delivered, shipped)
-        self.assertTrue(self.open_moves(second))
-        return seeded, order, first, second
-
-    def assert_cancelled_rest(self, seeded, order, first, second, refund):
-        shipped = int(seeded["line_items"][0]["quantity"])
-        self.assertEqual(order.state, "sale", "what was delivered stays")
-        self.assertEqual((first.product_uom_qty, first.qty_delivered), (shipped, shipped))
-        self.assertEqual(second.product_uom_qty, 0)
-        self.assertEqual(second.shopify_removed_qty, int(seeded["line_items"][1]["quantity"]))
-        self.assertFalse(self.open_moves(first) | self.open_moves(second), "nothing left to ship")
-        self.assertEqual(len(order.picking_ids.filtered(lambda p: p.state == "done")), 1)
-        money_back = float(refund["transactions"][0]["amount"])
-        self.assert_refund_booked_once(order, refund, money_back)
-        self.assert_nothing_to_invoice(order)
-        notes = order.message_ids.filtered(lambda m: "Shopify cancelled" in (m.body or ""))
-        self.assertEqual(len(notes), 1, "one note says Shopify cancelled it anyway")
-        self.assertIn(first.product_id.display_name, notes.body)
-        binding = order.shopify_binding_ids
-        self.assertTrue(binding.shopify_cancelled_at)
-
     def test_cancel_after_partial_delivery_cancels_the_rest_once(self):
         seeded, order, first, second = self.partly_shipped_paid_order()
         _cancelled, refund = self.simulator.cancel_order(seeded["id"], reason="customer")
