@@ -15,6 +15,7 @@ from graphql.execution.values import get_directive_values
 from .formatting import gid, graphql_time, parse_gid
 from .nodes import app_namespace
 from .product_mutations import ProductMutations
+from .return_mutations import ReturnMutations
 from .stock_mutations import StockMutations
 
 MAX_METAFIELDS = 25
@@ -68,7 +69,7 @@ def _valid_value(kind, value):
     return True
 
 
-class Mutations(StockMutations, ProductMutations):
+class Mutations(StockMutations, ProductMutations, ReturnMutations):
     def __init__(self, api):
         self.api = api
         self.store = api.store
@@ -90,6 +91,7 @@ class Mutations(StockMutations, ProductMutations):
                 "productSet",
                 {"input": input, "identifier": identifier, "synchronous": synchronous},
             ),
+            **self.return_resolvers(),
         }
 
     # -- bookkeeping -----------------------------------------------------------------

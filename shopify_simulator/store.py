@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from .formatting import gid, level_quantity, parse_time, rest_time, shop_zone
 from .order_store import OrderActivity
+from .return_store import ReturnActivity
 
 DEFAULT_LOCATION = {"id": 655441491, "name": "Main warehouse", "active": True}
 RESOURCE_NAMES = {
@@ -54,7 +55,7 @@ def resource_name(resource):
     return name
 
 
-class Store(OrderActivity):
+class Store(OrderActivity, ReturnActivity):
     """Orders, customers, products, fulfillments, refunds, locations, inventory and metafields."""
 
     def __init__(
@@ -71,6 +72,7 @@ class Store(OrderActivity):
         self.timezone, self.zone = timezone, shop_zone(timezone)
         self.orders, self.customers, self.products, self.variants = {}, {}, {}, {}
         self.fulfillments, self.refunds, self.locations, self.fulfillment_orders = {}, {}, {}, {}
+        self.returns = {}  # return id -> return (return_store.py)
         # (inventory item id, location id) -> {"available", "created_at", "updated_at"}
         self.levels = {}
         self._order_fulfillment_orders = {}  # order id -> [fulfillment order], in creation order
