@@ -15,6 +15,7 @@ from .inventory_push import InventoryPushHandler
 from .order import OrderHandler
 from .order_links import OrderLinksHandler
 from .order_payments import OrderPaymentsHandler
+from .order_return import ReturnHandler
 from .payout import PayoutHandler, PayoutListHandler
 from .product import ProductHandler
 from .product_push import ProductPushHandler
@@ -47,5 +48,6 @@ resources.register(
     CustomerRedactHandler,
     ShopRedactHandler,
     CustomerMergeHandler,
+    ReturnHandler,
 )
 HANDLERS = resources.HANDLERS
