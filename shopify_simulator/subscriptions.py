@@ -47,6 +47,14 @@ TOPICS = (
     "products/delete",
     "refunds/create",
     "order_transactions/create",
+    "returns/approve",
+    "returns/cancel",
+    "returns/close",
+    "returns/decline",
+    "returns/process",
+    "returns/reopen",
+    "returns/request",
+    "returns/update",
 )
 _BY_ENUM = {topic_enum(topic): topic for topic in TOPICS}
 

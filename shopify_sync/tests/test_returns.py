@@ -205,6 +205,26 @@ class TestReturns(AccountingMixin, ShopifyHttpCase):
             self.shop.refund_restock = False
             self.shop.return_scrap_location_id = False
 
+    def test_a_return_processed_again_after_its_receipt_is_a_conflict(self):
+        seeded, order = self.shipped_order(5810006)
+        ret = self.request(seeded, 5810006, lines=2, approve=True)
+        first_only = dict(ret, return_line_items=ret["return_line_items"][:1])
+        self.process(seeded, first_only, ["RESTOCKED"], refund=False)
+        self.webhook("returns/process", ret["id"])
+        self.perform_jobs()
+        receipt = self.receipts(order)
+        self.assertEqual((len(receipt), receipt.move_ids.quantity), (1, 1.0))
+        self.assertEqual(self.binding(ret).status, "open")
+        second_only = dict(ret, return_line_items=ret["return_line_items"][1:])
+        self.process(seeded, second_only, ["NOT_RESTOCKED"], refund=False)
+        self.webhook("returns/process", ret["id"])
+        self.perform_jobs()
+        job = self.sync_job("return", ret["id"])
+        self.assertEqual(job.category, "data_conflict")
+        self.assertIn("processed again", job.message)
+        self.assertEqual(self.receipts(order), receipt, "nothing received twice, nor in part")
+        self.assertEqual(receipt.move_ids.quantity, 1.0)
+
     def test_a_return_before_its_order_waits_for_it(self):
         seeded, order = self.shipped_order(5810005)
         ret = self.request(seeded, 5810005)
