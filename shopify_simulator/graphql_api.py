@@ -205,6 +205,7 @@ class GraphQLApi:
                 lambda i: nodes.fulfillment_order(store.fulfillment_orders.get(i)),
             ),
             "refund": by_gid("Refund", lambda i: nodes.refund(store.refunds.get(i))),
+            "return": by_gid("Return", lambda i: nodes.return_node(store.returns.get(i))),
             "inventoryItem": by_gid("InventoryItem", nodes.inventory_item),
             "inventoryLevel": lambda _info, id: nodes.by_gid(id)
             if id.startswith("gid://shopify/InventoryLevel/")

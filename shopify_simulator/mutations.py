@@ -16,6 +16,7 @@ from .formatting import gid, graphql_time, parse_gid
 from .nodes import app_namespace
 from .order_edit_mutations import OrderEditMutations
 from .product_mutations import ProductMutations
+from .return_mutations import ReturnMutations
 from .stock_mutations import StockMutations
 
 MAX_METAFIELDS = 25
@@ -69,7 +70,7 @@ def _valid_value(kind, value):
     return True
 
 
-class Mutations(StockMutations, ProductMutations, OrderEditMutations):
+class Mutations(StockMutations, ProductMutations, OrderEditMutations, ReturnMutations):
     def __init__(self, api):
         self.api = api
         self.store = api.store
@@ -99,6 +100,7 @@ class Mutations(StockMutations, ProductMutations, OrderEditMutations):
                 "productSet",
                 {"input": input, "identifier": identifier, "synchronous": synchronous},
             ),
+            **self.return_resolvers(),
         }
 
     # -- bookkeeping -----------------------------------------------------------------

@@ -26,6 +26,7 @@ from .order_nodes import OrderNodes
 from .pagination import paged
 from .payouts import PayoutNodes
 from .refund_nodes import RefundNodes
+from .return_nodes import ReturnNodes
 from .transaction_nodes import TransactionNodes
 
 QUANTITY_NAMES = {
@@ -69,7 +70,7 @@ def parse_level_gid(value):
     return (item_id, location_id) if kind == "InventoryLevel" else (None, None)
 
 
-class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
+class NodeFactory(OrderNodes, RefundNodes, ReturnNodes, TransactionNodes, PayoutNodes):
     def __init__(self, store):
         self.store = store
         self.currency = store.currency
@@ -100,6 +101,7 @@ class NodeFactory(OrderNodes, RefundNodes, TransactionNodes, PayoutNodes):
                 store.fulfillment_orders.get(numeric)
             ),
             "Refund": lambda: self.refund(store.refunds.get(numeric)),
+            "Return": lambda: self.return_node(store.returns.get(numeric)),
             "InventoryItem": lambda: self.inventory_item(numeric),
             "InventoryLevel": lambda: self.inventory_level(*parse_level_gid(value)),
             "Location": lambda: self.location(numeric),

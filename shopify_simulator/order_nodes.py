@@ -263,6 +263,11 @@ class OrderNodes:
             "fulfillmentOrders": paged(
                 lambda: [self.fulfillment_order(fo) for fo in store.fulfillment_orders_of(oid)]
             ),
+            "returns": paged(
+                lambda: [
+                    self.return_node(r) for r in store.returns.values() if r["order_id"] == oid
+                ]
+            ),
             **self.metafield_fields(gid("Order", oid)),
         }
 

@@ -269,7 +269,8 @@ class OrderActivity:
                 unit = line_unit_amounts(line)
                 item.setdefault("subtotal", rest_money(unit[0] * quantity))
                 item.setdefault("total_tax", rest_money(unit[1] * quantity))
-                if rid not in self.refunds:
+                if rid not in self.refunds and not refund.get("return_id"):
+                    # a return's refund: its units were restocked by their dispositions
                     self._remove_unshipped(oid, line, item, quantity)
                     self._restock(line, item, quantity)
             for transaction in refund.setdefault("transactions", []):

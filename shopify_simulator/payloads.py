@@ -75,6 +75,47 @@ def _fulfillment_hold(store, topic, fo_id, hold_id):
     }
 
 
+def _return(store, return_id):
+    ret = store.returns[int(return_id)]
+    return {
+        "id": ret["id"],
+        "admin_graphql_api_id": gid("Return", ret["id"]),
+        "name": ret["name"],
+        "order_id": ret["order_id"],
+        "status": ret["status"].lower(),
+        "return_line_items": [
+            {
+                "id": item["id"],
+                "admin_graphql_api_id": gid("ReturnLineItem", item["id"]),
+                "fulfillment_line_item_id": item["fulfillment_line_item_id"],
+                "quantity": item["quantity"],
+            }
+            for item in ret["return_line_items"]
+        ],
+    }
+
+
+def _reverse_fulfillment_order(store, rfo_id):
+    for ret in store.returns.values():
+        for rfo in ret["reverse_fulfillment_orders"]:
+            if rfo["id"] == int(rfo_id):
+                return {
+                    "id": rfo["id"],
+                    "admin_graphql_api_id": gid("ReverseFulfillmentOrder", rfo["id"]),
+                    "dispositions": [
+                        {
+                            "reverse_fulfillment_order_line_item_id": line["id"],
+                            "type": d["type"].lower(),
+                            "quantity": d["quantity"],
+                            "location_id": d.get("location_id"),
+                        }
+                        for line in rfo["lines"]
+                        for d in line["dispositions"]
+                    ],
+                }
+    raise KeyError(rfo_id)
+
+
 def _shop(store):
     return {
         "id": store.shop_id,
@@ -188,6 +229,10 @@ def webhook_payload(store, topic, resource_id=None, **extra):
             return _fulfillment(store, resource_id)
         if topic == "refunds/create":
             return _refund(store, resource_id)
+        if topic.startswith("returns/"):
+            return _return(store, resource_id)
+        if topic == "reverse_fulfillment_orders/dispose":
+            return _reverse_fulfillment_order(store, resource_id)
         if topic == "inventory_levels/update":
             item = int(extra.get("inventory_item_id") or resource_id)
             location = int(extra.get("location_id") or store.first_location_id())

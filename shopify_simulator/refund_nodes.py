@@ -45,6 +45,7 @@ class RefundNodes:
             "refundShippingLines": paged(lambda: self._refund_shipping(rest)),
             "transactions": paged(lambda: [self.transaction(t, oid) for t in transactions]),
             "orderAdjustments": paged(lambda: self._order_adjustments(rest, order)),
+            "return": lambda _info: self.return_node(self.store.returns.get(rest.get("return_id"))),
         }
 
     def _order_adjustments(self, rest, order=None):

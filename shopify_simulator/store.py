@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from .formatting import gid, level_quantity, parse_time, rest_time, shop_zone
 from .order_edits import OrderEdits
 from .order_store import OrderActivity
+from .return_store import ReturnActivity
 
 DEFAULT_LOCATION = {"id": 655441491, "name": "Main warehouse", "active": True}
 RESOURCE_NAMES = {
@@ -56,7 +57,7 @@ def resource_name(resource):
     return name
 
 
-class Store(OrderActivity, OrderEdits):
+class Store(OrderActivity, OrderEdits, ReturnActivity):
     """Orders, customers, products, fulfillments, refunds, locations, inventory and metafields."""
 
     def __init__(
@@ -75,6 +76,7 @@ class Store(OrderActivity, OrderEdits):
         self.fulfillments, self.refunds, self.locations, self.fulfillment_orders = {}, {}, {}, {}
         # B2B: company id -> {"id", "name", "note", "locations": [...], "contacts": [...]}
         self.companies = {}
+        self.returns = {}  # return id -> return (return_store.py)
         # (inventory item id, location id) -> {"available", "created_at", "updated_at"}
         self.levels = {}
         self.order_edits = {}  # order edit id -> committed edit (order_edits.py)

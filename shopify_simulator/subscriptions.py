@@ -60,6 +60,14 @@ TOPICS = (
     "company_contacts/create",
     "company_contacts/update",
     "company_contacts/delete",
+    "returns/approve",
+    "returns/cancel",
+    "returns/close",
+    "returns/decline",
+    "returns/process",
+    "returns/reopen",
+    "returns/request",
+    "returns/update",
 )
 _BY_ENUM = {topic_enum(topic): topic for topic in TOPICS}
 

@@ -17,6 +17,7 @@ from .inventory_push import InventoryPushHandler
 from .order import OrderHandler
 from .order_links import OrderLinksHandler
 from .order_payments import OrderPaymentsHandler
+from .order_return import ReturnHandler
 from .payout import PayoutHandler, PayoutListHandler
 from .product import ProductHandler
 from .product_push import ProductPushHandler
@@ -51,5 +52,6 @@ resources.register(
     ShopRedactHandler,
     CustomerMergeHandler,
     CompanyHandler,
+    ReturnHandler,
 )
 HANDLERS = resources.HANDLERS

@@ -1,5 +1,6 @@
 """Shopify refunds -> one draft credit note per refund, by refund id; units refunded before shipping
-leave the sale order and its open delivery with it (importers/undelivered.py)."""
+leave the sale order and its open delivery with it (importers/undelivered.py). The units of a
+Shopify return come back with the return (importers/order_return.py), never with its refund."""
 
 from odoo import Command
 
@@ -76,7 +77,11 @@ class RefundHandler(ResourceHandler):
         note = f"Draft credit note {credit_note.name or credit_note.id} for {order.name}"
         note += self._take_off_unshipped(order, node)
         restock = [item for item in nodes(node.get("refundLineItems")) if item.get("restockType") == RESTOCK_RETURN]
-        if restock and self.shop.refund_restock:
+        shopify_return = node.get("return")
+        if restock and shopify_return:
+            # one path: a Shopify return's units come back with the return (importers/order_return.py)
+            note += f"; restocked by Shopify return {shopify_return.get('name') or shopify_return.get('id')}"
+        elif restock and self.shop.refund_restock:
             note += f"; return receipt {self._return_receipt(order, restock, label).name}"
         elif restock:
             note += "; restock requested in Shopify, no return created (option off)"

@@ -23,6 +23,7 @@ from . import product_product
 from . import product_template
 from . import res_config_settings
 from . import stock_picking
+from . import shopify_return_binding
 from . import stock_move
 from . import stock_quant
 from . import shopify_echo

@@ -1,6 +1,6 @@
-"""The way back from a sale order to the Shopify sync job that made it, and its risk hold."""
+"""The way back from a sale order to the Shopify sync job that made it, its risk hold and its Shopify returns."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..services.shopify_enums import PAID_FINANCIAL_STATUSES
 
@@ -51,6 +51,19 @@ class SaleOrder(models.Model):
         copy=False,
         help="Why Shopify holds the order's fulfillment (fulfillment_holds/added); empty when it is not held.",
     )
+    shopify_return_ids = fields.One2many(
+        "shopify.return.binding", "sale_order_id", string="Shopify Returns", readonly=True, copy=False
+    )
+    shopify_expected_return_count = fields.Integer(
+        string="Expected Returns",
+        compute="_compute_shopify_expected_return_count",
+        help="Returns requested or approved in Shopify, not processed yet: nothing has moved in Odoo.",
+    )
+
+    @api.depends("shopify_return_ids.expected")
+    def _compute_shopify_expected_return_count(self):
+        for order in self:
+            order.shopify_expected_return_count = len(order.shopify_return_ids.filtered("expected"))
 
     def _compute_shopify_sync_job_id(self):
         for order in self:

@@ -187,7 +187,19 @@ class ShopifyShop(models.Model):
         required=True,
         help="Refunds become draft credit notes for review.",
     )
-    refund_restock = fields.Boolean(string="Create returns for restocks")
+    refund_restock = fields.Boolean(
+        string="Create returns for restocks",
+        help="A refund restocked as RETURN without a Shopify return becomes a return receipt. A Shopify "
+        "return's units come back with the return itself, whatever this option says.",
+    )
+    return_scrap_location_id = fields.Many2one(
+        "stock.location",
+        string="Location of returns not restocked",
+        domain="[('usage', 'in', ('internal', 'inventory'))]",
+        check_company=True,
+        help="Where a Shopify return's units disposed as not restocked (or needing processing) are received. "
+        "Empty: the company's scrap location.",
+    )
     tax_mapping_ids = fields.One2many("shopify.tax.mapping", "shop_id", string="Tax Mappings")
     payment_term_mapping_ids = fields.One2many(
         "shopify.payment.term.mapping",

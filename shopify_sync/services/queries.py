@@ -214,12 +214,51 @@ REFUND_QUERY = f"""
 query Refund($id: ID!) {{
   refund(id: $id) {{
     id legacyResourceId createdAt processedAt updatedAt note
+    return {{ id name }}
     order {{ {REFUND_ORDER_FIELDS} }}
     totalRefundedSet {{ {MONEY} }}
     refundLineItems(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {REFUND_LINE_FIELDS} }} {PAGE_INFO} }}
     refundShippingLines(first: 5) {{ nodes {{ {REFUND_SHIPPING_FIELDS} }} {PAGE_INFO} }}
     transactions(first: 20) {{ nodes {{ {REFUND_TRANSACTION_FIELDS} }} {PAGE_INFO} }}
     orderAdjustments(first: 10) {{ nodes {{ {ORDER_ADJUSTMENT_FIELDS} }} {PAGE_INFO} }}
+  }}
+}}
+"""
+
+# A return, its units (by fulfillment line item), and where each processed unit went (the dispositions
+# of its reverse fulfillment orders' line items).
+RETURN_LINE_ITEM_FIELDS = """
+    lineItem { id sku name variant { id legacyResourceId } }
+"""
+RETURN_LINES_FIRST = 20  # a return of more line items is refused (refuse_truncated), never read in part
+RETURN_RFOS_FIRST = 3
+RETURN_QUERY = f"""
+query Return($id: ID!) {{
+  return(id: $id) {{
+    id name status createdAt closedAt requestApprovedAt totalQuantity
+    decline {{ reason note }}
+    order {{ id legacyResourceId name }}
+    returnLineItems(first: {RETURN_LINES_FIRST}) {{
+      nodes {{
+        id quantity processedQuantity
+        ... on ReturnLineItem {{ fulfillmentLineItem {{ id {RETURN_LINE_ITEM_FIELDS} }} }}
+      }}
+      {PAGE_INFO}
+    }}
+    reverseFulfillmentOrders(first: {RETURN_RFOS_FIRST}) {{
+      nodes {{
+        id status
+        lineItems(first: {RETURN_LINES_FIRST}) {{
+          nodes {{
+            id totalQuantity
+            fulfillmentLineItem {{ id {RETURN_LINE_ITEM_FIELDS} }}
+            dispositions {{ type quantity location {{ id }} }}
+          }}
+          {PAGE_INFO}
+        }}
+      }}
+      {PAGE_INFO}
+    }}
   }}
 }}
 """

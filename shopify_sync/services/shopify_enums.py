@@ -56,3 +56,12 @@ BULK_LIMIT_CODES = shopify_values("BulkOperationUserErrorCode", "LIMIT_REACHED",
 
 # Webhook subscriptions (the topics themselves: services/topics.py, checked by the same test)
 (WEBHOOK_FORMAT_JSON,) = shopify_values("WebhookSubscriptionFormat", "JSON")
+
+# Returns (Return.status, ReverseFulfillmentOrderDisposition.type)
+RETURN_STATUSES = shopify_values("ReturnStatus", "REQUESTED", "OPEN", "CLOSED", "DECLINED", "CANCELED")
+(DISPOSITION_RESTOCKED, DISPOSITION_MISSING) = shopify_values(
+    "ReverseFulfillmentOrderDispositionType", "RESTOCKED", "MISSING"
+)
+NOT_RESTOCKED_DISPOSITIONS = shopify_values(
+    "ReverseFulfillmentOrderDispositionType", "NOT_RESTOCKED", "PROCESSING_REQUIRED"
+)

@@ -39,14 +39,8 @@ IGNORED_TOPICS = {
     "disputes/create": "A dispute reaches the books with the payout's DISPUTE_WITHDRAWAL balance transaction, "
     "which raises an activity when the payout is booked.",
     "disputes/update": "As disputes/create: the payout's balance transactions carry the money.",
-    "returns/request": "Returns change no money or stock until refunded: refunds/create makes the credit note.",
-    "returns/approve": "As returns/request.",
-    "returns/decline": "As returns/request.",
-    "returns/process": "As returns/request.",
-    "returns/close": "As returns/request.",
-    "returns/reopen": "As returns/request.",
-    "returns/cancel": "As returns/request.",
-    "returns/update": "As returns/request.",
+    "reverse_fulfillment_orders/dispose": "A disposition is read with its return: processing a return sends "
+    "returns/process, whose job reads each reverse fulfillment order's dispositions.",
     "tender_transactions/create": "Payments come from order_transactions/create, with their gateway and kind.",
     "draft_orders/create": "A draft order is not an order: once completed, Shopify sends orders/create.",
     "draft_orders/update": "As draft_orders/create.",

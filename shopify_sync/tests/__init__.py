@@ -36,6 +36,7 @@ from . import (
     test_readiness,
     test_resources,
     test_retry_policy,
+    test_returns,
     test_review_concurrency,
     test_review_diff,
     test_rollout_golive,
