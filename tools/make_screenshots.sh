@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make screenshots: docs/images/{overview,failure,fix_wizard,sync_health,apps_page}.png from a fresh database
+# make screenshots: docs/images/{overview,failure,fix_wizard,sync_health,readiness,import_result,apps_page}.png from a fresh database
 # (SHOTS_DB, default shopify_sync_shots) served on SHOTS_PORT (default 8869), in headless chromium.
 # `tools/make_screenshots.sh --apps-page-only`: only the Apps page (static/description/index.html).
 set -euo pipefail

@@ -100,7 +100,43 @@ def build_data(conf, db):
             env["shopify.shop"].browse(shop_id).reconcile("2026-01-01 00:00:00")
         if not bad:
             review_once(registry, shop_id, sim)
+            ready_and_import(registry, shop_id)
     return simulators, failed_job
+
+
+def ready_and_import(registry, shop_id):
+    """The clean store: readiness checked (no false alarm) and an import of its customers and products
+    queued, which the server's queue_job runner performs (its result lines are the import picture)."""
+    from odoo import SUPERUSER_ID, api  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        shop = env["shopify.shop"].browse(shop_id)
+        shop.action_check_readiness()
+        shop.action_import(objects=("products", "customers"))
+
+
+def wait_for_imports(db, seconds=180):
+    """Until every import run is done or failed (the runner performs them once the server is up)."""
+    import psycopg2  # noqa: PLC0415 - only with the virtualenv's Odoo requirements
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with psycopg2.connect(dbname=db) as cnx, cnx.cursor() as cr:
+            cr.execute("SELECT count(*) FROM shopify_import_run WHERE state NOT IN ('done', 'failed')")
+            if not cr.fetchone()[0]:
+                return True
+        time.sleep(2)
+    print("[screenshots] the import did not finish: its picture shows it running")
+    return False
+
+
+def clean_shop(db):
+    import psycopg2  # noqa: PLC0415
+
+    with psycopg2.connect(dbname=db) as cnx, cnx.cursor() as cr:
+        cr.execute("SELECT id FROM shopify_shop WHERE domain = %s", [STORES[0][1]])
+        return cr.fetchone()[0]
 
 
 def review_once(registry, shop_id, sim):
@@ -218,7 +254,7 @@ def login(browser, base):
     browser.wait_for(".o_main_navbar")
 
 
-def take_pictures(browser, base, failed_job):
+def take_pictures(browser, base, failed_job, shop_id):
     SHOTS.mkdir(parents=True, exist_ok=True)
     login(browser, base)
     browser.goto(f"{base}/odoo/action-shopify_sync.action_shopify_overview", ".o_kanban_record .o_shopify_health")
@@ -231,6 +267,16 @@ def take_pictures(browser, base, failed_job):
     browser.screenshot(SHOTS / "fix_wizard.png")
     browser.goto(f"{base}/odoo/action-shopify_sync.action_shopify_sync_health", ".o_pivot table")
     browser.screenshot(SHOTS / "sync_health.png")
+    shop_url = f"{base}/odoo/action-shopify_sync.action_shopify_shop/{shop_id}"
+    browser.goto(shop_url, ".o_shopify_import_result .o_data_row")
+    browser.evaluate("document.querySelector('.o_shopify_import_result').scrollIntoView({block: 'center'})")
+    time.sleep(1)
+    browser.screenshot(SHOTS / "import_result.png")
+    browser.evaluate("document.querySelector(\".o_notebook a.nav-link[name='golive']\").click()")
+    browser.wait_for(".o_notebook .badge")
+    browser.evaluate("document.querySelector('.o_notebook').scrollIntoView({block: 'start'})")
+    time.sleep(1)
+    browser.screenshot(SHOTS / "readiness.png")
 
 
 def module_id(db, name="shopify_sync"):
@@ -306,9 +352,10 @@ def main():
             except Exception as exc:  # noqa: BLE001 - the pictures do not need them
                 print(f"[screenshots] webhooks not sent: {exc}")
             time.sleep(5)
+            wait_for_imports(args.db)
             browser = Chromium(args.chromium)
             try:
-                take_pictures(browser, base, failed_job)
+                take_pictures(browser, base, failed_job, clean_shop(args.db))
                 take_apps_page(browser, base, args.db)
             finally:
                 browser.close()
