@@ -9,6 +9,7 @@ the Odoo-owned fields are pushed (``mapping/catalogue.py``); a Shopify edit of
 one of them is overwritten by the push and reported on the sync job.
 """
 
+from collections import namedtuple
 from datetime import timedelta
 from html import escape
 
@@ -23,6 +24,7 @@ from ..services.queries import CATALOGUE_PRODUCT_QUERY, PRODUCT_SET, SHOP_QUERY
 from .base import ResourceHandler, SyncResult
 
 FLAP_WINDOW = timedelta(hours=1)
+CreateLine = namedtuple("CreateLine", "handle values variant_values variables")
 VARIANT_KEYS = {field.key for field in catalogue.CATALOGUE_FIELDS if field.level == "variant"}
 
 
@@ -44,8 +46,17 @@ class ProductPushHandler(ResourceHandler):
 
     # -- creating -----------------------------------------------------------------------
     def _create(self, template):
+        line = self._create_line(template)
+        result = self.client.mutate(PRODUCT_SET, line.variables, "productSet")
+        return self._bind_created(template, line, result["product"])
+
+    def _create_line(self, template, check=True):
+        """The productSet of ``template``'s first publication (a ``CreateLine``), or raise why not.
+
+        ``check``: refuse a product whose variants are bound already (not when binding what it created).
+        """
         variants = template.product_variant_ids
-        bound = self.env["shopify.variant.binding"]._of(self.shop, variants)
+        bound = check and self.env["shopify.variant.binding"]._of(self.shop, variants)
         if bound:
             raise DataConflictError(
                 self.env._(
@@ -65,8 +76,12 @@ class ProductPushHandler(ResourceHandler):
         options = self._options(template)
         variant_values = [dict(self._variant_values(variant, send), id=None) for variant in variants]
         data = catalogue.product_input(values, variant_values, send, options=options)
-        result = self.client.mutate(PRODUCT_SET, {"input": data, "identifier": {"handle": handle}}, "productSet")
-        product = result["product"]
+        return CreateLine(handle, values, variant_values, {"input": data, "identifier": {"handle": handle}})
+
+    def _bind_created(self, template, line, product):
+        """Bind ``template`` and its variants to the Shopify ``product`` its ``line`` created."""
+        variants = template.product_variant_ids
+        send = set(catalogue.PUSHED)
         product_id = str(product["legacyResourceId"])
         self._lock_related("product", product_id)
         updated_at = parse_datetime(product.get("updatedAt"))
@@ -74,7 +89,9 @@ class ProductPushHandler(ResourceHandler):
             self.shop, product_id, template, shopify_updated_at=updated_at, shopify_handle=product.get("handle")
         )
         bound_now = {}
-        by_options = {_combination(v["options"]): variant for v, variant in zip(variant_values, variants, strict=True)}
+        by_options = {
+            _combination(v["options"]): variant for v, variant in zip(line.variant_values, variants, strict=True)
+        }
         for node in nodes(product.get("variants")):
             odoo_variant = by_options.get(_combination(_selected(node)))
             if not odoo_variant:
@@ -93,10 +110,12 @@ class ProductPushHandler(ResourceHandler):
             )
         self.env["shopify.echo"]._remember(self.shop, "products", product_id)
         gids = {odoo_variant.id: to_gid("variant", vid) for vid, odoo_variant in bound_now.items()}
-        sent = [dict(entry, id=gids.get(variant.id)) for entry, variant in zip(variant_values, variants, strict=True)]
-        binding.catalogue_snapshot = catalogue.flat_input(catalogue.product_input(values, sent, send))
+        sent = [
+            dict(entry, id=gids.get(variant.id)) for entry, variant in zip(line.variant_values, variants, strict=True)
+        ]
+        binding.catalogue_snapshot = catalogue.flat_input(catalogue.product_input(line.values, sent, send))
         return SyncResult(
-            "created", template, template.display_name, updated_at, note=f"Shopify product {product_id} ({handle})"
+            "created", template, template.display_name, updated_at, note=f"Shopify product {product_id} ({line.handle})"
         )
 
     # -- updating -----------------------------------------------------------------------
