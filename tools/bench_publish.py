@@ -150,11 +150,13 @@ def measure_in_process(conf, db, count, variants, restore_rate):
     from odoo.addons.queue_job.exception import RetryableJobError  # noqa: PLC0415
     from odoo.addons.queue_job.job import Job  # noqa: PLC0415
 
-    sim = ShopifySimulator(shop_domain=SHOP, access_token=TOKEN, restore_rate=restore_rate).start()
+    # A new store each run (its ids start again): a shop of its own, not the bindings of an earlier run.
+    tag = str(int(time.time()))
+    domain = f"bench-publish-{tag}.myshopify.com"
+    sim = ShopifySimulator(shop_domain=domain, access_token=TOKEN, restore_rate=restore_rate).start()
     try:
-        shop_id = configure_shop(orm, ShopSettings("Bench Publish Shop", SHOP, sim.base_url, TOKEN, SECRET))
+        shop_id = configure_shop(orm, ShopSettings(f"Bench Publish {tag}", domain, sim.base_url, TOKEN, SECRET))
         orm.run(lambda env: env["ir.config_parameter"].set_param("shopify_sync.import_poll_seconds", "0.5"))
-        tag = str(int(time.time()))
         ids = orm.run(lambda env: create_products(env, count, variants, tag))
         started = time.monotonic()
         orm.run(lambda env: publish(env, shop_id, ids))
