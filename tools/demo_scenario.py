@@ -6,6 +6,7 @@ from collections import Counter
 
 from shopify_simulator import SimulatorControl, WebhookSender
 from tools.demo_accounting import DemoAccounting
+from tools.demo_catalogue import DemoCatalogue
 from tools.demo_review import review_mode
 from tools.demo_second_store import SecondStore
 from tools.demo_stock import DemoStock
@@ -52,6 +53,7 @@ class Scenario:
         self.expected_orders = set()
         self.accounting = DemoAccounting(self)
         self.stock = DemoStock(self)
+        self.odoo_catalogue = DemoCatalogue(self)
         self.shopify_location = SHOPIFY_LOCATION
 
     def configure_shop(self, simulator_url=None):
@@ -98,6 +100,7 @@ class Scenario:
             self.accounting.run,
             self.review_mode,
             self.second_store,
+            self.odoo_catalogue.run,
         ):
             step()
         return self.report()
@@ -309,7 +312,8 @@ class Scenario:
         eu_rows, eu_ok = self.eu.report(self.shop_id)
         accounting_rows, accounting_ok = self.accounting.report()
         stock_rows, stock_ok = self.stock.report()
-        rows = self.report_rows(data) + stock_rows + accounting_rows + eu_rows
+        catalogue_rows, catalogue_ok = self.odoo_catalogue.report()
+        rows = self.report_rows(data) + stock_rows + accounting_rows + eu_rows + catalogue_rows
         width = max(len(label) for label, _value in rows)
         print("\n==== shopify_sync demo report " + "=" * 40)
         for label, value in rows:
@@ -324,6 +328,7 @@ class Scenario:
             and eu_ok
             and accounting_ok
             and stock_ok
+            and catalogue_ok
             and self._screens_ok(data["screens"])
         )
         print("=" * 70)
