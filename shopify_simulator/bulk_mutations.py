@@ -17,8 +17,10 @@ at ``url``. Each line's mutation queues its webhooks as the same call would
 (``productSet``: ``products/create`` or ``products/update``). The bulk operation costs
 10 points; its lines take nothing from the cost bucket.
 
-Fault: ``fail_line(n)`` makes line ``n`` (from 0) of the next bulk mutation answer a
-user error of its mutation instead of running it, as a product Shopify refuses does.
+Faults: ``fail_line(n)`` makes line ``n`` (from 0) of the next bulk mutation answer a
+user error of its mutation instead of running it, as a product Shopify refuses does;
+``fail_next(code)`` (shared with bulk queries: the next operation of either type) ends it
+FAILED with that errorCode before it runs any line.
 """
 
 import json
@@ -130,6 +132,10 @@ def validated_mutation(schema, mutation):
 
 def run_mutation_lines(bulk, operation, content, version, on_records):
     """The worker of a bulk mutation (its thread): run each line, write the result file."""
+    if operation.error_code:  # bulk_fail_next: the operation fails before running a line
+        with bulk.lock:
+            operation.phase = "failed"
+        return
     part = os.path.join(bulk.directory, f"{operation.number}.jsonl.part")
     try:
         os.makedirs(bulk.directory, exist_ok=True)

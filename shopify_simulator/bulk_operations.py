@@ -362,7 +362,7 @@ class BulkOperations:
                 return _mutation_refused(
                     "Bulk operations limit reached. Please try again later.", "LIMIT_REACHED", None
                 )
-            fault = {"lines": set(self.line_faults)}
+            fault = dict(self.faults.pop(0) if self.faults else {}, lines=set(self.line_faults))
             self.line_faults = set()
             operation = Operation(next(self._numbers), mutation, None, fault, kind="MUTATION")
             operation.field_name = field_name

@@ -128,3 +128,14 @@ def test_refusals(sim):
     )
     assert stray.status_code == 403
     assert sim.take_webhooks() == []
+
+
+def test_a_failed_operation_runs_no_line(sim):
+    sim.bulk_fail_next("INTERNAL_SERVER_ERROR")
+    _answer, path = _upload(sim, _lines(2))
+    run = _run(sim, path)
+    sim.bulk_running(polls=0)
+    sim.bulk_wait(run["bulkOperation"]["id"].rsplit("/", 1)[1])
+    node = data(sim, POLL, {"id": run["bulkOperation"]["id"]})["node"]
+    assert (node["status"], node["url"]) == ("FAILED", None)
+    assert sim.take_webhooks() == []

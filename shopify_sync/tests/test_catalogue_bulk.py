@@ -128,3 +128,17 @@ class TestCatalogueBulk(ShopifyHttpCase):
             self.assertEqual(len(self._products_titled(template.name)), 1)
             self.assertEqual(len(template.shopify_binding_ids), 1)
             self.assertEqual(len(template.product_variant_ids.shopify_binding_ids), 2)
+
+    def test_a_failed_bulk_operation_publishes_its_products_one_by_one(self):
+        templates = self.env["product.template"]
+        for number in range(3):
+            templates |= self._template(name=f"Fallback Shirt {number}")
+        self.simulator.bulk_fail_next("INTERNAL_SERVER_ERROR")
+        self._publish_many(templates)
+        batch = self._batch()
+        self.assertEqual(batch.state, "failed")
+        self.assertIn("INTERNAL_SERVER_ERROR", batch.message)
+        for template in templates:
+            self.assertEqual(len(self._products_titled(template.name)), 1, "created once, by its own push")
+            self.assertEqual(len(template.shopify_binding_ids), 1)
+            self.assertEqual(self.sync_job("product_push", template.id).outcome, "created")
