@@ -79,6 +79,11 @@ class StagedUploads:
         with self.lock:
             return self.files.get(key)
 
+    def file_at(self, url):
+        """The bytes uploaded for a target's ``resourceUrl`` (None: not ours, or nothing sent)."""
+        marker = UPLOAD_PATH + "/"
+        return self.file(url.split(marker, 1)[1]) if marker in url else None
+
     def receive(self, method, path, headers, raw):
         """(status, body) of an upload request, or None when ``path`` is not the upload target."""
         path = path.split("?", 1)[0]

@@ -62,6 +62,7 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
         self.bulk = BulkOperations(self.api, lambda: self.base_url, self._request)
         self.uploads = StagedUploads(lambda: self.base_url, shop_domain)
         self.api.root.update(self.uploads.resolvers())
+        self.api.uploads = self.uploads  # productSet's files name uploaded files
         self.bulk.uploads = self.uploads
         self.bulk.on_records = self._record_bulk_mutations
         self.deprecated_reason = None  # sent as X-Shopify-API-Deprecated-Reason when set

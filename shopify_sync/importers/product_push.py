@@ -9,6 +9,7 @@ the Odoo-owned fields are pushed (``mapping/catalogue.py``); a Shopify edit of
 one of them is overwritten by the push and reported on the sync job.
 """
 
+import base64
 from collections import namedtuple
 from datetime import timedelta
 from html import escape
@@ -18,9 +19,10 @@ from odoo import fields
 from .. import const
 from ..mapping import catalogue
 from ..mapping.common import nodes, parse_datetime
-from ..services.errors import ConfigurationError, DataConflictError
+from ..services import staged_upload
+from ..services.errors import ConfigurationError, DataConflictError, TemporaryError
 from ..services.gid import numeric_id, to_gid
-from ..services.queries import CATALOGUE_PRODUCT_QUERY, PRODUCT_SET, SHOP_QUERY
+from ..services.queries import CATALOGUE_PRODUCT_QUERY, PRODUCT_SET, SHOP_QUERY, STAGE_IMAGE
 from .base import ResourceHandler, SyncResult
 
 FLAP_WINDOW = timedelta(hours=1)
@@ -47,8 +49,14 @@ class ProductPushHandler(ResourceHandler):
     # -- creating -----------------------------------------------------------------------
     def _create(self, template):
         line = self._create_line(template)
+        files, digest = self._image_files(template, None)
+        if files:
+            line.variables["input"]["files"] = files
         result = self.client.mutate(PRODUCT_SET, line.variables, "productSet")
-        return self._bind_created(template, line, result["product"])
+        outcome = self._bind_created(template, line, result["product"])
+        if digest:
+            self.env["shopify.product.binding"]._of(self.shop, template).image_hash = digest
+        return outcome
 
     def _create_line(self, template, check=True):
         """The productSet of ``template``'s first publication (a ``CreateLine``), or raise why not.
@@ -121,7 +129,8 @@ class ProductPushHandler(ResourceHandler):
     # -- updating -----------------------------------------------------------------------
     def _update(self, template, binding):
         send = self.shop._odoo_owned() & set(catalogue.PUSHED)
-        if not send:
+        images = "images" in self.shop._odoo_owned()
+        if not send and not images:
             return SyncResult("skipped", template, template.display_name, note="No field of it is Odoo's here.")
         node = self.client.fetch_node(CATALOGUE_PRODUCT_QUERY, to_gid("product", binding.shopify_id), "product")
         values = self._product_values(template)
@@ -148,6 +157,10 @@ class ProductPushHandler(ResourceHandler):
         data = catalogue.product_input(values, variants, send, options=options)
         wanted = catalogue.flat_input(data)
         changed = catalogue.differences(data, node)
+        files, digest = self._image_files(template, binding) if images else (None, None)
+        if files:
+            data["files"] = files
+            changed = [*changed, "images"]
         if not changed:
             binding.write(
                 {
@@ -162,6 +175,8 @@ class ProductPushHandler(ResourceHandler):
         binding.write(
             {"shopify_updated_at": updated_at, "catalogue_snapshot": dict(binding.catalogue_snapshot or {}, **wanted)}
         )
+        if digest:
+            binding.image_hash = digest
         self.env["shopify.variant.binding"]._of(self.shop, template.product_variant_ids).shopify_updated_at = updated_at
         self.env["shopify.echo"]._remember(self.shop, "products", binding.shopify_id)
         note = f"Pushed: {', '.join(changed)}." + (f" {conflict}" if conflict else "")
@@ -214,6 +229,33 @@ class ProductPushHandler(ResourceHandler):
             }
         )
         return note
+
+    # -- the image -------------------------------------------------------------------
+    def _image_files(self, template, binding):
+        """(productSet ``files``, content hash) of the template's image once uploaded to Shopify's staged
+        storage, or (None, None): no image, or the one the binding says was uploaded already."""
+        if not template.image_1920:
+            return None, None
+        raw = base64.b64decode(template.image_1920)
+        digest = catalogue.image_digest(raw)
+        if binding and binding.image_hash == digest:
+            return None, None
+        extension, mime_type = catalogue.image_kind(raw)
+        filename = f"{template.shopify_handle or catalogue.handle(template.name, template.id)}.{extension}"
+        staged = {"resource": "IMAGE", "filename": filename, "mimeType": mime_type, "httpMethod": "POST"}
+        payload = self.client.execute(STAGE_IMAGE, {"input": [staged]}).get("stagedUploadsCreate") or {}
+        targets = payload.get("stagedTargets") or []
+        if payload.get("userErrors") or not targets:
+            detail = "; ".join(e.get("message") or "" for e in payload.get("userErrors") or []) or "-"
+            raise TemporaryError(
+                self.env._(
+                    "Shopify gave no upload target for the image of %(product)s: %(detail)s",
+                    product=template.display_name,
+                    detail=detail,
+                )
+            )
+        staged_upload.upload(targets[0], filename, raw, mime_type)
+        return catalogue.files_input(targets[0]["resourceUrl"], template.name, filename), digest
 
     # -- Odoo's values ----------------------------------------------------------------
     def _product_values(self, template):

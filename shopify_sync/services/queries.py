@@ -286,6 +286,16 @@ mutation StageUpload($input: [StagedUploadInput!]!) {
 }
 """
 
+# A product's image (importers/product_push.py): a staged upload target, the same mutation.
+STAGE_IMAGE = """
+mutation StageImage($input: [StagedUploadInput!]!) {
+  stagedUploadsCreate(input: $input) {
+    stagedTargets { url resourceUrl parameters { name value } }
+    userErrors { field message }
+  }
+}
+"""
+
 BULK_RUN_MUTATION = """
 mutation RunBulkMutation($mutation: String!, $stagedUploadPath: String!, $clientIdentifier: String) {
   bulkOperationRunMutation(
