@@ -1,6 +1,7 @@
 """stagedUploadsCreate and bulkOperationRunMutation: the upload target, productSet per line,
 the result file, the webhooks, a failing line, refusals."""
 
+import hashlib
 import json
 
 import requests
@@ -139,3 +140,29 @@ def test_a_failed_operation_runs_no_line(sim):
     node = data(sim, POLL, {"id": run["bulkOperation"]["id"]})["node"]
     assert (node["status"], node["url"]) == ("FAILED", None)
     assert sim.take_webhooks() == []
+
+
+def test_product_set_files_read_a_staged_image(sim):
+    staged = {"resource": "IMAGE", "filename": "shirt.png", "mimeType": "image/png"}
+    target = data(sim, STAGE, {"input": [staged]})["stagedUploadsCreate"]["stagedTargets"][0]
+    form = {p["name"]: p["value"] for p in target["parameters"]}
+    image = b"\x89PNG not really an image"
+    answer = requests.post(
+        target["url"], data=form, files={"file": ("shirt.png", image)}, timeout=5
+    )
+    assert answer.status_code == 201
+    files = [{"originalSource": target["resourceUrl"], "contentType": "IMAGE", "alt": "Shirt"}]
+    line = _lines(1)[0]
+    line["input"]["files"] = files
+    payload = data(sim, PRODUCT_SET, line)["productSet"]
+    assert payload["userErrors"] == []
+    product = sim.store.get("product", payload["product"]["legacyResourceId"])
+    assert [m["sha256"] for m in product["media"]] == [hashlib.sha256(image).hexdigest()]
+    assert product["media"][0]["alt"] == "Shirt"
+    # Given again without files: the media stay; with an empty list: removed.
+    data(sim, PRODUCT_SET, _lines(1)[0])
+    assert len(sim.store.get("product", payload["product"]["legacyResourceId"])["media"]) == 1
+    line = _lines(1)[0]
+    line["input"]["files"] = []
+    data(sim, PRODUCT_SET, line)
+    assert sim.store.get("product", payload["product"]["legacyResourceId"])["media"] == []
