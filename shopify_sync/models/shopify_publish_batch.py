@@ -147,7 +147,11 @@ class ShopifyPublishBatch(models.Model):
         operation = payload.get("bulkOperation") or {}
         if errors or not operation.get("id"):
             detail = "; ".join(err.get("message") or "" for err in errors) or self.env._("no bulk operation returned")
-            return self._fail(self.env._("Shopify refused the publication: %s", detail))
+            # Each product then gets its own push: published, or refused with its own reason.
+            self.shop_id._schedule_product_push(self.env["product.template"].browse(order), eta=0)
+            return self._fail(
+                self.env._("Shopify refused the bulk publication (%s): the products are published one by one.", detail)
+            )
         self.write(
             {
                 "state": "running",

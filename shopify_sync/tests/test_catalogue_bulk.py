@@ -142,3 +142,17 @@ class TestCatalogueBulk(ShopifyHttpCase):
             self.assertEqual(len(self._products_titled(template.name)), 1, "created once, by its own push")
             self.assertEqual(len(template.shopify_binding_ids), 1)
             self.assertEqual(self.sync_job("product_push", template.id).outcome, "created")
+
+    def test_a_refused_bulk_mutation_publishes_its_products_one_by_one(self):
+        templates = self.env["product.template"]
+        for number in range(3):
+            templates |= self._template(name=f"Refused Shirt {number}")
+        # The uploaded file is gone when Shopify is asked to run it: NO_SUCH_FILE.
+        self.simulator.before_next("RunBulkMutation", self.simulator.uploads.files.clear)
+        self._publish_many(templates)
+        batch = self._batch()
+        self.assertEqual(batch.state, "failed")
+        self.assertIn("published one by one", batch.message)
+        for template in templates:
+            self.assertEqual(len(self._products_titled(template.name)), 1)
+            self.assertEqual(self.sync_job("product_push", template.id).outcome, "created")
