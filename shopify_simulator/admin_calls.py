@@ -182,6 +182,16 @@ class AdminCalls:
                     )
                 )
 
+    def _record_bulk_mutations(self, records):
+        """The mutations one line of a bulk mutation applied (its call is the bulk operation)."""
+        call = {
+            "operation": "bulkOperationRunMutation",
+            "variables": None,
+            "time": time.time(),
+            "id": None,
+        }
+        self._record_mutations(call, records)
+
     def _throttled(self, call, headers, cost, fault=None):
         if self.throttle_mode == "http429":
             self._record_call(call, 429, requested_cost=cost, throttled=True, fault=fault)

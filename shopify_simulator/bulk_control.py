@@ -4,8 +4,8 @@ In process: ``sim.bulk_fail_next("TIMEOUT")``, ``sim.bulk_expire_next()``,
 ``sim.bulk_running(polls=3, seconds=0)``, ``sim.bulk_expire(id=None)``,
 ``sim.bulk_operations()``, ``sim.bulk_wait(id=None)``. Over HTTP, ``POST /_sim/faults``
 takes ``{"bulk_fail_next": "TIMEOUT"}``, ``{"bulk_expire_next": true}``,
-``{"bulk_running_polls": 3}``, ``{"bulk_running_seconds": 2.5}``, ``{"bulk_expire": n or
-"latest"}``; ``GET /_sim/bulk`` lists the operations and what is queued.
+``{"bulk_fail_line": 1}``, ``{"bulk_running_polls": 3}``, ``{"bulk_running_seconds": 2.5}``,
+``{"bulk_expire": n or "latest"}``; ``GET /_sim/bulk`` lists the operations and what is queued.
 """
 
 
@@ -13,6 +13,8 @@ def bulk_faults(sim, params):
     """Apply the ``bulk_*`` keys of a ``/_sim/faults`` body."""
     if params.get("bulk_fail_next"):
         sim.bulk_fail_next(params["bulk_fail_next"])
+    if params.get("bulk_fail_line") is not None:
+        sim.bulk_fail_line(params["bulk_fail_line"])
     if params.get("bulk_expire_next"):
         sim.bulk_expire_next()
     if "bulk_running_polls" in params or "bulk_running_seconds" in params:
@@ -23,7 +25,11 @@ def bulk_faults(sim, params):
 
 
 def bulk_listing(sim):
-    return {"operations": sim.bulk_operations(), "pending": sim.bulk.pending()}
+    return {
+        "operations": sim.bulk_operations(),
+        "pending": sim.bulk.pending(),
+        "failing_lines": sim.bulk.failing_lines(),
+    }
 
 
 class BulkVerbs:
@@ -32,6 +38,10 @@ class BulkVerbs:
     def bulk_fail_next(self, error_code="INTERNAL_SERVER_ERROR"):
         """The next bulk operation ends FAILED with ``error_code`` (half its rows kept)."""
         self.bulk.fail_next(error_code)
+
+    def bulk_fail_line(self, number):
+        """Line ``number`` (from 0) of the next bulk mutation answers a user error."""
+        self.bulk.fail_line(number)
 
     def bulk_expire_next(self):
         """The next bulk operation shows EXPIRED (url null) where it would show COMPLETED."""
@@ -61,6 +71,9 @@ class BulkControlVerbs:
 
     def bulk_fail_next(self, error_code="INTERNAL_SERVER_ERROR"):
         return self.faults(bulk_fail_next=error_code)
+
+    def bulk_fail_line(self, number):
+        return self.faults(bulk_fail_line=number)
 
     def bulk_expire_next(self):
         return self.faults(bulk_expire_next=True)

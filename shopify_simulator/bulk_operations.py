@@ -21,6 +21,7 @@ API version 2026-01 (LIMIT_REACHED), one before it (OPERATION_IN_PROGRESS).
 """
 
 import itertools
+import json
 import os
 import shutil
 import tempfile
@@ -31,6 +32,7 @@ from graphql import parse, validate
 from graphql.error import GraphQLError
 
 from .bulk_files import WINDOW_SIZE, serve_bulk_file, timestamp, write_result
+from .bulk_mutations import run_mutation_lines, validated_mutation
 from .bulk_query import BulkQuery, BulkQueryError
 from .formatting import gid, parse_gid
 from .graphql_api import SCHEMA_VERSION
@@ -46,8 +48,10 @@ ACTIVE = ("CREATED", "RUNNING", "CANCELING")
 class Operation:
     """One bulk operation; the worker fills the counters, polls read ``visible_status``."""
 
-    def __init__(self, number, query, spec, fault):
-        self.number, self.query, self.spec = number, query, spec
+    def __init__(self, number, query, spec, fault, kind="QUERY"):
+        self.number, self.query, self.spec, self.type = number, query, spec, kind
+        self.field_name = None  # a bulk mutation's mutation field
+        self.failing_lines = set(fault.get("lines") or ())
         self.created_at, self.created = timestamp(), time.monotonic()
         self.phase = "running"  # running -> completed / failed / canceled (the worker's view)
         self.error_code = fault.get("error_code")
@@ -73,6 +77,8 @@ class BulkOperations:
         self.operations = {}
         self._numbers = itertools.count(1)
         self.directory = tempfile.mkdtemp(prefix="shopify-sim-bulk-")
+        self.uploads = None  # StagedUploads (server.py): the files bulk mutations read
+        self.on_records = None  # called with the mutation records of each bulk mutation line
         self.reset_faults()
         api.root.update(self.query_resolvers())
         api.root.update(self.mutation_resolvers())
@@ -82,6 +88,7 @@ class BulkOperations:
     def reset_faults(self):
         with self.lock:
             self.faults = []  # [{"error_code": ...} or {"expire": True}], one per next operation
+            self.line_faults = set()  # lines failing in the next bulk mutation
             self.running_polls, self.running_seconds = 1, 0.0
 
     def fail_next(self, error_code="INTERNAL_SERVER_ERROR"):
@@ -89,6 +96,15 @@ class BulkOperations:
             raise ValueError(f"errorCode is one of {', '.join(ERROR_CODES)}")
         with self.lock:
             self.faults.append({"error_code": error_code})
+
+    def fail_line(self, number):
+        """Line ``number`` (from 0) of the next bulk mutation answers a user error."""
+        with self.lock:
+            self.line_faults.add(int(number))
+
+    def failing_lines(self):
+        with self.lock:
+            return sorted(self.line_faults)
 
     def expire_next(self):
         with self.lock:
@@ -142,8 +158,8 @@ class BulkOperations:
     # -- GraphQL -----------------------------------------------------------------------
     def query_resolvers(self):
         return {
-            "currentBulkOperation": lambda _info, type="QUERY": (
-                self.node(self._latest(), poll=True) if type == "QUERY" else None
+            "currentBulkOperation": lambda _info, type="QUERY": self.node(
+                self._latest(type), poll=True
             ),
             "bulkOperation": lambda _info, id: self.by_gid(id),
         }
@@ -151,6 +167,7 @@ class BulkOperations:
     def mutation_resolvers(self):
         return {
             "bulkOperationRunQuery": self._run_query,
+            "bulkOperationRunMutation": self._run_mutation,
             "bulkOperationCancel": self._cancel,
         }
 
@@ -172,7 +189,7 @@ class BulkOperations:
             base = self.base_url()
             return {
                 "id": operation.gid,
-                "type": "QUERY",
+                "type": operation.type,
                 "status": status,
                 "errorCode": operation.error_code if status == "FAILED" else None,
                 "createdAt": operation.created_at,
@@ -227,9 +244,10 @@ class BulkOperations:
         with self.lock:
             return self.operations.get(int(number)) if number is not None else None
 
-    def _latest(self):
+    def _latest(self, kind=None):
         with self.lock:
-            return self.operations[max(self.operations)] if self.operations else None
+            numbers = [n for n, o in self.operations.items() if kind is None or o.type == kind]
+            return self.operations[max(numbers)] if numbers else None
 
     # -- bulkOperationRunQuery -------------------------------------------------------------
     def _run_query(self, info, query, groupObjects=False):
@@ -249,7 +267,11 @@ class BulkOperations:
         except BulkQueryError as error:
             return _refused(str(error), "INVALID")
         with self.lock:
-            running = [o for o in self.operations.values() if self._status(o) in ACTIVE]
+            running = [
+                o
+                for o in self.operations.values()
+                if o.type == "QUERY" and self._status(o) in ACTIVE
+            ]
             version = getattr(self.request, "version", None) or "unstable"
             limit = 5 if version >= "2026-01" else 1  # "unstable" sorts after any YYYY-MM
             if len(running) >= limit:
@@ -272,6 +294,84 @@ class BulkOperations:
         threading.Thread(
             target=write_result,
             args=(self, operation),
+            daemon=True,
+            name=f"bulk-{operation.number}",
+        ).start()
+        return {"bulkOperation": {"__typename": "BulkOperation", **created}, "userErrors": []}
+
+    # -- bulkOperationRunMutation ----------------------------------------------------------
+    def _run_mutation(
+        self,
+        info,
+        mutation,
+        stagedUploadPath,  # noqa: N803 - GraphQL argument
+        clientIdentifier=None,  # noqa: ARG002,N803 - GraphQL argument
+        groupObjects=True,  # noqa: ARG002,N803 - GraphQL argument
+    ):
+        entry = {
+            "name": "bulkOperationRunMutation",
+            "alias": info.field_nodes[0].alias.value
+            if info.field_nodes[0].alias
+            else "bulkOperationRunMutation",
+            "input": {"mutation": mutation, "stagedUploadPath": stagedUploadPath},
+            "variables": {"mutation": mutation, "stagedUploadPath": stagedUploadPath},
+            "idempotency_key": None,
+            "applied": False,
+            "replayed": False,
+        }
+        info.context["pending"].append(entry)
+        version = getattr(self.request, "version", None) or SCHEMA_VERSION
+        record_document(version, mutation, client=getattr(self.request, "client", None))
+        try:
+            _document, field_name = validated_mutation(info.schema, mutation)
+        except ValueError as error:
+            return _mutation_refused(str(error), "INVALID_MUTATION", "mutation")
+        content = self.uploads.file(stagedUploadPath) if self.uploads else None
+        if content is None:
+            return _mutation_refused(
+                "The JSONL file could not be found. Try uploading the file again, and "
+                "check that you've entered the URL correctly for the stagedUploadPath "
+                "mutation argument.",
+                "NO_SUCH_FILE",
+                "stagedUploadPath",
+            )
+        try:
+            for raw in content.decode("utf-8").splitlines():
+                if raw.strip() and not isinstance(json.loads(raw), dict):
+                    raise ValueError(raw)
+        except ValueError:
+            return _mutation_refused(
+                "Unexpected file structure - expected JSONL",
+                "INVALID_STAGED_UPLOAD_FILE",
+                "stagedUploadPath",
+            )
+        with self.lock:
+            running = [
+                o
+                for o in self.operations.values()
+                if o.type == "MUTATION" and self._status(o) in ACTIVE
+            ]
+            limit = 5 if version >= "2026-01" else 1
+            if len(running) >= limit:
+                if limit == 1:
+                    message = (
+                        "A bulk mutation operation for this app and shop is already in "
+                        f"progress: {running[0].gid}."
+                    )
+                    return _mutation_refused(message, "OPERATION_IN_PROGRESS", None)
+                return _mutation_refused(
+                    "Bulk operations limit reached. Please try again later.", "LIMIT_REACHED", None
+                )
+            fault = dict(self.faults.pop(0) if self.faults else {}, lines=set(self.line_faults))
+            self.line_faults = set()
+            operation = Operation(next(self._numbers), mutation, None, fault, kind="MUTATION")
+            operation.field_name = field_name
+            self.operations[operation.number] = operation
+        entry["applied"] = True
+        created = dict(self.snapshot(operation), status="CREATED")
+        threading.Thread(
+            target=run_mutation_lines,
+            args=(self, operation, content, version, self.on_records),
             daemon=True,
             name=f"bulk-{operation.number}",
         ).start()
@@ -315,6 +415,13 @@ def _refused(message, code):
         "userErrors": [
             {"field": ["query"] if code == "INVALID" else None, "message": message, "code": code}
         ],
+    }
+
+
+def _mutation_refused(message, code, field):
+    return {
+        "bulkOperation": None,
+        "userErrors": [{"field": [field] if field else None, "message": message, "code": code}],
     }
 
 

@@ -2,7 +2,9 @@
 
 ``POST /admin/api/<version>/graphql.json`` (the Admin API), ``POST /admin/oauth/access_token``,
 ``GET /admin/oauth/authorize``, ``/_sim/...`` (the control API, control.py) and
-``GET /_sim/bulk/<n>.jsonl`` (bulk_files.py); anything else answers 404.
+``GET /_sim/bulk/<n>.jsonl`` (bulk_files.py), the staged upload target
+(``POST /_sim/staged-uploads``, ``PUT /_sim/staged-uploads/<key>``, bulk_mutations.py);
+anything else answers 404.
 """
 
 import json
@@ -65,9 +67,19 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.split("?", 1)[0] == TOKEN_PATH:
             status, headers, body = self.simulator.handle_token(self.headers, raw)
             return self._reply(status, body, headers)
+        uploaded = self.simulator.uploads.receive("POST", self.path, self.headers, raw)
+        if uploaded:
+            return self._reply(uploaded[0], uploaded[1], {"Content-Type": "application/xml"})
         if self.path.startswith("/_sim/"):
             status, body = handle_control(self.simulator, "POST", self.path, raw)
             return self._reply(status, json.dumps(body, default=str).encode())
+        return self._reply(404, b'{"errors":"Not Found"}')
+
+    def do_PUT(self):  # noqa: N802 - http.server API
+        raw = self._body()
+        uploaded = self.simulator.uploads.receive("PUT", self.path, self.headers, raw)
+        if uploaded:
+            return self._reply(uploaded[0], uploaded[1], {"Content-Type": "application/xml"})
         return self._reply(404, b'{"errors":"Not Found"}')
 
     def do_GET(self):  # noqa: N802 - http.server API

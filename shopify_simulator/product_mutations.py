@@ -10,9 +10,12 @@ same option values, if any. Each applied call queues the webhook Shopify would s
 (``products/create`` or ``products/update``), sent by the test or the demo
 (``ShopifySimulator.take_webhooks``). Pair it with ``slow_next(operation=...)``
 for a timeout after the write: the product exists, the answer comes too late.
+``files`` are the product's media, replaced when given: a staged upload's ``resourceUrl``
+is read, its bytes' SHA-256 kept as the media's ``sha256``.
 """
 
 import copy
+import hashlib
 
 from .formatting import parse_gid
 
@@ -75,6 +78,8 @@ class ProductMutations:
                 }
                 for option in input["productOptions"]
             ]
+        if input.get("files") is not None:
+            product["media"] = [self._media(file) for file in input["files"]]
         if input.get("variants") is not None:
             previous = {int(v["id"]): v for v in product.get("variants") or []}
             names = [option["name"] for option in product.get("options") or []]
@@ -95,6 +100,19 @@ class ProductMutations:
             }
 
         return payload(), payload
+
+    def _media(self, file):
+        """A file of productSet's ``files`` as product media (a staged upload it names is read)."""
+        uploads = getattr(self.api, "uploads", None)
+        source = file.get("originalSource") or ""
+        content = uploads.file_at(source) if uploads else None
+        return {
+            "src": source,
+            "alt": file.get("alt"),
+            "filename": file.get("filename"),
+            "media_content_type": file.get("contentType") or "IMAGE",
+            "sha256": hashlib.sha256(content).hexdigest() if content is not None else None,
+        }
 
     def _product_identified(self, input, identifier, error):  # noqa: A002 - GraphQL argument
         """The stored product the call names (None: create); a user error when an id names none."""

@@ -10,6 +10,7 @@ import threading
 
 from .admin_calls import AdminCalls
 from .bulk_control import BulkVerbs
+from .bulk_mutations import StagedUploads
 from .bulk_operations import BulkOperations
 from .faults import CostBucket, Faults
 from .generator import Generator
@@ -59,6 +60,11 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
         self.api.root["currentAppInstallation"] = self._current_installation
         self._request = threading.local()
         self.bulk = BulkOperations(self.api, lambda: self.base_url, self._request)
+        self.uploads = StagedUploads(lambda: self.base_url, shop_domain)
+        self.api.root.update(self.uploads.resolvers())
+        self.api.uploads = self.uploads  # productSet's files name uploaded files
+        self.bulk.uploads = self.uploads
+        self.bulk.on_records = self._record_bulk_mutations
         self.deprecated_reason = None  # sent as X-Shopify-API-Deprecated-Reason when set
         self.faults = Faults()
         self.bucket = CostBucket(bucket_size, restore_rate)

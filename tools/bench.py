@@ -14,7 +14,7 @@ import time
 import traceback
 import uuid
 
-from tools import bench_import, bench_paid
+from tools import bench_import, bench_paid, bench_publish
 from tools.bench_load import BARE_PATH, ack_pool, merge_wrk, run_wrk
 from tools.bench_orm import Reference
 from tools.bench_ratelimit import FLOOR_PATH, RL_PHASES, floor_figures, rl_orders, run_rate_limited
@@ -32,7 +32,7 @@ from tools.harness.simulator import Simulators
 
 HOST = "127.0.0.1"
 DEAD_JOB = "Re-queued dead job"
-PHASES = ("ack", "e2e", "e2e_paid", "storm", *RL_PHASES, "import")
+PHASES = ("ack", "e2e", "e2e_paid", "storm", *RL_PHASES, "import", "publish")
 CATALOGUE_PHASES = ("ack", "e2e", "e2e_paid", "storm", *RL_PHASES)  # import has a store of its own
 
 
@@ -263,6 +263,7 @@ class Bench:
 
     e2e_paid = bench_paid.e2e_paid  # end to end again, the shop invoicing when paid (tools/bench_paid.py)
     import_ = bench_import.run  # a day-one import at 100 points/s, a store of its own (tools/bench_import.py)
+    publish = bench_publish.run  # Odoo products published in bulk at 100 points/s, a store of its own
 
     # -- 2b. end to end under Shopify's rate limits (tools/bench_ratelimit.py) -----------
     def e2e_rl100(self):

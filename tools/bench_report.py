@@ -74,6 +74,10 @@ ROWS = [
     ("import_dead_jobs_requeued", "import: jobs killed (limit_time_real), requeued", "", "", None),
     ("import_duplicates", "import: duplicated records", "", "0", lambda v, r: v == 0),
     ("import_peak_worker_rss_mib", "import: peak RSS, one Odoo worker", "MiB", "< 500", lambda v, r: v < 500),
+    ("publish_products_per_s", "publish: Odoo products to Shopify, at 100 points/s", "products/s", "", None),
+    ("publish_points_used", "publish: cost points used", "points", "", None),
+    ("publish_failed", "publish: products not bound", "", "0", lambda v, r: v == 0),
+    ("publish_duplicates", "publish: Shopify products created twice", "", "0", lambda v, r: v == 0),
 ]
 
 

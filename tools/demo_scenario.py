@@ -6,6 +6,7 @@ from collections import Counter
 
 from shopify_simulator import SimulatorControl, WebhookSender
 from tools.demo_accounting import DemoAccounting
+from tools.demo_catalogue import DemoCatalogue
 from tools.demo_history import HistoryStore
 from tools.demo_kinds import DemoOrderKinds
 from tools.demo_review import review_mode
@@ -56,6 +57,7 @@ class Scenario:
         self.accounting = DemoAccounting(self)
         self.stock = DemoStock(self)
         self.kinds = DemoOrderKinds(self)
+        self.odoo_catalogue = DemoCatalogue(self)
         self.shopify_location = SHOPIFY_LOCATION
 
     def configure_shop(self, simulator_url=None):
@@ -103,6 +105,7 @@ class Scenario:
             self.accounting.run,
             self.review_mode,
             self.second_store,
+            self.odoo_catalogue.run,
             self.kinds.run,
             self.store_with_a_past,
         ):
@@ -324,8 +327,11 @@ class Scenario:
         accounting_rows, accounting_ok = self.accounting.report()
         stock_rows, stock_ok = self.stock.report()
         kinds_rows, kinds_ok = self.kinds.report()
+        catalogue_rows, catalogue_ok = self.odoo_catalogue.report()
         history_rows, history_ok = self.history.report() if self.history else ([], True)
-        rows = self.report_rows(data) + stock_rows + accounting_rows + kinds_rows + eu_rows + history_rows
+        rows = (
+            self.report_rows(data) + stock_rows + accounting_rows + kinds_rows + eu_rows + catalogue_rows + history_rows
+        )
         width = max(len(label) for label, _value in rows)
         print("\n==== shopify_sync demo report " + "=" * 40)
         for label, value in rows:
@@ -342,6 +348,7 @@ class Scenario:
             and stock_ok
             and kinds_ok
             and history_ok
+            and catalogue_ok
             and self._screens_ok(data["screens"])
         )
         print("=" * 70)

@@ -65,6 +65,12 @@ class ResourceHandler:
             self._client = self.shop._graphql_client()
         return self._client
 
+    def close(self):
+        """Close the GraphQL client, if one was opened (``run`` does it itself)."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
     def run(self, resource_id, node=None):
         """Bring the resource into Odoo; ``node`` is its Shopify data when already fetched (a bulk export row)."""
         try:

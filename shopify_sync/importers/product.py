@@ -118,7 +118,7 @@ class ProductHandler(ResourceHandler):
             return stale(template, values.title, values.updated_at)
         matched = {vid: binding.odoo_id for vid, binding in bound.items() if binding}
         outcome = "updated" if template or matched else "linked"
-        template = template or _first_template(matched)
+        template = template or _first_template(matched) or self._match_by_handle(node)
         if not template:
             template = self._match_by_sku(values, matched)
         if not template:
@@ -147,6 +147,21 @@ class ProductHandler(ResourceHandler):
         return SyncResult(outcome, template, values.title, values.updated_at, "; ".join(notes) or None)
 
     # -- matching ---------------------------------------------------------------
+    def _match_by_handle(self, node):
+        """The Odoo product published under this handle and not bound here yet: Shopify's event
+        about a product a bulk publication created, arriving before the publication bound it."""
+        handle = node.get("handle")
+        if not handle:
+            return self.env["product.template"]
+        template = (
+            self.env["product.template"]
+            .with_context(active_test=False)
+            .search([("shopify_handle", "=", handle)], limit=1)
+        )
+        if template and self.env["shopify.product.binding"]._of(self.shop, template):
+            return self.env["product.template"]
+        return template
+
     def _match_by_sku(self, values, matched):
         """First-time match of the unbound variants by SKU; their one Odoo template, if any."""
         if not self.shop.match_product_by_sku:

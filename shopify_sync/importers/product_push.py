@@ -9,6 +9,8 @@ the Odoo-owned fields are pushed (``mapping/catalogue.py``); a Shopify edit of
 one of them is overwritten by the push and reported on the sync job.
 """
 
+import base64
+from collections import namedtuple
 from datetime import timedelta
 from html import escape
 
@@ -17,12 +19,14 @@ from odoo import fields
 from .. import const
 from ..mapping import catalogue
 from ..mapping.common import nodes, parse_datetime
-from ..services.errors import ConfigurationError, DataConflictError
+from ..services import staged_upload
+from ..services.errors import ConfigurationError, DataConflictError, TemporaryError
 from ..services.gid import numeric_id, to_gid
-from ..services.queries import CATALOGUE_PRODUCT_QUERY, PRODUCT_SET, SHOP_QUERY
+from ..services.queries import CATALOGUE_PRODUCT_QUERY, PRODUCT_SET, SHOP_QUERY, STAGE_IMAGE
 from .base import ResourceHandler, SyncResult
 
 FLAP_WINDOW = timedelta(hours=1)
+CreateLine = namedtuple("CreateLine", "handle values variant_values variables")
 VARIANT_KEYS = {field.key for field in catalogue.CATALOGUE_FIELDS if field.level == "variant"}
 
 
@@ -44,8 +48,23 @@ class ProductPushHandler(ResourceHandler):
 
     # -- creating -----------------------------------------------------------------------
     def _create(self, template):
+        line = self._create_line(template)
+        files, digest = self._image_files(template, None)
+        if files:
+            line.variables["input"]["files"] = files
+        result = self.client.mutate(PRODUCT_SET, line.variables, "productSet")
+        outcome = self._bind_created(template, line, result["product"])
+        if digest:
+            self.env["shopify.product.binding"]._of(self.shop, template).image_hash = digest
+        return outcome
+
+    def _create_line(self, template, check=True):
+        """The productSet of ``template``'s first publication (a ``CreateLine``), or raise why not.
+
+        ``check``: refuse a product whose variants are bound already (not when binding what it created).
+        """
         variants = template.product_variant_ids
-        bound = self.env["shopify.variant.binding"]._of(self.shop, variants)
+        bound = check and self.env["shopify.variant.binding"]._of(self.shop, variants)
         if bound:
             raise DataConflictError(
                 self.env._(
@@ -65,8 +84,12 @@ class ProductPushHandler(ResourceHandler):
         options = self._options(template)
         variant_values = [dict(self._variant_values(variant, send), id=None) for variant in variants]
         data = catalogue.product_input(values, variant_values, send, options=options)
-        result = self.client.mutate(PRODUCT_SET, {"input": data, "identifier": {"handle": handle}}, "productSet")
-        product = result["product"]
+        return CreateLine(handle, values, variant_values, {"input": data, "identifier": {"handle": handle}})
+
+    def _bind_created(self, template, line, product):
+        """Bind ``template`` and its variants to the Shopify ``product`` its ``line`` created."""
+        variants = template.product_variant_ids
+        send = set(catalogue.PUSHED)
         product_id = str(product["legacyResourceId"])
         self._lock_related("product", product_id)
         updated_at = parse_datetime(product.get("updatedAt"))
@@ -74,7 +97,9 @@ class ProductPushHandler(ResourceHandler):
             self.shop, product_id, template, shopify_updated_at=updated_at, shopify_handle=product.get("handle")
         )
         bound_now = {}
-        by_options = {_combination(v["options"]): variant for v, variant in zip(variant_values, variants, strict=True)}
+        by_options = {
+            _combination(v["options"]): variant for v, variant in zip(line.variant_values, variants, strict=True)
+        }
         for node in nodes(product.get("variants")):
             odoo_variant = by_options.get(_combination(_selected(node)))
             if not odoo_variant:
@@ -93,16 +118,19 @@ class ProductPushHandler(ResourceHandler):
             )
         self.env["shopify.echo"]._remember(self.shop, "products", product_id)
         gids = {odoo_variant.id: to_gid("variant", vid) for vid, odoo_variant in bound_now.items()}
-        sent = [dict(entry, id=gids.get(variant.id)) for entry, variant in zip(variant_values, variants, strict=True)]
-        binding.catalogue_snapshot = catalogue.flat_input(catalogue.product_input(values, sent, send))
+        sent = [
+            dict(entry, id=gids.get(variant.id)) for entry, variant in zip(line.variant_values, variants, strict=True)
+        ]
+        binding.catalogue_snapshot = catalogue.flat_input(catalogue.product_input(line.values, sent, send))
         return SyncResult(
-            "created", template, template.display_name, updated_at, note=f"Shopify product {product_id} ({handle})"
+            "created", template, template.display_name, updated_at, note=f"Shopify product {product_id} ({line.handle})"
         )
 
     # -- updating -----------------------------------------------------------------------
     def _update(self, template, binding):
         send = self.shop._odoo_owned() & set(catalogue.PUSHED)
-        if not send:
+        images = "images" in self.shop._odoo_owned()
+        if not send and not images:
             return SyncResult("skipped", template, template.display_name, note="No field of it is Odoo's here.")
         node = self.client.fetch_node(CATALOGUE_PRODUCT_QUERY, to_gid("product", binding.shopify_id), "product")
         values = self._product_values(template)
@@ -129,6 +157,10 @@ class ProductPushHandler(ResourceHandler):
         data = catalogue.product_input(values, variants, send, options=options)
         wanted = catalogue.flat_input(data)
         changed = catalogue.differences(data, node)
+        files, digest = self._image_files(template, binding) if images else (None, None)
+        if files:
+            data["files"] = files
+            changed = [*changed, "images"]
         if not changed:
             binding.write(
                 {
@@ -143,6 +175,8 @@ class ProductPushHandler(ResourceHandler):
         binding.write(
             {"shopify_updated_at": updated_at, "catalogue_snapshot": dict(binding.catalogue_snapshot or {}, **wanted)}
         )
+        if digest:
+            binding.image_hash = digest
         self.env["shopify.variant.binding"]._of(self.shop, template.product_variant_ids).shopify_updated_at = updated_at
         self.env["shopify.echo"]._remember(self.shop, "products", binding.shopify_id)
         note = f"Pushed: {', '.join(changed)}." + (f" {conflict}" if conflict else "")
@@ -195,6 +229,33 @@ class ProductPushHandler(ResourceHandler):
             }
         )
         return note
+
+    # -- the image -------------------------------------------------------------------
+    def _image_files(self, template, binding):
+        """(productSet ``files``, content hash) of the template's image once uploaded to Shopify's staged
+        storage, or (None, None): no image, or the one the binding says was uploaded already."""
+        if not template.image_1920:
+            return None, None
+        raw = base64.b64decode(template.image_1920)
+        digest = catalogue.image_digest(raw)
+        if binding and binding.image_hash == digest:
+            return None, None
+        extension, mime_type = catalogue.image_kind(raw)
+        filename = f"{template.shopify_handle or catalogue.handle(template.name, template.id)}.{extension}"
+        staged = {"resource": "IMAGE", "filename": filename, "mimeType": mime_type, "httpMethod": "POST"}
+        payload = self.client.execute(STAGE_IMAGE, {"input": [staged]}).get("stagedUploadsCreate") or {}
+        targets = payload.get("stagedTargets") or []
+        if payload.get("userErrors") or not targets:
+            detail = "; ".join(e.get("message") or "" for e in payload.get("userErrors") or []) or "-"
+            raise TemporaryError(
+                self.env._(
+                    "Shopify gave no upload target for the image of %(product)s: %(detail)s",
+                    product=template.display_name,
+                    detail=detail,
+                )
+            )
+        staged_upload.upload(targets[0], filename, raw, mime_type)
+        return catalogue.files_input(targets[0]["resourceUrl"], template.name, filename), digest
 
     # -- Odoo's values ----------------------------------------------------------------
     def _product_values(self, template):

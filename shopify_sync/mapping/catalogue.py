@@ -7,6 +7,7 @@ field is *Shopify-owned*: the push never sends it (except when it creates the
 product in Shopify, as the import sets every field of a product it creates).
 """
 
+import hashlib
 import re
 import unicodedata
 from collections import namedtuple
@@ -53,6 +54,7 @@ WATCHED = {
         "barcode",
         "weight",
         "standard_price",
+        "image_1920",
     },
     "product.product": {"default_code", "barcode", "weight", "standard_price", "shopify_compare_at_price", "active"},
 }
@@ -107,6 +109,27 @@ def handle(title, template_id):
 def money_text(amount):
     """A price as Shopify's Money input: two decimals, as text."""
     return f"{Decimal(str(amount or 0)).quantize(Decimal('0.01'))}"
+
+
+def image_digest(raw):
+    """The content hash of an image (bytes) kept on the binding: an unchanged image is not uploaded again."""
+    return hashlib.sha256(raw).hexdigest()
+
+
+def image_kind(raw):
+    """(file name extension, MIME type) of image bytes, from their signature."""
+    if raw.startswith(b"\x89PNG"):
+        return "png", "image/png"
+    if raw.startswith(b"GIF8"):
+        return "gif", "image/gif"
+    if raw[:4] == b"RIFF" and raw[8:12] == b"WEBP":
+        return "webp", "image/webp"
+    return "jpg", "image/jpeg"
+
+
+def files_input(resource_url, alt, filename):
+    """productSet's ``files``: the one product image, uploaded to ``resource_url`` (replaces the product's files)."""
+    return [{"originalSource": resource_url, "contentType": "IMAGE", "alt": alt, "filename": filename}]
 
 
 def product_input(product, variants, send, options=()):

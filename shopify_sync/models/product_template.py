@@ -27,6 +27,11 @@ class ShopifyProductBinding(models.Model):
     )
     catalogue_conflict_since = fields.Datetime(string="Conflict window start", readonly=True, copy=False)
     catalogue_conflict_note = fields.Char(string="Last conflict", readonly=True, copy=False)
+    image_hash = fields.Char(
+        readonly=True,
+        copy=False,
+        help="SHA-256 of the product image last uploaded: an unchanged image is not sent again.",
+    )
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This product is already bound in this store.")
 

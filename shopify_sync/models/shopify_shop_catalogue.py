@@ -11,6 +11,7 @@ from odoo import api, fields, models
 from .. import const
 from ..mapping import catalogue
 
+BULK_PUBLISH_FROM = 10
 _OWNER = {"compute": "_compute_catalogue_owners", "inverse": "_inverse_catalogue_owners", "readonly": False}
 
 
@@ -92,7 +93,23 @@ class ShopifyShop(models.Model):
         """
         for template in templates.filtered(lambda t: not t.shopify_handle):
             template.with_context(shopify_sync=True).shopify_handle = catalogue.handle(template.name, template.id)
-        self._schedule_product_push(templates, eta=0)
+        bindings = self.env["shopify.product.binding"].sudo()
+        for shop in self:
+            new = templates - bindings._of(shop, templates).odoo_id
+            if len(new) < shop._bulk_publish_threshold():
+                shop._schedule_product_push(templates, eta=0)
+                continue
+            # Many new products: one bulk mutation (models/shopify_publish_batch.py); the bound ones one by one.
+            shop._schedule_product_push(templates - new, eta=0)
+            batch = self.env["shopify.publish.batch"].sudo().create({"shop_id": shop.id, "product_tmpl_ids": new.ids})
+            for template in new:
+                self.env["shopify.sync.job"].sudo()._ensure(shop, const.PRODUCT_PUSH, str(template.id))
+            batch._enqueue_step("start")
+
+    def _bulk_publish_threshold(self):
+        """From this many new products on, a publication is one bulk mutation (``shopify_sync.bulk_publish_from``)."""
+        value = self.env["ir.config_parameter"].sudo().get_param("shopify_sync.bulk_publish_from")
+        return max(int(value), 1) if value else BULK_PUBLISH_FROM
 
     @api.model
     def _product_changed(self, templates, names):

@@ -370,6 +370,39 @@ mutation PublishProduct($input: ProductSetInput!, $identifier: ProductSetIdentif
 """
 
 
+# Bulk publishing (models/shopify_publish_batch.py): the JSONL of productSet variables is uploaded
+# to a staged upload target, then Shopify runs PRODUCT_SET once per line.
+STAGED_UPLOADS_CREATE = """
+mutation StageUpload($input: [StagedUploadInput!]!) {
+  stagedUploadsCreate(input: $input) {
+    stagedTargets { url resourceUrl parameters { name value } }
+    userErrors { field message }
+  }
+}
+"""
+
+# A product's image (importers/product_push.py): a staged upload target, the same mutation.
+STAGE_IMAGE = """
+mutation StageImage($input: [StagedUploadInput!]!) {
+  stagedUploadsCreate(input: $input) {
+    stagedTargets { url resourceUrl parameters { name value } }
+    userErrors { field message }
+  }
+}
+"""
+
+BULK_RUN_MUTATION = """
+mutation RunBulkMutation($mutation: String!, $stagedUploadPath: String!, $clientIdentifier: String) {
+  bulkOperationRunMutation(
+    mutation: $mutation, stagedUploadPath: $stagedUploadPath, clientIdentifier: $clientIdentifier
+  ) {
+    bulkOperation { id status }
+    userErrors { field message code }
+  }
+}
+"""
+
+
 def page_query(root_field, connection, fields):
     """The query that reads the page of ``root_field(id).connection`` after ``$after``."""
     return (

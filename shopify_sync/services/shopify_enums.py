@@ -53,6 +53,7 @@ BULK_WAITING_STATUSES = shopify_values("BulkOperationStatus", "CREATED", "RUNNIN
     "BulkOperationErrorCode", "ACCESS_DENIED", "INTERNAL_SERVER_ERROR", "TIMEOUT"
 )
 BULK_LIMIT_CODES = shopify_values("BulkOperationUserErrorCode", "LIMIT_REACHED", "OPERATION_IN_PROGRESS")
+BULK_MUTATION_LIMIT_CODES = shopify_values("BulkMutationErrorCode", "LIMIT_REACHED", "OPERATION_IN_PROGRESS")
 
 # Webhook subscriptions (the topics themselves: services/topics.py, checked by the same test)
 (WEBHOOK_FORMAT_JSON,) = shopify_values("WebhookSubscriptionFormat", "JSON")

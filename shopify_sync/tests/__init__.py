@@ -8,6 +8,8 @@ from . import (
     test_backlog_read,
     test_binding_concurrency,
     test_bindings,
+    test_catalogue_bulk,
+    test_catalogue_images,
     test_catalogue_publish,
     test_cockpit,
     test_cockpit_readable,
