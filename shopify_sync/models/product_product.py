@@ -107,6 +107,10 @@ class ProductProduct(models.Model):
         string="Bound to Shopify", compute="_compute_shopify_bound", search="_search_shopify_bound"
     )
 
+    def action_shopify_publish(self):
+        """The template's publish wizard: the variant form inherits the template form's button."""
+        return self.product_tmpl_id.action_shopify_publish()
+
     shopify_compare_at_price = fields.Float(
         string="Compare-at Price (Shopify)",
         digits="Product Price",

@@ -22,7 +22,7 @@ class ShopifyCompanyBinding(models.Model):
     _description = "Shopify company binding"
     _shopify_admin_kind = "company"
 
-    odoo_id = fields.Many2one("res.partner", string="Company", required=True, ondelete="restrict", index=True)
+    odoo_id = fields.Many2one("res.partner", string="Company Contact", required=True, ondelete="restrict", index=True)
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This company is already bound in this store.")
 
@@ -38,7 +38,7 @@ class ShopifyCompanyLocationBinding(models.Model):
     odoo_id = fields.Many2one("res.partner", string="Invoice Address", required=True, ondelete="restrict", index=True)
     delivery_partner_id = fields.Many2one("res.partner", string="Delivery Address", readonly=True, ondelete="set null")
     company_binding_id = fields.Many2one(
-        "shopify.company.binding", string="Company", readonly=True, ondelete="cascade", index=True
+        "shopify.company.binding", string="Shopify Company", readonly=True, ondelete="cascade", index=True
     )
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This address is already bound in this store.")
