@@ -35,8 +35,9 @@ registry.category("web_tour.tours").add("shopify_sync_review_amber_then_green", 
             run: "click",
         },
         {
+            // (the job's state is checked by the Python test once the tour ends)
             content: "The change is applied",
-            trigger: '.o_statusbar_status button.o_arrow_button_current:contains("Done")',
+            trigger: '.o_notification:contains("1 applied")',
         },
         {
             content: "Back to the overview",
