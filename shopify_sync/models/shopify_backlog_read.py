@@ -35,7 +35,7 @@ from .. import const
 from ..services import backlog
 from ..services.errors import ThrottledError
 from ..services.identity import backlog_identity_key, resource_keys_pattern
-from ..services.queries import BULK_OPERATION_QUERY, BULK_RUN_QUERY, ORDER_QUERY, bulk_export_query
+from ..services.queries import BULK_RUN_QUERY, ORDER_QUERY, bulk_export_query
 from ..services.rate_budget import ORDER_POINTS, expected_points, points_soon
 from ..services.retry_policy import MAX_ATTEMPTS
 from ..services.shopify_enums import BULK_COMPLETED, BULK_WAITING_STATUSES
@@ -72,10 +72,6 @@ class ShopifyBacklogRead(models.Model):
     )
     covers_since = fields.Datetime(readonly=True, help="Orders updated since then are exported.")
     waiting_count = fields.Integer(readonly=True, help="Order events waiting when the read was decided.")
-    bulk_operation_gid = fields.Char(readonly=True, copy=False)
-    bulk_status = fields.Char(readonly=True, copy=False)
-    result_url = fields.Char(readonly=True, copy=False)
-    poll_count = fields.Integer(readonly=True)
     read_offset = fields.Integer(readonly=True)
     staged_count = fields.Integer(readonly=True)
     finished_at = fields.Datetime(readonly=True)
@@ -250,12 +246,10 @@ class ShopifyBacklogRead(models.Model):
             return f"Backlog read {self.id} is {self.state}: nothing to poll."
         if self.started_at < fields.Datetime.now() - backlog.MAX_ACTIVE:
             return self._fail(self.env._("Shopify's backlog export took too long: the orders are queried one by one."))
-        data = self._call(BULK_OPERATION_QUERY, {"id": self.bulk_operation_gid})
-        if data is None:
+        operation = self._poll_operation()
+        if operation is None:
             return self.message
-        operation = data.get("node") or {}
         status = operation.get("status")
-        self.write({"bulk_status": status, "poll_count": self.poll_count + 1})
         if status in WAITING_STATUSES:
             self._enqueue_step("poll", seconds=backlog.poll_seconds(self.poll_count))
             return f"Still {status}."

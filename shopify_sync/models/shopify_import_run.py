@@ -23,7 +23,7 @@ from .. import const
 from ..services import bulk
 from ..services.errors import ThrottledError
 from ..services.identity import import_identity_key
-from ..services.queries import BULK_OPERATION_QUERY, BULK_RUN_QUERY, bulk_export_query
+from ..services.queries import BULK_RUN_QUERY, bulk_export_query
 from ..services.retry_policy import MAX_ATTEMPTS
 from ..services.shopify_enums import (
     BULK_ACCESS_DENIED,
@@ -66,12 +66,8 @@ class ShopifyImportRun(models.Model):
     object_kind = fields.Selection(KIND_SELECTION, required=True, readonly=True)
     since = fields.Datetime(readonly=True, help="Only records created since then; empty: all of them.")
     state = fields.Selection(STATES, default="draft", required=True, readonly=True, index=True)
-    bulk_operation_gid = fields.Char(readonly=True, copy=False)
-    bulk_status = fields.Char(readonly=True, copy=False)
     error_code = fields.Char(readonly=True, copy=False)
-    result_url = fields.Char(readonly=True, copy=False)
     object_count = fields.Integer(readonly=True, help="Lines of the export, as Shopify counts them.")
-    poll_count = fields.Integer(readonly=True)
     read_offset = fields.Integer(readonly=True, help="Bytes of the export file imported so far.")
     rows_read = fields.Integer(readonly=True)
     progress = fields.Float(compute="_compute_progress", store=True, digits=(5, 1))
@@ -219,18 +215,12 @@ class ShopifyImportRun(models.Model):
         self.ensure_one()
         if self.state != "running":
             return f"Run {self.id} is {self.state}: nothing to poll."
-        data = self._call(BULK_OPERATION_QUERY, {"id": self.bulk_operation_gid})
-        if data is None:
+        operation = self._poll_operation()
+        if operation is None:
             return self.message
-        operation = data.get("node") or {}
         status = operation.get("status")
         self.write(
-            {
-                "bulk_status": status,
-                "poll_count": self.poll_count + 1,
-                "object_count": int(operation.get("objectCount") or 0),
-                "error_code": operation.get("errorCode") or False,
-            }
+            {"object_count": int(operation.get("objectCount") or 0), "error_code": operation.get("errorCode") or False}
         )
         if status in WAITING_STATUSES:
             self._enqueue_step("poll", seconds=self._poll_seconds())

@@ -27,7 +27,7 @@ from .. import const
 from ..importers.product_push import ProductPushHandler
 from ..services import bulk_reader
 from ..services.errors import DataConflictError, ShopifyUserError, SyncError, TemporaryError, ThrottledError
-from ..services.queries import BULK_OPERATION_QUERY, BULK_RUN_MUTATION, PRODUCT_SET, STAGED_UPLOADS_CREATE
+from ..services.queries import BULK_RUN_MUTATION, PRODUCT_SET, STAGED_UPLOADS_CREATE
 from ..services.retry_policy import MAX_ATTEMPTS
 from ..services.shopify_enums import BULK_COMPLETED, BULK_MUTATION_LIMIT_CODES, BULK_WAITING_STATUSES
 
@@ -56,10 +56,6 @@ class ShopifyPublishBatch(models.Model):
     state = fields.Selection(STATES, default="draft", required=True, readonly=True, index=True)
     line_templates = fields.Json(readonly=True, copy=False, help="The product of each line of the file, in order.")
     staged_upload_path = fields.Char(readonly=True, copy=False)
-    bulk_operation_gid = fields.Char(readonly=True, copy=False)
-    bulk_status = fields.Char(readonly=True, copy=False)
-    result_url = fields.Char(readonly=True, copy=False)
-    poll_count = fields.Integer(readonly=True)
     created_count = fields.Integer(readonly=True)
     failed_count = fields.Integer(readonly=True)
     message = fields.Text(readonly=True)
@@ -209,12 +205,10 @@ class ShopifyPublishBatch(models.Model):
         self.ensure_one()
         if self.state != "running":
             return f"Batch {self.id} is {self.state}: nothing to poll."
-        data = self._call(BULK_OPERATION_QUERY, {"id": self.bulk_operation_gid})
-        if data is None:
+        operation = self._poll_operation()
+        if operation is None:
             return self.message
-        operation = data.get("node") or {}
         status = operation.get("status")
-        self.write({"bulk_status": status, "poll_count": self.poll_count + 1})
         if status in BULK_WAITING_STATUSES:
             self._enqueue_step("poll", seconds=self._poll_seconds())
             return f"Still {status}."
