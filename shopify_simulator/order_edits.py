@@ -10,6 +10,7 @@ fulfilled yet. The order's ``updated_at`` moves, and Shopify sends ``orders/edit
 """
 
 import copy
+from decimal import Decimal
 
 from .formatting import cents, gid, rest_money, to_decimal
 from .totals import recompute_totals
@@ -174,7 +175,12 @@ class OrderEdits:
         and its financial status against what was paid."""
         edited = copy.deepcopy(order)
         for line in edited.get("line_items") or []:
-            line["quantity"] = int(line["quantity"]) - int(line.get("edit_removed_quantity") or 0)
+            ordered = int(line["quantity"])
+            line["quantity"] = ordered - int(line.get("edit_removed_quantity") or 0)
+            if ordered and line["quantity"] != ordered:
+                # a line's discount is its units' discount: units removed take theirs with them
+                share = Decimal(line["quantity"]) / Decimal(ordered)
+                line["total_discount"] = str(cents(to_decimal(line.get("total_discount")) * share))
         total = to_decimal(recompute_totals(edited))
         for key, value in edited.items():
             if key.startswith(("total_", "current_total", "current_subtotal", "subtotal_")):

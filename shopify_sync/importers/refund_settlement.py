@@ -1,6 +1,9 @@
 """A refund's credit note checked against the money Shopify refunded, and its refund payments."""
 
+from odoo import Command
+
 from ..mapping import accounting as amap
+from ..mapping import order as omap
 from ..mapping.common import nodes
 from ..services.errors import DataConflictError
 from .accounting import PaymentBooker, reconcile
@@ -18,6 +21,10 @@ class RefundSettlement:
     def settle(self, credit_note):
         """Post the credit note if it matches (and the shop posts them); book one payment per refund transaction.
 
+        A difference within the shop's tolerance (a unit price Odoo keeps to fewer decimals than the
+        refunded subtotal needs) goes on a rounding line, as on orders: the credit note then equals
+        the money refunded and its refund payment settles it in full.
+
         Returns a DataConflictError (a warning: the job succeeds, a person is told) on a mismatch.
         """
         transactions = nodes(self.node.get("transactions"))
@@ -27,8 +34,10 @@ class RefundSettlement:
         if credit_note.state == "draft":
             if amap.differs(credit_note.amount_total, refunded, self.shop.total_tolerance):
                 warning = self._mismatch(credit_note, refunded)
-            elif self.shop.post_credit_notes:
-                credit_note.action_post()
+            else:
+                self._round(credit_note, refunded)
+                if self.shop.post_credit_notes:
+                    credit_note.action_post()
         if self.shop.invoice_policy != "never":
             order_id = (self.node.get("order") or {}).get("legacyResourceId")
             booker = PaymentBooker(self.handler, self.order, order_id, self.order.client_order_ref or self.label)
@@ -45,6 +54,23 @@ class RefundSettlement:
             )
             reconcile(refund_payments | payments, credit_note)
         return warning
+
+    def _round(self, credit_note, refunded):
+        difference = omap.rounding_difference(refunded, credit_note.amount_total)
+        if not difference or not refunded:
+            return
+        product = self.shop._rounding_product()
+        credit_note.invoice_line_ids = [
+            Command.create(
+                {
+                    "product_id": product.id,
+                    "name": "Rounding",
+                    "quantity": 1,
+                    "price_unit": float(difference),
+                    "tax_ids": [Command.clear()],
+                }
+            )
+        ]
 
     def _mismatch(self, credit_note, refunded):
         currency = credit_note.currency_id.name

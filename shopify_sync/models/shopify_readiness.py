@@ -62,6 +62,7 @@ class ShopifyShop(models.Model):
             ("variant_skus", self.env._("Every Shopify variant has a SKU"), self._ready_variant_skus()),
             ("partner_emails", self.env._("No contacts sharing an email"), self._ready_partner_emails()),
             ("taxes", self.env._("Tax rates of the last 60 days mapped"), self._ready_taxes(orders, order_error)),
+            ("tax_rounding", self.env._("Taxes rounded per line, as Shopify does"), self._ready_tax_rounding()),
             ("gateways", self.env._("Payment gateways mapped"), self._ready_gateways(orders, order_error)),
             (
                 "locations",
@@ -209,6 +210,19 @@ class ShopifyShop(models.Model):
             for rate, inc, cc, title in missing
         ]
         return "red", self.env._("No tax mapping for: %s", rules.shorten(labels)), fix
+
+    def _ready_tax_rounding(self):
+        company = self.company_id
+        if company.tax_calculation_rounding_method == "round_per_line":
+            return "green", self.env._("%s rounds each line's tax, as Shopify does.", company.name), None
+        fix = self.env["ir.actions.actions"]._for_xml_id("account.action_account_config")
+        detail = self.env._(
+            "%s rounds taxes per tax, Shopify per line: orders whose taxes differ by a cent get a rounding "
+            "line and Odoo's tax totals drift from Shopify's. Set Tax Calculation Rounding Method to "
+            "Round per Line in the Accounting settings.",
+            company.name,
+        )
+        return "red", detail, fix
 
     def _ready_gateways(self, orders, error):
         if "shopify.gateway.mapping" not in self.env:

@@ -17,6 +17,7 @@ from . import (
     test_currencies,
     test_failures,
     test_fulfillment_refund,
+    test_generated_orders,
     test_history,
     test_i18n,
     test_import,

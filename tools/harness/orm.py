@@ -101,6 +101,8 @@ def _configure(env, s):
         )
     if s.inventory_debounce_seconds is not None:
         shop.inventory_debounce_seconds = s.inventory_debounce_seconds
+    # Shopify rounds each line's tax: the merchant follows the readiness line and rounds alike
+    shop.company_id.tax_calculation_rounding_method = "round_per_line"
     if not shop.tax_mapping_ids:
         taxes = env["account.tax"]
         group = tax_group(env, 6.0)
