@@ -96,26 +96,10 @@ class ProductPushHandler(ResourceHandler):
         binding = self.env["shopify.product.binding"]._bind(
             self.shop, product_id, template, shopify_updated_at=updated_at, shopify_handle=product.get("handle")
         )
-        bound_now = {}
         by_options = {
             _combination(v["options"]): variant for v, variant in zip(line.variant_values, variants, strict=True)
         }
-        for node in nodes(product.get("variants")):
-            odoo_variant = by_options.get(_combination(_selected(node)))
-            if not odoo_variant:
-                continue
-            item = (node.get("inventoryItem") or {}).get("id")
-            tracked = (node.get("inventoryItem") or {}).get("tracked")
-            bound_now[str(node["legacyResourceId"])] = odoo_variant
-            self.env["shopify.variant.binding"]._bind(
-                self.shop,
-                str(node["legacyResourceId"]),
-                odoo_variant,
-                shopify_updated_at=updated_at,
-                shopify_product_id=product_id,
-                inventory_item_id=numeric_id(item) if item else False,
-                shopify_tracked=bool(tracked),
-            )
+        bound_now = self._bind_variants(product, product_id, by_options, updated_at)
         self.env["shopify.echo"]._remember(self.shop, "products", product_id)
         gids = {odoo_variant.id: to_gid("variant", vid) for vid, odoo_variant in bound_now.items()}
         sent = [
@@ -128,15 +112,21 @@ class ProductPushHandler(ResourceHandler):
 
     # -- updating -----------------------------------------------------------------------
     def _update(self, template, binding):
-        send = self.shop._odoo_owned() & set(catalogue.PUSHED)
-        images = "images" in self.shop._odoo_owned()
-        if not send and not images:
+        owned = self.shop._odoo_owned()
+        send = owned & set(catalogue.PUSHED)
+        images = "images" in owned
+        reshape = "options" in owned  # Odoo's options and variants are Shopify's: new ones created, others dropped
+        if not send and not images and not reshape:
             return SyncResult("skipped", template, template.display_name, note="No field of it is Odoo's here.")
         node = self.client.fetch_node(CATALOGUE_PRODUCT_QUERY, to_gid("product", binding.shopify_id), "product")
         values = self._product_values(template)
         variants = None
         options = ()
-        if send & VARIANT_KEYS:
+        new_variants = {}
+        if reshape:
+            variants, new_variants = self._odoo_variants(template, send)
+            options = self._options(template)
+        elif send & VARIANT_KEYS:
             by_id = {
                 b.shopify_id: b.odoo_id
                 for b in self.env["shopify.variant.binding"]._of(
@@ -154,9 +144,11 @@ class ProductPushHandler(ResourceHandler):
                     entry["compare_at_price"] = variant.get("compareAtPrice")
                 variants.append(entry)
             options = tuple((option["name"], tuple(option.get("values") or ())) for option in node.get("options") or [])
-        data = catalogue.product_input(values, variants, send, options=options)
+        data = catalogue.product_input(values, variants, send, options=options, new_send=set(catalogue.PUSHED))
         wanted = catalogue.flat_input(data)
         changed = catalogue.differences(data, node)
+        if reshape and catalogue.reshaped(options, variants, node):
+            changed = [*changed, "options and variants"]
         files, digest = self._image_files(template, binding) if images else (None, None)
         if files:
             data["files"] = files
@@ -172,6 +164,8 @@ class ProductPushHandler(ResourceHandler):
         conflict = self._conflict(template, binding, wanted, node)
         result = self.client.mutate(PRODUCT_SET, {"input": data, "identifier": {"id": node["id"]}}, "productSet")
         updated_at = parse_datetime(result["product"].get("updatedAt"))
+        if reshape:
+            self._rebind_variants(template, binding.shopify_id, result["product"], new_variants, updated_at)
         binding.write(
             {"shopify_updated_at": updated_at, "catalogue_snapshot": dict(binding.catalogue_snapshot or {}, **wanted)}
         )
@@ -181,6 +175,57 @@ class ProductPushHandler(ResourceHandler):
         self.env["shopify.echo"]._remember(self.shop, "products", binding.shopify_id)
         note = f"Pushed: {', '.join(changed)}." + (f" {conflict}" if conflict else "")
         return SyncResult("updated", template, template.display_name, updated_at, note=note)
+
+    def _bind_variants(self, product, product_id, by_options, updated_at):
+        """Bind the variants of Shopify's ``product`` to the Odoo variants of the same options
+        (``by_options``: {option combination: Odoo variant}); returns {Shopify variant id: Odoo variant}."""
+        bound = {}
+        for node in nodes(product.get("variants")):
+            odoo_variant = by_options.get(_combination(_selected(node)))
+            if not odoo_variant:
+                continue
+            item = (node.get("inventoryItem") or {}).get("id")
+            tracked = (node.get("inventoryItem") or {}).get("tracked")
+            bound[str(node["legacyResourceId"])] = odoo_variant
+            self.env["shopify.variant.binding"]._bind(
+                self.shop,
+                str(node["legacyResourceId"]),
+                odoo_variant,
+                shopify_updated_at=updated_at,
+                shopify_product_id=product_id,
+                inventory_item_id=numeric_id(item) if item else False,
+                shopify_tracked=bool(tracked),
+            )
+        return bound
+
+    def _odoo_variants(self, template, send):
+        """Odoo's variants as productSet's list when Odoo owns the options: the bound ones by id with the
+        Odoo-owned fields, the others new (every field). Returns (variants, {combination: new Odoo variant})."""
+        active = template.product_variant_ids.filtered("active")  # the template is read with archived ones
+        bindings = self.env["shopify.variant.binding"]._of(self.shop, active)
+        gid_of = {b.odoo_id.id: to_gid("variant", b.shopify_id) for b in bindings}
+        variants, new = [], {}
+        for variant in active:
+            gid = gid_of.get(variant.id)
+            entry = dict(self._variant_values(variant, send if gid else set(catalogue.PUSHED)), id=gid)
+            variants.append(entry)
+            if not gid:
+                new[_combination(entry["options"])] = variant
+        return variants, new
+
+    def _rebind_variants(self, template, product_id, product, new_variants, updated_at):
+        """After a push of Odoo's variants: bind those Shopify created; archive the bindings of the
+        variants Shopify deleted (left out of Odoo's list: archived or removed in Odoo)."""
+        if new_variants:
+            self._bind_variants(product, product_id, new_variants, updated_at)
+        kept = {str(node["legacyResourceId"]) for node in nodes(product.get("variants"))}
+        variants = template.with_context(active_test=False).product_variant_ids
+        dropped = (
+            self.env["shopify.variant.binding"]
+            ._of(self.shop, variants)
+            .filtered(lambda b: b.shopify_product_id == product_id and b.shopify_id not in kept)
+        )
+        dropped.write({"active": False})
 
     def _conflict(self, template, binding, wanted, node):
         """Shopify changed Odoo-owned fields since the last push: the report of the restore, counted.

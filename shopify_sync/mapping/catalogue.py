@@ -55,10 +55,11 @@ WATCHED = {
         "weight",
         "standard_price",
         "image_1920",
+        "attribute_line_ids",
     },
     "product.product": {"default_code", "barcode", "weight", "standard_price", "shopify_compare_at_price", "active"},
 }
-# Fields sent by the push (images and option changes are not pushed yet).
+# Fields sent by the push field by field (images and options/variants have their own path).
 PUSHED = (
     "title",
     "description",
@@ -132,13 +133,15 @@ def files_input(resource_url, alt, filename):
     return [{"originalSource": resource_url, "contentType": "IMAGE", "alt": alt, "filename": filename}]
 
 
-def product_input(product, variants, send, options=()):
+def product_input(product, variants, send, options=(), new_send=None):
     """productSet's ProductSetInput of Odoo's values.
 
     ``product``: {key: value} of the product-level fields; ``variants``: [{"id" (a
     variant GID or None), "options" ((name, value), ...), key: value}]; ``send``:
     the keys to send (every field when creating, the Odoo-owned ones afterwards);
-    ``options``: ((name, (value, ...)), ...), sent with the variants when creating.
+    ``options``: ((name, (value, ...)), ...), sent with the variants when creating
+    or when Odoo owns the options; ``new_send``: the keys of a variant Shopify does
+    not have yet (no id), which is created whole (``send`` if not given).
     """
     data = {}
     scalar = {
@@ -161,8 +164,27 @@ def product_input(product, variants, send, options=()):
             {"name": name, "position": position, "values": [{"name": value} for value in values]}
             for position, (name, values) in enumerate(options, start=1)
         ]
-    data["variants"] = [_variant_input(variant, send) for variant in variants]
+    data["variants"] = [
+        _variant_input(variant, send if variant.get("id") else (new_send or send)) for variant in variants
+    ]
     return data
+
+
+def reshaped(options, variants, node):
+    """Whether Odoo's ``options`` and ``variants`` (as given to ``product_input``) change the shape of
+    Shopify's product ``node``: an option or value added, renamed or removed, a variant to create
+    (no id), or a Shopify variant Odoo's list leaves out (productSet deletes it)."""
+    current = tuple(
+        (option["name"], tuple(option.get("values") or ()))
+        for option in node.get("options") or []
+        if (option["name"], tuple(option.get("values") or ())) != ("Title", ("Default Title",))
+    )
+    if tuple((name, tuple(values)) for name, values in options) != current:
+        return True
+    ids = {variant.get("id") for variant in variants}
+    if None in ids:
+        return True
+    return any(variant["id"] not in ids for variant in (node.get("variants") or {}).get("nodes") or [])
 
 
 def _variant_input(variant, send):

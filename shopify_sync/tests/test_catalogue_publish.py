@@ -305,6 +305,59 @@ class TestCataloguePublish(ShopifyHttpCase):
         self.assertIn("EUR", job.message)
         self.assertEqual(len(self.simulator.mutations_named("productSet")), before, "nothing pushed")
 
+    # -- options and variants -----------------------------------------------------------
+    def test_a_variant_added_in_odoo_is_created_and_bound_once_when_odoo_owns_the_options(self):
+        self._own("options")
+        template, product = self._published("Growing Shirt")
+        large = self.env["product.attribute.value"].create({"name": "L", "attribute_id": self.size.id})
+        line = template.attribute_line_ids
+        template.write({"attribute_line_ids": [Command.update(line.id, {"value_ids": [Command.link(large.id)]})]})
+        new_variant = template.product_variant_ids.filtered(
+            lambda v: v.product_template_attribute_value_ids.product_attribute_value_id == large
+        )
+        new_variant.default_code = f"GRO-{template.id}-L"
+        self.assertEqual(len(self.shopify_jobs()), 1, "the new value waits as one push")
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual(len(self._products_titled("Growing Shirt")), 1)
+        self.assertEqual(len(stored["variants"]), 3)
+        self.assertEqual(stored["options"][0]["values"], ["S", "M", "L"])
+        created = next(v for v in stored["variants"] if v["option1"] == "L")
+        self.assertEqual((created["sku"], created["price"]), (f"GRO-{template.id}-L", "20.00"))
+        self.assertEqual(self.bound("variant", created["id"]), new_variant)
+        kept = {str(v["id"]) for v in product["variants"]}
+        self.assertTrue(kept <= {str(v["id"]) for v in stored["variants"]}, "the variants it had are kept, by id")
+        # pushed again: nothing to change, no variant made twice
+        before = len(self.simulator.mutations_named("productSet"))
+        self.shop._publish_products(template)
+        self.perform_jobs()
+        self.assertEqual(self.sync_job("product_push", template.id).outcome, "skipped")
+        self.assertEqual(len(self.simulator.mutations_named("productSet")), before)
+        # a value removed in Odoo: its Shopify variant goes, its binding is archived
+        small = self.size.value_ids.filtered(lambda v: v.name == "S")
+        small_variant = template.product_variant_ids.filtered(
+            lambda v: v.product_template_attribute_value_ids.product_attribute_value_id == small
+        )
+        small_binding = self.env["shopify.variant.binding"]._of(self.shop, small_variant)
+        template.write({"attribute_line_ids": [Command.update(line.id, {"value_ids": [Command.unlink(small.id)]})]})
+        self.assertEqual(self.outcomes_of(self.perform_jobs(), "product_push"), ["done"])
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual(sorted(v["option1"] for v in stored["variants"]), ["L", "M"])
+        self.assertFalse(small_binding.active)
+
+    def test_a_variant_added_in_odoo_is_not_pushed_while_shopify_owns_the_options(self):
+        self._own("price")
+        template, product = self._published("Fixed Shirt")
+        large = self.env["product.attribute.value"].create({"name": "XL", "attribute_id": self.size.id})
+        line = template.attribute_line_ids
+        template.write({"attribute_line_ids": [Command.update(line.id, {"value_ids": [Command.link(large.id)]})]})
+        self.assertFalse(self.shopify_jobs(), "options are Shopify's: the change waits for no push")
+        template.list_price = 21.0
+        self.perform_jobs()
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual(len(stored["variants"]), 2, "Shopify keeps its own variants")
+        self.assertEqual({v["price"] for v in stored["variants"]}, {"21.00"})
+
 
 class TestCatalogueMapping(unittest.TestCase):
     """Pure: the authority table and productSet input, no database."""
@@ -335,6 +388,24 @@ class TestCatalogueMapping(unittest.TestCase):
                 }
             ],
         )
+
+    def test_reshaped_when_an_option_or_variant_differs(self):
+        vid = "gid://shopify/ProductVariant/1"
+        node = {
+            "options": [{"name": "Size", "values": ["S"]}],
+            "variants": {"nodes": [{"id": vid}]},
+        }
+        options = (("Size", ("S",)),)
+        self.assertFalse(catalogue.reshaped(options, [{"id": vid}], node))
+        self.assertTrue(catalogue.reshaped((("Size", ("S", "M")),), [{"id": vid}], node), "a value added")
+        self.assertTrue(catalogue.reshaped(options, [{"id": vid}, {"id": None}], node), "a variant to create")
+        self.assertTrue(catalogue.reshaped(options, [], node), "a Shopify variant left out")
+        plain = {"options": [{"name": "Title", "values": ["Default Title"]}], "variants": {"nodes": [{"id": vid}]}}
+        self.assertFalse(catalogue.reshaped((), [{"id": vid}], plain), "Shopify's default option is no option")
+        data = catalogue.product_input(
+            {}, [{"id": None, "options": (("Size", "M"),), "price": 3}], set(), new_send={"price"}
+        )
+        self.assertEqual(data["variants"][0]["price"], "3.00", "a new variant is sent whole")
 
     def test_differences_and_shopify_edits(self):
         vid = "gid://shopify/ProductVariant/1"
