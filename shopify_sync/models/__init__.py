@@ -21,6 +21,7 @@ from . import sale_order_line
 from . import sale_order_shopify
 from . import product_product
 from . import product_template
+from . import product_pricelist_item
 from . import res_config_settings
 from . import stock_picking
 from . import shopify_return_binding

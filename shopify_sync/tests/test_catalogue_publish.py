@@ -305,6 +305,44 @@ class TestCataloguePublish(ShopifyHttpCase):
         self.assertIn("EUR", job.message)
         self.assertEqual(len(self.simulator.mutations_named("productSet")), before, "nothing pushed")
 
+    def test_a_pricelist_rule_changed_pushes_the_prices_it_gives(self):
+        self._own("price")
+        template, product = self._published("Ruled Shirt")
+        self._published("Unruled Shirt")
+        pricelist = self.env["product.pricelist"].create(
+            {"name": "Store USD", "currency_id": self.env.ref("base.USD").id}
+        )
+        self.shop.catalogue_pricelist_id = pricelist
+        rule = self.env["product.pricelist.item"].create(
+            {
+                "pricelist_id": pricelist.id,
+                "applied_on": "1_product",
+                "product_tmpl_id": template.id,
+                "compute_price": "fixed",
+                "fixed_price": 18.0,
+            }
+        )
+        waiting = self.shopify_jobs()
+        self.assertEqual(len(waiting), 1, "only the product the rule prices")
+        self.assertTrue(waiting.identity_key.endswith(f":product_push:{template.id}"), waiting.identity_key)
+        self.perform_jobs()
+        stored = self.simulator.store.products[int(product["id"])]
+        self.assertEqual({v["price"] for v in stored["variants"]}, {"18.00"})
+        rule.fixed_price = 16.0
+        rule.fixed_price = 15.0
+        self.assertEqual(len(self.shopify_jobs()), 1, "two changes of the rule, one waiting push")
+        self.perform_jobs()
+        self.assertEqual({v["price"] for v in self.simulator.store.products[int(product["id"])]["variants"]}, {"15.00"})
+        rule.unlink()
+        self.perform_jobs()
+        self.assertEqual({v["price"] for v in self.simulator.store.products[int(product["id"])]["variants"]}, {"20.00"})
+        # a rule of a pricelist no store uses pushes nothing
+        elsewhere = self.env["product.pricelist"].create({"name": "Other", "currency_id": self.env.ref("base.USD").id})
+        self.env["product.pricelist.item"].create(
+            {"pricelist_id": elsewhere.id, "applied_on": "3_global", "compute_price": "fixed", "fixed_price": 1.0}
+        )
+        self.assertFalse(self.shopify_jobs())
+
     # -- options and variants -----------------------------------------------------------
     def test_a_variant_added_in_odoo_is_created_and_bound_once_when_odoo_owns_the_options(self):
         self._own("options")
