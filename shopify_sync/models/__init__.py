@@ -8,8 +8,6 @@ from . import shopify_shop_health
 from . import shopify_tax_mapping
 from . import shopify_payment_term_mapping
 from . import shopify_webhook_delivery
-from . import shopify_webhook_dispatch
-from . import shopify_webhook_delivery_display
 from . import shopify_sync_job
 from . import shopify_sync_job_actions
 from . import shopify_sync_job_history

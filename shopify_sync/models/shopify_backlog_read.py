@@ -1,6 +1,6 @@
 """Backlog reads: a burst of order events read with one bulk export instead of one ORDER_QUERY each.
 
-*When*: the webhook dispatcher (models/shopify_webhook_dispatch.py) asks after
+*When*: the webhook dispatcher (models/shopify_webhook_delivery.py) asks after
 each batch it dispatched (``_consider_backlog_read``). It is the cheapest
 correct place: it runs once per 25 deliveries, not once per order job, it
 already holds the shop's dispatcher lock (one decision at a time per shop),
