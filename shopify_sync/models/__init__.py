@@ -47,8 +47,6 @@ from . import shopify_shop_accounting
 from . import shopify_bulk_step
 from . import shopify_import_chunk
 from . import shopify_import_run
-from . import shopify_import_run_read
-from . import shopify_import_run_lanes
 from . import shopify_publish_batch
 from . import shopify_shop_import
 from . import shopify_order_link_outbox
