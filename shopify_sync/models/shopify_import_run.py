@@ -59,7 +59,7 @@ from ..services.shopify_enums import (
 )
 from .shopify_import_chunk import COUNT_FIELDS
 from .shopify_shop_import import ACTIVE_STATES
-from .shopify_sync_job_import import DEFERRED, FAILED
+from .shopify_sync_job import DEFERRED, FAILED
 
 _logger = logging.getLogger(__name__)
 
