@@ -8,13 +8,6 @@ from . import shopify_shop_health
 from . import shopify_tax_mapping
 from . import shopify_payment_term_mapping
 from . import shopify_webhook_delivery
-from . import shopify_webhook_dispatch
-from . import shopify_webhook_delivery_display
-from . import shopify_sync_job
-from . import shopify_sync_job_actions
-from . import shopify_sync_job_history
-from . import shopify_sync_job_failure
-from . import shopify_sync_job_import
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
@@ -38,7 +31,10 @@ from . import shopify_shop_auth
 from . import shopify_webhook_subscription
 from . import shopify_review_recorder
 from . import shopify_shop_rollout
-from . import shopify_sync_job_review
+
+# After shopify_review_recorder: importing it first would register its extensions of
+# res.partner, sale.order... before this module's own, and change which override runs first.
+from . import shopify_sync_job
 from . import shopify_readiness
 from . import shopify_selftest
 from . import shopify_team_note
@@ -50,13 +46,10 @@ from . import shopify_shop_accounting
 from . import shopify_bulk_step
 from . import shopify_import_chunk
 from . import shopify_import_run
-from . import shopify_import_run_read
-from . import shopify_import_run_lanes
 from . import shopify_publish_batch
 from . import shopify_shop_import
 from . import shopify_order_link_outbox
 from . import shopify_rate_budget
 from . import shopify_backlog_read
 from . import shopify_backlog_node
-from . import shopify_sync_job_backlog
 from . import shopify_sync_report

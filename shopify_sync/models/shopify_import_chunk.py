@@ -1,6 +1,6 @@
 """One byte range of an import run's export file, imported by a queue job of its own (a lane).
 
-The run's cut step (shopify_import_run_lanes.py) streams the file once and
+The run's cut step (shopify_import_run.py) streams the file once and
 records where each chunk of records starts and ends; the chunk jobs then import
 their ranges side by side. A chunk's records, its counts and its position are
 one transaction: a chunk job killed in the middle is read again from the

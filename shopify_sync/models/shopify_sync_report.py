@@ -19,7 +19,7 @@ from odoo.tools import SQL
 from ..services.errors import CATEGORIES
 from ..services.resources import RESOURCE_TYPES
 from .shopify_shop_health import WAITING_DELIVERY_STATES
-from .shopify_sync_job_history import MEANINGFUL_OUTCOMES
+from .shopify_sync_job import MEANINGFUL_OUTCOMES
 
 KINDS = [
     ("synced", "Synced"),

@@ -21,6 +21,8 @@ STAGE_CHUNK = 500  # export rows filtered and inserted at a time
 STAGE_MAX_ROWS = 2000  # rows staged per job at most
 STAGE_SECONDS = 30.0  # a stage job ends after this long (a worker's limit_time_real is 120 s by default)
 MAX_POLL_SECONDS = 10
+# The states of a read (shopify.backlog.read) until it ends: the order jobs it holds wait for it.
+ACTIVE_STATES = ("draft", "running", "staging")
 # The result a waiting order job carries while it waits for a read (queue_job's ``result``): the
 # read wakes the jobs carrying it when it ends.
 WAITING_MARKER = "Waiting for Shopify backlog read"

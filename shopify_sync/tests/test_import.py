@@ -11,7 +11,7 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.job import Job
 
-from ..models.shopify_sync_job_import import ShopifySyncJob
+from ..models.shopify_sync_job import ShopifySyncJob
 from ..services import bulk_reader
 from ..services.identity import advisory_key, identity_key
 from .common import ShopifyHttpCase, ShopifyTransactionCase

@@ -6,7 +6,7 @@ from odoo import Command
 from odoo.modules.module import load_script
 from odoo.tests import tagged
 
-from ..models import shopify_webhook_dispatch
+from ..models import shopify_webhook_delivery
 from .common import SECRET, ShopifyHttpCase
 
 ORDER = {"id": 820982911946154508, "name": "#9999", "email": "jon@example.com", "total_price": "10.00"}
@@ -95,7 +95,7 @@ class TestWebhookIntake(ShopifyHttpCase):
     def test_dispatcher_out_of_time_hands_over_to_a_successor(self):
         self.post_webhook("orders/create", ORDER)
         first = self.dispatcher_jobs()
-        with patch.object(shopify_webhook_dispatch, "DISPATCH_SECONDS", -1):
+        with patch.object(shopify_webhook_delivery, "DISPATCH_SECONDS", -1):
             self.dispatch()
         self.assertEqual(first.result, "1 left to a successor dispatcher")
         self.assertEqual(self.deliveries().state, "received", "nothing lost: still waiting")
