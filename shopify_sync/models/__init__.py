@@ -58,4 +58,5 @@ from . import shopify_rate_budget
 from . import shopify_backlog_read
 from . import shopify_backlog_node
 from . import shopify_sync_job_backlog
+from . import shopify_sync_job_status
 from . import shopify_sync_report
