@@ -12,6 +12,7 @@ from . import (
     test_catalogue_images,
     test_catalogue_publish,
     test_cockpit,
+    test_cockpit_facets,
     test_cockpit_readable,
     test_cockpit_reviews,
     test_currencies,
