@@ -44,7 +44,7 @@ registry.category("web_tour.tours").add("shopify_sync_review_amber_then_green", 
         },
         {
             content: "One statusbar: the job is done, after its review",
-            trigger: '.o_statusbar_status button.o_arrow_button_current:contains("Done")',
+            trigger: '.o_statusbar_status:has(button.o_arrow_button_current:contains("Done"))',
             run() {
                 const bars = document.querySelectorAll(".o_form_view .o_statusbar_status").length;
                 if (bars !== 1) {
