@@ -1,1 +1,1 @@
-from . import main, oauth
+from . import main, oauth, queue_job

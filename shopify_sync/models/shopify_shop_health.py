@@ -206,20 +206,26 @@ class ShopifyShop(models.Model):
         return self.env[binding_model].sudo().search([("shop_id", "=", self.id)]).odoo_id
 
     # -- where the numbers lead --------------------------------------------------
-    def _sync_job_action(self, domain, name, context=None):
+    def _sync_job_action(self, name, context=None):
+        """Sync jobs of this shop, narrowed by facets the user sees (and can remove), not by a hidden domain."""
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_sync_job")
-        action.update(name=name, domain=[("shop_id", "=", self.id)] + domain, context=context or {})
+        action.update(name=name, domain=[], context=self._shop_facet_context(context))
         return action
+
+    def _shop_facet_context(self, context=None):
+        """An action's context opening on a visible *Shop* facet (the search view's shop_id field)."""
+        return {"search_default_shop_id": self.id, **(context or {})}
 
     def action_open_failures(self):
         """Open failures of this shop; ``failure_category`` in the context narrows to one reason."""
         self.ensure_one()
-        domain = [("needs_action", "=", True)]
+        context = {"search_default_needs_action": 1}
         category = self.env.context.get("failure_category")
         if category:
-            domain.append(("category", "=", category))
-        context = {} if category else {"search_default_group_category": 1}
-        return self._sync_job_action(domain, self.env._("Failures: %s", self.name), context)
+            context["search_default_category"] = category
+        else:
+            context["search_default_group_category"] = 1
+        return self._sync_job_action(self.env._("Failures: %s", self.name), context)
 
     def action_retry_failures(self):
         """Retry every open failure of this shop (of one reason with ``failure_category``): the card's *Retry all*."""
@@ -248,18 +254,18 @@ class ShopifyShop(models.Model):
 
     def action_open_sync_jobs(self):
         self.ensure_one()
-        return self._sync_job_action([], self.env._("Sync jobs: %s", self.name))
+        return self._sync_job_action(self.env._("Sync jobs: %s", self.name))
 
     def action_open_waiting_jobs(self):
         self.ensure_one()
-        return self._sync_job_action([("state", "=", "pending")], self.env._("Waiting: %s", self.name))
+        return self._sync_job_action(self.env._("Waiting: %s", self.name), {"search_default_pending": 1})
 
     def action_open_deliveries(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_webhook_delivery")
-        action.update(domain=[("shop_id", "=", self.id)], context={})
-        if self.env.context.get("waiting_only"):
-            action["domain"].append(("state", "in", WAITING_DELIVERY_STATES))
+        # the search view's "waiting" filter is state in WAITING_DELIVERY_STATES
+        waiting = {"search_default_waiting": 1} if self.env.context.get("waiting_only") else {}
+        action.update(domain=[], context=self._shop_facet_context(waiting))
         return action
 
     def action_open_orders(self):

@@ -117,8 +117,8 @@ class ShopifyShop(models.Model):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_sync_job")
         action.update(
-            domain=[("shop_id", "=", self.id), ("state", "=", "to_review")],
-            context={"search_default_to_review": 1},
+            domain=[],
+            context=self._shop_facet_context({"search_default_to_review": 1}),
             name=self.env._("To review: %s", self.name),
         )
         return action

@@ -3,8 +3,11 @@
 import logging
 from datetime import timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.sql_db import Cursor
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -205,7 +208,6 @@ class ShopifyShop(models.Model):
                         job = sync_jobs._ensure(self, resource_type, node["legacyResourceId"])
                         job._enqueue(priority=20)
                         counts[resource_type] += 1
-                        self.reconcile_progress = _("Running: %s", _format_counts(counts))
         except TemporaryError as err:
             # Shopify throttled, failed or timed out: the job is retried on its
             # retry pattern, and starts again from ``since`` (enqueueing is idempotent).
@@ -214,13 +216,37 @@ class ShopifyShop(models.Model):
         except SyncError as err:
             self._note_reconcile_progress(_("Failed: %s", err))
             raise
-        self.write(
+        self._note_reconcile_done(
             {
                 "last_reconciled_at": started,
                 "reconcile_progress": _("Done %(when)s: %(counts)s", when=started, counts=_format_counts(counts)),
             }
         )
         return _format_counts(counts)
+
+    def _note_reconcile_done(self, vals):
+        """Stamp the shop row at the end of a reconciliation, in a short transaction of its own.
+
+        The job's transaction is long (it pages through Shopify) and the shop row is
+        written meanwhile by others (a switch, a setting, another job): written from the
+        job's snapshot, the row would fail to serialize and the whole reconciliation run
+        again. READ COMMITTED waits for such a writer instead, and only what changed is
+        written. The job's own work is flushed first, so the stamp is its last statement;
+        a writer that holds the row too long (lock timeout) leaves it to the job's transaction.
+        """
+        self.env.flush_all()
+        try:
+            with independent_env(self.env) as env:
+                if isinstance(env.cr, Cursor):
+                    env.cr.execute("SET LOCAL lock_timeout = '10s'")
+                shop = env[self._name].browse(self.id)
+                changed = {name: value for name, value in vals.items() if shop[name] != value}
+                if changed:
+                    shop.write(changed)
+        except pg_errors.LockNotAvailable:
+            self.write(vals)
+            return
+        self.invalidate_recordset(list(vals))
 
     def _note_reconcile_progress(self, text):
         """Write the progress line in a transaction of its own: the job's is rolled back."""

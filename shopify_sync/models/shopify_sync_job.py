@@ -161,6 +161,10 @@ class ShopifySyncJob(models.Model):
     identity_key = fields.Char(required=True, readonly=True, index=True)
     shopify_admin_url = fields.Char(compute="_compute_shopify_admin_url")
     state = fields.Selection(JOB_STATES, default="pending", required=True, readonly=True, index=True, tracking=True)
+    status_path = fields.Char(
+        compute="_compute_status_path",
+        help="The states of this job's path, in the statusbar's order (widget shopify_status_path).",
+    )
     outcome = fields.Selection(OUTCOMES, string="Last run", readonly=True)
     outcome_note = fields.Text(readonly=True)
     res_model = fields.Char(string="Odoo Model", readonly=True)
@@ -265,6 +269,23 @@ class ShopifySyncJob(models.Model):
             job.name = job_title(
                 job._resource_type_label(), job.resource_label or job.resource_id, job.resource_summary
             )
+
+    @api.depends("state", "review_decision")
+    def _compute_status_path(self):
+        """The job form's one statusbar: the states of the job's own path in order, the current one marked."""
+        order = [value for value, _label in self._fields["state"].selection]
+        for job in self:
+            job.status_path = ",".join(state for state in order if state in job._status_path_states())
+
+    def _status_path_states(self):
+        """Pending first; To review where a person decides or decided; Failed while it is; then where it ends."""
+        self.ensure_one()
+        states = {"pending", self.state}
+        if self.state == "to_review" or self.review_decision:
+            states.add("to_review")
+        if self.state not in ("rejected", "ignored"):
+            states.add("done")  # the goal of a pending, waiting or failed job
+        return states
 
     def _resource_type_label(self):
         return dict(self._fields["resource_type"]._description_selection(self.env)).get(

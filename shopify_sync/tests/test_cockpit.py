@@ -6,6 +6,7 @@ from odoo.tests import Form, tagged
 
 from ..models.shopify_shop_health import FAILURE_REASONS
 from .common import ShopifyHttpCase
+from .test_cockpit_facets import listed
 
 
 @tagged("post_install", "-at_install")
@@ -38,15 +39,15 @@ class TestCockpit(ShopifyHttpCase):
         self.assertEqual((self.shop.failure_mapping_count, self.shop.open_failure_count), (1, 1))
         self.assertEqual(self.shop.open_failures_by_reason, "Mapping: 1")
         action = self.shop.with_context(failure_category="mapping").action_open_failures()
-        self.assertEqual(self.env["shopify.sync.job"].search(action["domain"]), job)
+        self.assertEqual(listed(self.env, action), job)
         action = self.shop.with_context(failure_category="temporary").action_open_failures()
-        self.assertFalse(self.env["shopify.sync.job"].search(action["domain"]))
+        self.assertFalse(listed(self.env, action))
         # a delivery waiting shows in the backlog
         self.post_webhook("orders/updated", self.simulator.webhook_payload("orders/updated", ok["id"]))
         self.shop.invalidate_recordset()
         self.assertEqual(self.shop.delivery_backlog_count, 1)
         action = self.shop.with_context(waiting_only=True).action_open_deliveries()
-        self.assertEqual(len(self.env["shopify.webhook.delivery"].search(action["domain"])), 1)
+        self.assertEqual(len(listed(self.env, action)), 1)
 
     def test_overview_is_the_first_screen(self):
         root = self.env.ref("shopify_sync.menu_shopify_root")

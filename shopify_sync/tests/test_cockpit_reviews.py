@@ -10,6 +10,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..models.shopify_shop_health import COLOR_AMBER, COLOR_GREEN, COLOR_RED
 from .common import ShopifyTransactionCase
+from .test_cockpit_facets import listed
 
 
 @tagged("post_install", "-at_install")
@@ -41,7 +42,7 @@ class TestCockpitReviews(ShopifyTransactionCase):
         card = self._card()
         self.assertEqual((card.review_count, card.needs_attention), (1, False))
         self.assertEqual(card.overview_color, COLOR_AMBER)
-        reviews = self.env["shopify.sync.job"].search(card.action_view_reviews()["domain"])
+        reviews = listed(self.env, card.action_view_reviews())
         self.assertEqual(reviews, job)
         job.action_approve()
         self.assertEqual(job.state, "done")
@@ -83,8 +84,8 @@ class TestCockpitReviews(ShopifyTransactionCase):
         self.sync("customer", done["id"])
         done_job = self.sync_job("customer", done["id"])
         self.assertEqual(done_job.state, "done")
-        listed = self.env["shopify.sync.job"].search(self._default_domain() + [("shop_id", "=", self.shop.id)])
-        self.assertEqual(listed, review | failure)
+        needing = self.env["shopify.sync.job"].search(self._default_domain() + [("shop_id", "=", self.shop.id)])
+        self.assertEqual(needing, review | failure)
 
     # -- statusbar and buttons by state ---------------------------------------------------
     def test_states_read_in_the_order_a_job_goes_through_them(self):
@@ -111,9 +112,11 @@ class TestCockpitReviews(ShopifyTransactionCase):
             for node in header.iterfind("button")
             if visible(node)
         ]
-        bars = [node for node in header.iterfind("field[@name='state']") if visible(node)]
-        self.assertEqual(len(bars), 1, "one statusbar at a time")
-        shown = set(bars[0].get("statusbar_visible").split(",")) | {job.state}
+        bars = header.findall("field[@name='state']")
+        self.assertEqual(len(bars), 1, "one statusbar")
+        self.assertEqual((bars[0].get("widget"), bars[0].get("invisible")), ("shopify_status_path", None))
+        # what the widget shows: the selection's states on the path, and the current one
+        shown = set(job.status_path.split(",")) | {job.state}
         steps = [
             state for state in self.env["shopify.sync.job"]._fields["state"].get_values(self.env) if state in shown
         ]
@@ -132,7 +135,7 @@ class TestCockpitReviews(ShopifyTransactionCase):
         with self.assertRaises(UserError):
             job.action_retry()
 
-    def test_a_rejected_change_offers_nothing_and_shows_no_review_step(self):
+    def test_a_rejected_change_offers_nothing_and_ends_at_rejected(self):
         job = self._review()
         job.action_reject("Not agreed yet")
         self.assertEqual(job.state, "rejected")
@@ -140,7 +143,7 @@ class TestCockpitReviews(ShopifyTransactionCase):
         names = [name for name, _primary in buttons]
         self.assertFalse({"action_retry", "action_approve", "action_open_reject_wizard"} & set(names), names)
         self.assertNotIn("mark_resolved", names, "no Mark resolved")
-        self.assertEqual(steps, ["pending", "rejected"])
+        self.assertEqual(steps, ["pending", "to_review", "rejected"], "it was reviewed, and ends there")
         wizard = self.env["shopify.resolve.wizard"].create({"sync_job_ids": job.ids, "reason": "by hand"})
         with self.assertRaises(UserError):
             wizard.action_resolve()
@@ -151,6 +154,20 @@ class TestCockpitReviews(ShopifyTransactionCase):
         job.action_approve()
         _buttons, steps = self._header(job)
         self.assertEqual(steps, ["pending", "to_review", "done"])
+
+    def test_one_statusbar_tells_the_path_and_where_the_job_is(self):
+        job = self._review()
+        self.assertEqual((job.state, job.status_path), ("to_review", "pending,to_review,done"))
+        job.action_approve()
+        self.assertEqual((job.state, job.status_path), ("done", "pending,to_review,done"), "done, after its review")
+        arch = etree.fromstring(self.env["shopify.sync.job"].get_views([(False, "form")])["views"]["form"]["arch"])
+        bars = arch.xpath("//field[@widget='statusbar' or @widget='shopify_status_path']")
+        self.assertEqual([(bar.get("name"), bar.get("widget")) for bar in bars], [("state", "shopify_status_path")])
+        failure = self._unmapped_order()
+        self.assertEqual(failure.status_path, "pending,failed,done")
+        wizard = self.env["shopify.resolve.wizard"].create({"sync_job_ids": failure.ids, "reason": "by hand"})
+        wizard.action_resolve()
+        self.assertEqual((failure.state, failure.status_path), ("ignored", "pending,ignored"))
 
     def test_a_mapping_failure_puts_the_fix_first(self):
         job = self._unmapped_order()

@@ -4,6 +4,7 @@ from odoo.modules.module import load_script
 from odoo.tests import tagged
 
 from .common import ShopifyHttpCase
+from .test_cockpit_facets import listed
 
 
 def migration(version, stage):
@@ -45,7 +46,9 @@ class TestJobHistory(ShopifyHttpCase):
         action = self.shop.action_open_sync_jobs()
         arch = self.env["shopify.sync.job"].get_views([(False, "list")])["views"]["list"]["arch"]
         self.assertIn('name="display_outcome"', arch)
-        rows = self.env["shopify.sync.job"].web_search_read(action["domain"], {"name": {}, "display_outcome": {}})
+        rows = self.env["shopify.sync.job"].web_search_read(
+            [("id", "in", listed(self.env, action).ids)], {"name": {}, "display_outcome": {}}
+        )
         self.assertEqual([r["display_outcome"] for r in rows["records"] if r["id"] == job.id], ["Created"])
         # changed in Shopify: updated, and the list still says the sync created the order
         self.simulator.touch("order", seeded["id"])

@@ -30,14 +30,33 @@ registry.category("web_tour.tours").add("shopify_sync_review_amber_then_green", 
             trigger: '.o_form_view:not(:has(button[name="action_retry"])) .alert-info:contains("Waiting for review")',
         },
         {
+            content: "Its statusbar: waiting in To review",
+            trigger: '.o_statusbar_status button.o_arrow_button_current:contains("To review")',
+        },
+        {
             content: "Approve it",
             trigger: 'button[name="action_approve"]',
             run: "click",
         },
         {
-            // (the job's state is checked by the Python test once the tour ends)
             content: "The change is applied",
             trigger: '.o_notification:contains("1 applied")',
+        },
+        {
+            content: "One statusbar: the job is done, after its review",
+            trigger: '.o_statusbar_status:has(button.o_arrow_button_current:contains("Done"))',
+            run() {
+                const bars = document.querySelectorAll(".o_form_view .o_statusbar_status").length;
+                if (bars !== 1) {
+                    throw new Error(`${bars} statusbars`);
+                }
+                const steps = [...document.querySelectorAll(".o_statusbar_status button[role='radio']")]
+                    .map((button) => button.textContent.trim())
+                    .reverse(); // the statusbar lists its steps last to first
+                if (steps.join(" > ") !== "Pending > To review > Done") {
+                    throw new Error(`The statusbar shows ${steps.join(" > ")}`);
+                }
+            },
         },
         {
             content: "Back to the overview",
