@@ -39,6 +39,7 @@ from . import shopify_review_recorder
 from . import shopify_shop_rollout
 from . import shopify_sync_job_review
 from . import shopify_readiness
+from . import shopify_readiness_liabilities
 from . import shopify_selftest
 from . import shopify_team_note
 from . import shopify_manual_edit

@@ -49,6 +49,7 @@ from . import (
     test_schema_contract,
     test_shop,
     test_stock_integrity,
+    test_store_credit,
     test_sync_customers_products,
     test_sync_jobs,
     test_sync_report,
