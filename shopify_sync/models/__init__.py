@@ -18,6 +18,7 @@ from . import shopify_sync_job_import
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import sale_order_line_exchange
 from . import sale_order_shopify
 from . import product_product
 from . import product_template

@@ -15,6 +15,7 @@ from . import (
     test_cockpit_readable,
     test_cockpit_reviews,
     test_currencies,
+    test_exchanges,
     test_failures,
     test_fulfillment_refund,
     test_generated_orders,
