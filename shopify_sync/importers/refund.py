@@ -65,7 +65,8 @@ class RefundHandler(ResourceHandler):
             lines += [self._adjustment_line(adjustment) for adjustment in nodes(node.get("orderAdjustments"))]
         exchanged, exchange_note = self._exchange(order, node, label)
         if self.shop.refund_policy != "amount":
-            lines += [self._exchange_line(line) for line in exchanged]
+            # an exchanged line another move already invoices (an earlier refund of the return) is not again
+            lines += [self._exchange_line(line) for line in exchanged if line.qty_invoiced < line.product_uom_qty]
         move_type = "out_refund"
         if sum(vals["quantity"] * vals["price_unit"] for vals in lines if vals) < 0:
             # the customer owes more for the exchange than the return is worth: Shopify charged the
@@ -114,7 +115,7 @@ class RefundHandler(ResourceHandler):
         return {
             "product_id": sale_line.product_id.id,
             "name": sale_line.name,
-            "quantity": -sale_line.product_uom_qty,
+            "quantity": -(sale_line.product_uom_qty - sale_line.qty_invoiced),
             "price_unit": sale_line.price_unit,
             "tax_ids": [Command.set(sale_line.tax_ids.ids)],
             "sale_line_ids": [Command.set(sale_line.ids)],
