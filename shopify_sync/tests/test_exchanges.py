@@ -108,7 +108,7 @@ class TestExchanges(AccountingMixin, ShopifyHttpCase):
         return lines
 
     def test_exchange_worth_less_one_delivery_one_credit_note_one_payment(self):
-        _seeded, order, ret, refund_id, net, product = self.exchange(5910001, worth_more=False)
+        seeded, order, ret, refund_id, net, product = self.exchange(5910001, worth_more=False)
         self.assertGreater(net, 0)
         self.deliver_twice_out_of_order(ret, refund_id)
         line = self.assert_one_delivery(order, product)
@@ -123,6 +123,11 @@ class TestExchanges(AccountingMixin, ShopifyHttpCase):
         self.assertEqual(line.qty_invoiced, 1.0, "the exchanged item is invoiced by the credit note")
         self.assertEqual(line.qty_to_invoice, 0.0, "never invoiced twice")
         self.assertEqual(self.sync_job("refund", refund_id).outcome, "skipped")
+        # the order read again afterwards: Shopify's new line item is the exchange line Odoo has
+        self.webhook("orders/updated", seeded["id"])
+        self.perform_jobs()
+        self.assertEqual(self.exchange_lines(order), line)
+        self.assert_one_delivery(order, product)
 
     def test_exchange_worth_more_one_delivery_one_invoice_one_payment(self):
         seeded, order, ret, refund_id, net, product = self.exchange(5910002, worth_more=True)
