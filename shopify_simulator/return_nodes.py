@@ -36,6 +36,22 @@ class ReturnNodes:
             "refunds": paged(
                 lambda: [self.refund(self.store.refunds.get(rid)) for rid in rest["refund_ids"]]
             ),
+            "exchangeLineItems": paged(
+                lambda: [
+                    self._exchange_line(oid, item) for item in rest.get("exchange_line_items") or []
+                ]
+            ),
+        }
+
+    def _exchange_line(self, oid, item):
+        return {
+            "__typename": "ExchangeLineItem",
+            "id": gid("ExchangeLineItem", item["id"]),
+            "quantity": item["quantity"],
+            "processedQuantity": item["processed_quantity"],
+            "unprocessedQuantity": item["quantity"] - item["processed_quantity"],
+            "variantId": gid("ProductVariant", item["variant_id"]),
+            "lineItems": [self._order_line(oid, line_id) for line_id in item["line_item_ids"]],
         }
 
     def _fulfillment_line_node(self, oid, fulfillment_line_item_id):

@@ -46,10 +46,12 @@ class ReturnActivity:
     def _queue(self, topic, resource_id):
         self.webhook_outbox.append((topic, int(resource_id)))
 
-    def request_return(self, order_id, items, approve=False):
+    def request_return(self, order_id, items, approve=False, exchange=None):
         """A customer's return request (``returnRequest``), approved at once with ``approve``.
 
-        ``items``: ``[{"fulfillment_line_item_id", "quantity", "return_reason", "customer_note"}]``.
+        ``items``: ``[{"fulfillment_line_item_id", "quantity", "return_reason", "customer_note"}]``;
+        ``exchange``: ``[{"variant_id", "quantity"}]``, the items sent in exchange (exchange line
+        items: each becomes a line item of the order once processed).
         """
         with self.lock:
             oid = int(order_id)
@@ -97,6 +99,16 @@ class ReturnActivity:
                 "request_approved_at": None,
                 "decline": None,
                 "return_line_items": lines,
+                "exchange_line_items": [
+                    {
+                        "id": self.next_id(),
+                        "variant_id": int(item["variant_id"]),
+                        "quantity": int(item["quantity"]),
+                        "processed_quantity": 0,
+                        "line_item_ids": [],
+                    }
+                    for item in exchange or []
+                ],
                 "reverse_fulfillment_orders": [],
                 "refund_ids": [],
             }
@@ -171,10 +183,14 @@ class ReturnActivity:
                 rfo["status"] = "CLOSED"
             return self._touch_return(ret, "returns/close") if queue else copy.deepcopy(ret)
 
-    def process_return(self, return_id, lines, refund=None, note=None):
+    def process_return(self, return_id, lines, refund=None, note=None, exchange=None, charge=None):
         """``returnProcess``: ``lines`` ``[{"id": return line item id, "quantity", "dispositions":
         [{"type", "quantity", "location_id"}]}]``; ``refund``: ``[{"parent_id": transaction id,
-        "amount"}]`` refunds that money (one Refund of the processed units, restock type RETURN).
+        "amount"}]`` refunds that money (one Refund of the processed units, restock type RETURN);
+        ``exchange``: ``[{"id": exchange line item id, "quantity"}]``, the exchange items processed:
+        each becomes a new line item of the order. As at Shopify the refund is net of the
+        exchange: the caller gives the money actually refunded; ``charge``: ``{"gateway",
+        "amount"}``, what the customer pays when the exchange is worth more (a sale on the order).
 
         A return whose units are all processed closes.
         """
@@ -237,8 +253,21 @@ class ReturnActivity:
                             int(disposition["quantity"]),
                         )
                 refund_items.append((item, quantity))
-            if refund:
-                self._refund_return(ret, order_lines, refund_items, refund, note)
+            self._process_exchange(ret, order, exchange or [])
+            if charge:
+                order.setdefault("transactions", []).append(
+                    {
+                        "id": self.next_id(),
+                        "kind": "sale",
+                        "status": "success",
+                        "gateway": charge.get("gateway") or "shopify_payments",
+                        "amount": rest_money(charge["amount"]),
+                        "processed_at": self.tick(),
+                        "created_at": self.tick(),
+                    }
+                )
+            if refund or (exchange and refund_items):
+                self._refund_return(ret, order_lines, refund_items, refund or [], note)
             self._touch_return(ret, "returns/process")
             for rfo in ret["reverse_fulfillment_orders"]:
                 self._queue("reverse_fulfillment_orders/dispose", rfo["id"])
@@ -247,6 +276,26 @@ class ReturnActivity:
             ):
                 self.close_return(ret["id"])
             return copy.deepcopy(ret)
+
+    def _process_exchange(self, ret, order, exchange):
+        """The processed exchange items become new line items of the order (its totals follow)."""
+        items = {item["id"]: item for item in ret.get("exchange_line_items") or []}
+        for index, entry in enumerate(exchange):
+            item = items.get(int(entry["id"]))
+            field = ["input", "exchangeLineItems", str(index)]
+            if item is None:
+                raise ReturnError("Exchange line item does not exist.", "NOT_FOUND", [*field, "id"])
+            quantity = int(entry["quantity"])
+            if quantity < 1 or quantity > item["quantity"] - item["processed_quantity"]:
+                raise ReturnError(
+                    "Quantity exceeds the unprocessed quantity.", "INVALID", [*field, "quantity"]
+                )
+        for entry in exchange:
+            item = items[int(entry["id"])]
+            line = self._new_line(order, item["variant_id"], int(entry["quantity"]))
+            order.setdefault("line_items", []).append(line)
+            item["line_item_ids"].append(line["id"])
+            item["processed_quantity"] += int(entry["quantity"])
 
     def _refund_return(self, ret, order_lines, refund_items, refund, note):
         transactions = []

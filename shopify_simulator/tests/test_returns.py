@@ -164,3 +164,43 @@ def test_decline_cancel_close_and_user_errors(sim):
     assert data(sim, CLOSE, {"id": third["id"]})["returnClose"]["return"]["status"] == "CLOSED"
     missing = data(sim, CANCEL, {"id": "gid://shopify/Return/1"})["returnCancel"]
     assert missing["userErrors"][0]["code"] == "NOT_FOUND"
+
+
+EXCHANGE_FIELDS = """query($id: ID!) { return(id: $id) { id status
+  exchangeLineItems(first: 5) { nodes { id quantity processedQuantity unprocessedQuantity variantId
+    lineItems { id quantity variant { id } } } }
+  refunds(first: 5) { nodes { totalRefundedSet { shopMoney { amount } }
+    transactions(first: 5) { nodes { kind gateway } } } } } }"""
+
+
+def test_exchange_items_become_order_lines_and_the_refund_is_net(sim):
+    order, fli = shipped_order(sim)
+    variant = {"id": order["line_items"][0]["variant_id"]}  # a replacement of the same variant
+    before = len(order["line_items"])
+    ret = sim.store.request_return(
+        order["id"],
+        [{"fulfillment_line_item_id": int(fli.rsplit("/", 1)[1]), "quantity": 1}],
+        approve=True,
+        exchange=[{"variant_id": variant["id"], "quantity": 1}],
+    )
+    read = data(sim, EXCHANGE_FIELDS, {"id": f"gid://shopify/Return/{ret['id']}"})["return"]
+    item = read["exchangeLineItems"]["nodes"][0]
+    assert (item["quantity"], item["processedQuantity"], item["lineItems"]) == (1, 0, [])
+    sale = next(t for t in order["transactions"] if t["kind"] == "sale")
+    sim.store.process_return(
+        ret["id"],
+        [{"id": ret["return_line_items"][0]["id"], "quantity": 1, "dispositions": []}],
+        refund=[{"parent_id": sale["id"], "amount": "1.50"}],
+        exchange=[{"id": ret["exchange_line_items"][0]["id"], "quantity": 1}],
+    )
+    assert len(sim.store.orders[int(order["id"])]["line_items"]) == before + 1
+    read = data(sim, EXCHANGE_FIELDS, {"id": f"gid://shopify/Return/{ret['id']}"})["return"]
+    item = read["exchangeLineItems"]["nodes"][0]
+    assert (item["processedQuantity"], item["unprocessedQuantity"]) == (1, 0)
+    assert item["lineItems"][0]["variant"]["id"] == f"gid://shopify/ProductVariant/{variant['id']}"
+    assert item["variantId"] == item["lineItems"][0]["variant"]["id"]
+    refund = read["refunds"]["nodes"][0]
+    net = refund["totalRefundedSet"]["shopMoney"]["amount"]
+    assert float(net) == 1.5, "net of the exchange"
+    topics = [topic for topic, _id in sim.take_webhooks()]
+    assert "returns/process" in topics and "refunds/create" in topics

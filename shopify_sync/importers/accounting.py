@@ -1,5 +1,6 @@
 """Payments and reconciliation shared by the order-payments and refund handlers."""
 
+from ..mapping.accounting import is_store_credit
 from ..services.errors import ConfigurationError, MappingError
 
 
@@ -77,24 +78,41 @@ class PaymentBooker:
 
     def _payment(self, tx, journal, payment_type, partner):
         currency = self._currency(tx, journal)
-        payment = (
-            self.env["account.payment"]
-            .with_company(journal.company_id)
-            .create(
-                {
-                    "payment_type": payment_type,
-                    "partner_type": "customer",
-                    "partner_id": partner.commercial_partner_id.id,
-                    "amount": float(tx["amount"]),
-                    "currency_id": currency.id,
-                    "journal_id": journal.id,
-                    "date": (tx["date"] or self.env.cr.now()).date(),
-                    "memo": f"Shopify {self.label} {tx['kind'].lower()} {tx['id']} ({tx['gateway']})",
-                }
-            )
-        )
+        values = {
+            "payment_type": payment_type,
+            "partner_type": "customer",
+            "partner_id": partner.commercial_partner_id.id,
+            "amount": float(tx["amount"]),
+            "currency_id": currency.id,
+            "journal_id": journal.id,
+            "date": (tx["date"] or self.env.cr.now()).date(),
+            "memo": f"Shopify {self.label} {tx['kind'].lower()} {tx['id']} ({tx['gateway']})",
+        }
+        account = self._store_credit_account(tx) if is_store_credit(tx) else None
+        payment = self.env["account.payment"].with_company(journal.company_id).create(values)
+        if account:
+            # set once the payment method (and its account) is computed: the entry, made on posting, uses it
+            payment.outstanding_account_id = account
         payment.action_post()
         return payment
+
+    def _store_credit_account(self, tx):
+        """Store credit issued or used moves the shop's store-credit liability, whatever the journal."""
+        account = self.shop.store_credit_account_id
+        if not account:
+            raise ConfigurationError(
+                self.env._(
+                    "Transaction %(tx)s of %(order)s is store credit (%(gateway)s) and the store has no "
+                    "store-credit liability account.",
+                    tx=tx["id"],
+                    order=self.label,
+                    gateway=tx["gateway"],
+                ),
+                missing=self.env._("the store-credit liability account of the store"),
+                retry_advice=self.env._("Retry is safe once the account is set: one payment per transaction."),
+                fix_model="shopify.shop",
+            )
+        return account
 
     def order_payments(self):
         bindings = self.bindings.search(

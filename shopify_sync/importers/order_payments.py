@@ -50,6 +50,10 @@ class OrderPaymentsHandler(ResourceHandler):
         booker.book(paid, "inbound", order.partner_invoice_id)
         invoice, warning = self._invoice(node, order, label, side)
         reconcile(booker.order_payments(), invoice)
+        for other in order.invoice_ids.filtered(
+            lambda move: move != invoice and move.move_type == "out_invoice" and move.state == "posted"
+        ):
+            reconcile(booker.order_payments(), other)  # e.g. the invoice of an exchange's difference
         payments = booker.order_payments()
         note = self.env._(
             "%(invoice)s; %(count)s payment(s) %(amount).2f",

@@ -17,6 +17,7 @@ from ..services.queries import RETURN_QUERY
 from ..services.resources import Topic
 from ..services.shopify_enums import DISPOSITION_MISSING, DISPOSITION_RESTOCKED
 from .base import ResourceHandler, SyncResult
+from .exchange import Exchange
 
 RETURN_TOPICS = (
     "returns/request",
@@ -73,11 +74,17 @@ class ReturnHandler(ResourceHandler):
             notes.append(self.env._("return receipt %s", receipt.name))
         elif processed:
             self._check_received(receipt, processed, label)
+        _exchanged, added = Exchange(self, order, label).lines(node)
+        if added:
+            # the items sent in exchange: new lines of the order, delivered by its procurement
+            notes.append(self.env._("exchange items added to the order: %s", Exchange.describe(added)))
         binding.write(values)
         if changed or notes:
             order.sudo().message_post(body=self._chatter(binding, notes), subtype_xmlid="mail.mt_note")
         if notes:
-            return SyncResult("created", receipt, label, updated_at, f"{order.name}: {status}, " + ", ".join(notes))
+            return SyncResult(
+                "created", receipt or order, label, updated_at, f"{order.name}: {status}, " + ", ".join(notes)
+            )
         if changed:
             return SyncResult("updated", order, label, updated_at, f"{order.name}: return {status}")
         return SyncResult("skipped", receipt or order, label, updated_at, f"Return already {status} in Odoo.")

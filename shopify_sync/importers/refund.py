@@ -14,6 +14,7 @@ from ..services.queries import REFUND_FULFILLMENT_LINES_FIRST, REFUND_FULFILLMEN
 from ..services.resources import Topic
 from ..services.shopify_enums import RESTOCK_RETURN
 from .base import ResourceHandler, SyncResult
+from .exchange import Exchange, exchange_line_items
 from .refund_settlement import RefundSettlement
 from .undelivered import UndeliveredRest
 
@@ -62,9 +63,19 @@ class RefundHandler(ResourceHandler):
                 if money(ship.get("subtotalAmountSet"), self.side)
             ]
             lines += [self._adjustment_line(adjustment) for adjustment in nodes(node.get("orderAdjustments"))]
+        exchanged, exchange_note = self._exchange(order, node, label)
+        if self.shop.refund_policy != "amount":
+            # an exchanged line another move already invoices (an earlier refund of the return) is not again
+            lines += [self._exchange_line(line) for line in exchanged if line.qty_invoiced < line.product_uom_qty]
+        move_type = "out_refund"
+        if sum(vals["quantity"] * vals["price_unit"] for vals in lines if vals) < 0:
+            # the customer owes more for the exchange than the return is worth: Shopify charged the
+            # difference, booked as an invoice of it (the same lines, the other way round)
+            move_type = "out_invoice"
+            lines = [dict(vals, quantity=-vals["quantity"]) for vals in lines if vals]
         credit_note = moves.with_company(order.company_id).create(
             {
-                "move_type": "out_refund",
+                "move_type": move_type,
                 "partner_id": order.partner_invoice_id.id,
                 "currency_id": order.currency_id.id,
                 "invoice_origin": order.name,
@@ -74,7 +85,8 @@ class RefundHandler(ResourceHandler):
             }
         )
         bindings._bind(self.shop, resource_id, credit_note, shopify_updated_at=updated_at)
-        note = f"Draft credit note {credit_note.name or credit_note.id} for {order.name}"
+        kind = "invoice" if move_type == "out_invoice" else "credit note"
+        note = f"Draft {kind} {credit_note.name or credit_note.id} for {order.name}" + exchange_note
         note += self._take_off_unshipped(order, node)
         restock = [item for item in nodes(node.get("refundLineItems")) if item.get("restockType") == RESTOCK_RETURN]
         shopify_return = node.get("return")
@@ -87,6 +99,27 @@ class RefundHandler(ResourceHandler):
             note += "; restock requested in Shopify, no return created (option off)"
         warning = RefundSettlement(self, node, order, label).settle(credit_note)
         return SyncResult("created", credit_note, label, updated_at, note, warning)
+
+    def _exchange(self, order, node, label):
+        """The order's lines of the items the refund's return sent in exchange (added once if missing)."""
+        shopify_return = node.get("return")
+        if not exchange_line_items(shopify_return):
+            return self.env["sale.order.line"], ""
+        exchanged, added = Exchange(self, order, label).lines(shopify_return)
+        note = f"; exchange: {Exchange.describe(added)} added to the order" if added else ""
+        return exchanged, note
+
+    def _exchange_line(self, sale_line):
+        """An item sent in exchange: it reduces the money back (Shopify's refund is net of it), and the
+        credit note invoices its line (a negative quantity on a credit note)."""
+        return {
+            "product_id": sale_line.product_id.id,
+            "name": sale_line.name,
+            "quantity": -(sale_line.product_uom_qty - sale_line.qty_invoiced),
+            "price_unit": sale_line.price_unit,
+            "tax_ids": [Command.set(sale_line.tax_ids.ids)],
+            "sale_line_ids": [Command.set(sale_line.ids)],
+        }
 
     def _take_off_unshipped(self, order, node):
         """Units refunded before shipping leave the order and its open delivery (once: with the credit note)."""

@@ -30,6 +30,8 @@ class RefundSettlement:
         transactions = nodes(self.node.get("transactions"))
         side = self.handler.side
         refunded = amap.refunded_total(transactions, side)
+        if credit_note.move_type == "out_invoice":
+            return self._settle_exchange_invoice(credit_note, refunded)
         warning = None
         if credit_note.state == "draft":
             if amap.differs(credit_note.amount_total, refunded, self.shop.total_tolerance):
@@ -53,6 +55,21 @@ class RefundSettlement:
                 .odoo_id
             )
             reconcile(refund_payments | payments, credit_note)
+        return warning
+
+    def _settle_exchange_invoice(self, invoice, refunded):
+        """An exchange worth more than the return: Shopify refunded nothing and charged the difference
+        on the order; the invoice of the difference is posted and paid by the order's open payments."""
+        warning = None
+        if invoice.state == "draft":
+            if refunded:
+                warning = self._mismatch(invoice, -refunded)
+            elif self.shop.post_credit_notes:
+                invoice.action_post()
+        if self.shop.invoice_policy != "never":
+            order_id = (self.node.get("order") or {}).get("legacyResourceId")
+            booker = PaymentBooker(self.handler, self.order, order_id, self.order.client_order_ref or self.label)
+            reconcile(booker.order_payments(), invoice)
         return warning
 
     def _round(self, credit_note, refunded):

@@ -7,6 +7,14 @@ from ..services.shopify_enums import PAYMENT_KINDS, REFUND_KINDS, SETTLING_BALAN
 from ..services.shopify_enums import TRANSACTION_SUCCESS as SUCCESS
 from .common import SHOP_MONEY, currency_of, money, parse_datetime  # noqa: F401 - parse_datetime used by importers
 
+# The gateways of Shopify's store credit: money owed to the customer, never the merchant's bank.
+STORE_CREDIT_GATEWAYS = ("shopify_store_credit", "store_credit")
+
+
+def is_store_credit(tx):
+    """True for a transaction (as ``transaction`` returns it) paid from or refunded to store credit."""
+    return (tx.get("gateway") or "").strip().lower() in STORE_CREDIT_GATEWAYS
+
 
 def transaction(node, side=SHOP_MONEY):
     """One OrderTransaction node as plain values, its amount in ``side`` money (the order's set)."""

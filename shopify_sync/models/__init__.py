@@ -11,6 +11,7 @@ from . import shopify_webhook_delivery
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
+from . import sale_order_line_exchange
 from . import sale_order_shopify
 from . import product_product
 from . import product_template
@@ -36,6 +37,7 @@ from . import shopify_shop_rollout
 # res.partner, sale.order... before this module's own, and change which override runs first.
 from . import shopify_sync_job
 from . import shopify_readiness
+from . import shopify_readiness_liabilities
 from . import shopify_selftest
 from . import shopify_team_note
 from . import shopify_manual_edit

@@ -456,6 +456,15 @@ class ShopifyShop(models.Model):
             return _notify(_("Unexpected error while contacting Shopify: %s", exc), "danger")
         return _notify(*self._connection_report(data))
 
+    # -- store credit (refunds to store credit, orders paid with it) --------------------------
+    store_credit_account_id = fields.Many2one(
+        "account.account",
+        string="Store-Credit Liability Account",
+        domain="[('account_type', 'in', ('liability_current', 'liability_non_current'))]",
+        help="Store credit Shopify issues (a refund to store credit) or takes (an order paid with it) moves "
+        "this liability, never the bank: its payments use this account as their outstanding account.",
+    )
+
 
 def _mask(secret):
     if not secret:

@@ -135,6 +135,7 @@ def gateway_label(env, code):
         "bogus": env._("Bogus (test gateway)"),
         "shop_cash": env._("Shop Cash"),
         "store_credit": env._("Store credit"),
+        "shopify_store_credit": env._("Store credit"),
     }
     return labels.get(code.strip().lower(), _words(code))
 

@@ -210,11 +210,24 @@ REFUND_ORDER_FIELDS = f"""
     }}
 """
 
+# The items a return sends in exchange: each processed one is a new line item of the order.
+EXCHANGE_LINE_ITEMS = f"""
+    exchangeLineItems(first: 10) {{
+      nodes {{
+        id quantity processedQuantity
+        lineItems {{
+          id name sku quantity taxable variant {{ id legacyResourceId }}
+          discountedUnitPriceSet {{ {MONEY} }}
+        }}
+      }}
+    }}
+"""
+
 REFUND_QUERY = f"""
 query Refund($id: ID!) {{
   refund(id: $id) {{
     id legacyResourceId createdAt processedAt updatedAt note
-    return {{ id name }}
+    return {{ id name {EXCHANGE_LINE_ITEMS} }}
     order {{ {REFUND_ORDER_FIELDS} }}
     totalRefundedSet {{ {MONEY} }}
     refundLineItems(first: {NESTED_PAGE_SIZE}) {{ nodes {{ {REFUND_LINE_FIELDS} }} {PAGE_INFO} }}
@@ -238,6 +251,7 @@ query Return($id: ID!) {{
     id name status createdAt closedAt requestApprovedAt totalQuantity
     decline {{ reason note }}
     order {{ id legacyResourceId name }}
+    {EXCHANGE_LINE_ITEMS}
     returnLineItems(first: {RETURN_LINES_FIRST}) {{
       nodes {{
         id quantity processedQuantity
