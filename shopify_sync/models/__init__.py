@@ -11,7 +11,6 @@ from . import shopify_webhook_delivery
 from . import res_partner
 from . import sale_order
 from . import sale_order_line
-from . import sale_order_line_exchange
 from . import sale_order_shopify
 from . import product_product
 from . import product_template

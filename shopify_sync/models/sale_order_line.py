@@ -2,7 +2,7 @@ from odoo import api, fields, models
 
 
 class SaleOrderLine(models.Model):
-    """What Shopify shipped before the order reached Odoo (day one): delivered, without a stock move."""
+    """What Shopify shipped before the order reached Odoo (day one), removed or added after checkout."""
 
     _inherit = "sale.order.line"
 
@@ -23,6 +23,15 @@ class SaleOrderLine(models.Model):
         help="Units Shopify will not ship (refunded before shipping, or the rest of a cancelled order): "
         "they were taken off the ordered quantity and the open delivery. Shopify still counts them in the "
         "line's quantity, so an order update compares the ordered quantity plus these units.",
+    )
+
+    shopify_exchange_line_id = fields.Char(
+        string="Shopify Exchange Line Item",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The Shopify line item an exchange of a return added to the order (importers/exchange.py): "
+        "the line is added once.",
     )
 
     @api.depends("shopify_shipped_before")
