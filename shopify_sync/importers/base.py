@@ -183,3 +183,13 @@ class ResourceHandler:
             )
         )
         return (country.id if country else False), (state.id if state else False)
+
+
+def line_item_product(env, shop, line):
+    """The Odoo variant of a Shopify line item ``{"variant": {"legacyResourceId"}, "sku"}``: by its
+    binding in ``shop``, else by SKU; an empty recordset when neither finds one."""
+    variant_id = (line.get("variant") or {}).get("legacyResourceId")
+    product = variant_id and env["shopify.variant.binding"]._record(shop, variant_id)
+    if not product and line.get("sku"):
+        product = env["product.product"].search([("default_code", "=", line["sku"])], limit=1)
+    return product or env["product.product"]

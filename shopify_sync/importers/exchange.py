@@ -13,6 +13,7 @@ from odoo import Command
 from ..mapping.common import money, nodes, side_in
 from ..services.errors import MappingError
 from ..services.gid import numeric_id
+from .base import line_item_product
 
 
 def exchange_line_items(return_node):
@@ -74,10 +75,7 @@ class Exchange:
         }
 
     def _product(self, line):
-        variant_id = (line.get("variant") or {}).get("legacyResourceId")
-        product = variant_id and self.env["shopify.variant.binding"]._record(self.shop, variant_id)
-        if not product and line.get("sku"):
-            product = self.env["product.product"].search([("default_code", "=", line["sku"])], limit=1)
+        product = line_item_product(self.env, self.shop, line)
         if not product:
             raise MappingError(
                 self.env._(

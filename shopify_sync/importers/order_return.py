@@ -16,7 +16,7 @@ from ..services.gid import numeric_id, to_gid
 from ..services.queries import RETURN_QUERY
 from ..services.resources import Topic
 from ..services.shopify_enums import DISPOSITION_MISSING, DISPOSITION_RESTOCKED
-from .base import ResourceHandler, SyncResult
+from .base import ResourceHandler, SyncResult, line_item_product
 from .exchange import Exchange
 
 RETURN_TOPICS = (
@@ -92,10 +92,7 @@ class ReturnHandler(ResourceHandler):
     # -- what the return holds ----------------------------------------------------------
     def _product(self, fulfillment_line, label):
         line = (fulfillment_line or {}).get("lineItem") or {}
-        variant_id = (line.get("variant") or {}).get("legacyResourceId")
-        product = variant_id and self.env["shopify.variant.binding"]._record(self.shop, variant_id)
-        if not product and line.get("sku"):
-            product = self.env["product.product"].search([("default_code", "=", line["sku"])], limit=1)
+        product = line_item_product(self.env, self.shop, line)
         if not product:
             raise MappingError(
                 self.env._(

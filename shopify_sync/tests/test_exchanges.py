@@ -7,37 +7,11 @@ timeout change none of it."""
 from odoo.tests import tagged
 
 from . import test_returns as returns
-from .accounting_common import setup_accounting
-from .common import ShopifyHttpCase
-from .test_accounting import AccountingMixin
 from .test_accounting_refunds import unit_price
 
 
 @tagged("post_install", "-at_install")
-class TestExchanges(AccountingMixin, ShopifyHttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.books = setup_accounting(cls.env, cls.shop)
-        cls.shop.post_credit_notes = True
-        warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.shop.company_id.id)], limit=1)
-        shelf = cls.env["stock.location"].create(
-            {"name": "Returns shelf", "usage": "internal", "location_id": warehouse.lot_stock_id.id}
-        )
-        cls.env["shopify.location.mapping"].create(
-            {"shop_id": cls.shop.id, "location_id": shelf.id, "shopify_location_id": str(returns.SHOPIFY_LOCATION)}
-        )
-
-    # the helpers of the return tests
-    webhook = returns.TestReturns.webhook
-    synced_paid_order = returns.TestReturns.synced_paid_order
-    fulfil = returns.TestReturns.fulfil
-    rerun = returns.TestReturns.rerun
-    credit_notes = returns.TestReturns.credit_notes
-    refund_payments = returns.TestReturns.refund_payments
-    shipped_order = returns.TestReturns.shipped_order
-    receipts = returns.TestReturns.receipts
-
+class TestExchanges(returns.ReturnsCase):
     def exchange(self, fulfillment_id, worth_more):
         """A shipped order; one unit of one line returned, one unit of the other's variant sent in exchange.
 

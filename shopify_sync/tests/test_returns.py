@@ -6,22 +6,18 @@ approval arrives, and the job run again after a timeout that came after its writ
 from odoo.tests import tagged
 
 from . import test_after_checkout as after_checkout
-from .accounting_common import setup_accounting
-from .common import ShopifyHttpCase
-from .test_accounting import AccountingMixin
 from .test_accounting_refunds import unit_price
 
 SHOPIFY_LOCATION = 655441491  # the simulator's first location
 LOCATION_GID = f"gid://shopify/Location/{SHOPIFY_LOCATION}"
 
 
-@tagged("post_install", "-at_install")
-class TestReturns(AccountingMixin, ShopifyHttpCase):
+class ReturnsCase(after_checkout.AfterCheckoutCase):
+    """A store with its books and a returns shelf mapped to Shopify's location; the helpers of returns."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.books = setup_accounting(cls.env, cls.shop)
-        cls.shop.post_credit_notes = True
         warehouse = cls.env["stock.warehouse"].search([("company_id", "=", cls.shop.company_id.id)], limit=1)
         cls.shelf = cls.env["stock.location"].create(
             {"name": "Returns shelf", "usage": "internal", "location_id": warehouse.lot_stock_id.id}
@@ -29,15 +25,6 @@ class TestReturns(AccountingMixin, ShopifyHttpCase):
         cls.env["shopify.location.mapping"].create(
             {"shop_id": cls.shop.id, "location_id": cls.shelf.id, "shopify_location_id": str(SHOPIFY_LOCATION)}
         )
-
-    # the helpers of the after-checkout paths
-    webhook = after_checkout.TestAfterCheckout.webhook
-    synced_paid_order = after_checkout.TestAfterCheckout.synced_paid_order
-    fulfil = after_checkout.TestAfterCheckout.fulfil
-    rerun = after_checkout.TestAfterCheckout.rerun
-    credit_notes = after_checkout.TestAfterCheckout.credit_notes
-    refund_payments = after_checkout.TestAfterCheckout.refund_payments
-    assert_refund_booked_once = after_checkout.TestAfterCheckout.assert_refund_booked_once
 
     # -- helpers -----------------------------------------------------------------------
     def shipped_order(self, fulfillment_id):
@@ -100,6 +87,9 @@ class TestReturns(AccountingMixin, ShopifyHttpCase):
     def return_notes(self, order, ret):
         return order.message_ids.filtered(lambda m: f"Shopify return {ret['name']}" in (m.body or ""))
 
+
+@tagged("post_install", "-at_install")
+class TestReturns(ReturnsCase):
     # -- requested, approved: expected, nothing moves -----------------------------------------
     def test_requested_and_approved_returns_are_expected_and_move_nothing(self):
         seeded, order = self.shipped_order(5810001)
