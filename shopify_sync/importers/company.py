@@ -68,10 +68,49 @@ class CompanyHandler(ResourceHandler):
         except ResourceGoneError:
             if not self._received("companies/delete", resource_id):
                 raise
-            partner = self._bindings._record(self.shop, resource_id)
-            note = self.env._("Deleted in Shopify: the Odoo company contact is kept with its orders.")
-            return SyncResult("skipped", partner or None, self.env._("Company %s", resource_id), note=note)
+            return self._deleted(resource_id)
         return self.import_node(node)
+
+    def _deleted(self, resource_id):
+        """Shopify deleted the company: its bindings archived, its contacts archived unless an order uses them."""
+        binding = self._bindings._find(self.shop, resource_id)
+        partner = binding.odoo_id.with_env(self.env)
+        if binding:
+            locations = binding.location_binding_ids
+            self._archive_unused(partner | locations.odoo_id | locations.delivery_partner_id)
+            locations.write({"active": False})
+        if partner.active:
+            note = self.env._("Deleted in Shopify: the Odoo company contact is kept with its orders.")
+        else:
+            note = self.env._("Deleted in Shopify: the Odoo company contact, used by no order, is archived.")
+        return SyncResult("skipped", partner or None, self.env._("Company %s", resource_id), note=note)
+
+    def _archive_unused(self, partners):
+        """Archive the partners no sale order or invoice refers to; an order's partner is never touched."""
+        unused = (partners.exists() - self._used(partners)).filtered("active")
+        unused.write({"active": False})
+        return unused
+
+    def _used(self, partners):
+        """Those of ``partners`` a sale order or invoice refers to (a company: through its people)."""
+        partners = partners.exists()
+        used = self.env["res.partner"]
+        if not partners:
+            return used
+        for model, names in (
+            ("sale.order", ("partner_id", "partner_invoice_id", "partner_shipping_id")),
+            ("account.move", ("partner_id", "partner_shipping_id")),
+        ):
+            for name in names:
+                groups = (
+                    self.env[model]
+                    .sudo()
+                    .with_context(active_test=False)
+                    ._read_group([(name, "child_of", partners.ids)], [name])
+                )
+                used |= self.env["res.partner"].browse([group[0].id for group in groups])
+        used |= used.with_context(active_test=False).parent_id
+        return partners & used
 
     def import_node(self, node):
         shopify_id = numeric_id(node["id"])
@@ -108,6 +147,7 @@ class CompanyHandler(ResourceHandler):
             binding = self._location_bindings._find(self.shop, location_id)
             invoice = self._address(binding.odoo_id, company, name, billing, "invoice")
             delivery = self._address(binding.delivery_partner_id, company, name, shipping, "delivery")
+            taxes = location.get("taxSettings") or {}
             binding = self._location_bindings._bind(
                 self.shop,
                 location_id,
@@ -115,12 +155,17 @@ class CompanyHandler(ResourceHandler):
                 shopify_updated_at=parse_datetime(location.get("updatedAt")),
                 delivery_partner_id=delivery.id,
                 company_binding_id=company_binding.id,
+                active=True,
+                tax_exempt=bool(taxes.get("taxExempt")),
+                tax_exemptions=", ".join(taxes.get("taxExemptions") or []) or False,
+                tax_registration_id=taxes.get("taxRegistrationId") or False,
             )
             seen |= binding
+        # Deleted in Shopify: the binding archived (an order of that location still finds it), its
+        # addresses archived unless an order uses them.
         gone = self._location_bindings.search([("company_binding_id", "=", company_binding.id)]) - seen
-        for binding in gone:
-            (binding.odoo_id | binding.delivery_partner_id).write({"active": False})
-            binding.unlink()
+        self._archive_unused(gone.odoo_id | gone.delivery_partner_id)
+        gone.write({"active": False})
         return len(seen)
 
     def _address(self, partner, company, name, address, kind):
@@ -137,6 +182,7 @@ class CompanyHandler(ResourceHandler):
         """Each contact's customer, bound like any customer, becomes a person of the company."""
         customers = CustomerHandler(self.env, self.shop, self.sync_job)
         count = 0
+        people = self.env["res.partner"]
         for contact in (node.get("contacts") or {}).get("nodes") or []:
             customer = contact.get("customer")
             if not customer:
@@ -149,5 +195,23 @@ class CompanyHandler(ResourceHandler):
                 vals["function"] = contact["title"]
             if vals:
                 person.write(vals)
+            people |= person
             count += 1
+        self._detach_removed(company, people)
         return count
+
+    def _detach_removed(self, company, people):
+        """A contact Shopify removed from the company: its person, if no order uses it, leaves the company.
+
+        The Shopify customer still exists: its contact stays bound and active. A person with orders
+        stays where it is, its orders and invoices unchanged.
+        """
+        former = self.env["res.partner"].search(
+            [
+                ("parent_id", "=", company.id),
+                ("type", "=", "contact"),
+                ("shopify_binding_ids.shop_id", "=", self.shop.id),
+                ("id", "not in", people.ids),
+            ]
+        )
+        (former - self._used(former)).write({"parent_id": False, "function": False})

@@ -456,6 +456,15 @@ class ShopifyShop(models.Model):
             return _notify(_("Unexpected error while contacting Shopify: %s", exc), "danger")
         return _notify(*self._connection_report(data))
 
+    # -- B2B tax exemption (company locations exempt from tax in Shopify) ----------
+    tax_exempt_fiscal_position_id = fields.Many2one(
+        "account.fiscal.position",
+        string="Fiscal Position for Tax-Exempt Locations",
+        check_company=True,
+        help="Set on the orders of B2B company locations that Shopify exempts from tax: it maps taxes away, "
+        "so that lines added or invoiced in Odoo stay without tax as Shopify's order is.",
+    )
+
 
 def _mask(secret):
     if not secret:
