@@ -130,7 +130,7 @@ class CompanyHandler(ResourceHandler):
             company = self.env["res.partner"].create(dict(vals, company_id=self.shop.company_id.id))
         binding = self._bindings._bind(self.shop, shopify_id, company, shopify_updated_at=updated_at)
         locations = self._locations(binding, company, node)
-        people = self._contacts(company, node)
+        people = self._contacts(binding, company, node)
         note = self.env._("%(locations)s location(s), %(people)s contact(s)", locations=locations, people=people)
         if skipped:
             note += "; " + self.env._("Protected fields kept: %s", ", ".join(skipped))
@@ -178,7 +178,7 @@ class CompanyHandler(ResourceHandler):
             return partner
         return self.env["res.partner"].create(dict(vals, parent_id=company.id, type=kind))
 
-    def _contacts(self, company, node):
+    def _contacts(self, company_binding, company, node):
         """Each contact's customer, bound like any customer, becomes a person of the company."""
         customers = CustomerHandler(self.env, self.shop, self.sync_job)
         count = 0
@@ -197,21 +197,16 @@ class CompanyHandler(ResourceHandler):
                 person.write(vals)
             people |= person
             count += 1
-        self._detach_removed(company, people)
+        self._detach_removed(company, company_binding.contact_partner_ids - people)
+        company_binding.contact_partner_ids = people
         return count
 
-    def _detach_removed(self, company, people):
-        """A contact Shopify removed from the company: its person, if no order uses it, leaves the company.
+    def _detach_removed(self, company, former):
+        """Contacts Shopify removed from the company: their people, if no order uses them, leave the company.
 
-        The Shopify customer still exists: its contact stays bound and active. A person with orders
+        Only the people last synced as its contacts (a person linked to the company by hand is not
+        one); the Shopify customer still exists: it stays bound and active. A person with orders
         stays where it is, its orders and invoices unchanged.
         """
-        former = self.env["res.partner"].search(
-            [
-                ("parent_id", "=", company.id),
-                ("type", "=", "contact"),
-                ("shopify_binding_ids.shop_id", "=", self.shop.id),
-                ("id", "not in", people.ids),
-            ]
-        )
+        former = former.filtered(lambda person: person.parent_id == company)
         (former - self._used(former)).write({"parent_id": False, "function": False})

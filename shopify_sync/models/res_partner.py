@@ -29,6 +29,15 @@ class ShopifyCompanyBinding(models.Model):
     location_binding_ids = fields.One2many(
         "shopify.company.location.binding", "company_binding_id", string="Locations", readonly=True
     )
+    contact_partner_ids = fields.Many2many(
+        "res.partner",
+        "shopify_company_binding_contact_rel",
+        "binding_id",
+        "partner_id",
+        string="Contacts",
+        readonly=True,
+        help="The people Shopify last listed as the company's contacts.",
+    )
 
 
 class ShopifyCompanyLocationBinding(models.Model):

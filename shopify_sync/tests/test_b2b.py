@@ -271,6 +271,8 @@ class TestB2BCompanies(ShopifyHttpCase):
         self.order_for(613, buyers[0], company, company["locations"][0])
         person_with_order, person = (self.bound("customer", buyer["id"]) for buyer in buyers)
         self.assertEqual((person_with_order | person).parent_id, binding.odoo_id)
+        self.assertEqual(binding.contact_partner_ids, person_with_order | person)
+        by_hand = self.env["res.partner"].create({"name": "Linked by hand", "parent_id": binding.odoo_id.id})
         contacts = company["contacts"]
         stale = self.simulator.webhook_payload("company_contacts/update", contacts[1]["id"])
         self.assertEqual(stale["customer_admin_graphql_api_id"], f"gid://shopify/Customer/{buyers[1]['id']}")
@@ -287,6 +289,8 @@ class TestB2BCompanies(ShopifyHttpCase):
         self.assertTrue(person.active, "still a Shopify customer")
         self.assertEqual(self.bound("customer", buyers[1]["id"]), person)
         self.assertEqual(person_with_order.parent_id, binding.odoo_id, "its orders keep their company")
+        self.assertEqual(by_hand.parent_id, binding.odoo_id, "never one of Shopify's contacts: left alone")
+        self.assertFalse(binding.contact_partner_ids)
 
     def test_an_order_for_a_company_location_is_invoiced_to_the_location(self):
         company, buyer = self.seed_company(603)
