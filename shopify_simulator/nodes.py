@@ -177,6 +177,17 @@ class NodeFactory(OrderNodes, RefundNodes, ReturnNodes, TransactionNodes, Payout
             "billingAddress": self.company_address(rest.get("billing_address"), company),
             "shippingAddress": self.company_address(rest.get("shipping_address"), company),
             "company": lambda _info: self.company(company),
+            "taxSettings": self.company_location_tax_settings(rest.get("tax_settings")),
+        }
+
+    @staticmethod
+    def company_location_tax_settings(rest):
+        """REST ``tax_settings`` (tax_exempt, tax_exemptions, tax_registration_id)."""
+        rest = rest or {}
+        return {
+            "taxExempt": bool(rest.get("tax_exempt")),
+            "taxExemptions": list(rest.get("tax_exemptions") or []),
+            "taxRegistrationId": rest.get("tax_registration_id"),
         }
 
     def company_address(self, rest, company):

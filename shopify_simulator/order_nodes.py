@@ -119,6 +119,8 @@ class OrderNodes:
         location = next(
             (loc for loc in company["locations"] if int(loc["id"]) == location_id), None
         )
+        # an order keeps the location it was placed for, deleted since or not
+        location = location or (self.store.removed.get(("locations", location_id)) or (None,))[0]
         customer_id = int((rest.get("customer") or {}).get("id") or 0)
         contact = next(
             (c for c in company["contacts"] if int(c["customer_id"]) == customer_id), None

@@ -3,6 +3,7 @@
 import copy
 
 from .formatting import cents, gid, rest_money, to_decimal
+from .totals import recompute_totals
 
 RESTOCKING = {"return", "cancel", "legacy_restock"}
 
@@ -39,6 +40,8 @@ class OrderActivity:
                 transaction.setdefault("status", "success")
                 transaction.setdefault("processed_at", order["processed_at"])
                 transaction.setdefault("created_at", transaction["processed_at"])
+            if self._placed_for_tax_exempt_location(order):
+                _remove_taxes(order)
             embedded_fulfillments = order.pop("fulfillments", None) or []
             embedded_refunds = order.pop("refunds", None) or []
             self.orders[oid] = order
@@ -53,6 +56,16 @@ class OrderActivity:
                 if int(refund.get("id") or 0) not in self.refunds:
                     self.seed_refund(oid, refund, bump_order=False, detach=detach)
             return copy.deepcopy(order) if detach else order
+
+    def _placed_for_tax_exempt_location(self, order):
+        """Whether a B2B order (REST ``company``: id, location_id) is for an exempt location."""
+        placed_for = order.get("company") or {}
+        company = self.companies.get(int(placed_for.get("id") or 0)) or {}
+        location_id = int(placed_for.get("location_id") or 0)
+        location = next(
+            (loc for loc in company.get("locations") or [] if int(loc["id"]) == location_id), None
+        )
+        return bool(((location or {}).get("tax_settings") or {}).get("tax_exempt"))
 
     def _sync_fulfillment_order(self, order):
         """One fulfillment order per order, at the first location, mirroring its line items."""
@@ -414,3 +427,23 @@ def line_unit_amounts(line):
         sum((to_decimal(t.get("price")) for t in line.get("tax_lines") or []), cents(0)) / quantity
     )
     return price - discount, tax
+
+
+def _remove_taxes(order):
+    """Shopify charges a tax-exempt company location no tax: no tax lines, totals without them."""
+    if not any(
+        line.get("tax_lines")
+        for line in (order.get("line_items") or [])
+        + (order.get("shipping_lines") or [])
+        + (order.get("additional_fees") or [])
+    ) and not order.get("tax_lines"):
+        return
+    for line in (
+        (order.get("line_items") or [])
+        + (order.get("shipping_lines") or [])
+        + (order.get("additional_fees") or [])
+    ):
+        line["tax_lines"] = []
+    order["tax_lines"] = []
+    order["taxes_included"] = False
+    recompute_totals(order)

@@ -159,30 +159,96 @@ def _privacy(store, topic, resource_id, extra):
 
 
 def _company(company):
+    """A company as in Shopify's companies/* bodies (and their locations' and contacts')."""
+    main = next((c for c in company.get("contacts") or [] if c.get("is_main_contact")), None)
     return {
         "name": company.get("name"),
         "note": company.get("note"),
         "external_id": company.get("external_id"),
+        "main_contact_admin_graphql_api_id": gid("CompanyContact", main["id"]) if main else None,
         "created_at": company.get("created_at"),
         "updated_at": company.get("updated_at"),
+        "customer_since": company.get("customer_since") or company.get("created_at"),
         "admin_graphql_api_id": gid("Company", company["id"]),
     }
 
 
+def _company_address(address, company, entry):
+    if not address:
+        return None
+    return {
+        "address1": address.get("address1"),
+        "city": address.get("city"),
+        "province": address.get("province"),
+        "country": address.get("country"),
+        "zip": address.get("zip"),
+        "recipient": address.get("recipient"),
+        "first_name": address.get("first_name"),
+        "last_name": address.get("last_name"),
+        "address2": address.get("address2"),
+        "phone": address.get("phone"),
+        "zone_code": address.get("province_code"),
+        "country_code": address.get("country_code"),
+        "created_at": entry.get("created_at"),
+        "updated_at": entry.get("updated_at"),
+        "admin_graphql_api_id": gid("CompanyAddress", address.get("id") or 0),
+        "company_admin_graphql_api_id": gid("Company", company["id"]),
+    }
+
+
+def _company_location(location, company):
+    """company_locations/*: the location with its tax settings, addresses and company."""
+    taxes = location.get("tax_settings") or {}
+    exemptions = list(taxes.get("tax_exemptions") or [])
+    registration = taxes.get("tax_registration_id")
+    return {
+        "name": location.get("name"),
+        "external_id": location.get("external_id"),
+        "phone": location.get("phone"),
+        "locale": location.get("locale") or "en",
+        "created_at": location.get("created_at"),
+        "updated_at": location.get("updated_at"),
+        "note": location.get("note"),
+        "buyer_experience_configuration": None,
+        "admin_graphql_api_id": gid("CompanyLocation", location["id"]),
+        "tax_exemptions": exemptions,
+        "tax_settings": {
+            "tax_registration_id": registration,
+            "tax_exempt": bool(taxes.get("tax_exempt")),
+            "tax_exemptions": exemptions,
+        },
+        "company": _company(company),
+        "billing_address": _company_address(location.get("billing_address"), company, location),
+        "shipping_address": _company_address(location.get("shipping_address"), company, location),
+        "tax_registration": {"tax_id": registration} if registration else None,
+    }
+
+
+def _company_contact(contact, company):
+    """company_contacts/*: the contact, its customer by id, and its company."""
+    return {
+        "customer_admin_graphql_api_id": gid("Customer", contact["customer_id"]),
+        "title": contact.get("title"),
+        "locale": contact.get("locale") or "en",
+        "created_at": contact.get("created_at"),
+        "updated_at": contact.get("updated_at"),
+        "admin_graphql_api_id": gid("CompanyContact", contact["id"]),
+        "company": _company(company),
+    }
+
+
 def _company_entry(store, topic, entry_id):
-    """company_locations/* and company_contacts/*: the location or contact, with its company."""
+    """company_locations/* and company_contacts/*: the location or contact, with its company
+    (a deleted one as it was, from what its deletion removed)."""
     kind = "locations" if topic.startswith("company_locations/") else "contacts"
     company = store.company_of(kind, entry_id)
-    entry = next(e for e in company[kind] if int(e["id"]) == int(entry_id))
-    body = {
-        k: copy.deepcopy(v)
-        for k, v in entry.items()
-        if k not in ("id", "customer_id", "is_main_contact")
-    }
-    if kind == "contacts":
-        body["customer_admin_graphql_api_id"] = gid("Customer", entry["customer_id"])
-    body["company"] = _company(company)
-    return body
+    if company is not None:
+        entry = next(e for e in company[kind] if int(e["id"]) == int(entry_id))
+    else:
+        entry, company = store.removed[(kind, int(entry_id))]
+    if kind == "locations":
+        return _company_location(entry, company)
+    return _company_contact(entry, company)
 
 
 def webhook_payload(store, topic, resource_id=None, **extra):
@@ -198,7 +264,8 @@ def webhook_payload(store, topic, resource_id=None, **extra):
         if topic in PRIVACY_TOPICS:
             return _privacy(store, topic, resource_id, extra)
         if topic.startswith("companies/"):
-            company = store.companies.get(int(resource_id)) or {"id": int(resource_id)}
+            rid = int(resource_id)
+            company = store.companies.get(rid) or store.removed.get(("company", rid)) or {"id": rid}
             return _company(company)
         if topic.startswith(("company_locations/", "company_contacts/")):
             return _company_entry(store, topic, resource_id)

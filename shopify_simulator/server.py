@@ -117,6 +117,10 @@ class ShopifySimulator(AdminCalls, BulkVerbs):
     def seed_company(self, rest):
         return self.store.seed_company(rest)
 
+    def remove_company_entry(self, kind, entry_id):
+        """Delete a company location (``kind`` "locations") or contact ("contacts")."""
+        return self.store.remove_company_entry(kind, entry_id)
+
     def seed_product(self, rest):
         return self.store.seed_product(rest)
 

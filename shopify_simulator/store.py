@@ -76,6 +76,9 @@ class Store(OrderActivity, OrderEdits, ReturnActivity):
         self.fulfillments, self.refunds, self.locations, self.fulfillment_orders = {}, {}, {}, {}
         # B2B: company id -> {"id", "name", "note", "locations": [...], "contacts": [...]}
         self.companies = {}
+        # what a deletion removed, for the deletion's webhook body: ("company", id) -> company,
+        # ("locations" | "contacts", id) -> (entry, company)
+        self.removed = {}
         self.returns = {}  # return id -> return (return_store.py)
         # (inventory item id, location id) -> {"available", "created_at", "updated_at"}
         self.levels = {}
@@ -198,6 +201,19 @@ class Store(OrderActivity, OrderEdits, ReturnActivity):
             self.companies[cid] = company
             self.deleted.discard(("company", cid))
             return copy.deepcopy(company)
+
+    def remove_company_entry(self, kind, entry_id):
+        """Delete a company's location or contact (``kind``: locations, contacts)."""
+        with self.lock:
+            company = self.company_of(kind, entry_id)
+            if company is None:
+                return None
+            entry = next(e for e in company[kind] if int(e["id"]) == int(entry_id))
+            company[kind] = [e for e in company[kind] if e is not entry]
+            company["updated_at"] = self.tick()
+            self._observe(company["updated_at"])
+            self.removed[(kind, int(entry_id))] = (entry, company)
+            return copy.deepcopy(entry)
 
     def company_of(self, kind, entry_id):
         """The company holding location or contact ``entry_id`` (``kind``: locations, contacts)."""
@@ -325,6 +341,8 @@ class Store(OrderActivity, OrderEdits, ReturnActivity):
             name, rid = resource_name(resource), int(resource_id)
             record = self.collection(name).pop(rid, None)
             self.deleted.add((name, rid))
+            if name == "company" and record:
+                self.removed[(name, rid)] = record
             if name == "product" and record:
                 for variant in record.get("variants") or []:
                     self._forget_variant(int(variant["id"]))

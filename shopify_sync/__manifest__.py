@@ -33,6 +33,7 @@
         "views/shopify_shop_accounting_views.xml",
         "views/res_config_settings_views.xml",
         "views/shopify_menus.xml",
+        "views/shopify_company_views.xml",
         "views/shopify_rollout_views.xml",
         "report/shopify_team_note.xml",
         "views/shopify_readiness_views.xml",

@@ -423,3 +423,101 @@ def test_a_store_without_a_past_is_the_store_it_always_was():
 
     assert run() == run(history=0.0)
     assert run() == run(history=0.5), "the past draws from an RNG of its own"
+
+
+COMPANY_LOCATION_QUERY = """query($id: ID!) { company(id: $id) { locations(first: 5) { nodes {
+  id taxSettings { taxExempt taxExemptions taxRegistrationId } } } } }"""
+COMPANY_KEYS = {
+    "name", "note", "external_id", "main_contact_admin_graphql_api_id", "created_at", "updated_at",
+    "customer_since", "admin_graphql_api_id",
+}  # fmt: skip
+
+
+def test_company_webhooks_in_shopify_shape_also_once_deleted(sim):
+    buyer = sim.generate(customers=1, products=0, orders=0, seed=5)["customers"][0]
+    address = {
+        "address1": "1 Main St",
+        "city": "Austin",
+        "country_code": "US",
+        "province_code": "TX",
+    }
+    company = sim.seed_company(
+        {
+            "name": "Acme",
+            "locations": [
+                {
+                    "name": "HQ",
+                    "billing_address": address,
+                    "tax_settings": {
+                        "tax_exempt": True,
+                        "tax_exemptions": ["US_TX_RESELLER_EXEMPTION"],
+                        "tax_registration_id": "TX-1",
+                    },
+                },
+                {"name": "Dock", "billing_address": address},
+            ],
+            "contacts": [{"customer_id": buyer["id"], "title": "Buyer", "is_main_contact": True}],
+        }
+    )
+    hq, dock = company["locations"]
+    contact = company["contacts"][0]
+    body = sim.webhook_payload("companies/update", company["id"])
+    assert set(body) == COMPANY_KEYS
+    assert (
+        body["main_contact_admin_graphql_api_id"] == f"gid://shopify/CompanyContact/{contact['id']}"
+    )
+    location = sim.webhook_payload("company_locations/update", hq["id"])
+    assert location["admin_graphql_api_id"] == f"gid://shopify/CompanyLocation/{hq['id']}"
+    assert set(location["company"]) == COMPANY_KEYS
+    assert location["tax_settings"] == {
+        "tax_registration_id": "TX-1",
+        "tax_exempt": True,
+        "tax_exemptions": ["US_TX_RESELLER_EXEMPTION"],
+    }
+    assert location["billing_address"]["zone_code"] == "TX"
+    assert (
+        location["billing_address"]["company_admin_graphql_api_id"] == body["admin_graphql_api_id"]
+    )
+    person = sim.webhook_payload("company_contacts/update", contact["id"])
+    assert person["customer_admin_graphql_api_id"] == f"gid://shopify/Customer/{buyer['id']}"
+    assert person["company"]["admin_graphql_api_id"] == body["admin_graphql_api_id"]
+    settings = data(sim, COMPANY_LOCATION_QUERY, {"id": body["admin_graphql_api_id"]})
+    nodes = settings["company"]["locations"]["nodes"]
+    assert [n["taxSettings"]["taxExempt"] for n in nodes] == [True, False]
+    assert nodes[0]["taxSettings"]["taxExemptions"] == ["US_TX_RESELLER_EXEMPTION"]
+    # deleted: the deletion's body is the entry as it was; the company is updated
+    before = sim.store.companies[company["id"]]["updated_at"]
+    sim.remove_company_entry("locations", dock["id"])
+    sim.remove_company_entry("contacts", contact["id"])
+    assert sim.webhook_payload("company_locations/delete", dock["id"])["name"] == "Dock"
+    assert sim.webhook_payload("company_contacts/delete", contact["id"])["title"] == "Buyer"
+    assert parse_time(sim.store.companies[company["id"]]["updated_at"]) > parse_time(before)
+    sim.delete("company", company["id"])
+    assert sim.webhook_payload("companies/delete", company["id"])["name"] == "Acme"
+
+
+def test_an_order_for_a_tax_exempt_company_location_has_no_tax(sim):
+    buyer = sim.generate(customers=1, products=2, orders=0, seed=6)["customers"][0]
+    company = sim.seed_company(
+        {
+            "name": "Exempt Co",
+            "locations": [{"name": "HQ", "tax_settings": {"tax_exempt": True}}, {"name": "Dock"}],
+        }
+    )
+    hq, dock = company["locations"]
+    generated = sim.generate(customers=1, products=2, orders=2, seed=7)["orders"]
+    assert D(generated[0]["total_tax"]) > 0
+    exempt = sim.seed_order(
+        dict(generated[0], customer=buyer, company={"id": company["id"], "location_id": hq["id"]})
+    )
+    taxed = sim.seed_order(
+        dict(generated[1], customer=buyer, company={"id": company["id"], "location_id": dock["id"]})
+    )
+    assert exempt["total_tax"] == "0.00"
+    assert not [
+        t for line in exempt["line_items"] + exempt["shipping_lines"] for t in line["tax_lines"]
+    ]
+    shipping = sum(D(s["discounted_price"]) for s in exempt["shipping_lines"])
+    assert D(exempt["total_price"]) == D(exempt["subtotal_price"]) + shipping
+    assert D(exempt["total_price"]) == D(generated[0]["total_price"]) - D(generated[0]["total_tax"])
+    assert taxed["total_tax"] == generated[1]["total_tax"]

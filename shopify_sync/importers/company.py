@@ -68,10 +68,49 @@ class CompanyHandler(ResourceHandler):
         except ResourceGoneError:
             if not self._received("companies/delete", resource_id):
                 raise
-            partner = self._bindings._record(self.shop, resource_id)
-            note = self.env._("Deleted in Shopify: the Odoo company contact is kept with its orders.")
-            return SyncResult("skipped", partner or None, self.env._("Company %s", resource_id), note=note)
+            return self._deleted(resource_id)
         return self.import_node(node)
+
+    def _deleted(self, resource_id):
+        """Shopify deleted the company: its bindings archived, its contacts archived unless an order uses them."""
+        binding = self._bindings._find(self.shop, resource_id)
+        partner = binding.odoo_id.with_env(self.env)
+        if binding:
+            locations = binding.location_binding_ids
+            self._archive_unused(partner | locations.odoo_id | locations.delivery_partner_id)
+            locations.write({"active": False})
+        if partner.active:
+            note = self.env._("Deleted in Shopify: the Odoo company contact is kept with its orders.")
+        else:
+            note = self.env._("Deleted in Shopify: the Odoo company contact, used by no order, is archived.")
+        return SyncResult("skipped", partner or None, self.env._("Company %s", resource_id), note=note)
+
+    def _archive_unused(self, partners):
+        """Archive the partners no sale order or invoice refers to; an order's partner is never touched."""
+        unused = (partners.exists() - self._used(partners)).filtered("active")
+        unused.write({"active": False})
+        return unused
+
+    def _used(self, partners):
+        """Those of ``partners`` a sale order or invoice refers to (a company: through its people)."""
+        partners = partners.exists()
+        used = self.env["res.partner"]
+        if not partners:
+            return used
+        for model, names in (
+            ("sale.order", ("partner_id", "partner_invoice_id", "partner_shipping_id")),
+            ("account.move", ("partner_id", "partner_shipping_id")),
+        ):
+            for name in names:
+                groups = (
+                    self.env[model]
+                    .sudo()
+                    .with_context(active_test=False)
+                    ._read_group([(name, "child_of", partners.ids)], [name])
+                )
+                used |= self.env["res.partner"].browse([group[0].id for group in groups])
+        used |= used.with_context(active_test=False).parent_id
+        return partners & used
 
     def import_node(self, node):
         shopify_id = numeric_id(node["id"])
@@ -91,7 +130,7 @@ class CompanyHandler(ResourceHandler):
             company = self.env["res.partner"].create(dict(vals, company_id=self.shop.company_id.id))
         binding = self._bindings._bind(self.shop, shopify_id, company, shopify_updated_at=updated_at)
         locations = self._locations(binding, company, node)
-        people = self._contacts(company, node)
+        people = self._contacts(binding, company, node)
         note = self.env._("%(locations)s location(s), %(people)s contact(s)", locations=locations, people=people)
         if skipped:
             note += "; " + self.env._("Protected fields kept: %s", ", ".join(skipped))
@@ -108,6 +147,7 @@ class CompanyHandler(ResourceHandler):
             binding = self._location_bindings._find(self.shop, location_id)
             invoice = self._address(binding.odoo_id, company, name, billing, "invoice")
             delivery = self._address(binding.delivery_partner_id, company, name, shipping, "delivery")
+            taxes = location.get("taxSettings") or {}
             binding = self._location_bindings._bind(
                 self.shop,
                 location_id,
@@ -115,12 +155,17 @@ class CompanyHandler(ResourceHandler):
                 shopify_updated_at=parse_datetime(location.get("updatedAt")),
                 delivery_partner_id=delivery.id,
                 company_binding_id=company_binding.id,
+                active=True,
+                tax_exempt=bool(taxes.get("taxExempt")),
+                tax_exemptions=", ".join(taxes.get("taxExemptions") or []) or False,
+                tax_registration_id=taxes.get("taxRegistrationId") or False,
             )
             seen |= binding
+        # Deleted in Shopify: the binding archived (an order of that location still finds it), its
+        # addresses archived unless an order uses them.
         gone = self._location_bindings.search([("company_binding_id", "=", company_binding.id)]) - seen
-        for binding in gone:
-            (binding.odoo_id | binding.delivery_partner_id).write({"active": False})
-            binding.unlink()
+        self._archive_unused(gone.odoo_id | gone.delivery_partner_id)
+        gone.write({"active": False})
         return len(seen)
 
     def _address(self, partner, company, name, address, kind):
@@ -133,10 +178,11 @@ class CompanyHandler(ResourceHandler):
             return partner
         return self.env["res.partner"].create(dict(vals, parent_id=company.id, type=kind))
 
-    def _contacts(self, company, node):
+    def _contacts(self, company_binding, company, node):
         """Each contact's customer, bound like any customer, becomes a person of the company."""
         customers = CustomerHandler(self.env, self.shop, self.sync_job)
         count = 0
+        people = self.env["res.partner"]
         for contact in (node.get("contacts") or {}).get("nodes") or []:
             customer = contact.get("customer")
             if not customer:
@@ -149,5 +195,18 @@ class CompanyHandler(ResourceHandler):
                 vals["function"] = contact["title"]
             if vals:
                 person.write(vals)
+            people |= person
             count += 1
+        self._detach_removed(company, company_binding.contact_partner_ids - people)
+        company_binding.contact_partner_ids = people
         return count
+
+    def _detach_removed(self, company, former):
+        """Contacts Shopify removed from the company: their people, if no order uses them, leave the company.
+
+        Only the people last synced as its contacts (a person linked to the company by hand is not
+        one); the Shopify customer still exists: it stays bound and active. A person with orders
+        stays where it is, its orders and invoices unchanged.
+        """
+        former = former.filtered(lambda person: person.parent_id == company)
+        (former - self._used(former)).write({"parent_id": False, "function": False})

@@ -113,6 +113,7 @@ class OrderHandler(ResourceHandler):
         delivery = customers.address_contact(partner, shipping, "delivery") if shipping else partner
         invoice = partner
         location = self._company_location(node)
+        fiscal_position = self._tax_exempt_fiscal_position(node, location)
         if location:  # B2B: the company location's invoice and delivery addresses
             invoice, delivery = location.odoo_id, location.delivery_partner_id or location.odoo_id
         # One set of amounts per order: the one of the currency it is (or will be) booked in.
@@ -126,7 +127,10 @@ class OrderHandler(ResourceHandler):
             "shopify_updated_at": updated_at,
         }
         if not order:
-            order = self._create(node, partner, delivery, line_vals, booked, payment_term, invoice, pos.order_values())
+            extra_vals = pos.order_values()
+            if fiscal_position:
+                extra_vals["fiscal_position_id"] = fiscal_position.id
+            order = self._create(node, partner, delivery, line_vals, booked, payment_term, invoice, extra_vals)
             self._shipped_before(order, node, standing)
             self._bindings._bind(self.shop, shopify_id, order, import_standing=standing, **binding_vals)
             builder.check_total(order)
@@ -398,6 +402,33 @@ class OrderHandler(ResourceHandler):
                 fix_model="res.partner",
             )
         return location
+
+    def _tax_exempt_fiscal_position(self, node, location):
+        """The shop's fiscal position for a tax-exempt company location's order; a configuration failure when unset.
+
+        Shopify charges such an order no tax (it has no tax lines); the fiscal position keeps what Odoo
+        adds or invoices on it without tax too.
+        """
+        if not location or not omap.location_tax_exempt(node):
+            return self.env["account.fiscal.position"]
+        fiscal_position = self.shop.tax_exempt_fiscal_position_id
+        if not fiscal_position:
+            raise ConfigurationError(
+                self.env._(
+                    "Order %(order)s was placed for company location %(location)s, which Shopify exempts from "
+                    "tax, but %(shop)s has no fiscal position for tax-exempt locations.",
+                    order=node.get("name"),
+                    location=location.odoo_id.display_name,
+                    shop=self.shop.name,
+                ),
+                missing=self.env._("a fiscal position for tax-exempt company locations"),
+                retry_advice=self.env._(
+                    "Retry is safe after setting the fiscal position for tax-exempt locations on the shop "
+                    "(Taxes tab): one order is created."
+                ),
+                fix_model="shopify.shop",
+            )
+        return fiscal_position
 
     def _payment_term(self, node):
         """The Odoo payment terms of a B2B order's Shopify payment terms; a configuration failure when unmapped."""

@@ -130,6 +130,12 @@ def purchasing_company(order):
     return numeric_id(company), numeric_id(location)
 
 
+def location_tax_exempt(order):
+    """Whether a B2B order was placed for a company location Shopify exempts from tax (its taxSettings)."""
+    entity = order.get("purchasingEntity") or {}
+    return bool(((entity.get("location") or {}).get("taxSettings") or {}).get("taxExempt"))
+
+
 def customer_reference(order):
     """The sale order's customer reference: the buyer's PO number (B2B), else Shopify's order name."""
     return (order.get("poNumber") or "").strip() or order.get("name")

@@ -26,6 +26,19 @@ class ShopifyCompanyBinding(models.Model):
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This company is already bound in this store.")
 
+    location_binding_ids = fields.One2many(
+        "shopify.company.location.binding", "company_binding_id", string="Locations", readonly=True
+    )
+    contact_partner_ids = fields.Many2many(
+        "res.partner",
+        "shopify_company_binding_contact_rel",
+        "binding_id",
+        "partner_id",
+        string="Contacts",
+        readonly=True,
+        help="The people Shopify last listed as the company's contacts.",
+    )
+
 
 class ShopifyCompanyLocationBinding(models.Model):
     """A location of a Shopify company, as the company's invoice address (and its delivery address)."""
@@ -40,6 +53,12 @@ class ShopifyCompanyLocationBinding(models.Model):
     company_binding_id = fields.Many2one(
         "shopify.company.binding", string="Shopify Company", readonly=True, ondelete="cascade", index=True
     )
+    active = fields.Boolean(
+        default=True, readonly=True, help="Cleared when Shopify deletes the location: its addresses stay on orders."
+    )
+    tax_exempt = fields.Boolean(readonly=True, help="Shopify exempts this location from tax (taxSettings.taxExempt).")
+    tax_exemptions = fields.Char(readonly=True, help="The exemptions Shopify lists for this location.")
+    tax_registration_id = fields.Char(string="Tax Registration ID", readonly=True)
 
     _record_uniq = models.UniqueIndex("(shop_id, odoo_id)", "This address is already bound in this store.")
 

@@ -465,6 +465,15 @@ class ShopifyShop(models.Model):
         "this liability, never the bank: its payments use this account as their outstanding account.",
     )
 
+    # -- B2B tax exemption (company locations exempt from tax in Shopify) ----------
+    tax_exempt_fiscal_position_id = fields.Many2one(
+        "account.fiscal.position",
+        string="Fiscal Position for Tax-Exempt Locations",
+        check_company=True,
+        help="Set on the orders of B2B company locations that Shopify exempts from tax: it maps taxes away, "
+        "so that lines added or invoiced in Odoo stay without tax as Shopify's order is.",
+    )
+
 
 def _mask(secret):
     if not secret:

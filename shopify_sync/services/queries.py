@@ -32,6 +32,7 @@ COMPANY_LOCATIONS_FIRST = 25
 COMPANY_CONTACTS_FIRST = 25
 COMPANY_LOCATION_FIELDS = f"""
     id name updatedAt
+    taxSettings {{ taxExempt taxExemptions taxRegistrationId }}
     billingAddress {{ {COMPANY_ADDRESS_FIELDS} }}
     shippingAddress {{ {COMPANY_ADDRESS_FIELDS} }}
 """
@@ -121,7 +122,7 @@ ORDER_FIELDS = f"""id legacyResourceId name email phone createdAt updatedAt proc
     cancelledAt cancelReason closedAt displayFinancialStatus displayFulfillmentStatus edited
     currencyCode presentmentCurrencyCode taxesIncluded note sourceName poNumber
     paymentTerms {{ paymentTermsName paymentTermsType dueInDays }}
-    purchasingEntity {{ ... on PurchasingCompany {{ company {{ id }} location {{ id }} }} }}
+    purchasingEntity {{ ... on PurchasingCompany {{ company {{ id }} location {{ id taxSettings {{ taxExempt }} }} }} }}
     retailLocation {{ id legacyResourceId }}
     risk {{ recommendation assessments {{ riskLevel }} }}
     totalTipReceivedSet {{ {MONEY} }}

@@ -1,5 +1,8 @@
 """B2B: companies, their locations and contacts; orders on payment terms with a PO number, unpaid and invoiced."""
 
+import uuid
+
+from odoo import Command
 from odoo.tests import tagged
 
 from .accounting_common import setup_accounting
@@ -143,7 +146,7 @@ class TestB2BCompanies(ShopifyHttpCase):
         self.assertEqual(person.parent_id, partner, "the contact is a person of the company")
         self.assertEqual(person.function, "Purchasing")
         self.assertEqual(person.commercial_partner_id, partner)
-        # a location renamed, one removed: updated in place, the removed one archived
+        # a location renamed, one removed: updated in place, the removed one's binding archived
         count = self.env["res.partner"].with_context(active_test=False).search_count([("parent_id", "=", partner.id)])
         self.shop.protected_fields = "sale.order.order_line"  # addresses: Shopify's changes are written
         stored = self.simulator.store.companies[company["id"]]
@@ -158,21 +161,136 @@ class TestB2BCompanies(ShopifyHttpCase):
             count,
             "no new contact",
         )
-        self.assertFalse(self.env["shopify.company.location.binding"]._find(self.shop, removed["id"]))
+        self.assertFalse(self.env["shopify.company.location.binding"]._find(self.shop, removed["id"]).active)
         self.assertEqual(len(self.company_bindings(company["id"])), 1)
         self.assertEqual(len(self.env["shopify.company.binding"].search([("shopify_id", "=", str(company["id"]))])), 1)
 
-    def test_a_deleted_company_keeps_its_contact(self):
-        company, _buyer = self.seed_company(602)
+    def deliver(self, topic, payload, times=2):
+        """Deliver one webhook ``times`` times (Shopify's retries: one webhook id)."""
+        webhook_id = str(uuid.uuid4())
+        for _ in range(times):
+            response = self.post_webhook(topic, payload, headers={"X-Shopify-Webhook-Id": webhook_id})
+            self.assertEqual(response.status_code, 200, topic)
+
+    def import_company(self, company):
         self.post_webhook("companies/create", self.simulator.webhook_payload("companies/create", company["id"]))
         self.perform_jobs()
-        partner = self.env["shopify.company.binding"]._record(self.shop, company["id"])
-        self.simulator.delete("company", company["id"])
-        self.post_webhook("companies/delete", {"admin_graphql_api_id": f"gid://shopify/Company/{company['id']}"})
+        job = self.sync_job("company", company["id"])
+        self.assertEqual(job.state, "done", job.outcome_note)
+        return self.env["shopify.company.binding"]._find(self.shop, company["id"])
+
+    def order_for(self, seed, buyer, company, location, **values):
+        seeded = self.seed_order(
+            seed=seed,
+            customer=dict(buyer),
+            company={"id": company["id"], "location_id": location["id"]},
+            financial_status="pending",
+            transactions=[],
+            **values,
+        )
+        self.post_webhook("orders/create", self.simulator.webhook_payload("orders/create", seeded["id"]))
+        self.perform_jobs()
+        return self.simulator.store.orders[seeded["id"]]
+
+    def test_a_deleted_company_keeps_the_contacts_its_orders_use(self):
+        unused, _buyer = self.seed_company(602)
+        used, buyer = self.seed_company(607)
+        unused_binding, used_binding = self.import_company(unused), self.import_company(used)
+        order = self.bound("order", self.order_for(608, buyer, used, used["locations"][0])["id"])
+        self.assertIn(order.partner_invoice_id, used_binding.location_binding_ids.odoo_id)
+        stale = self.simulator.webhook_payload("companies/update", unused["id"])
+        for company in (unused, used):
+            self.simulator.delete("company", company["id"])
+            payload = self.simulator.webhook_payload("companies/delete", company["id"])
+            self.assertEqual(payload["name"], company["name"], "Shopify's body: the company as it was")
+            self.deliver("companies/delete", payload)
+        self.post_webhook("companies/update", stale)  # an update Shopify sent before the deletion, late
+        self.perform_jobs()
+        for company in (unused, used):
+            job = self.sync_job("company", company["id"])
+            self.assertEqual((job.state, job.outcome), ("done", "skipped"), job.outcome_note)
+        # no order: the company contact and its addresses archived, the bindings too (still found)
+        self.assertFalse(unused_binding.odoo_id.active)
+        locations = unused_binding.with_context(active_test=False).location_binding_ids
+        self.assertEqual(len(locations), 2)
+        self.assertFalse(any(locations.mapped("active")))
+        self.assertFalse(any((locations.odoo_id | locations.delivery_partner_id).mapped("active")))
+        self.assertEqual(self.env["shopify.company.binding"]._record(self.shop, unused["id"]), unused_binding.odoo_id)
+        # an order's partners are never touched: the company, its buyer and the order's addresses stay
+        self.assertTrue(used_binding.odoo_id.active)
+        self.assertTrue(order.partner_id.active)
+        self.assertTrue(order.partner_invoice_id.active)
+        self.assertTrue(order.partner_shipping_id.active)
+        self.assertEqual(order.partner_id.commercial_partner_id, used_binding.odoo_id)
+
+    def test_a_deleted_location_is_archived_and_its_unused_addresses_with_it(self):
+        company, buyer = self.seed_company(609)
+        head, branch = company["locations"]
+        binding = self.import_company(company)
+        order = self.bound("order", self.order_for(610, buyer, company, head)["id"])
+        head_binding = self.env["shopify.company.location.binding"]._find(self.shop, head["id"])
+        branch_binding = self.env["shopify.company.location.binding"]._find(self.shop, branch["id"])
+        stale = self.simulator.webhook_payload("company_locations/update", branch["id"])
+        for location in (head, branch):
+            self.simulator.remove_company_entry("locations", location["id"])
+            payload = self.simulator.webhook_payload("company_locations/delete", location["id"])
+            self.assertEqual(payload["admin_graphql_api_id"], f"gid://shopify/CompanyLocation/{location['id']}")
+            self.assertEqual(payload["company"]["admin_graphql_api_id"], f"gid://shopify/Company/{company['id']}")
+            self.deliver("company_locations/delete", payload)
+        self.post_webhook("company_locations/update", stale)  # late, after the deletion
         self.perform_jobs()
         job = self.sync_job("company", company["id"])
-        self.assertEqual(job.outcome, "skipped", job.outcome_note)
-        self.assertTrue(partner.active)
+        self.assertEqual(job.state, "done", job.outcome_note)
+        self.assertFalse(head_binding.active or branch_binding.active, "both bindings archived")
+        self.assertEqual(
+            self.env["shopify.company.location.binding"]._find(self.shop, head["id"]), head_binding, "still found"
+        )
+        self.assertFalse(branch_binding.odoo_id.active or branch_binding.delivery_partner_id.active)
+        self.assertTrue(head_binding.odoo_id.active and head_binding.delivery_partner_id.active, "an order uses them")
+        self.assertEqual(order.partner_invoice_id, head_binding.odoo_id)
+        self.assertEqual(order.partner_shipping_id, head_binding.delivery_partner_id)
+        self.assertTrue(binding.odoo_id.active)
+        # the order read again (an update): its location is still known, nothing fails
+        self.simulator.touch("order", order.shopify_binding_ids.shopify_id)
+        self.sync("order", order.shopify_binding_ids.shopify_id)
+        self.assertEqual(order.partner_invoice_id, head_binding.odoo_id)
+
+    def test_a_removed_contact_leaves_the_company_unless_an_order_uses_it(self):
+        buyers = self.simulator.generate(customers=2, products=0, orders=0, seed=612)["customers"]
+        company = self.simulator.seed_company(
+            {
+                "name": "Contacts 612",
+                "locations": [{"name": "Office", "billing_address": ADDRESS}],
+                "contacts": [
+                    {"customer_id": buyer["id"], "title": "Buyer", "is_main_contact": not index}
+                    for index, buyer in enumerate(buyers)
+                ],
+            }
+        )
+        binding = self.import_company(company)
+        self.order_for(613, buyers[0], company, company["locations"][0])
+        person_with_order, person = (self.bound("customer", buyer["id"]) for buyer in buyers)
+        self.assertEqual((person_with_order | person).parent_id, binding.odoo_id)
+        self.assertEqual(binding.contact_partner_ids, person_with_order | person)
+        by_hand = self.env["res.partner"].create({"name": "Linked by hand", "parent_id": binding.odoo_id.id})
+        contacts = company["contacts"]
+        stale = self.simulator.webhook_payload("company_contacts/update", contacts[1]["id"])
+        self.assertEqual(stale["customer_admin_graphql_api_id"], f"gid://shopify/Customer/{buyers[1]['id']}")
+        for contact in contacts:
+            self.simulator.remove_company_entry("contacts", contact["id"])
+            self.deliver(
+                "company_contacts/delete", self.simulator.webhook_payload("company_contacts/delete", contact["id"])
+            )
+        self.post_webhook("company_contacts/update", stale)  # late, after the deletion
+        self.perform_jobs()
+        job = self.sync_job("company", company["id"])
+        self.assertEqual(job.state, "done", job.outcome_note)
+        self.assertFalse(person.parent_id, "no order: the person leaves the company")
+        self.assertTrue(person.active, "still a Shopify customer")
+        self.assertEqual(self.bound("customer", buyers[1]["id"]), person)
+        self.assertEqual(person_with_order.parent_id, binding.odoo_id, "its orders keep their company")
+        self.assertEqual(by_hand.parent_id, binding.odoo_id, "never one of Shopify's contacts: left alone")
+        self.assertFalse(binding.contact_partner_ids)
 
     def test_an_order_for_a_company_location_is_invoiced_to_the_location(self):
         company, buyer = self.seed_company(603)
@@ -191,3 +309,90 @@ class TestB2BCompanies(ShopifyHttpCase):
         self.assertEqual(order.partner_id, self.bound("customer", buyer["id"]))
         self.assertEqual(order.partner_id.commercial_partner_id, partner)
         self.assertEqual(order.client_order_ref, "PO-9")
+
+    # -- tax exemption ----------------------------------------------------------------
+    def test_an_order_for_a_tax_exempt_location_is_booked_without_tax(self):
+        buyer = self.simulator.generate(customers=1, products=0, orders=0, seed=620)["customers"][0]
+        exempt_settings = {
+            "tax_exempt": True,
+            "tax_exemptions": ["US_TX_RESELLER_EXEMPTION"],
+            "tax_registration_id": "TX-4711",
+        }
+        company = self.simulator.seed_company(
+            {
+                "name": "Reseller 620",
+                "locations": [
+                    {"name": "Exempt", "billing_address": ADDRESS, "tax_settings": exempt_settings},
+                    {"name": "Taxed", "billing_address": DOCK},
+                ],
+                "contacts": [{"customer_id": buyer["id"], "is_main_contact": True}],
+            }
+        )
+        exempt, taxed = company["locations"]
+        payload = self.simulator.webhook_payload("company_locations/update", exempt["id"])
+        self.assertEqual(payload["tax_settings"]["tax_exempt"], True)
+        # no fiscal position for exempt locations: a configuration failure that says what is missing
+        stored = self.order_for(621, buyer, company, exempt)
+        self.assertEqual(stored["total_tax"], "0.00", "Shopify charges an exempt location no tax")
+        self.assertFalse([t for line in stored["line_items"] for t in line.get("tax_lines") or []])
+        job = self.sync_job("order", stored["id"])
+        self.assertEqual(job.category, "configuration", job.message)
+        self.assertIn("fiscal position for tax-exempt", job.missing)
+        self.assertFalse(self.bound("order", stored["id"]), "nothing half-written")
+        self.assertFalse(self.env["shopify.company.location.binding"]._find(self.shop, exempt["id"]))
+        exempt_fpos = self.env["account.fiscal.position"].create({"name": "Tax exempt (Shopify test)"})
+        self.shop.tax_exempt_fiscal_position_id = exempt_fpos
+        self.sync("order", stored["id"])
+        order = self.bound("order", stored["id"])
+        self.assertEqual(order.fiscal_position_id, exempt_fpos)
+        location = self.env["shopify.company.location.binding"]._find(self.shop, exempt["id"])
+        self.assertEqual(
+            (location.tax_exempt, location.tax_exemptions, location.tax_registration_id),
+            (True, "US_TX_RESELLER_EXEMPTION", "TX-4711"),
+        )
+        self.assertFalse(self.env["shopify.company.location.binding"]._find(self.shop, taxed["id"]).tax_exempt)
+        self.assertFalse(order.order_line.tax_ids)
+        self.assertEqual(order.amount_tax, 0.0)
+        self.assertAlmostEqual(order.amount_total, float(stored["total_price"]), places=2)
+        # what Odoo adds to it stays without tax: the fiscal position maps the product's tax away
+        product = self.env["product.product"].create(
+            {"name": "Added in Odoo", "list_price": 10, "taxes_id": [Command.set(self.tax.ids)]}
+        )
+        order.order_line = [Command.create({"product_id": product.id, "product_uom_qty": 1})]
+        self.assertFalse(order.order_line.filtered(lambda line: line.product_id == product).tax_ids)
+        # the company's other location is taxed as usual
+        stored = self.order_for(622, buyer, company, taxed)
+        self.assertNotEqual(stored["total_tax"], "0.00")
+        order = self.bound("order", stored["id"])
+        self.assertTrue(order, self.sync_job("order", stored["id"]).message)
+        self.assertNotEqual(order.fiscal_position_id, exempt_fpos)
+        self.assertEqual(order.order_line.tax_ids, self.tax)
+        self.assertAlmostEqual(order.amount_tax, float(stored["total_tax"]), places=2)
+        self.assertAlmostEqual(order.amount_total, float(stored["total_price"]), places=2)
+
+    # -- screens ------------------------------------------------------------------------
+    def test_company_bindings_have_their_menus_and_screens(self):
+        company, _buyer = self.seed_company(630)
+        binding = self.import_company(company)
+        for xmlid, model in (
+            ("shopify_sync.menu_shopify_company_binding", "shopify.company.binding"),
+            ("shopify_sync.menu_shopify_company_location_binding", "shopify.company.location.binding"),
+        ):
+            menu = self.env.ref(xmlid)
+            self.assertEqual(menu.action.res_model, model)
+            self.assertEqual(menu.parent_id.parent_id, self.env.ref("shopify_sync.menu_shopify_root"))
+            action = self.env["ir.actions.act_window"]._for_xml_id(menu.action.xml_id)
+            views = self.env[model].get_views([(False, "list"), (False, "form"), (False, "search")])
+            self.assertIn('name="shop_id"', views["views"]["list"]["arch"])
+            self.assertIn('name="group_shop"', views["views"]["search"]["arch"])
+            self.assertIn("group_shop", action["context"])
+            user = self.env["res.users"].create(
+                {
+                    "name": f"Shopify user {model}",
+                    "login": f"shopify-user-{model}",
+                    "group_ids": [Command.set([self.env.ref("shopify_sync.group_shopify_user").id])],
+                }
+            )
+            count = self.env[model].with_user(user).search_count([("shop_id", "=", self.shop.id)])
+            self.assertEqual(count, 1 if model == "shopify.company.binding" else 2, "a Shopify user reads them")
+        self.assertEqual(len(binding.location_binding_ids), 2)

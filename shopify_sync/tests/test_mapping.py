@@ -79,3 +79,19 @@ class TestLineSignature(unittest.TestCase):
         stored = omap.line_signature([(7, 1.0, 19.99, 2.68)])
         self.assertEqual(mapped, stored)
         self.assertNotEqual(mapped, omap.line_signature([(7, 1.0, 19.99, 2.67)]))
+
+
+class TestPurchasingCompany(unittest.TestCase):
+    def order(self, tax_settings):
+        location = {"id": "gid://shopify/CompanyLocation/7", "taxSettings": tax_settings}
+        return {"purchasingEntity": {"company": {"id": "gid://shopify/Company/3"}, "location": location}}
+
+    def test_the_location_and_its_tax_exemption(self):
+        from ..mapping import order as omap
+
+        exempt = self.order({"taxExempt": True})
+        self.assertEqual(omap.purchasing_company(exempt), ("3", "7"))
+        self.assertTrue(omap.location_tax_exempt(exempt))
+        self.assertFalse(omap.location_tax_exempt(self.order({"taxExempt": False, "taxExemptions": ["X"]})))
+        self.assertFalse(omap.location_tax_exempt(self.order(None)))
+        self.assertFalse(omap.location_tax_exempt({"purchasingEntity": {"id": "gid://shopify/Customer/1"}}))
