@@ -2,8 +2,6 @@
 # Order matters: the binding models and the base models load first.
 from . import shopify_binding
 from . import shopify_shop
-from . import shopify_shop_sync
-from . import shopify_shop_catalogue
 from . import shopify_shop_health
 from . import shopify_tax_mapping
 from . import shopify_payment_term_mapping
@@ -36,7 +34,6 @@ from . import account_move
 from . import shopify_shop_auth
 from . import shopify_webhook_subscription
 from . import shopify_review_recorder
-from . import shopify_shop_rollout
 from . import shopify_sync_job_review
 from . import shopify_readiness
 from . import shopify_selftest
@@ -45,14 +42,12 @@ from . import shopify_manual_edit
 from . import account_move_accounting
 from . import account_payment
 from . import shopify_gateway_mapping
-from . import shopify_shop_accounting
 from . import shopify_bulk_step
 from . import shopify_import_chunk
 from . import shopify_import_run
 from . import shopify_import_run_read
 from . import shopify_import_run_lanes
 from . import shopify_publish_batch
-from . import shopify_shop_import
 from . import shopify_order_link_outbox
 from . import shopify_rate_budget
 from . import shopify_backlog_read

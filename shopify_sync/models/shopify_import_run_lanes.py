@@ -23,7 +23,7 @@ from ..services.errors import TemporaryError
 from ..services.identity import import_identity_key
 from .shopify_import_chunk import COUNT_FIELDS
 from .shopify_import_run_read import MAX_UNREADABLE_NOTES
-from .shopify_shop_import import ACTIVE_STATES
+from .shopify_shop import ACTIVE_STATES
 
 READ_JOBS = 2
 FOLD_SECONDS = 3.0

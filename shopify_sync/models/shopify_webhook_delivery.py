@@ -23,7 +23,7 @@ DELIVERY_STATES = [
     ("ignored", "Ignored"),
     ("done", "Done"),
     ("failed", "Failed"),
-    ("off", "Held: sync off"),  # rollout switch off (models/shopify_shop_rollout.py)
+    ("off", "Held: sync off"),  # rollout switch off (models/shopify_shop.py)
 ]
 
 
