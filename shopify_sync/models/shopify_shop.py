@@ -10,7 +10,6 @@ subscriptions (shopify_webhook_subscription.py), go-live readiness
 team note (shopify_team_note.py), health statistics (shopify_shop_health.py).
 """
 
-import logging
 import re
 from collections import namedtuple
 from datetime import datetime, time, timedelta
@@ -28,6 +27,7 @@ from ..mapping import history as hmap
 from ..mapping.common import parse_datetime
 from ..services import bulk
 from ..services import stock as stock_rules
+from ..services import webhook_subscriptions as subs
 from ..services.actions import notify
 from ..services.api_versions import DEFAULT_API_VERSION
 from ..services.connection import CONNECTION_QUERY, version_warning
@@ -39,8 +39,15 @@ from ..services.queries import IMPORT_PREVIEW_QUERY, UPDATED_SINCE_QUERY
 from ..services.rate_budget import ShopBudget
 from ..services.resources import UPDATED_SINCE
 from ..services.rollout import MODES, OBJECT_LABELS, OBJECTS, RECONCILED, object_of, switch_field
-
-_logger = logging.getLogger(__name__)
+from .shopify_shop_auth import AUTH_METHODS
+from .shopify_shop_health import (
+    COLOR_AMBER,
+    COLOR_GREEN,
+    COLOR_RED,
+    FAILURE_REASONS,
+    WAITING_DELIVERY_STATES,
+    human_duration,
+)
 
 WEBHOOK_ROUTE = const.WEBHOOK_ROUTE
 _DOMAIN_RE = re.compile(r"^[a-z0-9][a-z0-9-]*\.myshopify\.com$")
@@ -167,6 +174,24 @@ class ShopifyShop(models.Model):
     access_token_hint = fields.Char(string="Saved Token", compute="_compute_secret_hints")
     client_secret_hint = fields.Char(string="Saved Secret", compute="_compute_secret_hints")
     webhook_url = fields.Char(compute="_compute_webhook_url")
+    # Authentication: the issued tokens and their logic are shopify.shop.auth's (shopify_shop_auth.py).
+    auth_method = fields.Selection(
+        AUTH_METHODS,
+        string="Authentication",
+        required=True,
+        default="client_credentials",
+        tracking=True,
+        help="Client credentials: Odoo obtains a 24 h token with the app's client ID and secret. "
+        "Authorization code: a manager clicks Connect and approves the app in Shopify. "
+        "Static token: a token pasted from a legacy admin-created app.",
+    )
+    client_id = fields.Char(string="Client ID", tracking=True, help="The app's client ID, from the Dev Dashboard.")
+    auth_ids = fields.One2many("shopify.shop.auth", "shop_id")
+    token_expires_at = fields.Datetime(string="Token Expires", compute="_compute_auth_state")
+    granted_scopes = fields.Char(compute="_compute_auth_state")
+    connection_message = fields.Char(compute="_compute_auth_state")
+    api_deprecation_reason = fields.Char(string="API Deprecations", compute="_compute_auth_state")
+    oauth_redirect_url = fields.Char(string="Redirect URL", compute="_compute_oauth_redirect_url")
     api_timeout = fields.Integer(string="API Timeout (s)", default=10, help="Read timeout of calls to Shopify.")
     # Webhook intake
     webhook_max_bytes = fields.Integer(string="Max Webhook Size (bytes)", default=2 * 1024 * 1024)
@@ -308,6 +333,37 @@ class ShopifyShop(models.Model):
             shop.access_token_hint = _mask(secrets.get("access_token"))
             shop.client_secret_hint = _mask(secrets.get("client_secret"))
 
+    @api.depends("auth_ids.expires_at", "auth_ids.scopes", "auth_ids.message", "auth_ids.deprecation_reason")
+    def _compute_auth_state(self):
+        for shop in self:
+            auth = shop.sudo().auth_ids[:1]
+            shop.token_expires_at = auth.expires_at
+            shop.granted_scopes = auth.scopes
+            shop.connection_message = auth.message
+            shop.api_deprecation_reason = auth.deprecation_reason
+
+    @api.depends("domain")
+    def _compute_oauth_redirect_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for shop in self:
+            shop.oauth_redirect_url = f"{base.rstrip('/')}{const.OAUTH_CALLBACK_ROUTE}"
+
+    def _auth(self, create=False):
+        """The shop's token record (sudo); ``create`` makes it for a shop that predates it."""
+        return self.env["shopify.shop.auth"]._of(self, create=create)
+
+    def _api_access_token(self):
+        """The token a call sends: the static one, or the issued one, renewed ahead of its expiry."""
+        return self.env["shopify.shop.auth"]._access_token_for(self)
+
+    def action_oauth_connect(self):
+        """Send the manager to Shopify to approve the app; Shopify comes back to the callback route."""
+        self.ensure_one()
+        if not self.client_id or not self.sudo().client_secret:
+            return _notify(self.env._("Enter the app's client ID and client secret first."), "warning")
+        url = self.env["shopify.shop.auth"]._authorize_url(self)
+        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
+
     # -- validation ---------------------------------------------------------
     @api.constrains("domain", "base_url", "api_version")
     def _check_connection_fields(self):
@@ -353,9 +409,13 @@ class ShopifyShop(models.Model):
         for vals in vals_list:
             if vals.get("domain"):
                 vals["domain"] = vals["domain"].strip().lower()
+            # A shop created with a token and no method is a legacy one (tools, older scripts).
+            if "auth_method" not in vals and (vals.get("new_access_token") or vals.get("access_token")):
+                vals["auth_method"] = "static_token"
         self.env.registry.clear_cache()  # _door_shops
         shops = super().create(vals_list)
         shops._follow_by_responsible()
+        self.env["shopify.shop.auth"].sudo().create([{"shop_id": shop.id} for shop in shops])
         return shops
 
     def write(self, vals):
@@ -473,18 +533,19 @@ class ShopifyShop(models.Model):
     def _graphql_client(self):
         """A client with the shop's current token; after a 401 it renews an issued token once and retries."""
         self.ensure_one()
+        auths = self.env["shopify.shop.auth"]
         renew = None
         if self.auth_method != "static_token":
 
             def renew(stale):
-                return self._renew_access_token(stale_token=stale)
+                return auths._renew(self, stale_token=stale)
 
         return ShopifyGraphQLClient(
             self._graphql_endpoint(),
             self._api_access_token(),
             timeout=max(self.api_timeout, 1),
             renew_token=renew,
-            on_deprecation=self._record_deprecation,
+            on_deprecation=lambda reason: auths._record_deprecation(self, reason),
             budget=ShopBudget(self.env.registry, self.id),
         )
 
@@ -523,10 +584,10 @@ class ShopifyShop(models.Model):
             with self._graphql_client() as client:
                 data = client.execute(CONNECTION_QUERY)
         except SyncError as exc:
-            return _notify(*self._connection_failure(exc))
+            return _notify(*self.env["shopify.shop.auth"]._connection_failure(exc))
         except Exception as exc:  # noqa: BLE001 - never a traceback on this button
             return _notify(_("Unexpected error while contacting Shopify: %s", exc), "danger")
-        return _notify(*self._connection_report(data))
+        return _notify(*self.env["shopify.shop.auth"]._connection_report(self, data))
 
     # ======================================================================================
     # Accounting: invoices, payments, gift cards and Shopify Payments payouts
@@ -1190,6 +1251,293 @@ class ShopifyShop(models.Model):
         for shop in self:
             self.env["shopify.sync.suggestion"]._refresh_for_shop(shop)
         return True
+
+    # ======================================================================================
+    # Webhook subscriptions: the table and the work in shopify_webhook_subscription.py
+    # ======================================================================================
+
+    webhook_subscription_ids = fields.One2many("shopify.webhook.subscription", "shop_id", string="Subscriptions")
+    manage_webhooks = fields.Boolean(
+        string="Odoo manages webhooks",
+        copy=False,
+        help="Set by Register webhooks: the daily check then re-creates subscriptions Shopify dropped.",
+    )
+    webhooks_ok_at = fields.Datetime(
+        string="Webhooks last complete", readonly=True, copy=False, help="The last check that found every subscription."
+    )
+    webhooks_checked_at = fields.Datetime(string="Webhooks checked", readonly=True, copy=False)
+    compliance_webhook_help = fields.Char(compute="_compute_compliance_webhook_help")
+
+    @api.depends("webhook_url")
+    def _compute_compliance_webhook_help(self):
+        for shop in self:
+            shop.compliance_webhook_help = self.env._(
+                "The compliance topics (%(topics)s) can only be set in the app's configuration in the Dev "
+                "Dashboard (Versions > Compliance webhooks), not by API: paste %(url)s there.",
+                topics=", ".join(subs.COMPLIANCE_TOPICS),
+                url=shop.webhook_url,
+            )
+
+    def action_register_webhooks(self):
+        """Make Shopify hold exactly the subscriptions the shop needs; running it again changes nothing."""
+        self.ensure_one()
+        try:
+            changes, done = self.env["shopify.webhook.subscription"]._sync_shop(
+                self, actions=("create", "update", "delete")
+            )
+        except SyncError as err:
+            return _notify(str(err), "danger")
+        self.manage_webhooks = True
+        self.webhooks_ok_at = fields.Datetime.now()
+        return _notify(
+            self.env._(
+                "%(count)s topics subscribed at %(url)s; %(done)s change(s) made in Shopify.",
+                count=len([c for c in changes if c.state != "extra"]),
+                url=self.webhook_url,
+                done=done,
+            ),
+            "success",
+        )
+
+    def action_check_webhooks(self):
+        self.ensure_one()
+        try:
+            repaired = self.env["shopify.webhook.subscription"]._check_shop(self)
+        except SyncError as err:
+            return _notify(str(err), "danger")
+        if repaired:
+            return _notify(
+                self.env._(
+                    "Re-created %(topics)s; the changes since %(since)s are being reconciled.",
+                    topics=", ".join(repaired),
+                    since=self.webhooks_ok_at,
+                ),
+                "warning",
+            )
+        return _notify(self.env._("Every webhook subscription is in place."), "success")
+
+    @api.model
+    def _cron_check_webhooks(self):
+        self.env["shopify.webhook.subscription"]._cron_check()
+
+    # ======================================================================================
+    # Go-live: readiness (shopify_readiness.py), duplicate self-test (shopify_selftest.py),
+    # team note (shopify_team_note.py)
+    # ======================================================================================
+
+    readiness_line_ids = fields.One2many("shopify.readiness.line", "shop_id", string="Readiness")
+    readiness_checked_at = fields.Datetime(readonly=True, copy=False)
+    readiness_ok = fields.Boolean(compute="_compute_readiness_ok", string="Ready to go live")
+    selftest_at = fields.Datetime(string="Self-test run", readonly=True, copy=False)
+    selftest_ok = fields.Boolean(string="Self-test passed", readonly=True, copy=False)
+    selftest_note = fields.Text(string="Self-test result", readonly=True, copy=False)
+
+    @api.depends("readiness_line_ids.state")
+    def _compute_readiness_ok(self):
+        for shop in self:
+            lines = shop.readiness_line_ids
+            shop.readiness_ok = bool(lines) and not lines.filtered(lambda line: line.state == "red")
+
+    def action_check_readiness(self):
+        for shop in self:
+            shop._check_readiness()
+        return True
+
+    def _check_readiness(self):
+        """Recompute the checklist; returns ``{code: state}``."""
+        self.ensure_one()
+        return self.env["shopify.readiness.line"]._check_shop(self)
+
+    def action_run_selftest(self):
+        """Replay one recent event twice, concurrently, through the door; record the result."""
+        self.ensure_one()
+        return self.env["shopify.selftest"]._run(self)
+
+    # ======================================================================================
+    # Health at a glance: the statistics are shopify.shop.health's (shopify_shop_health.py)
+    # ======================================================================================
+
+    last_webhook_at = fields.Datetime(compute="_compute_health")
+    last_webhook_age = fields.Char(string="Last webhook", compute="_compute_health")
+    backlog_count = fields.Integer(string="Jobs waiting", compute="_compute_health")
+    delivery_backlog_count = fields.Integer(string="Deliveries waiting", compute="_compute_health")
+    oldest_waiting_delivery_at = fields.Datetime(compute="_compute_health")
+    open_failure_count = fields.Integer(string="Open failures", compute="_compute_health")
+    open_failures_by_reason = fields.Char(compute="_compute_health")
+    failure_temporary_count = fields.Integer(string="Temporary", compute="_compute_health")
+    failure_configuration_count = fields.Integer(string="Configuration", compute="_compute_health")
+    failure_mapping_count = fields.Integer(string="Mapping", compute="_compute_health")
+    failure_data_conflict_count = fields.Integer(string="Data conflict", compute="_compute_health")
+    failure_protected_field_count = fields.Integer(string="Protected field", compute="_compute_health")
+    average_lag_seconds = fields.Float(string="Average lag (s, last 24 h)", compute="_compute_lag")
+    lag_median_seconds = fields.Float(string="Lag median (s, 24 h)", compute="_compute_lag")
+    lag_p95_seconds = fields.Float(string="Lag p95 (s, 24 h)", compute="_compute_lag")
+    lag_display = fields.Char(string="Lag (24 h)", compute="_compute_lag")
+    last_reconciled_age = fields.Char(string="Last reconciliation", compute="_compute_health")
+    # Filled by the connection work (webhook subscriptions, token expiry): see _compute_connection_health.
+    connection_health = fields.Char(
+        compute="_compute_connection_health",
+        help="Webhook subscription state and token expiry, one line; empty while nothing is known.",
+    )
+    connection_needs_attention = fields.Boolean(compute="_compute_connection_health")
+    needs_attention = fields.Boolean(compute="_compute_health", help="Something on this shop needs a person.")
+    overview_color = fields.Integer(
+        compute="_compute_health",
+        help="Kanban colour: red when a person is needed, amber while changes wait for review, else green.",
+    )
+    attention_reason = fields.Char(compute="_compute_health")
+    sync_job_count = fields.Integer(compute="_compute_smart_counts")
+    delivery_count = fields.Integer(compute="_compute_smart_counts")
+    order_count = fields.Integer(compute="_compute_smart_counts")
+    product_count = fields.Integer(compute="_compute_smart_counts")
+
+    def _compute_connection_health(self):
+        """Hook for the webhook subscription state and the token expiry: nothing known here yet.
+
+        Override to set ``connection_health`` (one readable line) and
+        ``connection_needs_attention`` (turns the overview card red).
+        """
+        for shop in self:
+            shop.connection_health = False
+            shop.connection_needs_attention = False
+
+    @api.depends_context("uid")
+    def _compute_health(self):
+        now = fields.Datetime.now()
+        health = self.env["shopify.shop.health"]
+        for shop in self:
+            stats = health._stats(shop) if shop.id else {}
+            last_webhook = stats.get("last_webhook_at")
+            reasons = stats.get("reasons", {})
+            shop.last_webhook_at = last_webhook
+            shop.last_webhook_age = health._age(last_webhook, now)
+            shop.backlog_count = stats.get("jobs_waiting", 0)
+            shop.delivery_backlog_count = stats.get("deliveries_waiting", 0)
+            shop.oldest_waiting_delivery_at = stats.get("oldest_waiting")
+            shop.open_failure_count = sum(reasons.values())
+            labels = dict(self.env["shopify.sync.job"]._fields["category"]._description_selection(self.env))
+            shop.open_failures_by_reason = (
+                ", ".join(f"{labels.get(reason, reason)}: {count}" for reason, count in reasons.items()) or False
+            )
+            for reason in FAILURE_REASONS:
+                shop[f"failure_{reason}_count"] = reasons.get(reason, 0)
+            shop.last_reconciled_age = health._age(shop.last_reconciled_at, now)
+            attention = health._attention_reasons(shop, now)
+            shop.needs_attention = bool(attention)
+            shop.attention_reason = "; ".join(attention) or False
+            # Red: a person must act; amber: changes wait for a review decision; green: all fine.
+            if attention:
+                shop.overview_color = COLOR_RED
+            elif shop.id and shop.review_count:
+                shop.overview_color = COLOR_AMBER
+            else:
+                shop.overview_color = COLOR_GREEN
+
+    def _compute_lag(self):
+        """Lag of the last 24 h: Shopify's updatedAt to the real syncs; no-ops are no lag."""
+        health = self.env["shopify.shop.health"]
+        for shop in self:
+            average, median, p95 = health._lag(shop) if shop.id else (None, None, None)
+            shop.average_lag_seconds = average or 0.0
+            shop.lag_median_seconds = median or 0.0
+            shop.lag_p95_seconds = p95 or 0.0
+            shop.lag_display = (
+                self.env._("median %(median)s · p95 %(p95)s", median=human_duration(median), p95=human_duration(p95))
+                if median is not None
+                else self.env._("no sync in 24 h")
+            )
+
+    def _compute_smart_counts(self):
+        jobs = self.env["shopify.sync.job"]
+        deliveries = self.env["shopify.webhook.delivery"]
+        for shop in self:
+            if not shop.id:
+                shop.update(sync_job_count=0, delivery_count=0, order_count=0, product_count=0)
+                continue
+            shop.sync_job_count = jobs.search_count([("shop_id", "=", shop.id)])
+            shop.delivery_count = deliveries.search_count([("shop_id", "=", shop.id)])
+            shop.order_count = len(shop._bound("shopify.order.binding"))
+            shop.product_count = len(shop._bound("shopify.variant.binding"))
+
+    def _bound(self, binding_model):
+        return self.env[binding_model].sudo().search([("shop_id", "=", self.id)]).odoo_id
+
+    # -- where the numbers lead --------------------------------------------------
+    def _sync_job_action(self, domain, name, context=None):
+        action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_sync_job")
+        action.update(name=name, domain=[("shop_id", "=", self.id)] + domain, context=context or {})
+        return action
+
+    def action_open_failures(self):
+        """Open failures of this shop; ``failure_category`` in the context narrows to one reason."""
+        self.ensure_one()
+        domain = [("needs_action", "=", True)]
+        category = self.env.context.get("failure_category")
+        if category:
+            domain.append(("category", "=", category))
+        context = {} if category else {"search_default_group_category": 1}
+        return self._sync_job_action(domain, self.env._("Failures: %s", self.name), context)
+
+    def action_retry_failures(self):
+        """Retry every open failure of this shop (of one reason with ``failure_category``): the card's *Retry all*."""
+        self.ensure_one()
+        domain = [("shop_id", "=", self.id), ("needs_action", "=", True)]
+        category = self.env.context.get("failure_category")
+        if category:
+            domain.append(("category", "=", category))
+        jobs = self.env["shopify.sync.job"].search(domain)
+        jobs.action_retry()
+        labels = dict(self.env["shopify.sync.job"]._fields["category"]._description_selection(self.env))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success" if jobs else "info",
+                "message": self.env._(
+                    "%(count)s sync job(s) of %(shop)s queued again (%(reason)s).",
+                    count=len(jobs),
+                    shop=self.name,
+                    reason=labels.get(category, category) if category else self.env._("every reason"),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_open_sync_jobs(self):
+        self.ensure_one()
+        return self._sync_job_action([], self.env._("Sync jobs: %s", self.name))
+
+    def action_open_waiting_jobs(self):
+        self.ensure_one()
+        return self._sync_job_action([("state", "=", "pending")], self.env._("Waiting: %s", self.name))
+
+    def action_open_deliveries(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("shopify_sync.action_shopify_webhook_delivery")
+        action.update(domain=[("shop_id", "=", self.id)], context={})
+        if self.env.context.get("waiting_only"):
+            action["domain"].append(("state", "in", WAITING_DELIVERY_STATES))
+        return action
+
+    def action_open_orders(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Orders: %s", self.name),
+            "res_model": "sale.order",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self._bound("shopify.order.binding").ids)],
+        }
+
+    def action_open_products(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Products: %s", self.name),
+            "res_model": "product.product",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self._bound("shopify.variant.binding").ids)],
+        }
 
 
 def _mask(secret):
