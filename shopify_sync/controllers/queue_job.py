@@ -2,7 +2,7 @@
 
 A sync that fails for a known, classified reason (a mapping missing, a
 configuration to fix) raises ``SyncFailed`` once the failure is recorded on
-its sync job, with one log line (models/shopify_sync_job_failure.py). The
+its sync job, with one log line (models/shopify_sync_job.py). The
 queue job must still end as failed, but it is not a crash: queue_job would
 log its traceback at ERROR and answer the runner with an error. Here the
 queue job is marked failed as queue_job does it (its traceback kept on the

@@ -2,8 +2,6 @@
 # Order matters: the binding models and the base models load first.
 from . import shopify_binding
 from . import shopify_shop
-from . import shopify_shop_sync
-from . import shopify_shop_catalogue
 from . import shopify_shop_health
 from . import shopify_tax_mapping
 from . import shopify_payment_term_mapping
@@ -30,25 +28,21 @@ from . import account_move
 from . import shopify_shop_auth
 from . import shopify_webhook_subscription
 from . import shopify_review_recorder
-from . import shopify_shop_rollout
 
 # After shopify_review_recorder: importing it first would register its extensions of
 # res.partner, sale.order... before this module's own, and change which override runs first.
 from . import shopify_sync_job
 from . import shopify_readiness
-from . import shopify_readiness_liabilities
 from . import shopify_selftest
 from . import shopify_team_note
 from . import shopify_manual_edit
 from . import account_move_accounting
 from . import account_payment
 from . import shopify_gateway_mapping
-from . import shopify_shop_accounting
 from . import shopify_bulk_step
 from . import shopify_import_chunk
 from . import shopify_import_run
 from . import shopify_publish_batch
-from . import shopify_shop_import
 from . import shopify_order_link_outbox
 from . import shopify_rate_budget
 from . import shopify_backlog_read

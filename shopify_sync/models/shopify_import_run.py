@@ -58,7 +58,7 @@ from ..services.shopify_enums import (
     BULK_WAITING_STATUSES,
 )
 from .shopify_import_chunk import COUNT_FIELDS
-from .shopify_shop_import import ACTIVE_STATES
+from .shopify_shop import ACTIVE_STATES
 from .shopify_sync_job import DEFERRED, FAILED
 
 _logger = logging.getLogger(__name__)

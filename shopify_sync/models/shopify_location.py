@@ -28,40 +28,23 @@ class ShopifyLocation(models.Model):
         for location in self:
             location.display_name = f"{location.name} ({location.shopify_id})"
 
-
-class ShopifyShop(models.Model):
-    _name = "shopify.shop"
-    _inherit = "shopify.shop"
-
-    shopify_location_ids = fields.One2many("shopify.location", "shop_id", string="Shopify Locations", readonly=True)
-
-    def action_fetch_locations(self):
-        """Read the store's locations from Shopify and keep the list here current."""
-        self.ensure_one()
+    @api.model
+    def _fetch_for_shop(self, shop):
+        """Read ``shop``'s locations from Shopify and keep its list current; how many Shopify holds."""
+        shop.ensure_one()
         try:
-            nodes = self._fetch_location_nodes()
+            with shop._graphql_client() as client:
+                nodes = list(client.paginate(LOCATIONS_QUERY, "locations", page_size=PAGE_SIZE, max_pages=MAX_PAGES))
         except SyncError as exc:
             raise UserError(self.env._("Shopify's locations could not be read: %s", exc)) from exc
-        locations = self.env["shopify.location"].with_context(active_test=False).sudo()
-        known = {loc.shopify_id: loc for loc in locations.search([("shop_id", "=", self.id)])}
+        locations = self.with_context(active_test=False).sudo()
+        known = {loc.shopify_id: loc for loc in locations.search([("shop_id", "=", shop.id)])}
         for node in nodes:
             vals = {"name": node.get("name") or node["legacyResourceId"], "active": bool(node.get("isActive"))}
             location = known.get(str(node["legacyResourceId"]))
             if location:
                 location.write(vals)
             else:
-                locations.create(dict(vals, shop_id=self.id, shopify_id=str(node["legacyResourceId"])))
-        self.location_mapping_ids.sudo()._link_known_locations()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": self.env._("%(count)s Shopify location(s) of %(shop)s.", count=len(nodes), shop=self.name),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
-
-    def _fetch_location_nodes(self):
-        with self._graphql_client() as client:
-            return list(client.paginate(LOCATIONS_QUERY, "locations", page_size=PAGE_SIZE, max_pages=MAX_PAGES))
+                locations.create(dict(vals, shop_id=shop.id, shopify_id=str(node["legacyResourceId"])))
+        shop.location_mapping_ids.sudo()._link_known_locations()
+        return len(nodes)

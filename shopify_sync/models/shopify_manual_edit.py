@@ -125,37 +125,20 @@ class ShopifySyncSuggestion(models.Model):
             "domain": domain,
         }
 
-
-class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
-
-    suggestion_ids = fields.One2many("shopify.sync.suggestion", "shop_id", string="Suggestions")
-    manual_edit_count = fields.Integer(compute="_compute_manual_edit_count")
-
-    def _compute_manual_edit_count(self):
-        groups = self.env["shopify.manual.edit"]._read_group([("shop_id", "in", self.ids)], ["shop_id"], ["__count"])
-        counts = {shop.id: count for shop, count in groups}
-        for shop in self:
-            shop.manual_edit_count = counts.get(shop.id, 0)
-
-    def action_refresh_suggestions(self):
-        for shop in self:
-            shop._refresh_suggestions()
-        return True
-
-    def _refresh_suggestions(self):
-        """Recompute the suggestions from the manual edits of the last 30 days and the open failures."""
-        self.ensure_one()
-        applied = set(self.suggestion_ids.filtered("applied").mapped("spec"))
-        self.suggestion_ids.filtered(lambda s: not s.applied).unlink()
+    @api.model
+    def _refresh_for_shop(self, shop):
+        """Recompute the shop's suggestions from the manual edits of the last 30 days and the open failures."""
+        shop.ensure_one()
+        applied = set(shop.suggestion_ids.filtered("applied").mapped("spec"))
+        shop.suggestion_ids.filtered(lambda s: not s.applied).unlink()
         since = fields.Datetime.now() - RECENT_SYNC
         # an order line's quantity changed by hand is already kept by each order edit: no shop-wide protection
         edits = self.env["shopify.manual.edit"]._read_group(
-            [("shop_id", "=", self.id), ("create_date", ">=", since), ("model", "!=", "sale.order.line")],
+            [("shop_id", "=", shop.id), ("create_date", ">=", since), ("model", "!=", "sale.order.line")],
             ["model", "field_name"],
             ["__count"],
         )
-        protected = self._protected_field_specs()
+        protected = shop._protected_field_specs()
         rows = []
         for model, field_name, count in edits:
             spec = f"{model}.{field_name}"
@@ -175,7 +158,7 @@ class ShopifyShop(models.Model):
                     }
                 )
         filled = self.env["shopify.manual.edit"]._read_group(
-            [("shop_id", "=", self.id), ("create_date", ">=", since), ("old_value", "in", (False, ""))],
+            [("shop_id", "=", shop.id), ("create_date", ">=", since), ("old_value", "in", (False, ""))],
             ["model", "field_name", "new_value"],
             ["__count"],
         )
@@ -196,7 +179,7 @@ class ShopifyShop(models.Model):
                     }
                 )
         failures = self.env["shopify.sync.job"]._read_group(
-            [("shop_id", "=", self.id), ("state", "=", "failed"), ("category", "!=", False)],
+            [("shop_id", "=", shop.id), ("state", "=", "failed"), ("category", "!=", False)],
             ["category", "missing"],
             ["__count"],
         )
@@ -215,4 +198,4 @@ class ShopifyShop(models.Model):
                         ),
                     }
                 )
-        self.env["shopify.sync.suggestion"].create([dict(row, shop_id=self.id) for row in rows])
+        self.create([dict(row, shop_id=shop.id) for row in rows])

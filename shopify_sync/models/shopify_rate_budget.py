@@ -25,27 +25,3 @@ class ShopifyRateBudget(models.Model):
     throttled = fields.Integer(string="Throttled Answers", readonly=True)
 
     _shop_unique = models.Constraint("UNIQUE (shop_id)", "One budget per shop.")
-
-
-class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"
-
-    api_budget_summary = fields.Char(string="Shopify API Budget", compute="_compute_api_budget_summary")
-
-    def _compute_api_budget_summary(self):
-        budgets = self.env["shopify.rate.budget"].sudo()
-        for shop in self:
-            budget = budgets.search([("shop_id", "=", shop.id)], limit=1)
-            if not budget:
-                shop.api_budget_summary = self.env._("No request sent yet.")
-                continue
-            shop.api_budget_summary = self.env._(
-                "%(rate)s points/s, bucket %(maximum)s; %(draws)s requests, %(waits)s waited their turn "
-                "(%(seconds)s s in all), %(throttled)s throttled by Shopify.",
-                rate=f"{budget.restore_rate:g}",
-                maximum=f"{budget.maximum:g}",
-                draws=budget.draws,
-                waits=budget.waits,
-                seconds=f"{budget.wait_seconds:.1f}",
-                throttled=budget.throttled,
-            )

@@ -7,12 +7,14 @@ the screen where it is fixed. The lines are recomputed by *Check readiness*.
 
 from odoo import api, fields, models
 
+from ..mapping.accounting import STORE_CREDIT_GATEWAYS
 from ..services import readiness as rules
 from ..services.errors import SyncError
 from ..services.queries import SHOP_QUERY
 from ..services.rollout import OBJECTS, switch_field
 
 LINE_STATES = [("green", "Ready"), ("red", "To fix"), ("na", "Not available")]
+LIABILITY_TYPES = ("liability_current", "liability_non_current")
 
 
 class ShopifyReadinessLine(models.Model):
@@ -31,58 +33,54 @@ class ShopifyReadinessLine(models.Model):
 
     def action_fix(self):
         self.ensure_one()
-        return self.fix_action or self.shop_id._open_shop_action()
+        return self.fix_action or _shop_form(self.shop_id)
 
-
-class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
-
-    readiness_line_ids = fields.One2many("shopify.readiness.line", "shop_id", string="Readiness")
-    readiness_checked_at = fields.Datetime(readonly=True, copy=False)
-    readiness_ok = fields.Boolean(compute="_compute_readiness_ok", string="Ready to go live")
-
-    @api.depends("readiness_line_ids.state")
-    def _compute_readiness_ok(self):
-        for shop in self:
-            lines = shop.readiness_line_ids
-            shop.readiness_ok = bool(lines) and not lines.filtered(lambda line: line.state == "red")
-
-    def action_check_readiness(self):
-        for shop in self:
-            shop._check_readiness()
-        return True
-
-    def _check_readiness(self):
-        """Recompute the checklist; returns ``{code: state}``."""
-        self.ensure_one()
-        orders, order_error = self._readiness_orders()
+    # -- the checks: each takes the shop and returns (state, detail, fix action) ------------
+    @api.model
+    def _check_shop(self, shop):
+        """Recompute ``shop``'s checklist; returns ``{code: state}``."""
+        shop.ensure_one()
+        orders, order_error = self._readiness_orders(shop)
         checks = [
-            ("authority", self.env._("Source of truth set for each object"), self._ready_authority()),
-            ("product_refs", self.env._("No duplicate internal references"), self._ready_product_refs()),
-            ("variant_skus", self.env._("Every Shopify variant has a SKU"), self._ready_variant_skus()),
-            ("partner_emails", self.env._("No contacts sharing an email"), self._ready_partner_emails()),
-            ("taxes", self.env._("Tax rates of the last 60 days mapped"), self._ready_taxes(orders, order_error)),
-            ("tax_rounding", self.env._("Taxes rounded per line, as Shopify does"), self._ready_tax_rounding()),
-            ("gateways", self.env._("Payment gateways mapped"), self._ready_gateways(orders, order_error)),
+            ("authority", self.env._("Source of truth set for each object"), self._ready_authority(shop)),
+            ("product_refs", self.env._("No duplicate internal references"), self._ready_product_refs(shop)),
+            ("variant_skus", self.env._("Every Shopify variant has a SKU"), self._ready_variant_skus(shop)),
+            ("partner_emails", self.env._("No contacts sharing an email"), self._ready_partner_emails(shop)),
+            ("taxes", self.env._("Tax rates of the last 60 days mapped"), self._ready_taxes(shop, orders, order_error)),
+            ("tax_rounding", self.env._("Taxes rounded per line, as Shopify does"), self._ready_tax_rounding(shop)),
+            ("gateways", self.env._("Payment gateways mapped"), self._ready_gateways(shop, orders, order_error)),
+            (
+                "liabilities",
+                self.env._("Gift cards and store credit on liability accounts"),
+                self._ready_liabilities(shop),
+            ),
             (
                 "locations",
                 self.env._("Locations of the last 60 days mapped"),
-                self._ready_locations(orders, order_error),
+                self._ready_locations(shop, orders, order_error),
             ),
-            ("carriers", self.env._("Carriers of the last 60 days mapped"), self._ready_carriers(orders, order_error)),
-            ("stock", self.env._("Stock tracked alike and agreed before pushing"), self._ready_stock()),
-            ("failures", self.env._("Recent failures explain their reason"), self._ready_failures()),
-            ("token", self.env._("Access token works"), self._ready_token()),
-            ("webhooks", self.env._("Webhook subscriptions healthy"), self._ready_webhooks()),
-            ("selftest", self.env._("Duplicate self-test passed"), self._ready_selftest()),
-            ("awkward", self.env._("A failure was raised, fixed and retried"), self._ready_awkward()),
+            (
+                "carriers",
+                self.env._("Carriers of the last 60 days mapped"),
+                self._ready_carriers(shop, orders, order_error),
+            ),
+            ("stock", self.env._("Stock tracked alike and agreed before pushing"), self._ready_stock(shop)),
+            ("failures", self.env._("Recent failures explain their reason"), self._ready_failures(shop)),
+            ("token", self.env._("Access token works"), self._ready_token(shop)),
+            ("webhooks", self.env._("Webhook subscriptions healthy"), self._ready_webhooks(shop)),
+            ("selftest", self.env._("Duplicate self-test passed"), self.env["shopify.selftest"]._ready(shop)),
+            (
+                "awkward",
+                self.env._("A failure was raised, fixed and retried"),
+                self.env["shopify.selftest"]._ready_awkward(shop),
+            ),
         ]
         now = fields.Datetime.now()
-        self.readiness_line_ids.unlink()
+        shop.readiness_line_ids.unlink()
         self.env["shopify.readiness.line"].create(
             [
                 {
-                    "shop_id": self.id,
+                    "shop_id": shop.id,
                     "sequence": index,
                     "code": code,
                     "name": name,
@@ -94,19 +92,19 @@ class ShopifyShop(models.Model):
                 for index, (code, name, (state, detail, fix)) in enumerate(checks)
             ]
         )
-        self.readiness_checked_at = now
+        shop.readiness_checked_at = now
         return {code: state for code, _name, (state, _detail, _fix) in checks}
 
-    # -- the checks: each returns (state, detail, fix action) ------------------
-    def _ready_authority(self):
-        off = [OBJECTS[obj][0] for obj in OBJECTS if self[switch_field(obj)] == "off"]
+    @api.model
+    def _ready_authority(self, shop):
+        off = [OBJECTS[obj][0] for obj in OBJECTS if shop[switch_field(obj)] == "off"]
         problems, notes = [], []
-        if self.rollout_stock != "off":
-            if not self.location_mapping_ids:
+        if shop.rollout_stock != "off":
+            if not shop.location_mapping_ids:
                 problems.append(self.env._("Stock is on but no location is mapped"))
-            elif self.stock_authority == "odoo" and not self.push_inventory:
+            elif shop.stock_authority == "odoo" and not shop.push_inventory:
                 notes.append(self.env._("Stock: Odoo is its authority but does not push it"))
-        if self.rollout_deliveries != "off" and not self.push_fulfillments:
+        if shop.rollout_deliveries != "off" and not shop.push_fulfillments:
             # Not a fault: deliveries are then done in Shopify and validated in Odoo by its fulfillments.
             notes.append(self.env._("Deliveries: done in Shopify, not pushed from Odoo"))
         if len(off) == len(OBJECTS):
@@ -120,11 +118,12 @@ class ShopifyShop(models.Model):
             detail += " " + self.env._("Off: %s.", ", ".join(off))
         return "green", detail, None
 
-    def _ready_product_refs(self):
-        if not self.match_product_by_sku:
+    @api.model
+    def _ready_product_refs(self, shop):
+        if not shop.match_product_by_sku:
             return "green", self.env._("Products are not matched by internal reference."), None
         groups = self.env["product.product"]._read_group(
-            [("default_code", "!=", False), ("company_id", "in", [False, self.company_id.id])],
+            [("default_code", "!=", False), ("company_id", "in", [False, shop.company_id.id])],
             ["default_code"],
             ["__count"],
             having=[("__count", ">", 1)],
@@ -135,29 +134,31 @@ class ShopifyShop(models.Model):
         fix = _window(self.env._("Duplicate internal references"), "product.product", [("default_code", "in", codes)])
         return "red", self.env._("Shared by several products: %s", rules.shorten(codes)), fix
 
-    def _ready_variant_skus(self):
-        if not self.match_product_by_sku:
+    @api.model
+    def _ready_variant_skus(self, shop):
+        if not shop.match_product_by_sku:
             return "green", self.env._("Variants are not matched by SKU."), None
         try:
-            with self._graphql_client() as client:
+            with shop._graphql_client() as client:
                 products = list(self._paginate_nodes(client, rules.VARIANTS_QUERY, "products"))
         except SyncError as err:
             return "red", self.env._("Could not read the variants from Shopify: %s", err), None
         missing = rules.variants_without_sku(products)
         if not missing:
             return "green", self.env._("All %s Shopify products have a SKU on every variant.", len(products)), None
-        fix = {"type": "ir.actions.act_url", "url": f"https://{self.domain}/admin/products", "target": "new"}
+        fix = {"type": "ir.actions.act_url", "url": f"https://{shop.domain}/admin/products", "target": "new"}
         names = [f"{product} ({variant})" for product, variant in missing]
         return "red", self.env._("Variants without a SKU in Shopify: %s", rules.shorten(names)), fix
 
-    def _ready_partner_emails(self):
-        if not self.match_partner_by_email:
+    @api.model
+    def _ready_partner_emails(self, shop):
+        if not shop.match_partner_by_email:
             return "green", self.env._("Customers are not matched by email."), None
         groups = self.env["res.partner"]._read_group(
             [
                 ("email_normalized", "!=", False),
                 ("parent_id", "=", False),
-                ("company_id", "in", [False, self.company_id.id]),
+                ("company_id", "in", [False, shop.company_id.id]),
             ],
             ["email_normalized"],
             ["__count"],
@@ -170,24 +171,27 @@ class ShopifyShop(models.Model):
         fix = _window(self.env._("Contacts sharing an email"), "res.partner", domain)
         return "red", self.env._("Shared by several contacts: %s", rules.shorten(emails)), fix
 
-    def _readiness_orders(self):
+    @api.model
+    def _readiness_orders(self, shop):
         """The shop's orders of the last 60 days, read from Shopify (None and the error if unreadable)."""
         try:
-            with self._graphql_client() as client:
+            with shop._graphql_client() as client:
                 search = rules.since_filter(fields.Datetime.now())
                 return list(self._paginate_nodes(client, rules.RECENT_ORDERS_QUERY, "orders", search)), None
         except SyncError as err:
             return None, err
 
+    @api.model
     def _paginate_nodes(self, client, query, root, search=None):
         return client.paginate(query, root, {"query": search} if search else None, page_size=rules.PAGE_SIZE)
 
-    def _ready_taxes(self, orders, error):
+    @api.model
+    def _ready_taxes(self, shop, orders, error):
         if orders is None:
             return "red", self.env._("Could not read the orders from Shopify: %s", error), None
         taxes, _locations, _carriers = rules.seen_in_orders(orders)
         mappings = self.env["shopify.tax.mapping"]
-        missing = [tax for tax in taxes if not mappings._find(self, tax[0], tax[1], tax[2])]
+        missing = [tax for tax in taxes if not mappings._find(shop, tax[0], tax[1], tax[2])]
         if not missing:
             detail = self.env._(
                 "%(taxes)s tax rate(s) seen in %(orders)s order(s), all mapped.", taxes=len(taxes), orders=len(orders)
@@ -197,9 +201,9 @@ class ShopifyShop(models.Model):
         fix = _window(
             self.env._("Tax Mappings"),
             "shopify.tax.mapping",
-            [("shop_id", "=", self.id)],
+            [("shop_id", "=", shop.id)],
             context={
-                "default_shop_id": self.id,
+                "default_shop_id": shop.id,
                 "default_rate": rate,
                 "default_price_include": included,
                 "default_country_code": country or False,
@@ -211,8 +215,9 @@ class ShopifyShop(models.Model):
         ]
         return "red", self.env._("No tax mapping for: %s", rules.shorten(labels)), fix
 
-    def _ready_tax_rounding(self):
-        company = self.company_id
+    @api.model
+    def _ready_tax_rounding(self, shop):
+        company = shop.company_id
         if company.tax_calculation_rounding_method == "round_per_line":
             return "green", self.env._("%s rounds each line's tax, as Shopify does.", company.name), None
         fix = self.env["ir.actions.actions"]._for_xml_id("account.action_account_config")
@@ -224,54 +229,80 @@ class ShopifyShop(models.Model):
         )
         return "red", detail, fix
 
-    def _ready_gateways(self, orders, error):
+    @api.model
+    def _ready_liabilities(self, shop):
+        """Red when a gift-card or store-credit gateway is mapped without its liability account."""
+        mapped = {gateway.strip().lower() for gateway in shop.gateway_mapping_ids.mapped("gateway")}
+        rows = [
+            (self.env._("Gift cards"), shop.gift_card_account_id, "gift_card" in mapped),
+            (self.env._("Store credit"), shop.store_credit_account_id, bool(mapped & set(STORE_CREDIT_GATEWAYS))),
+        ]
+        found, problems = [], []
+        for label, account, used in rows:
+            if account and account.account_type not in LIABILITY_TYPES:
+                problems.append(
+                    self.env._("%(what)s: %(account)s is not a liability", what=label, account=account.display_name)
+                )
+            elif account:
+                found.append(f"{label}: {account.display_name}")
+            elif used:
+                problems.append(self.env._("%s: a gateway is mapped but no liability account is set", label))
+            else:
+                found.append(self.env._("%s: no account (no gateway mapped)", label))
+        if problems:
+            return "red", "; ".join(problems) + ".", shop._open_shop_action()
+        return "green", "; ".join(found) + ".", None
+
+    def _ready_gateways(self, shop, orders, error):
         if "shopify.gateway.mapping" not in self.env:
             return "na", self.env._("Gateway mappings are not part of this installation."), None
         if orders is None:
             return "red", self.env._("Could not read the orders from Shopify: %s", error), None
         gateways = set()
         try:
-            with self._graphql_client() as client:
+            with shop._graphql_client() as client:
                 for order in orders[:50]:
                     gid = f"gid://shopify/Order/{order['legacyResourceId']}"
                     node = client.execute(rules.ORDER_GATEWAYS_QUERY, {"id": gid}).get("order") or {}
                     gateways.update(t.get("gateway") for t in node.get("transactions") or [] if t.get("gateway"))
         except SyncError as err:
             return "na", self.env._("Shopify does not give the gateways of orders here: %s", err), None
-        mapped = set(self.env["shopify.gateway.mapping"].search([("shop_id", "=", self.id)]).mapped("gateway"))
+        mapped = set(self.env["shopify.gateway.mapping"].search([("shop_id", "=", shop.id)]).mapped("gateway"))
         missing = gateways - mapped
         fix = _window(
             self.env._("Gateway Mappings"),
             "shopify.gateway.mapping",
-            [("shop_id", "=", self.id)],
-            context={"default_shop_id": self.id},
+            [("shop_id", "=", shop.id)],
+            context={"default_shop_id": shop.id},
         )
         if missing:
             return "red", self.env._("No gateway mapping for: %s", rules.shorten(missing)), fix
         return "green", self.env._("%s gateway(s) seen, all mapped.", len(gateways)), None
 
-    def _ready_locations(self, orders, error):
+    @api.model
+    def _ready_locations(self, shop, orders, error):
         if orders is None:
             return "red", self.env._("Could not read the orders from Shopify: %s", error), None
         _taxes, locations, _carriers = rules.seen_in_orders(orders)
-        mapped = set(self.location_mapping_ids.mapped("shopify_location_id"))
+        mapped = set(shop.location_mapping_ids.mapped("shopify_location_id"))
         missing = {lid: name for lid, name in locations.items() if lid not in mapped}
         if not missing:
             return "green", self.env._("%s location(s) seen, all mapped.", len(locations)), None
         fix = _window(
             self.env._("Location Mappings"),
             "shopify.location.mapping",
-            [("shop_id", "=", self.id)],
-            context={"default_shop_id": self.id, "default_shopify_location_id": sorted(missing)[0]},
+            [("shop_id", "=", shop.id)],
+            context={"default_shop_id": shop.id, "default_shopify_location_id": sorted(missing)[0]},
         )
         labels = [f"{name} ({lid})" for lid, name in missing.items()]
         return "red", self.env._("No location mapping for: %s", rules.shorten(labels)), fix
 
-    def _ready_carriers(self, orders, error):
+    @api.model
+    def _ready_carriers(self, shop, orders, error):
         if orders is None:
             return "red", self.env._("Could not read the orders from Shopify: %s", error), None
         _taxes, _locations, carriers = rules.seen_in_orders(orders)
-        product = self.shipping_product_id or self.env.ref("shopify_sync.product_shopify_shipping", False)
+        product = shop.shipping_product_id or self.env.ref("shopify_sync.product_shopify_shipping", False)
         if carriers and not product:
             return "red", self.env._("Shipping of %s has no product to be booked on.", rules.shorten(carriers)), None
         detail = self.env._(
@@ -281,16 +312,17 @@ class ShopifyShop(models.Model):
         )
         return "green", detail, None
 
-    def _ready_stock(self):
+    @api.model
+    def _ready_stock(self, shop):
         """Where Odoo pushes stock: every bound variant tracked on both sides and agreed, no push held."""
-        if self.stock_authority == "shopify":
-            if not self.location_mapping_ids:
+        if shop.stock_authority == "shopify":
+            if not shop.location_mapping_ids:
                 return "red", self.env._("Shopify is the stock authority but no location is mapped."), None
             return "green", self.env._("Shopify is the stock authority: its level changes update Odoo."), None
-        if not self.push_inventory:
+        if not shop.push_inventory:
             return "green", self.env._("Stock is not pushed to this shop."), None
         bindings = self.env["shopify.variant.binding"].search(
-            [("shop_id", "=", self.id), ("inventory_item_id", "!=", False)]
+            [("shop_id", "=", shop.id), ("inventory_item_id", "!=", False)]
         )
         by_state = {}
         for binding in bindings:
@@ -304,7 +336,7 @@ class ShopifyShop(models.Model):
                 names = rules.shorten(found.odoo_id.mapped("display_name"))
                 problems.append(f"{labels[state]}: {len(found)} ({names})")
                 shown |= found
-        held = self.inventory_hold_ids.filtered(lambda hold: hold.state == "held")
+        held = shop.inventory_hold_ids.filtered(lambda hold: hold.state == "held")
         if held:
             problems.append(self.env._("%s stock push(es) held by the circuit breaker", len(held)))
         if not problems:
@@ -315,13 +347,14 @@ class ShopifyShop(models.Model):
                 self.env._("Variants whose stock is not pushed"), "shopify.variant.binding", [("id", "in", shown.ids)]
             )
             if shown
-            else self.action_open_inventory_holds()
+            else shop.action_open_inventory_holds()
         )
         return "red", "; ".join(problems) + ".", fix
 
-    def _ready_failures(self):
+    @api.model
+    def _ready_failures(self, shop):
         jobs = self.env["shopify.sync.job"].search(
-            [("shop_id", "=", self.id), ("last_failed_at", "!=", False)],
+            [("shop_id", "=", shop.id), ("last_failed_at", "!=", False)],
             order="last_failed_at desc",
             limit=rules.FAILURES_CHECKED,
         )
@@ -331,22 +364,24 @@ class ShopifyShop(models.Model):
             return "red", self.env._("%s of the last failures have no reason.", len(unexplained)), fix
         return "green", self.env._("The last %s failure(s) each say why.", len(jobs)), None
 
-    def _ready_token(self):
+    @api.model
+    def _ready_token(self, shop):
         """The shop's own way to a token: a saved static token, or one issued (and renewed) for its app."""
-        if self.auth_method == "static_token" and not self.sudo().access_token:
-            return "red", self.env._("No access token saved."), self._open_shop_action()
+        if shop.auth_method == "static_token" and not shop.sudo().access_token:
+            return "red", self.env._("No access token saved."), _shop_form(shop)
         try:
-            with self._graphql_client() as client:
+            with shop._graphql_client() as client:
                 client.execute(SHOP_QUERY)
         except SyncError as err:
-            return "red", self.env._("Shopify refused the token: %s", err), self._open_shop_action()
-        method = dict(self._fields["auth_method"]._description_selection(self.env))[self.auth_method]
+            return "red", self.env._("Shopify refused the token: %s", err), _shop_form(shop)
+        method = dict(shop._fields["auth_method"]._description_selection(self.env))[shop.auth_method]
         return "green", self.env._("Shopify answers with the shop's token (%s).", method), None
 
-    def _ready_webhooks(self):
-        if "webhook_subscription_ids" not in self._fields:
+    @api.model
+    def _ready_webhooks(self, shop):
+        if "webhook_subscription_ids" not in shop._fields:
             return "na", self.env._("Webhook subscriptions are not checked by this installation."), None
-        subscriptions = self.webhook_subscription_ids
+        subscriptions = shop.webhook_subscription_ids
         bad = subscriptions.filtered(lambda sub: sub.state in ("missing", "wrong"))
         if not subscriptions or bad:
             detail = (
@@ -354,17 +389,8 @@ class ShopifyShop(models.Model):
                 if bad
                 else self.env._("Never checked.")
             )
-            return "red", detail, self._open_shop_action()
+            return "red", detail, _shop_form(shop)
         return "green", self.env._("%s subscription(s) in place.", len(subscriptions)), None
-
-    def _open_shop_action(self):
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "shopify.shop",
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [[False, "form"]],
-        }
 
 
 def _window(name, model, domain, context=None):
@@ -376,4 +402,14 @@ def _window(name, model, domain, context=None):
         "views": [[False, "list"], [False, "form"]],
         "domain": domain,
         "context": context or {},
+    }
+
+
+def _shop_form(shop):
+    return {
+        "type": "ir.actions.act_window",
+        "res_model": "shopify.shop",
+        "res_id": shop.id,
+        "view_mode": "form",
+        "views": [[False, "form"]],
     }

@@ -3,6 +3,9 @@
 Issued tokens live in ``shopify.shop.auth``, one row per shop, apart from the
 shop's own row: a renewal commits on a cursor of its own while jobs that read
 the shop go on, and must not make their later writes on the shop conflict.
+The token logic is this model's: its methods take the shop they work for; the
+shop keeps its method, client ID and secret, and the Connect and Test
+connection buttons.
 """
 
 import logging
@@ -17,7 +20,6 @@ from ..services.db import independent_env
 from ..services.errors import ConfigurationError, SyncError, TemporaryError
 from ..services.identity import lock_token_renewal
 from ..services.labels import local_time
-from .shopify_shop import _notify
 
 _logger = logging.getLogger(__name__)
 
@@ -55,83 +57,42 @@ class ShopifyShopAuth(models.Model):
 
     _shop_uniq = models.UniqueIndex("(shop_id)", "A shop has one access token record.")
 
-
-class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
-
-    auth_method = fields.Selection(
-        AUTH_METHODS,
-        string="Authentication",
-        required=True,
-        default="client_credentials",
-        tracking=True,
-        help="Client credentials: Odoo obtains a 24 h token with the app's client ID and secret. "
-        "Authorization code: a manager clicks Connect and approves the app in Shopify. "
-        "Static token: a token pasted from a legacy admin-created app.",
-    )
-    client_id = fields.Char(string="Client ID", tracking=True, help="The app's client ID, from the Dev Dashboard.")
-    auth_ids = fields.One2many("shopify.shop.auth", "shop_id")
-    token_expires_at = fields.Datetime(string="Token Expires", compute="_compute_auth_state")
-    granted_scopes = fields.Char(compute="_compute_auth_state")
-    connection_message = fields.Char(compute="_compute_auth_state")
-    api_deprecation_reason = fields.Char(string="API Deprecations", compute="_compute_auth_state")
-    oauth_redirect_url = fields.Char(string="Redirect URL", compute="_compute_oauth_redirect_url")
-
-    @api.depends("auth_ids.expires_at", "auth_ids.scopes", "auth_ids.message", "auth_ids.deprecation_reason")
-    def _compute_auth_state(self):
-        for shop in self:
-            auth = shop.sudo().auth_ids[:1]
-            shop.token_expires_at = auth.expires_at
-            shop.granted_scopes = auth.scopes
-            shop.connection_message = auth.message
-            shop.api_deprecation_reason = auth.deprecation_reason
-
-    @api.depends("domain")
-    def _compute_oauth_redirect_url(self):
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
-        for shop in self:
-            shop.oauth_redirect_url = f"{base.rstrip('/')}{CALLBACK_ROUTE}"
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            # A shop created with a token and no method is a legacy one (tools, older scripts).
-            if "auth_method" not in vals and (vals.get("new_access_token") or vals.get("access_token")):
-                vals["auth_method"] = "static_token"
-        shops = super().create(vals_list)
-        self.env["shopify.shop.auth"].sudo().create([{"shop_id": shop.id} for shop in shops])
-        return shops
-
-    def _auth(self, create=False):
-        """The shop's token record (sudo); ``create`` makes it for a shop that predates it."""
-        self.ensure_one()
-        auth = self.env["shopify.shop.auth"].sudo().search([("shop_id", "=", self.id)], limit=1)
+    # -- the record of a shop --------------------------------------------------------
+    @api.model
+    def _of(self, shop, create=False):
+        """``shop``'s token record (sudo); ``create`` makes it for a shop that predates it."""
+        shop.ensure_one()
+        auth = self.sudo().search([("shop_id", "=", shop.id)], limit=1)
         if not auth and create:
-            auth = auth.create({"shop_id": self.id})
+            auth = auth.create({"shop_id": shop.id})
         return auth
 
-    def _oauth_base(self):
-        return (self.base_url or f"https://{self.domain}").rstrip("/")
+    @api.model
+    def _oauth_base(self, shop):
+        return (shop.base_url or f"https://{shop.domain}").rstrip("/")
 
-    def _required_scopes(self):
-        self.ensure_one()
-        return oauth.required_scopes(push_inventory=self.push_inventory, push_fulfillments=self.push_fulfillments)
+    @api.model
+    def _required_scopes(self, shop):
+        shop.ensure_one()
+        return oauth.required_scopes(push_inventory=shop.push_inventory, push_fulfillments=shop.push_fulfillments)
 
     # -- the token a call sends ------------------------------------------------------
-    def _api_access_token(self):
+    @api.model
+    def _access_token_for(self, shop):
         """The token to send: the static one, or the issued one, renewed ahead of its expiry."""
-        self.ensure_one()
-        if self.auth_method == "static_token":
-            return self.sudo().access_token
-        auth = self._auth()
+        shop.ensure_one()
+        if shop.auth_method == "static_token":
+            return shop.sudo().access_token
+        auth = self._of(shop)
         token = auth.sudo().access_token
         if not token or (auth.expires_at and auth.expires_at - RENEW_MARGIN <= fields.Datetime.now()):
-            return self._renew_access_token(stale_token=token)
-        self._check_scopes(auth.scopes)
+            return self._renew(shop, stale_token=token)
+        self._check_scopes(shop, auth.scopes)
         return token
 
-    def _check_scopes(self, scopes):
-        missing = oauth.missing_scopes(oauth.parse_scopes(scopes), self._required_scopes())
+    @api.model
+    def _check_scopes(self, shop, scopes):
+        missing = oauth.missing_scopes(oauth.parse_scopes(scopes), self._required_scopes(shop))
         if missing:
             raise ConfigurationError(
                 self.env._(
@@ -144,15 +105,16 @@ class ShopifyShop(models.Model):
                 fix_model="shopify.shop",
             )
 
-    def _renew_access_token(self, stale_token=None):
-        """Obtain a new token, once across all workers; returns it.
+    @api.model
+    def _renew(self, shop, stale_token=None):
+        """Obtain a new token for ``shop``, once across all workers; returns it.
 
         Runs on a cursor of its own, committed at once, so that other workers
         see the new token. A worker that waited for the lock while another
         renewed finds a token other than ``stale_token`` and uses it.
         """
-        self.ensure_one()
-        if self.auth_method == "static_token":
+        shop.ensure_one()
+        if shop.auth_method == "static_token":
             raise ConfigurationError(
                 self.env._("Shopify rejected the static access token: paste a valid one on the shop."),
                 fix_model="shopify.shop",
@@ -162,45 +124,49 @@ class ShopifyShop(models.Model):
                 # Transaction-level advisory lock: one renewal per shop at a time, released
                 # at this cursor's commit; READ COMMITTED, so the read after it sees the
                 # token another worker committed while this one waited.
-                lock_token_renewal(env.cr, self.id)
-                shop = env["shopify.shop"].browse(self.id)
-                auth = shop._auth(create=True)  # under the lock: one creation at most
+                lock_token_renewal(env.cr, shop.id)
+                own_shop = env["shopify.shop"].browse(shop.id)
+                auth = env["shopify.shop.auth"]._of(own_shop, create=True)  # under the lock: one creation at most
                 current = auth.access_token
                 fresh = not auth.expires_at or auth.expires_at - RENEW_MARGIN > fields.Datetime.now()
                 if current and current != stale_token and fresh:
                     token, scopes = current, auth.scopes
                 else:
-                    grant = shop._request_grant(auth)
-                    auth.write(shop._grant_values(auth, grant))
+                    grant = auth._request_grant()
+                    auth.write(auth._grant_values(grant))
                     token, scopes = grant.access_token, ",".join(grant.scopes)
         except SyncError as err:
-            self._note_connection_problem(err)
+            self._note_connection_problem(shop, err)
             raise
         self.env["shopify.shop.auth"].invalidate_model()
-        self._check_scopes(scopes)
+        self._check_scopes(shop, scopes)
         return token
 
-    def _request_grant(self, auth):
-        secret = self.sudo().client_secret
-        if not self.client_id or not secret:
+    def _request_grant(self):
+        """A new grant for this record's shop: client credentials, or the refresh token."""
+        self.ensure_one()
+        shop = self.shop_id
+        secret = shop.sudo().client_secret
+        if not shop.client_id or not secret:
             raise ConfigurationError(
                 self.env._("Enter the app's client ID and client secret (Dev Dashboard, app Settings)."),
                 missing=self.env._("client ID and client secret"),
                 fix_model="shopify.shop",
             )
-        timeout = max(self.api_timeout, 1)
-        if self.auth_method == "client_credentials":
-            return oauth.client_credentials_grant(self._oauth_base(), self.client_id, secret, timeout)
-        if not auth.refresh_token:
+        timeout = max(shop.api_timeout, 1)
+        base = self._oauth_base(shop)
+        if shop.auth_method == "client_credentials":
+            return oauth.client_credentials_grant(base, shop.client_id, secret, timeout)
+        if not self.refresh_token:
             raise ConfigurationError(
                 self.env._(
                     "The shop's token cannot be renewed (no refresh token): click Connect to approve the app again."
                 ),
                 fix_model="shopify.shop",
             )
-        return oauth.refresh_grant(self._oauth_base(), self.client_id, secret, auth.refresh_token, timeout)
+        return oauth.refresh_grant(base, shop.client_id, secret, self.refresh_token, timeout)
 
-    def _grant_values(self, auth, grant):
+    def _grant_values(self, grant):
         """The new token pair, written in one statement: a rotated refresh token is never lost."""
         now = fields.Datetime.now()
         return {
@@ -212,48 +178,47 @@ class ShopifyShop(models.Model):
             else False,
             "scopes": ",".join(grant.scopes),
             "renewed_at": now,
-            "renewal_count": auth.renewal_count + 1,
+            "renewal_count": self.renewal_count + 1,
             "message": False,
             "message_category": False,
             "message_at": False,
         }
 
-    def _note_connection_problem(self, error):
+    @api.model
+    def _note_connection_problem(self, shop, error):
         """Show the problem on the shop; in a transaction of its own, the caller's may roll back."""
         with independent_env(self.env) as env:
-            env["shopify.shop"].browse(self.id)._auth().write(
+            env["shopify.shop.auth"]._of(env["shopify.shop"].browse(shop.id)).write(
                 {"message": str(error)[:500], "message_category": error.category, "message_at": fields.Datetime.now()}
             )
         self.env["shopify.shop.auth"].invalidate_model()
 
-    def _record_deprecation(self, reason):
+    @api.model
+    def _record_deprecation(self, shop, reason):
         """Keep the last X-Shopify-API-Deprecated-Reason Shopify sent, shown on the shop."""
-        shop_id = self.id
+        shop_id = shop.id
         try:
             with independent_env(self.env) as env:
-                auth = env["shopify.shop"].browse(shop_id)._auth()
+                auth = env["shopify.shop.auth"]._of(env["shopify.shop"].browse(shop_id))
                 if auth.deprecation_reason != reason:
                     auth.write({"deprecation_reason": reason, "deprecation_seen_at": fields.Datetime.now()})
         except Exception:  # noqa: BLE001 - a note must never break the call it is about
             _logger.warning("Could not record Shopify's deprecation notice for shop %s", shop_id, exc_info=True)
 
     # -- authorization code grant ------------------------------------------------------
-    def action_oauth_connect(self):
-        """Send the manager to Shopify to approve the app; Shopify comes back to the callback route."""
-        self.ensure_one()
-        if not self.client_id or not self.sudo().client_secret:
-            return _notify(self.env._("Enter the app's client ID and client secret first."), "warning")
+    @api.model
+    def _authorize_url(self, shop):
+        """Where the manager approves the app: a new single-use state is stored, its digest only."""
         state = secrets.token_urlsafe(32)
-        self._auth(create=True).write(
+        self._of(shop, create=True).write(
             {
                 "oauth_state_digest": oauth.state_digest(state),
                 "oauth_state_expires_at": fields.Datetime.now() + STATE_TTL,
             }
         )
-        url = oauth.authorize_url(
-            self._oauth_base(), self.client_id, self._required_scopes(), self.oauth_redirect_url, state
+        return oauth.authorize_url(
+            self._oauth_base(shop), shop.client_id, self._required_scopes(shop), shop.oauth_redirect_url, state
         )
-        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
 
     @api.model
     def _oauth_callback(self, params):
@@ -268,7 +233,7 @@ class ShopifyShop(models.Model):
         if not oauth.valid_shop_domain(domain) or not state or not params.get("code"):
             return None
         digest = oauth.state_digest(state)
-        auth = self.env["shopify.shop.auth"].sudo().search([("oauth_state_digest", "=", digest)], limit=1)
+        auth = self.sudo().search([("oauth_state_digest", "=", digest)], limit=1)
         shop = auth.shop_id
         if not shop or shop.domain != domain or shop.auth_method != "authorization_code":
             return None
@@ -288,34 +253,39 @@ class ShopifyShop(models.Model):
         auth.invalidate_recordset()
         try:
             grant = oauth.code_grant(
-                shop._oauth_base(), shop.client_id, shop.sudo().client_secret, params["code"], max(shop.api_timeout, 1)
+                self._oauth_base(shop),
+                shop.client_id,
+                shop.sudo().client_secret,
+                params["code"],
+                max(shop.api_timeout, 1),
             )
         except SyncError as err:
             auth.write(
                 {"message": str(err)[:500], "message_category": err.category, "message_at": fields.Datetime.now()}
             )
             return shop
-        auth.write(shop._grant_values(auth, grant))
+        auth.write(auth._grant_values(grant))
         return shop
 
     # -- Test connection ------------------------------------------------------------------
-    def _connection_report(self, data):
+    @api.model
+    def _connection_report(self, shop, data):
         """What Test connection says: method, token expiry, granted scopes, missing ones."""
-        method = dict(AUTH_METHODS)[self.auth_method]
+        method = dict(AUTH_METHODS)[shop.auth_method]
         scopes = [s["handle"] for s in ((data.get("currentAppInstallation") or {}).get("accessScopes") or [])]
-        auth = self._auth()
+        auth = self._of(shop)
         expiry = (
             local_time(self.env, auth.expires_at)
-            if self.auth_method != "static_token" and auth.expires_at
+            if shop.auth_method != "static_token" and auth.expires_at
             else self.env._("never")
         )
-        missing = oauth.missing_scopes(scopes, self._required_scopes())
+        missing = oauth.missing_scopes(scopes, self._required_scopes(shop))
         name = (data.get("shop") or {}).get("name") or "?"
         message = self.env._(
             "Connected to %(name)s, API %(version)s. Method: %(method)s. Token expires: %(expiry)s. "
             "Scopes: %(scopes)s.",
             name=name,
-            version=self.api_version,
+            version=shop.api_version,
             method=method,
             expiry=expiry,
             scopes=", ".join(scopes) or "-",

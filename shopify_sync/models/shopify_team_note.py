@@ -4,7 +4,7 @@ Generated from the shop's configuration each time it is printed
 (report ``shopify_sync.report_shopify_team_note``), so it is never out of date.
 """
 
-from odoo import models
+from odoo import api, models
 
 from ..services.labels import local_time
 from ..services.rollout import MODES, OBJECTS, switch_field
@@ -22,27 +22,38 @@ FLOWS = {
 }
 
 
-class ShopifyShop(models.Model):
-    _inherit = "shopify.shop"  # pylint: disable=consider-merging-classes-inherited
+class ShopifyTeamNoteReport(models.AbstractModel):
+    _name = "report.shopify_sync.report_shopify_team_note"
+    _description = "Shopify team note"
 
-    def _team_note_rows(self):
-        """One row per object, from the configuration."""
-        self.ensure_one()
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        return {
+            "doc_ids": docids,
+            "doc_model": "shopify.shop",
+            "docs": self.env["shopify.shop"].browse(docids),
+            "team_note": self,
+        }
+
+    @api.model
+    def _rows(self, shop):
+        """One row per object, from ``shop``'s configuration."""
+        shop.ensure_one()
         modes = dict(MODES)
-        protected = self._protected_field_specs()
-        owner = self.user_id.name or self.env._("nobody: set a responsible user")
+        protected = shop._protected_field_specs()
+        owner = shop.user_id.name or self.env._("nobody: set a responsible user")
         rows = []
         for obj, (label, _types) in OBJECTS.items():
             source, target, match = FLOWS[obj]
-            if obj == "products" and self.match_product_by_sku:
+            if obj == "products" and shop.match_product_by_sku:
                 match += ", else the internal reference (SKU)"
-            if obj == "customers" and self.match_partner_by_email:
+            if obj == "customers" and shop.match_partner_by_email:
                 match += ", else the one contact with the same email"
             model = self.env[target]
             rows.append(
                 {
                     "object": label,
-                    "mode": modes[self[switch_field(obj)]],
+                    "mode": modes[shop[switch_field(obj)]],
                     "source": source,
                     "target": f"{model._description} ({target})",
                     "match": match,
@@ -52,23 +63,24 @@ class ShopifyShop(models.Model):
             )
         return rows
 
-    def _team_note_examples(self):
+    @api.model
+    def _examples(self, shop):
         """The test examples run, from the readiness check."""
         examples = []
-        if self.selftest_at:
+        if shop.selftest_at:
             examples.append(
                 self.env._(
                     "Duplicate self-test %(result)s on %(when)s: %(note)s",
-                    result=self.env._("passed") if self.selftest_ok else self.env._("failed"),
-                    when=local_time(self.env, self.selftest_at),
-                    note=self.selftest_note,
+                    result=self.env._("passed") if shop.selftest_ok else self.env._("failed"),
+                    when=local_time(self.env, shop.selftest_at),
+                    note=shop.selftest_note,
                 )
             )
         else:
             examples.append(self.env._("Duplicate self-test: not run yet."))
-        awkward = self._awkward_case()
+        awkward = self.env["shopify.selftest"]._awkward_case(shop)
         if awkward:
-            examples.append(self._ready_awkward()[1])
-        for line in self.readiness_line_ids.filtered(lambda line: line.code not in ("selftest", "awkward")):
+            examples.append(self.env["shopify.selftest"]._ready_awkward(shop)[1])
+        for line in shop.readiness_line_ids.filtered(lambda line: line.code not in ("selftest", "awkward")):
             examples.append(f"{line.name}: {dict(line._fields['state'].selection)[line.state]} ({line.detail})")
         return examples

@@ -50,7 +50,7 @@ DELIVERY_STATES = [
     ("ignored", "Ignored"),
     ("done", "Done"),
     ("failed", "Failed"),
-    ("off", "Held: sync off"),  # rollout switch off (models/shopify_shop_rollout.py)
+    ("off", "Held: sync off"),  # rollout switch off (models/shopify_shop.py)
 ]
 DISPATCH_BATCH = 25
 DISPATCH_SECONDS = 30
@@ -328,7 +328,7 @@ class ShopifyWebhookDelivery(models.Model):
                 self._set_dispatched(delivery_id, "ignored", note="Echo of a write made by this addon.")
                 states["ignored"] += 1
                 continue
-            if shop._rollout_mode(resource_type) == "off":  # rollout switch off: models/shopify_shop_rollout.py
+            if shop._rollout_mode(resource_type) == "off":  # rollout switch off: models/shopify_shop.py
                 self._set_dispatched(delivery_id, "off", note="Held: this object's sync is switched off.")
                 states["off"] += 1
                 continue

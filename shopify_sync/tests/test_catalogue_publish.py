@@ -184,7 +184,7 @@ class TestCataloguePublish(ShopifyHttpCase):
         for name in ("Suggested Shirt 1", "Suggested Shirt 2", "Suggested Shirt 3"):
             template.with_user(user).name = name
         self.assertFalse(self.shopify_jobs(), "the title is Shopify's: never pushed")
-        self.shop._refresh_suggestions()
+        self.shop.action_refresh_suggestions()
         suggestion = self.shop.suggestion_ids.filtered(lambda s: s.spec == "product.template.name")
         self.assertEqual((suggestion.kind, suggestion.count), ("protect", 3))
         suggestion.action_apply()

@@ -89,7 +89,7 @@ class TestReadiness(ShopifyTransactionCase):
         )
         self.assertLine("taxes", "green")
 
-        orders, _error = self.shop._readiness_orders()
+        orders, _error = self.env["shopify.readiness.line"]._readiness_orders(self.shop)
         _taxes, locations, _carriers = rules.seen_in_orders(orders)
         self.assertTrue(locations, "the simulator assigns its orders to a location")
         self.shop.location_mapping_ids.unlink()

@@ -96,9 +96,9 @@ class TestStoreCredit(AfterCheckoutCase):
         self.assertEqual(job.category, "configuration")
         self.assertIn("store-credit liability account", job.message)
         self.assertFalse(self.payments_of(seeded["id"]).filtered(lambda p: p.amount == 10.0))
-        self.assertEqual(self.shop._ready_liabilities()[0], "red")
+        self.assertEqual(self.shop._check_readiness()["liabilities"], "red")
         self.shop.store_credit_account_id = self.store_credit
-        self.assertEqual(self.shop._ready_liabilities()[0], "green")
+        self.assertEqual(self.shop._check_readiness()["liabilities"], "green")
         self.sync("order_payments", seeded["id"])
         payments = self.payments_of(seeded["id"])
         self.assertEqual(len(payments), 2)
