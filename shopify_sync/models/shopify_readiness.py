@@ -250,7 +250,7 @@ class ShopifyReadinessLine(models.Model):
             else:
                 found.append(self.env._("%s: no account (no gateway mapped)", label))
         if problems:
-            return "red", "; ".join(problems) + ".", shop._open_shop_action()
+            return "red", "; ".join(problems) + ".", _shop_form(shop)
         return "green", "; ".join(found) + ".", None
 
     def _ready_gateways(self, shop, orders, error):

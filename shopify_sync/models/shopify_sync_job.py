@@ -1166,7 +1166,9 @@ class ShopifySyncJob(models.Model):
                 "message": message,
                 "type": kind,
                 "sticky": bool(counts["refreshed"] or counts["failed"]),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                # closing the button's action reloads the record or list it was pressed on (a soft
+                # reload restores the current form as it was: its statusbar kept "To review")
+                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 
