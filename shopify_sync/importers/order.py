@@ -247,7 +247,8 @@ class OrderHandler(ResourceHandler):
         if standing == hmap.CANCELLED:
             order._action_cancel()
             note = self.env._("Cancelled in Shopify before the import: recorded as cancelled.")
-            result = SyncResult("cancelled", order, label, updated_at, note)
+            # created (the Odoo order is new), cancelled in the same run: the job and the import count it created
+            result = SyncResult("created", order, label, updated_at, note)
         else:
             placed = order.date_order
             order.with_context(skip_procurement=True).action_confirm()

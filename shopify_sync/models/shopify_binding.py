@@ -14,6 +14,7 @@ The importers go through the binder methods here (``_find``, ``_record``, ``_bin
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import mute_logger
 
 from ..services.gid import admin_url
 from ..services.resources import BINDING_RESOURCE_TYPES
@@ -128,7 +129,10 @@ class ShopifyBinding(models.AbstractModel):
             if values:
                 binding.write(values)
             return binding
-        return self.sudo().create(dict(values, shop_id=shop.id, shopify_id=str(shopify_id), odoo_id=record.id))
+        # A concurrent job binding the same record makes this insert fail on the unique index: an expected
+        # race its retry settles, not a query to log as an error.
+        with mute_logger("odoo.sql_db"):
+            return self.sudo().create(dict(values, shop_id=shop.id, shopify_id=str(shopify_id), odoo_id=record.id))
 
     # -- integrity ------------------------------------------------------------------
     @api.model_create_multi

@@ -199,6 +199,10 @@ class TestImportHistory(ImportMixin, ShopifyTransactionCase):
             sale = self.bound("order", order["id"])
             self.assertEqual(sale.state, "cancel", f"{order['name']} is in Odoo, cancelled")
             self.assertFalse(sale.picking_ids or sale.invoice_ids)
+            job = self.sync_job("order", order["id"])
+            # the import made the Odoo order: it reads Created (and counts as created), not Already there
+            self.assertEqual((job.outcome, job.import_result), ("created", "created"), job.outcome_note)
+            self.assertTrue(job.record_created_at)
         partly = [order for order in open_ if self.shipped(order)]
         self.assertTrue(partly, "some open orders are partly fulfilled")
         for order in open_:
