@@ -4,32 +4,14 @@ from odoo import Command
 from odoo.tests import tagged
 
 from . import test_catalogue_publish as single
-from .common import ShopifyHttpCase
 
 BULK_FROM = 3
 
 
 @tagged("post_install", "-at_install")
-class TestCatalogueBulk(ShopifyHttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.size = cls.env["product.attribute"].create(
-            {
-                "name": "Size",
-                "create_variant": "always",
-                "value_ids": [Command.create({"name": "S"}), Command.create({"name": "M"})],
-            }
-        )
-
-    _template = single.TestCataloguePublish._template
-    _publish = single.TestCataloguePublish._publish
-    _products_titled = single.TestCataloguePublish._products_titled
-    _send_webhooks = single.TestCataloguePublish._send_webhooks
-
+class TestCatalogueBulk(single.CatalogueCase):
     def setUp(self):
         super().setUp()
-        self.simulator.take_webhooks()
         params = self.env["ir.config_parameter"].sudo()
         params.set_param("shopify_sync.bulk_publish_from", str(BULK_FROM))
         params.set_param("shopify_sync.import_poll_seconds", "0")

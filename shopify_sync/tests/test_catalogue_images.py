@@ -3,11 +3,9 @@
 import base64
 import hashlib
 
-from odoo import Command
 from odoo.tests import tagged
 
 from . import test_catalogue_publish as single
-from .common import ShopifyHttpCase
 
 # Two 1x1 PNG images (a red and a blue pixel).
 RED = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC")
@@ -15,22 +13,7 @@ BLUE = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR
 
 
 @tagged("post_install", "-at_install")
-class TestCatalogueImages(ShopifyHttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.size = cls.env["product.attribute"].create(
-            {
-                "name": "Size",
-                "create_variant": "always",
-                "value_ids": [Command.create({"name": "S"}), Command.create({"name": "M"})],
-            }
-        )
-
-    _template = single.TestCataloguePublish._template
-    _publish = single.TestCataloguePublish._publish
-    _products_titled = single.TestCataloguePublish._products_titled
-
+class TestCatalogueImages(single.CatalogueCase):
     def _staged_uploads(self):
         return len(self.simulator.calls_named("StageImage"))
 

@@ -11,8 +11,9 @@ from .common import ShopifyHttpCase, make_user
 PUBLISH = "PublishProduct"
 
 
-@tagged("post_install", "-at_install")
-class TestCataloguePublish(ShopifyHttpCase):
+class CatalogueCase(ShopifyHttpCase):
+    """A store, a Size attribute, and the helpers that make, publish and find Odoo products."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -68,6 +69,9 @@ class TestCataloguePublish(ShopifyHttpCase):
             payload = self.simulator.webhook_payload(topic, product_id)
             self.assertEqual(self.post_webhook(topic, payload).status_code, 200)
 
+
+@tagged("post_install", "-at_install")
+class TestCataloguePublish(CatalogueCase):
     # -- authority ------------------------------------------------------------------
     def test_authority_table_is_kept_in_the_protected_fields(self):
         self.assertEqual(set(self.shop._catalogue_owners().values()), {"shopify"}, "everything Shopify's by default")
